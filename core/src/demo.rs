@@ -1,0 +1,1 @@
+//! Synthetic teams for demos and benchmarks.

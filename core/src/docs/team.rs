@@ -1,0 +1,149 @@
+//! The team document: name, members and their devices, settings, the people it accompanies.
+//!
+//! ```text
+//! kind: "team", schema: 1, id, name, created_at
+//! members:  { member_id: { name, role, devices: { device_id: { public_key, added_at, revoked_at } } } }
+//! settings: { encounter_kinds: [..], life_domains: [..], given_items: [..] }
+//! persons:  { person_id: { added_at, erased_at } }
+//! ```
+
+use super::*;
+use crate::error::{Result, VaultError};
+use automerge::{Automerge, ObjType, ROOT};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use tandem_model::{Member, MemberId, MemberRole, PersonId, TeamSettings};
+
+/// A device joining the team document.
+pub(crate) struct DeviceEntry<'a> {
+    pub(crate) member: &'a MemberId,
+    pub(crate) member_name: &'a str,
+    pub(crate) role: MemberRole,
+    pub(crate) device_id: &'a str,
+    pub(crate) public_key: &'a [u8; 32],
+}
+
+pub(crate) fn create(
+    tx: &mut impl Transactable,
+    team_id: &str,
+    name: &str,
+    first: &DeviceEntry<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(VaultError::Invalid {
+            field: "team name",
+            reason: "a name is needed",
+        });
+    }
+    tx.put(ROOT, "kind", "team")?;
+    tx.put(ROOT, "schema", 1i64)?;
+    tx.put(ROOT, "id", team_id)?;
+    tx.put(ROOT, "name", name.trim())?;
+    tx.put(ROOT, "created_at", timestamp(now))?;
+    tx.put_object(ROOT, "members", ObjType::Map)?;
+    tx.put_object(ROOT, "persons", ObjType::Map)?;
+    let settings = tx.put_object(ROOT, "settings", ObjType::Map)?;
+    let d = TeamSettings::default();
+    put_list(tx, &settings, "encounter_kinds", &d.encounter_kinds)?;
+    put_list(tx, &settings, "life_domains", &d.life_domains)?;
+    put_list(tx, &settings, "given_items", &d.given_items)?;
+    add_device(tx, first, now)
+}
+
+pub(crate) fn add_device(
+    tx: &mut impl Transactable,
+    d: &DeviceEntry<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let members = map_at(tx, &ROOT, "members").ok_or(VaultError::WrongDocumentShape {
+        doc: String::new(),
+        expected: "team",
+    })?;
+    let member = match map_at(tx, &members, d.member.as_str()) {
+        Some(m) => m,
+        None => {
+            let m = tx.put_object(&members, d.member.as_str(), ObjType::Map)?;
+            tx.put(&m, "name", d.member_name.trim())?;
+            tx.put(&m, "role", role_code(d.role))?;
+            tx.put_object(&m, "devices", ObjType::Map)?;
+            m
+        }
+    };
+    let devices = match map_at(tx, &member, "devices") {
+        Some(x) => x,
+        None => tx.put_object(&member, "devices", ObjType::Map)?,
+    };
+    let dev = tx.put_object(&devices, d.device_id, ObjType::Map)?;
+    tx.put(&dev, "public_key", hex::encode(d.public_key))?;
+    tx.put(&dev, "added_at", timestamp(now))?;
+    Ok(())
+}
+
+fn role_code(r: MemberRole) -> &'static str {
+    match r {
+        MemberRole::Admin => "admin",
+        MemberRole::Member => "member",
+    }
+}
+
+pub(crate) fn register_person(
+    tx: &mut impl Transactable,
+    id: &PersonId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let persons = match map_at(tx, &ROOT, "persons") {
+        Some(p) => p,
+        None => tx.put_object(ROOT, "persons", ObjType::Map)?,
+    };
+    let p = tx.put_object(&persons, id.as_str(), ObjType::Map)?;
+    tx.put(&p, "added_at", timestamp(now))?;
+    Ok(())
+}
+
+pub(crate) fn name(doc: &Automerge) -> String {
+    str_at(doc, &ROOT, "name").unwrap_or_default()
+}
+
+pub(crate) fn members(doc: &Automerge) -> Vec<Member> {
+    let mut out: Vec<Member> = entries(doc, &ROOT, "members")
+        .into_iter()
+        .map(|(id, m)| Member {
+            id: MemberId(id),
+            name: str_at(doc, &m, "name").unwrap_or_default(),
+            role: if str_at(doc, &m, "role").as_deref() == Some("admin") {
+                MemberRole::Admin
+            } else {
+                MemberRole::Member
+            },
+            devices: entries(doc, &m, "devices")
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    out
+}
+
+/// Device id → (member id, member name), for naming the authors of changes.
+pub(crate) fn device_owners(doc: &Automerge) -> HashMap<String, (MemberId, String)> {
+    let mut out = HashMap::new();
+    for m in members(doc) {
+        for d in &m.devices {
+            out.insert(d.clone(), (m.id.clone(), m.name.clone()));
+        }
+    }
+    out
+}
+
+pub(crate) fn settings(doc: &Automerge) -> TeamSettings {
+    let Some(s) = map_at(doc, &ROOT, "settings") else {
+        return TeamSettings::default();
+    };
+    TeamSettings {
+        encounter_kinds: list_at(doc, &s, "encounter_kinds"),
+        life_domains: list_at(doc, &s, "life_domains"),
+        given_items: list_at(doc, &s, "given_items"),
+    }
+}

@@ -1,0 +1,225 @@
+//! Tables derived from the documents, for listing, search and what is due. They can always be
+//! rebuilt from the documents alone (`Vault::rebuild_indexes`).
+
+use crate::error::Result;
+use chrono::{DateTime, NaiveDate};
+use rusqlite::{params, Connection, Row};
+use tandem_model::{
+    fold_for_search, Encounter, FollowUp, FollowUpDue, PersonId, PersonRecord, PersonSummary,
+};
+
+pub(crate) fn index_person(conn: &Connection, rec: &PersonRecord) -> Result<()> {
+    let id = rec.id.as_str();
+    let p = &rec.profile;
+    let mut key = fold_for_search(&p.name);
+    for n in &p.nicknames {
+        key.push_str(" | ");
+        key.push_str(&fold_for_search(n));
+    }
+    let open_goals = rec.goals.iter().filter(|g| g.status.is_open()).count() as i64;
+    let open_fus = rec
+        .follow_ups
+        .iter()
+        .filter(|f| f.done_at.is_none())
+        .count() as i64;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO person_index
+         (id, name, nicknames, pronouns, search_key, last_seen, next_check_in, open_goals,
+          open_follow_ups, has_conflicts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        id,
+        p.name,
+        serde_json::to_string(&p.nicknames).unwrap_or_else(|_| "[]".into()),
+        p.pronouns,
+        key,
+        rec.last_seen().map(|t| t.timestamp_millis()),
+        rec.next_check_in().map(|d| d.to_string()),
+        open_goals,
+        open_fus,
+        !rec.conflicts.is_empty(),
+    ])?;
+    index_encounters(conn, id, Some(&rec.id), &rec.encounters)?;
+    conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
+        .execute([id])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for f in &rec.follow_ups {
+        let json = serde_json::to_string(f).unwrap_or_default();
+        ins.execute(params![
+            f.id.as_str(),
+            id,
+            f.due.map(|d| d.to_string()),
+            f.done_at.is_some(),
+            json
+        ])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn index_encounters(
+    conn: &Connection,
+    doc_id: &str,
+    person: Option<&PersonId>,
+    encounters: &[Encounter],
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
+        .execute([doc_id])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for e in encounters {
+        ins.execute(params![
+            e.id.as_str(),
+            doc_id,
+            person.map(PersonId::as_str),
+            e.at.timestamp_millis(),
+            e.kind
+        ])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM person_index WHERE id = ?1", [id])?;
+    conn.execute("DELETE FROM encounter_index WHERE doc_id = ?1", [id])?;
+    conn.execute("DELETE FROM follow_up_index WHERE person_id = ?1", [id])?;
+    Ok(())
+}
+
+pub(crate) fn clear(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM person_index; DELETE FROM encounter_index; DELETE FROM follow_up_index;",
+    )?;
+    Ok(())
+}
+
+const SUMMARY_COLUMNS: &str = "id, name, nicknames, pronouns, last_seen, next_check_in, \
+                               open_goals, open_follow_ups, has_conflicts";
+
+fn summary(r: &Row<'_>) -> rusqlite::Result<PersonSummary> {
+    let nick: String = r.get(2)?;
+    Ok(PersonSummary {
+        id: PersonId(r.get(0)?),
+        name: r.get(1)?,
+        nicknames: serde_json::from_str(&nick).unwrap_or_default(),
+        pronouns: r.get(3)?,
+        last_seen: r
+            .get::<_, Option<i64>>(4)?
+            .and_then(DateTime::from_timestamp_millis),
+        next_check_in: r
+            .get::<_, Option<String>>(5)?
+            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+        open_goals: r.get(6)?,
+        open_follow_ups: r.get(7)?,
+        has_conflicts: r.get(8)?,
+    })
+}
+
+pub(crate) fn list_people(conn: &Connection) -> Result<Vec<PersonSummary>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM person_index ORDER BY name COLLATE NOCASE, id"
+    ))?;
+    let rows = stmt
+        .query_map([], summary)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub(crate) fn person_summary(conn: &Connection, id: &str) -> Result<Option<PersonSummary>> {
+    use rusqlite::OptionalExtension;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM person_index WHERE id = ?1"
+    ))?;
+    Ok(stmt.query_row([id], summary).optional()?)
+}
+
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// People whose name or nicknames contain every word of the query (accents and case
+/// ignored); names starting with the query come first.
+pub(crate) fn search_people(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<PersonSummary>> {
+    let folded = fold_for_search(query);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM person_index WHERE 1");
+    let mut args: Vec<String> = Vec::new();
+    for w in &words {
+        args.push(format!("%{}%", like_escape(w)));
+        sql.push_str(&format!(" AND search_key LIKE ?{} ESCAPE '\\'", args.len()));
+    }
+    args.push(format!("{}%", like_escape(&folded)));
+    sql.push_str(&format!(
+        " ORDER BY (search_key LIKE ?{} ESCAPE '\\') DESC, name COLLATE NOCASE, id LIMIT {}",
+        args.len(),
+        limit
+    ));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), summary)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Open follow-ups due on or before `until`, oldest due first.
+pub(crate) fn follow_ups_due(conn: &Connection, until: NaiveDate) -> Result<Vec<FollowUpDue>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.person_id, p.name, f.json FROM follow_up_index f
+         JOIN person_index p ON p.id = f.person_id
+         WHERE f.done = 0 AND f.due IS NOT NULL AND f.due <= ?1
+         ORDER BY f.due, p.name COLLATE NOCASE",
+    )?;
+    let rows = stmt
+        .query_map([until.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(pid, name, json)| {
+            let follow_up: FollowUp = serde_json::from_str(&json).ok()?;
+            Some(FollowUpDue {
+                person: PersonId(pid),
+                person_name: name,
+                follow_up,
+            })
+        })
+        .collect())
+}
+
+/// The most recent encounters across everyone: (document id, person id, encounter id).
+pub(crate) fn recent_encounters(
+    conn: &Connection,
+    limit: usize,
+) -> Result<Vec<(String, Option<String>, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc_id, person_id, id FROM encounter_index ORDER BY at DESC, id LIMIT ?1",
+    )?;
+    let rows = stmt
+        .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

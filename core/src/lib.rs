@@ -1,0 +1,32 @@
+//! Tandem's core: the vault.
+//!
+//! A vault is a folder with an encrypted SQLite database (SQLCipher, random 256-bit key) and a
+//! key file holding that key sealed under a passphrase (Argon2id). The database holds Automerge
+//! documents — the team, one per person, one street log per month — which are the source of
+//! truth, an outbox of local changes for the relay, and indexes rebuilt from the documents.
+//!
+//! Nothing here knows about Tauri, the CLI or the UI: they call [`Vault`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+mod db;
+pub mod demo;
+mod docs;
+mod error;
+mod index;
+mod keyfile;
+mod passphrase;
+mod store;
+mod vault;
+
+pub use db::SCHEMA_VERSION;
+pub use docs::DocKind;
+pub use error::{Result, VaultError};
+pub use keyfile::KdfParams;
+pub use passphrase::Passphrase;
+pub use tandem_model as model;
+pub use vault::{NewVault, OutboxEntry, Vault, BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS};
+
+/// Files a vault folder may hold (for tests and tools that check what is on disk).
+pub const VAULT_FILES: [&str; 3] = [keyfile::KEY_FILE, db::DB_FILE, keyfile::ATTEMPTS_FILE];

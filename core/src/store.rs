@@ -1,0 +1,107 @@
+//! Rows holding documents: snapshot + chunks, and the outbox.
+
+use crate::docs::DocKind;
+use crate::error::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A document's stored bytes.
+pub(crate) struct StoredDoc {
+    pub(crate) kind: DocKind,
+    pub(crate) snapshot: Vec<u8>,
+    pub(crate) chunks: Vec<u8>,
+    pub(crate) chunk_count: i64,
+}
+
+/// After this many chunks a document is folded back into one snapshot. Rare enough not to
+/// weigh on the p99 of a save, frequent enough that loading stays one pass.
+pub(crate) const COMPACT_AFTER_CHUNKS: i64 = 128;
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<StoredDoc>> {
+    let head = conn
+        .query_row(
+            "SELECT kind, snapshot, chunk_count FROM docs WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((kind, snapshot, chunk_count)) = head else {
+        return Ok(None);
+    };
+    let kind = DocKind::from_code(&kind).unwrap_or(DocKind::Person);
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([id])?;
+    // One concatenated buffer: Automerge loads it in a single batched pass.
+    let mut chunks = Vec::new();
+    while let Some(row) = rows.next()? {
+        let b: Vec<u8> = row.get(0)?;
+        chunks.extend_from_slice(&b);
+    }
+    Ok(Some(StoredDoc {
+        kind,
+        snapshot,
+        chunks,
+        chunk_count,
+    }))
+}
+
+pub(crate) fn insert(conn: &Connection, id: &str, kind: DocKind, snapshot: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT INTO docs (id, kind, snapshot, chunk_count, updated_at) VALUES (?1, ?2, ?3, 0, ?4)
+         ON CONFLICT (id) DO NOTHING",
+        params![id, kind.code(), snapshot, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Appends a chunk of changes; returns the document's chunk count afterwards.
+pub(crate) fn append_chunk(conn: &Connection, id: &str, bytes: &[u8]) -> Result<i64> {
+    let count: i64 = conn.query_row(
+        "UPDATE docs SET chunk_count = chunk_count + 1, updated_at = ?2 WHERE id = ?1
+         RETURNING chunk_count",
+        params![id, now_ms()],
+        |r| r.get(0),
+    )?;
+    conn.prepare_cached(
+        "INSERT INTO doc_chunks (doc_id, seq, bytes)
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM doc_chunks WHERE doc_id = ?1), ?2)",
+    )?
+    .execute(params![id, bytes])?;
+    Ok(count)
+}
+
+/// Replaces a document's snapshot and drops its chunks.
+pub(crate) fn replace_snapshot(conn: &Connection, id: &str, snapshot: &[u8]) -> Result<()> {
+    conn.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [id])?;
+    conn.execute(
+        "UPDATE docs SET snapshot = ?2, chunk_count = 0, updated_at = ?3 WHERE id = ?1",
+        params![id, snapshot, now_ms()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn push_outbox(conn: &Connection, id: &str, kind: DocKind, bytes: &[u8]) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (doc_id, doc_kind, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, kind.code(), bytes, now_ms()])?;
+    Ok(())
+}
+
+pub(crate) fn doc_ids(conn: &Connection, kind: Option<DocKind>) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM docs WHERE ?1 IS NULL OR kind = ?1 ORDER BY id")?;
+    let ids = stmt
+        .query_map([kind.map(DocKind::code)], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}

@@ -1,0 +1,35 @@
+//! Error codes the user interface can match on, whatever the language it shows them in.
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as a stable code. Errors cross from the vault to the UI as
+/// `{code, message}`; the UI words the message in the user's language from the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// No vault exists at the given place.
+    NoVault,
+    /// A vault already exists there.
+    VaultExists,
+    /// The passphrase does not open this vault.
+    WrongPassphrase,
+    /// Too many wrong passphrases in a row: wait before trying again.
+    TooManyAttempts,
+    /// The vault is open in another program.
+    VaultInUse,
+    /// The vault was written by a newer version of Tandem.
+    VaultTooNew,
+    /// A vault file is damaged.
+    VaultDamaged,
+    /// The person, goal, encounter or follow-up does not exist.
+    NotFound,
+    /// Several people match; be more precise.
+    Ambiguous,
+    /// A value given is not acceptable (empty name, bad date…).
+    InvalidInput,
+    /// Reading or writing a file failed.
+    Io,
+    /// Anything else: a bug or an unexpected state.
+    Internal,
+}

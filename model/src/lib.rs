@@ -1,0 +1,28 @@
+//! Plain types shared by Tandem's vault, app shell and user interface.
+//!
+//! Everything here is pure (serde, no I/O) so that the Leptos front end can use it from
+//! `wasm32-unknown-unknown`. The vault (`tandem-core`) turns Automerge documents into these
+//! types; the UI renders them; the CLI prints them as text or JSON.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod brief;
+pub mod encounter;
+pub mod error;
+pub mod export;
+pub mod goal;
+pub mod ids;
+pub mod labels;
+pub mod person;
+pub mod search;
+pub mod team;
+
+pub use brief::{Conflict, FollowUpDue, HistoryEntry, PersonBrief, PersonRecord, PersonSummary};
+pub use encounter::{Encounter, EncounterSubject, FollowUp, NewEncounter, NewFollowUp};
+pub use error::ErrorCode;
+pub use goal::{Goal, GoalStatus, GoalUpdate, NewGoal, Step};
+pub use ids::{ConsentId, EncounterId, FollowUpId, GoalId, MemberId, PersonId, StepId};
+pub use labels::Lang;
+pub use person::{Consent, ConsentUse, NewConsent, NewPerson, Profile, ProfileUpdate};
+pub use search::fold_for_search;
+pub use team::{Member, MemberRole, TeamInfo, TeamSettings};
