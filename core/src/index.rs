@@ -223,3 +223,48 @@ pub(crate) fn recent_encounters(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// Indexes one new encounter of a person and the follow-ups decided in it.
+pub(crate) fn add_encounter(
+    conn: &Connection,
+    person: &PersonId,
+    e: &Encounter,
+    follow_ups: &[FollowUp],
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
+         VALUES (?1, ?2, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        e.id.as_str(),
+        person.as_str(),
+        e.at.timestamp_millis(),
+        e.kind
+    ])?;
+    let mut ins = conn.prepare_cached(
+        "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for f in follow_ups {
+        let json = serde_json::to_string(f).unwrap_or_default();
+        ins.execute(params![
+            f.id.as_str(),
+            person.as_str(),
+            f.due.map(|d| d.to_string()),
+            f.done_at.is_some(),
+            json
+        ])?;
+    }
+    conn.prepare_cached(
+        "UPDATE person_index
+         SET last_seen = MAX(COALESCE(last_seen, ?2), ?2),
+             open_follow_ups = open_follow_ups + ?3
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        person.as_str(),
+        e.at.timestamp_millis(),
+        follow_ups.iter().filter(|f| f.done_at.is_none()).count() as i64
+    ])?;
+    Ok(())
+}

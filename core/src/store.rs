@@ -6,10 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 /// A document's stored bytes.
 pub(crate) struct StoredDoc {
-    pub(crate) kind: DocKind,
     pub(crate) snapshot: Vec<u8>,
     pub(crate) chunks: Vec<u8>,
-    pub(crate) chunk_count: i64,
 }
 
 /// After this many chunks a document is folded back into one snapshot. Rare enough not to
@@ -21,23 +19,14 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<StoredDoc>> {
-    let head = conn
-        .query_row(
-            "SELECT kind, snapshot, chunk_count FROM docs WHERE id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            },
-        )
+    let snapshot = conn
+        .query_row("SELECT snapshot FROM docs WHERE id = ?1", [id], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
         .optional()?;
-    let Some((kind, snapshot, chunk_count)) = head else {
+    let Some(snapshot) = snapshot else {
         return Ok(None);
     };
-    let kind = DocKind::from_code(&kind).unwrap_or(DocKind::Person);
     let mut stmt =
         conn.prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([id])?;
@@ -47,12 +36,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<StoredDoc>> {
         let b: Vec<u8> = row.get(0)?;
         chunks.extend_from_slice(&b);
     }
-    Ok(Some(StoredDoc {
-        kind,
-        snapshot,
-        chunks,
-        chunk_count,
-    }))
+    Ok(Some(StoredDoc { snapshot, chunks }))
 }
 
 pub(crate) fn insert(conn: &Connection, id: &str, kind: DocKind, snapshot: &[u8]) -> Result<()> {
@@ -95,6 +79,13 @@ pub(crate) fn push_outbox(conn: &Connection, id: &str, kind: DocKind, bytes: &[u
         "INSERT INTO outbox (doc_id, doc_kind, bytes, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![id, kind.code(), bytes, now_ms()])?;
+    Ok(())
+}
+
+/// Removes a document, its chunks and its unsent changes.
+pub(crate) fn remove(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM outbox WHERE doc_id = ?1", [id])?;
+    conn.execute("DELETE FROM docs WHERE id = ?1", [id])?;
     Ok(())
 }
 

@@ -75,15 +75,6 @@ pub(crate) fn str_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<Strin
     }
 }
 
-/// A string that is absent or empty reads as `None`.
-pub(crate) fn opt_str_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<String> {
-    str_at(doc, obj, key).filter(|s| !s.is_empty())
-}
-
-pub(crate) fn text_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> String {
-    str_at(doc, obj, key).unwrap_or_default()
-}
-
 pub(crate) fn int_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<i64> {
     match doc.get(obj, key) {
         Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
@@ -93,18 +84,6 @@ pub(crate) fn int_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<i64> 
         },
         _ => None,
     }
-}
-
-pub(crate) fn bool_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> bool {
-    matches!(doc.get(obj, key), Ok(Some((Value::Scalar(s), _))) if matches!(s.as_ref(), ScalarValue::Boolean(true)))
-}
-
-pub(crate) fn time_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<DateTime<Utc>> {
-    int_at(doc, obj, key).and_then(DateTime::from_timestamp_millis)
-}
-
-pub(crate) fn date_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<NaiveDate> {
-    str_at(doc, obj, key).and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
 /// A list of strings, with duplicates (from concurrent replacements) removed, order kept.
@@ -222,38 +201,120 @@ fn scalar_text(v: &ScalarValue) -> String {
     }
 }
 
-/// Every field under `obj` (recursing through maps) that holds concurrent values.
+/// Every field under `obj` (recursing through maps) that holds concurrent values. One pass
+/// with `map_range`, whose items say whether they are in conflict; only those are expanded.
 pub(crate) fn collect_conflicts(
     doc: &impl ReadDoc,
     obj: &ObjId,
     path: &mut Vec<String>,
     out: &mut Vec<Conflict>,
 ) {
-    for key in doc.keys(obj).collect::<Vec<_>>() {
-        let Ok(all) = doc.get_all(obj, key.as_str()) else {
-            continue;
-        };
-        path.push(key.clone());
-        if all.len() > 1 {
-            // Winner (what `get` returns) first, as the UI shows it by default.
-            let values = all
-                .iter()
-                .rev()
-                .map(|(v, id)| match v {
-                    Value::Scalar(s) => scalar_text(s),
-                    Value::Object(ObjType::Text) => doc.text(id).unwrap_or_default(),
-                    Value::Object(t) => format!("({t})"),
-                })
-                .collect();
-            out.push(Conflict {
-                path: path.clone(),
-                values,
-            });
+    for item in doc.map_range(obj, ..) {
+        path.push(item.key.to_string());
+        if item.conflict {
+            if let Ok(all) = doc.get_all(obj, item.key.as_ref()) {
+                // Winner (what `get` returns) first, as the UI shows it by default.
+                let values = all
+                    .iter()
+                    .rev()
+                    .map(|(v, id)| match v {
+                        Value::Scalar(s) => scalar_text(s),
+                        Value::Object(ObjType::Text) => doc.text(id).unwrap_or_default(),
+                        Value::Object(t) => format!("({t})"),
+                    })
+                    .collect();
+                out.push(Conflict {
+                    path: path.clone(),
+                    values,
+                });
+            }
         }
-        if let Some((Value::Object(ObjType::Map), child)) = all.last() {
-            collect_conflicts(doc, child, path, out);
+        if let ValueRef::Object(ObjType::Map) = item.value {
+            collect_conflicts(doc, &item.id(), path, out);
         }
         path.pop();
+    }
+}
+
+/// The fields of one map object, read in a single pass (far cheaper than a `get` per key).
+pub(crate) struct Fields<'a> {
+    items: Vec<automerge::iter::MapRangeItem<'a>>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn of<D: ReadDoc>(doc: &'a D, obj: &ObjId) -> Self {
+        Self {
+            items: doc.map_range(obj, ..).collect(),
+        }
+    }
+
+    fn value(&self, key: &str) -> Option<&automerge::iter::MapRangeItem<'a>> {
+        self.items.iter().find(|i| i.key == key)
+    }
+
+    pub(crate) fn str(&self, doc: &impl ReadDoc, key: &str) -> Option<String> {
+        let item = self.value(key)?;
+        match &item.value {
+            ValueRef::Scalar(ScalarValueRef::Str(s)) => Some(s.to_string()),
+            ValueRef::Object(ObjType::Text) => doc.text(item.id()).ok(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn opt_str(&self, doc: &impl ReadDoc, key: &str) -> Option<String> {
+        self.str(doc, key).filter(|s| !s.is_empty())
+    }
+
+    pub(crate) fn text(&self, doc: &impl ReadDoc, key: &str) -> String {
+        self.str(doc, key).unwrap_or_default()
+    }
+
+    pub(crate) fn int(&self, key: &str) -> Option<i64> {
+        match &self.value(key)?.value {
+            ValueRef::Scalar(ScalarValueRef::Int(i) | ScalarValueRef::Timestamp(i)) => Some(*i),
+            ValueRef::Scalar(ScalarValueRef::Uint(u)) => i64::try_from(*u).ok(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn time(&self, key: &str) -> Option<DateTime<Utc>> {
+        self.int(key).and_then(DateTime::from_timestamp_millis)
+    }
+
+    pub(crate) fn date(&self, doc: &impl ReadDoc, key: &str) -> Option<NaiveDate> {
+        self.str(doc, key)
+            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+    }
+
+    pub(crate) fn bool(&self, key: &str) -> bool {
+        matches!(
+            self.value(key).map(|i| &i.value),
+            Some(ValueRef::Scalar(ScalarValueRef::Boolean(true)))
+        )
+    }
+
+    pub(crate) fn map(&self, key: &str) -> Option<ObjId> {
+        let item = self.value(key)?;
+        matches!(item.value, ValueRef::Object(ObjType::Map)).then(|| item.id())
+    }
+
+    /// A list of strings, with duplicates (from concurrent replacements) removed, order kept.
+    pub(crate) fn list(&self, doc: &impl ReadDoc, key: &str) -> Vec<String> {
+        let Some(item) = self.value(key) else {
+            return Vec::new();
+        };
+        if !matches!(item.value, ValueRef::Object(ObjType::List)) {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        for v in doc.list_range(item.id(), ..) {
+            if let ValueRef::Scalar(ScalarValueRef::Str(s)) = &v.value {
+                if !s.is_empty() && !out.iter().any(|o| o == s.as_ref()) {
+                    out.push(s.to_string());
+                }
+            }
+        }
+        out
     }
 }
 

@@ -441,26 +441,31 @@ pub(crate) fn resolve_conflict(
 
 // ---- reading ----
 
-fn read_encounter(
+pub(crate) fn read_encounter(
     doc: &impl ReadDoc,
     id: String,
     obj: &ObjId,
-    subject: EncounterSubject,
+    person: Option<&PersonId>,
 ) -> Option<Encounter> {
+    let f = Fields::of(doc, obj);
+    let subject = match person {
+        Some(p) => EncounterSubject::Person(p.clone()),
+        None => EncounterSubject::Anonymous(f.opt_str(doc, "who")),
+    };
     Some(Encounter {
         id: EncounterId(id),
         subject,
-        at: time_at(doc, obj, "at")?,
-        duration_minutes: int_at(doc, obj, "duration").and_then(|d| u32::try_from(d).ok()),
-        place: opt_str_at(doc, obj, "place"),
-        kind: opt_str_at(doc, obj, "kind"),
-        domains: list_at(doc, obj, "domains"),
-        goals: list_at(doc, obj, "goals").into_iter().map(GoalId).collect(),
-        notes: text_at(doc, obj, "notes"),
-        given: list_at(doc, obj, "given"),
-        referrals: list_at(doc, obj, "referrals"),
-        debrief: bool_at(doc, obj, "debrief"),
-        recorded_by: opt_str_at(doc, obj, "recorded_by").map(MemberId),
+        at: f.time("at")?,
+        duration_minutes: f.int("duration").and_then(|d| u32::try_from(d).ok()),
+        place: f.opt_str(doc, "place"),
+        kind: f.opt_str(doc, "kind"),
+        domains: f.list(doc, "domains"),
+        goals: f.list(doc, "goals").into_iter().map(GoalId).collect(),
+        notes: f.text(doc, "notes"),
+        given: f.list(doc, "given"),
+        referrals: f.list(doc, "referrals"),
+        debrief: f.bool("debrief"),
+        recorded_by: f.opt_str(doc, "recorded_by").map(MemberId),
     })
 }
 
@@ -473,32 +478,29 @@ pub(crate) fn read_encounters(
 ) -> Vec<Encounter> {
     let mut out: Vec<Encounter> = entries(doc, section_obj, key)
         .into_iter()
-        .filter_map(|(id, obj)| {
-            let subject = match person {
-                Some(p) => EncounterSubject::Person(p.clone()),
-                None => EncounterSubject::Anonymous(opt_str_at(doc, &obj, "who")),
-            };
-            read_encounter(doc, id, &obj, subject)
-        })
+        .filter_map(|(id, obj)| read_encounter(doc, id, &obj, person))
         .collect();
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
     out
 }
 
+pub(crate) fn read_follow_up(doc: &impl ReadDoc, id: String, obj: &ObjId) -> Option<FollowUp> {
+    let f = Fields::of(doc, obj);
+    Some(FollowUp {
+        id: FollowUpId(id),
+        what: f.str(doc, "what")?,
+        due: f.date(doc, "due"),
+        done_at: f.time("done_at"),
+        encounter: f.opt_str(doc, "encounter").map(EncounterId),
+        created_at: f.time("created_at")?,
+        created_by: f.opt_str(doc, "created_by").map(MemberId),
+    })
+}
+
 fn read_follow_ups(doc: &impl ReadDoc) -> Vec<FollowUp> {
     let mut out: Vec<FollowUp> = entries(doc, &ROOT, "follow_ups")
         .into_iter()
-        .filter_map(|(id, obj)| {
-            Some(FollowUp {
-                id: FollowUpId(id),
-                what: str_at(doc, &obj, "what")?,
-                due: date_at(doc, &obj, "due"),
-                done_at: time_at(doc, &obj, "done_at"),
-                encounter: opt_str_at(doc, &obj, "encounter").map(EncounterId),
-                created_at: time_at(doc, &obj, "created_at")?,
-                created_by: opt_str_at(doc, &obj, "created_by").map(MemberId),
-            })
-        })
+        .filter_map(|(id, obj)| read_follow_up(doc, id, &obj))
         .collect();
     // Open ones first, then by due date (undated last), then by creation.
     out.sort_by(|a, b| {
@@ -516,17 +518,23 @@ fn read_goals(doc: &impl ReadDoc) -> Vec<Goal> {
     let mut goals: Vec<Goal> = entries(doc, &ROOT, "goals")
         .into_iter()
         .filter_map(|(id, obj)| {
-            let mut steps: Vec<Step> = entries(doc, &obj, "steps")
-                .into_iter()
-                .filter_map(|(sid, s)| {
-                    Some(Step {
-                        id: StepId(sid),
-                        text: str_at(doc, &s, "text")?,
-                        done_at: time_at(doc, &s, "done_at"),
-                        created_at: time_at(doc, &s, "created_at")?,
-                    })
+            let f = Fields::of(doc, &obj);
+            let mut steps: Vec<Step> = f
+                .map("steps")
+                .map(|steps| {
+                    doc.map_range(&steps, ..)
+                        .filter_map(|item| {
+                            let s = Fields::of(doc, &item.id());
+                            Some(Step {
+                                id: StepId(item.key.to_string()),
+                                text: s.str(doc, "text")?,
+                                done_at: s.time("done_at"),
+                                created_at: s.time("created_at")?,
+                            })
+                        })
+                        .collect()
                 })
-                .collect();
+                .unwrap_or_default();
             steps.sort_by(|a, b| {
                 a.created_at
                     .cmp(&b.created_at)
@@ -534,14 +542,15 @@ fn read_goals(doc: &impl ReadDoc) -> Vec<Goal> {
             });
             Some(Goal {
                 id: GoalId(id),
-                words: text_at(doc, &obj, "words"),
-                domain: opt_str_at(doc, &obj, "domain"),
-                status: str_at(doc, &obj, "status")
+                words: f.text(doc, "words"),
+                domain: f.opt_str(doc, "domain"),
+                status: f
+                    .str(doc, "status")
                     .and_then(|s| GoalStatus::from_code(&s))
                     .unwrap_or(GoalStatus::Exploring),
                 steps,
-                next_check_in: date_at(doc, &obj, "next_check_in"),
-                created_at: time_at(doc, &obj, "created_at")?,
+                next_check_in: f.date(doc, "next_check_in"),
+                created_at: f.time("created_at")?,
             })
         })
         .collect();
@@ -557,18 +566,20 @@ fn read_consents(doc: &impl ReadDoc) -> Vec<Consent> {
     let mut out: Vec<Consent> = entries(doc, &ROOT, "consents")
         .into_iter()
         .filter_map(|(id, obj)| {
+            let f = Fields::of(doc, &obj);
             Some(Consent {
                 id: ConsentId(id),
-                what: text_at(doc, &obj, "what"),
-                uses: list_at(doc, &obj, "uses")
+                what: f.text(doc, "what"),
+                uses: f
+                    .list(doc, "uses")
                     .iter()
                     .filter_map(|u| ConsentUse::from_code(u))
                     .collect(),
-                given_on: date_at(doc, &obj, "given_on")?,
-                how: opt_str_at(doc, &obj, "how"),
-                recorded_by: opt_str_at(doc, &obj, "recorded_by").map(MemberId),
-                recorded_at: time_at(doc, &obj, "recorded_at")?,
-                withdrawn_on: date_at(doc, &obj, "withdrawn_on"),
+                given_on: f.date(doc, "given_on")?,
+                how: f.opt_str(doc, "how"),
+                recorded_by: f.opt_str(doc, "recorded_by").map(MemberId),
+                recorded_at: f.time("recorded_at")?,
+                withdrawn_on: f.date(doc, "withdrawn_on"),
             })
         })
         .collect();
@@ -587,18 +598,20 @@ pub(crate) fn read(doc: &Automerge, doc_id: &str) -> Result<PersonRecord> {
         doc: doc_id.to_owned(),
         expected: "person",
     };
-    if kind_of(doc) != Some(DocKind::Person) {
+    let root = Fields::of(doc, &ROOT);
+    if root.str(doc, "kind").as_deref() != Some(DocKind::Person.code()) {
         return Err(shape());
     }
-    let profile_obj = map_at(doc, &ROOT, "profile").ok_or_else(shape)?;
+    let profile_obj = root.map("profile").ok_or_else(shape)?;
+    let pf = Fields::of(doc, &profile_obj);
     let id = PersonId(doc_id.to_owned());
     let profile = Profile {
-        name: str_at(doc, &profile_obj, "name").unwrap_or_default(),
-        nicknames: list_at(doc, &profile_obj, "nicknames"),
-        pronouns: opt_str_at(doc, &profile_obj, "pronouns"),
-        languages: list_at(doc, &profile_obj, "languages"),
-        contact: text_at(doc, &profile_obj, "contact"),
-        remember: text_at(doc, &profile_obj, "remember"),
+        name: pf.str(doc, "name").unwrap_or_default(),
+        nicknames: pf.list(doc, "nicknames"),
+        pronouns: pf.opt_str(doc, "pronouns"),
+        languages: pf.list(doc, "languages"),
+        contact: pf.text(doc, "contact"),
+        remember: pf.text(doc, "remember"),
     };
     let mut conflicts = Vec::new();
     collect_conflicts(doc, &ROOT, &mut Vec::new(), &mut conflicts);
@@ -609,7 +622,24 @@ pub(crate) fn read(doc: &Automerge, doc_id: &str) -> Result<PersonRecord> {
         consents: read_consents(doc),
         goals: read_goals(doc),
         follow_ups: read_follow_ups(doc),
-        created_at: time_at(doc, &ROOT, "created_at").unwrap_or_default(),
+        created_at: root.time("created_at").unwrap_or_default(),
         conflicts,
     })
+}
+
+/// One encounter and the follow-ups decided in it, read back after recording it.
+pub(crate) fn read_new_encounter(
+    doc: &Automerge,
+    person: &PersonId,
+    encounter: &EncounterId,
+    follow_ups: &[FollowUpId],
+) -> Option<(Encounter, Vec<FollowUp>)> {
+    let enc_obj = map_at(doc, &map_at(doc, &ROOT, "encounters")?, encounter.as_str())?;
+    let e = read_encounter(doc, encounter.0.clone(), &enc_obj, Some(person))?;
+    let sec = map_at(doc, &ROOT, "follow_ups")?;
+    let fus = follow_ups
+        .iter()
+        .filter_map(|f| read_follow_up(doc, f.0.clone(), &map_at(doc, &sec, f.as_str())?))
+        .collect();
+    Some((e, fus))
 }

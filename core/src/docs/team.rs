@@ -101,6 +101,32 @@ pub(crate) fn register_person(
     Ok(())
 }
 
+pub(crate) fn mark_erased(
+    tx: &mut impl Transactable,
+    id: &PersonId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let persons = match map_at(tx, &ROOT, "persons") {
+        Some(p) => p,
+        None => tx.put_object(ROOT, "persons", ObjType::Map)?,
+    };
+    let p = match map_at(tx, &persons, id.as_str()) {
+        Some(p) => p,
+        None => tx.put_object(&persons, id.as_str(), ObjType::Map)?,
+    };
+    tx.put(&p, "erased_at", timestamp(now))?;
+    Ok(())
+}
+
+/// People whose erasure was asked for.
+pub(crate) fn erased(doc: &Automerge) -> Vec<String> {
+    entries(doc, &ROOT, "persons")
+        .into_iter()
+        .filter(|(_, p)| int_at(doc, p, "erased_at").is_some())
+        .map(|(id, _)| id)
+        .collect()
+}
+
 pub(crate) fn name(doc: &Automerge) -> String {
     str_at(doc, &ROOT, "name").unwrap_or_default()
 }

@@ -1,0 +1,577 @@
+//! The vault: a folder holding an encrypted SQLite database of Automerge documents.
+
+mod changes;
+mod reading;
+mod records;
+
+use crate::db;
+use crate::docs::{self, person, street, team, DocKind};
+use crate::error::{Result, VaultError};
+use crate::index;
+use crate::keyfile::{Attempts, KdfParams, KeyFile, KEY_FILE};
+use crate::passphrase::Passphrase;
+use crate::store;
+use automerge::transaction::{CommitOptions, Transaction};
+use automerge::{ActorId, Automerge, ReadDoc};
+use chrono::{DateTime, NaiveDate, Utc};
+use ed25519_dalek::SigningKey;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tandem_model::{
+    ConsentId, Encounter, EncounterId, EncounterSubject, FollowUp, FollowUpDue, FollowUpId, GoalId,
+    GoalUpdate, HistoryEntry, Lang, MemberId, MemberRole, NewConsent, NewEncounter, NewFollowUp,
+    NewGoal, NewPerson, PersonBrief, PersonId, PersonRecord, PersonSummary, ProfileUpdate, StepId,
+    TeamInfo,
+};
+use zeroize::Zeroizing;
+
+/// How many documents stay loaded in memory (least recently used are dropped).
+const CACHED_DOCS: usize = 48;
+/// How many encounters a brief shows.
+pub const BRIEF_ENCOUNTERS: usize = 5;
+/// The shortest passphrase accepted for a new vault.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// What a new vault needs.
+#[derive(Clone, Debug)]
+pub struct NewVault {
+    /// The name of the person using this device (shown in the history of records).
+    pub member_name: String,
+    /// The team's name; a vault starts as a team of one until others join.
+    pub team_name: String,
+}
+
+/// A local change waiting to be sent to the relay.
+#[derive(Clone, Debug)]
+pub struct OutboxEntry {
+    /// Position in the outbox.
+    pub seq: i64,
+    /// The document it changes.
+    pub doc_id: String,
+    /// That document's kind.
+    pub kind: DocKind,
+    /// Automerge changes (loadable with `load_incremental`).
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Clone, Copy)]
+enum TeamStart<'a> {
+    New(&'a str),
+    Join(&'a [u8]),
+}
+
+fn is_doc_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A change made in memory, not yet written.
+struct Pending {
+    doc_id: String,
+    kind: DocKind,
+    bytes: Vec<u8>,
+    new_doc: bool,
+    index: IndexUpdate,
+}
+
+/// How the indexes follow a change.
+enum IndexUpdate {
+    /// Re-read the document and index it again.
+    Full,
+    /// Only an encounter (and its follow-ups) was added: index just those, so the cost of
+    /// a save does not grow with the length of a person's record.
+    Encounter {
+        person: PersonId,
+        encounter: Encounter,
+        follow_ups: Vec<FollowUp>,
+    },
+}
+
+#[derive(Default)]
+struct DocCache {
+    docs: HashMap<String, (Automerge, u64)>,
+    tick: u64,
+}
+
+impl DocCache {
+    fn touch(&mut self, id: &str) -> Option<&mut Automerge> {
+        self.tick += 1;
+        let t = self.tick;
+        self.docs.get_mut(id).map(|(d, used)| {
+            *used = t;
+            d
+        })
+    }
+
+    fn insert(&mut self, id: String, doc: Automerge) {
+        if self.docs.len() >= CACHED_DOCS {
+            if let Some(old) = self
+                .docs
+                .iter()
+                .min_by_key(|(_, (_, t))| *t)
+                .map(|(k, _)| k.clone())
+            {
+                self.docs.remove(&old);
+            }
+        }
+        self.tick += 1;
+        self.docs.insert(id, (doc, self.tick));
+    }
+}
+
+/// An unlocked vault. Dropping it locks it (the key leaves memory with the connection).
+pub struct Vault {
+    dir: PathBuf,
+    conn: Connection,
+    key_file: KeyFile,
+    device_id: String,
+    actor: ActorId,
+    signing_key: SigningKey,
+    member: MemberId,
+    team_id: String,
+    cache: DocCache,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("dir", &self.dir)
+            .field("device", &self.device_id)
+            .finish()
+    }
+}
+
+fn get_meta(conn: &Connection, key: &str) -> Result<Vec<u8>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?
+        .ok_or(VaultError::KeyFileDamaged(
+            "the vault database is missing its device identity",
+        ))
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+fn meta_string(conn: &Connection, key: &str) -> Result<String> {
+    String::from_utf8(get_meta(conn, key)?)
+        .map_err(|_| VaultError::KeyFileDamaged("a device identity field is not text"))
+}
+
+fn load_doc(bytes: &store::StoredDoc, id: &str) -> Result<Automerge> {
+    let damaged = |source| VaultError::DocumentDamaged {
+        doc: id.to_owned(),
+        source,
+    };
+    let mut doc = if bytes.snapshot.is_empty() {
+        Automerge::new()
+    } else {
+        Automerge::load(&bytes.snapshot).map_err(damaged)?
+    };
+    if !bytes.chunks.is_empty() {
+        doc.load_incremental(&bytes.chunks).map_err(damaged)?;
+    }
+    Ok(doc)
+}
+
+fn commit_options(message: String, now: DateTime<Utc>) -> CommitOptions {
+    CommitOptions::default()
+        .with_message(message)
+        .with_time(now.timestamp_millis())
+}
+
+impl Vault {
+    /// Whether a vault exists in this folder.
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(KEY_FILE).exists() && dir.join(db::DB_FILE).exists()
+    }
+
+    /// Creates a vault in `dir` (created if needed) protected by `passphrase`, with a new
+    /// team of one.
+    pub fn create(dir: &Path, passphrase: &Passphrase, setup: &NewVault) -> Result<Self> {
+        Self::init(
+            dir,
+            passphrase,
+            &setup.member_name,
+            TeamStart::New(&setup.team_name),
+        )
+    }
+
+    /// Creates a vault in `dir` for a device joining an existing team, from the team
+    /// document received from a device already in it. This device is added to the team as
+    /// a member; that change waits in the outbox like any other.
+    pub fn join(
+        dir: &Path,
+        passphrase: &Passphrase,
+        member_name: &str,
+        team_doc: &[u8],
+    ) -> Result<Self> {
+        Self::init(dir, passphrase, member_name, TeamStart::Join(team_doc))
+    }
+
+    fn init(
+        dir: &Path,
+        passphrase: &Passphrase,
+        member_name: &str,
+        start: TeamStart<'_>,
+    ) -> Result<Self> {
+        if Self::exists(dir) {
+            return Err(VaultError::VaultExists(dir.to_path_buf()));
+        }
+        if passphrase.len() < MIN_PASSPHRASE_CHARS {
+            return Err(VaultError::Invalid {
+                field: "passphrase",
+                reason: "at least 8 characters; a few words are easier to remember",
+            });
+        }
+        person::require_name(member_name)?;
+        let signing_key = SigningKey::generate(&mut rand::rngs::OsRng);
+        let mut device = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut device);
+        let device_id = hex::encode(device);
+        let member = MemberId(docs::new_id());
+        let actor = ActorId::from(&device[..]);
+        let now = Utc::now();
+        let public_key = signing_key.verifying_key().to_bytes();
+
+        // The team document is built (or checked) before anything touches the disk.
+        let (team_id, team_doc, role) = match start {
+            TeamStart::New(_) => (docs::new_id(), Automerge::new(), MemberRole::Admin),
+            TeamStart::Join(bytes) => {
+                let doc = Automerge::load(bytes).map_err(|source| VaultError::InvalidChanges {
+                    doc: "team".into(),
+                    source,
+                })?;
+                let id = docs::str_at(&doc, &automerge::ROOT, "id");
+                match (docs::kind_of(&doc), id) {
+                    (Some(DocKind::Team), Some(id)) if is_doc_id(&id) => {
+                        (id, doc, MemberRole::Member)
+                    }
+                    _ => {
+                        return Err(VaultError::WrongDocumentShape {
+                            doc: "team".into(),
+                            expected: "team",
+                        })
+                    }
+                }
+            }
+        };
+        let mut team_doc = team_doc.with_actor(actor.clone());
+        let heads = team_doc.get_heads();
+        let entry = team::DeviceEntry {
+            member: &member,
+            member_name,
+            role,
+            device_id: &device_id,
+            public_key: &public_key,
+        };
+        let action = match start {
+            TeamStart::New(_) => "team.create",
+            TeamStart::Join(_) => "team.join",
+        };
+        team_doc
+            .transact_with(
+                |_| commit_options(action.into(), now),
+                |tx| match start {
+                    TeamStart::New(name) => team::create(tx, &team_id, name, &entry, now),
+                    TeamStart::Join(_) => team::add_device(tx, &entry, now),
+                },
+            )
+            .map_err(|f| f.error)?;
+        let snapshot = team_doc.save();
+        let outgoing = match start {
+            TeamStart::New(_) => snapshot.clone(),
+            TeamStart::Join(_) => team_doc.save_after(&heads),
+        };
+
+        std::fs::create_dir_all(dir).map_err(VaultError::io("creating the vault folder"))?;
+        // A database without its key file is a leftover of an interrupted creation: it can
+        // never be opened, so it is replaced.
+        for leftover in [
+            db::DB_FILE,
+            "vault.db-wal",
+            "vault.db-shm",
+            "vault.db-journal",
+        ] {
+            let p = dir.join(leftover);
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(VaultError::io("removing a leftover file"))?;
+            }
+        }
+        let vault_id = docs::new_id();
+        let (key_file, raw) = KeyFile::create(&vault_id, passphrase, KdfParams::RECOMMENDED)?;
+        let mut conn = db::open(dir, &raw, true)?;
+        {
+            let tx = conn.transaction()?;
+            set_meta(&tx, "vault_id", vault_id.as_bytes())?;
+            set_meta(&tx, "device_id", device_id.as_bytes())?;
+            set_meta(
+                &tx,
+                "device_signing_key",
+                &Zeroizing::new(signing_key.to_bytes())[..],
+            )?;
+            set_meta(&tx, "member_id", member.as_str().as_bytes())?;
+            set_meta(&tx, "team_doc_id", team_id.as_bytes())?;
+            store::insert(&tx, &team_id, DocKind::Team, &snapshot)?;
+            store::push_outbox(&tx, &team_id, DocKind::Team, &outgoing)?;
+            tx.commit()?;
+        }
+        // The key file is written last: a vault exists once both files do.
+        key_file.write(dir)?;
+        let mut cache = DocCache::default();
+        cache.insert(team_id.clone(), team_doc);
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            conn,
+            key_file,
+            device_id,
+            actor,
+            signing_key,
+            member,
+            team_id,
+            cache,
+        })
+    }
+
+    /// Unlocks the vault in `dir`. A wrong passphrase changes nothing in the vault and makes
+    /// the next attempts wait longer and longer.
+    pub fn open(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
+        let key_file = KeyFile::read(dir)?;
+        if !dir.join(db::DB_FILE).exists() {
+            return Err(VaultError::NoVault(dir.to_path_buf()));
+        }
+        let attempts = Attempts::load(dir);
+        attempts.check()?;
+        let Some(raw) = key_file.unwrap_key(passphrase)? else {
+            let failures = attempts.record_failure(dir);
+            return Err(VaultError::WrongPassphrase { failures });
+        };
+        Attempts::clear(dir);
+        let conn = db::open(dir, &raw, false)?;
+        let vault_id = meta_string(&conn, "vault_id")?;
+        if vault_id != key_file.vault_id {
+            return Err(VaultError::KeyFileDamaged(
+                "the key file belongs to another vault",
+            ));
+        }
+        let device_id = meta_string(&conn, "device_id")?;
+        let device = hex::decode(&device_id)
+            .map_err(|_| VaultError::KeyFileDamaged("device id is not hex"))?;
+        let sk = Zeroizing::new(get_meta(&conn, "device_signing_key")?);
+        let sk: [u8; 32] = sk
+            .as_slice()
+            .try_into()
+            .map_err(|_| VaultError::KeyFileDamaged("device key has the wrong length"))?;
+        let signing_key = SigningKey::from_bytes(&sk);
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            member: MemberId(meta_string(&conn, "member_id")?),
+            team_id: meta_string(&conn, "team_doc_id")?,
+            conn,
+            key_file,
+            actor: ActorId::from(device.as_slice()),
+            device_id,
+            signing_key,
+            cache: DocCache::default(),
+        })
+    }
+
+    /// Changes the passphrase: the database key is sealed again under the new one; the
+    /// database itself is not rewritten.
+    pub fn change_passphrase(&mut self, current: &Passphrase, new: &Passphrase) -> Result<()> {
+        if new.len() < MIN_PASSPHRASE_CHARS {
+            return Err(VaultError::Invalid {
+                field: "passphrase",
+                reason: "at least 8 characters; a few words are easier to remember",
+            });
+        }
+        let attempts = Attempts::load(&self.dir);
+        attempts.check()?;
+        let Some(raw) = self.key_file.unwrap_key(current)? else {
+            let failures = attempts.record_failure(&self.dir);
+            return Err(VaultError::WrongPassphrase { failures });
+        };
+        let rewrapped = self.key_file.rewrap(&raw, new)?;
+        rewrapped.write(&self.dir)?;
+        self.key_file = rewrapped;
+        Ok(())
+    }
+
+    /// The vault's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// This device's id (hex; also its Automerge actor id).
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// This device's Ed25519 public key.
+    pub fn device_public_key(&self) -> [u8; 32] {
+        self.signing_key.verifying_key().to_bytes()
+    }
+
+    /// The member using this device.
+    pub fn member_id(&self) -> &MemberId {
+        &self.member
+    }
+
+    /// The team document's id.
+    pub fn team_id(&self) -> &str {
+        &self.team_id
+    }
+
+    // ---- documents in memory ----
+
+    fn doc(&mut self, id: &str) -> Result<&mut Automerge> {
+        if self.cache.touch(id).is_none() {
+            let stored = store::load(&self.conn, id)?
+                .ok_or_else(|| VaultError::not_found("document", id))?;
+            let doc = load_doc(&stored, id)?.with_actor(self.actor.clone());
+            self.cache.insert(id.to_owned(), doc);
+        }
+        self.cache
+            .touch(id)
+            .ok_or_else(|| VaultError::not_found("document", id))
+    }
+
+    fn person_doc(&mut self, id: &PersonId) -> Result<&mut Automerge> {
+        match self.doc(id.as_str()) {
+            Err(VaultError::NotFound { .. }) => Err(VaultError::not_found("person", id)),
+            other => other,
+        }
+    }
+
+    /// Applies `f` as one Automerge change to a loaded document; the change stays in memory
+    /// until `commit` writes it.
+    fn edit<T>(
+        &mut self,
+        doc_id: &str,
+        kind: DocKind,
+        action: &str,
+        target: impl FnOnce(&T) -> Option<String>,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+    ) -> Result<(T, Option<Pending>)> {
+        let now = Utc::now();
+        let doc = self.doc(doc_id)?;
+        let heads = doc.get_heads();
+        let ok = doc
+            .transact_with(
+                |out| {
+                    let msg = match target(out) {
+                        Some(t) => format!("{action} {t}"),
+                        None => action.to_owned(),
+                    };
+                    commit_options(msg, now)
+                },
+                f,
+            )
+            .map_err(|f| f.error)?;
+        if ok.hash.is_none() {
+            return Ok((ok.result, None));
+        }
+        let bytes = doc.save_after(&heads);
+        Ok((
+            ok.result,
+            Some(Pending {
+                doc_id: doc_id.to_owned(),
+                kind,
+                bytes,
+                new_doc: false,
+                index: IndexUpdate::Full,
+            }),
+        ))
+    }
+
+    /// Writes changes made in memory, with their outbox rows and index updates, in one
+    /// transaction, synced to disk before returning. If anything fails, the documents touched
+    /// are dropped from memory so that memory never holds what the disk does not.
+    fn commit(&mut self, pending: Vec<Pending>) -> Result<()> {
+        let result = self.write_pending(&pending);
+        if result.is_err() {
+            for p in &pending {
+                self.cache.docs.remove(&p.doc_id);
+            }
+        }
+        result
+    }
+
+    fn write_pending(&mut self, pending: &[Pending]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for p in pending {
+            let chunks = if p.new_doc {
+                store::insert(&tx, &p.doc_id, p.kind, &p.bytes)?;
+                0
+            } else {
+                store::append_chunk(&tx, &p.doc_id, &p.bytes)?
+            };
+            store::push_outbox(&tx, &p.doc_id, p.kind, &p.bytes)?;
+            let doc = self
+                .cache
+                .touch(&p.doc_id)
+                .ok_or_else(|| VaultError::not_found("document", &p.doc_id))?;
+            match &p.index {
+                IndexUpdate::Full => reindex(&tx, &p.doc_id, p.kind, doc)?,
+                IndexUpdate::Encounter {
+                    person,
+                    encounter,
+                    follow_ups,
+                } => index::add_encounter(&tx, person, encounter, follow_ups)?,
+            }
+            if chunks >= store::COMPACT_AFTER_CHUNKS {
+                compact_doc(&tx, &p.doc_id, doc)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn edit_person<T>(
+        &mut self,
+        id: &PersonId,
+        action: &str,
+        target: impl FnOnce(&T) -> Option<String>,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.person_doc(id)?;
+        let (out, pending) = self.edit(id.as_str(), DocKind::Person, action, target, f)?;
+        if let Some(p) = pending {
+            self.commit(vec![p])?;
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn member(&self) -> &MemberId {
+        &self.member
+    }
+
+    pub(crate) fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+}
+
+fn reindex(conn: &Connection, doc_id: &str, kind: DocKind, doc: &Automerge) -> Result<()> {
+    match kind {
+        DocKind::Person => match person::read(doc, doc_id) {
+            Ok(rec) => index::index_person(conn, &rec),
+            // Changes that arrived before the person's creation: nothing to index yet.
+            Err(VaultError::WrongDocumentShape { .. }) if docs::kind_of(doc).is_none() => Ok(()),
+            Err(e) => Err(e),
+        },
+        DocKind::StreetLog => index::index_encounters(conn, doc_id, None, &street::read(doc)),
+        DocKind::Team => Ok(()),
+    }
+}
+
+fn compact_doc(conn: &Connection, doc_id: &str, doc: &Automerge) -> Result<()> {
+    // Changes still waiting for their dependencies are only in the chunks: keep them.
+    if doc.get_missing_deps(&[]).is_empty() {
+        store::replace_snapshot(conn, doc_id, &doc.save())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! Reading records, lists, history and exports.
+
+use super::*;
+
+impl Vault {
+    // ---- reading ----
+
+    /// Everything written about a person.
+    pub fn person(&mut self, id: &PersonId) -> Result<PersonRecord> {
+        let doc = self.person_doc(id)?;
+        person::read(doc, id.as_str())
+    }
+
+    /// What to read before a visit.
+    pub fn brief(&mut self, id: &PersonId) -> Result<PersonBrief> {
+        Ok(self.person(id)?.brief(BRIEF_ENCOUNTERS))
+    }
+
+    /// Everyone, by name.
+    pub fn list_people(&self) -> Result<Vec<PersonSummary>> {
+        index::list_people(&self.conn)
+    }
+
+    /// People whose name or nicknames match (accents and case ignored).
+    pub fn search_people(&self, query: &str) -> Result<Vec<PersonSummary>> {
+        index::search_people(&self.conn, query, 50)
+    }
+
+    /// Finds one person from an id, the start of an id, or a name that matches only one
+    /// person.
+    pub fn find_person(&self, query: &str) -> Result<PersonId> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Err(VaultError::Invalid {
+                field: "person",
+                reason: "give a name or an id",
+            });
+        }
+        if index::person_summary(&self.conn, q)?.is_some() {
+            return Ok(PersonId(q.to_owned()));
+        }
+        if q.len() >= 6 && q.chars().all(|c| c.is_ascii_hexdigit()) {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM person_index WHERE id LIKE ?1 || '%' LIMIT 2")?;
+            let ids = stmt
+                .query_map([q.to_lowercase()], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if ids.len() == 1 {
+                return Ok(PersonId(ids[0].clone()));
+            }
+        }
+        let found = index::search_people(&self.conn, q, 50)?;
+        let folded = tandem_model::fold_for_search(q);
+        let exact: Vec<&PersonSummary> = found
+            .iter()
+            .filter(|p| {
+                tandem_model::fold_for_search(&p.name) == folded
+                    || p.nicknames
+                        .iter()
+                        .any(|n| tandem_model::fold_for_search(n) == folded)
+            })
+            .collect();
+        match (exact.len(), found.len()) {
+            (1, _) => Ok(exact[0].id.clone()),
+            (0, 1) => Ok(found[0].id.clone()),
+            (0, 0) => Err(VaultError::not_found("person", "(no match)")),
+            (n, m) => Err(VaultError::Ambiguous { count: n.max(m) }),
+        }
+    }
+
+    /// Open follow-ups due on or before a date, across everyone.
+    pub fn follow_ups_due(&self, until: NaiveDate) -> Result<Vec<FollowUpDue>> {
+        index::follow_ups_due(&self.conn, until)
+    }
+
+    /// The latest encounters across everyone (and the street logs), newest first.
+    pub fn recent_encounters(&mut self, limit: usize) -> Result<Vec<Encounter>> {
+        let rows = index::recent_encounters(&self.conn, limit)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (doc_id, person_id, enc_id) in rows {
+            let doc = self.doc(&doc_id)?;
+            let found = match person_id {
+                Some(p) => {
+                    person::read_encounters(doc, &automerge::ROOT, "encounters", Some(&PersonId(p)))
+                }
+                None => street::read(doc),
+            };
+            out.extend(found.into_iter().filter(|e| e.id.0 == enc_id));
+        }
+        Ok(out)
+    }
+
+    /// The street log of a month (`YYYY-MM`), newest first.
+    pub fn street_log(&mut self, month: &str) -> Result<Vec<Encounter>> {
+        let doc_id = street::doc_id(&self.team_id, month);
+        if store::load(&self.conn, &doc_id)?.is_none() && self.cache.touch(&doc_id).is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(street::read(self.doc(&doc_id)?))
+    }
+
+    /// Who changed what in a person's record, and when, newest first. Never the content.
+    pub fn history(&mut self, id: &PersonId) -> Result<Vec<HistoryEntry>> {
+        let team_id = self.team_id.clone();
+        let owners = team::device_owners(self.doc(&team_id)?);
+        let doc = self.person_doc(id)?;
+        let mut out: Vec<HistoryEntry> = doc
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|m| {
+                let device = m.actor.to_hex_string();
+                let (action, target) = match m.message.as_deref().unwrap_or("").split_once(' ') {
+                    Some((a, t)) => (a.to_owned(), Some(t.to_owned())),
+                    None => (m.message.as_deref().unwrap_or("").to_owned(), None),
+                };
+                let owner = owners.get(&device);
+                HistoryEntry {
+                    at: DateTime::from_timestamp_millis(m.timestamp).unwrap_or_default(),
+                    by: owner.map(|o| o.0.clone()),
+                    by_name: owner.map(|o| o.1.clone()),
+                    device,
+                    action,
+                    target,
+                }
+            })
+            .collect();
+        out.reverse();
+        out.sort_by(|a, b| b.at.cmp(&a.at));
+        Ok(out)
+    }
+
+    /// The team as this device knows it.
+    pub fn team(&mut self) -> Result<TeamInfo> {
+        let team_id = self.team_id.clone();
+        let (me, device) = (self.member.clone(), self.device_id.clone());
+        let doc = self.doc(&team_id)?;
+        Ok(TeamInfo {
+            id: team_id,
+            name: team::name(doc),
+            members: team::members(doc),
+            settings: team::settings(doc),
+            me,
+            device,
+        })
+    }
+
+    // ---- export ----
+
+    /// A person's record as JSON.
+    pub fn export_json(&mut self, id: &PersonId) -> Result<String> {
+        let rec = self.person(id)?;
+        serde_json::to_string_pretty(&rec).map_err(|_| VaultError::Crypto)
+    }
+
+    /// A person's record as readable text, for them to take away.
+    pub fn export_text(&mut self, id: &PersonId, lang: Lang) -> Result<String> {
+        Ok(tandem_model::export::render_text(&self.person(id)?, lang))
+    }
+
+    /// A person's Automerge document, whole (any Automerge tool can read it).
+    pub fn export_automerge(&mut self, id: &PersonId) -> Result<Vec<u8>> {
+        Ok(self.person_doc(id)?.save())
+    }
+}

@@ -1,0 +1,293 @@
+//! Writing to people's records: each call is one Automerge change, durable on return.
+
+use super::*;
+
+impl Vault {
+    // ---- people ----
+
+    /// Starts a record for a person.
+    pub fn add_person(&mut self, new: &NewPerson) -> Result<PersonId> {
+        person::require_name(&new.name)?;
+        let id = PersonId(docs::new_id());
+        let now = Utc::now();
+        let mut doc = Automerge::new().with_actor(self.actor.clone());
+        doc.transact_with(
+            |_| commit_options("person.add".into(), now),
+            |tx| person::create(tx, &id, new, &self.member, now),
+        )
+        .map_err(|f| f.error)?;
+        let bytes = doc.save();
+        self.cache.insert(id.0.clone(), doc);
+        let team_id = self.team_id.clone();
+        let (_, team_change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "person.register",
+            |_| None,
+            |tx| team::register_person(tx, &id, now),
+        )?;
+        let mut pending = vec![Pending {
+            doc_id: id.0.clone(),
+            kind: DocKind::Person,
+            bytes,
+            new_doc: true,
+            index: IndexUpdate::Full,
+        }];
+        pending.extend(team_change);
+        self.commit(pending)?;
+        Ok(id)
+    }
+
+    /// Edits how a person is known and reached.
+    pub fn update_profile(&mut self, id: &PersonId, update: &ProfileUpdate) -> Result<()> {
+        self.edit_person(
+            id,
+            "profile.edit",
+            |_| None,
+            |tx| person::update_profile(tx, update),
+        )
+    }
+
+    /// Records a consent.
+    pub fn record_consent(&mut self, id: &PersonId, consent: &NewConsent) -> Result<ConsentId> {
+        let (by, now) = (self.member.clone(), Utc::now());
+        self.edit_person(
+            id,
+            "consent.add",
+            |c: &ConsentId| Some(c.0.clone()),
+            |tx| person::add_consent(tx, consent, &by, now),
+        )
+    }
+
+    /// Records that a consent was withdrawn (today if no date).
+    pub fn withdraw_consent(
+        &mut self,
+        id: &PersonId,
+        consent: &ConsentId,
+        on: Option<NaiveDate>,
+    ) -> Result<()> {
+        let on = on.unwrap_or_else(|| Utc::now().date_naive());
+        self.edit_person(
+            id,
+            "consent.withdraw",
+            |_| Some(consent.0.clone()),
+            |tx| person::withdraw_consent(tx, consent, on),
+        )
+    }
+
+    /// Adds a goal in the person's own words.
+    pub fn add_goal(&mut self, id: &PersonId, goal: &NewGoal) -> Result<GoalId> {
+        let now = Utc::now();
+        self.edit_person(
+            id,
+            "goal.add",
+            |g: &GoalId| Some(g.0.clone()),
+            |tx| person::add_goal(tx, goal, now),
+        )
+    }
+
+    /// Edits a goal.
+    pub fn update_goal(&mut self, id: &PersonId, goal: &GoalId, update: &GoalUpdate) -> Result<()> {
+        self.edit_person(
+            id,
+            "goal.edit",
+            |_| Some(goal.0.clone()),
+            |tx| person::update_goal(tx, goal, update),
+        )
+    }
+
+    /// Adds a small step to a goal.
+    pub fn add_step(&mut self, id: &PersonId, goal: &GoalId, text: &str) -> Result<StepId> {
+        let now = Utc::now();
+        self.edit_person(
+            id,
+            "step.add",
+            |_| Some(goal.0.clone()),
+            |tx| person::add_step(tx, goal, text, now),
+        )
+    }
+
+    /// Ticks (or unticks) a step.
+    pub fn set_step_done(
+        &mut self,
+        id: &PersonId,
+        goal: &GoalId,
+        step: &StepId,
+        done: bool,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let action = if done { "step.done" } else { "step.undone" };
+        self.edit_person(
+            id,
+            action,
+            |_| Some(goal.0.clone()),
+            |tx| person::set_step_done(tx, goal, step, done, now),
+        )
+    }
+
+    /// Records an encounter: in the person's record, or in the month's street log for someone
+    /// not known. Durable when this returns.
+    pub fn record_encounter(&mut self, new: &NewEncounter) -> Result<EncounterId> {
+        let now = Utc::now();
+        let by = self.member.clone();
+        match &new.subject {
+            EncounterSubject::Person(pid) => {
+                self.person_doc(pid)?;
+                let ((eid, fids), pending) = self.edit(
+                    pid.as_str(),
+                    DocKind::Person,
+                    "encounter.add",
+                    |(e, _): &(EncounterId, Vec<FollowUpId>)| Some(e.0.clone()),
+                    |tx| person::add_encounter(tx, new, &by, now),
+                )?;
+                if let Some(mut p) = pending {
+                    let doc = self.person_doc(pid)?;
+                    if let Some((encounter, follow_ups)) =
+                        person::read_new_encounter(doc, pid, &eid, &fids)
+                    {
+                        p.index = IndexUpdate::Encounter {
+                            person: pid.clone(),
+                            encounter,
+                            follow_ups,
+                        };
+                    }
+                    self.commit(vec![p])?;
+                }
+                Ok(eid)
+            }
+            EncounterSubject::Anonymous(_) => {
+                if !new.goals.is_empty() || !new.follow_ups.is_empty() {
+                    return Err(VaultError::Invalid {
+                        field: "encounter",
+                        reason: "goals and follow-ups belong to a person's record",
+                    });
+                }
+                let month = street::month_of(new.at.unwrap_or(now));
+                let doc_id = street::doc_id(&self.team_id, &month);
+                let mut pending = Vec::new();
+                if store::load(&self.conn, &doc_id)?.is_none()
+                    && self.cache.touch(&doc_id).is_none()
+                {
+                    let mut doc = street::genesis(&self.team_id, &month)?;
+                    doc.set_actor(self.actor.clone());
+                    pending.push(Pending {
+                        doc_id: doc_id.clone(),
+                        kind: DocKind::StreetLog,
+                        bytes: doc.save(),
+                        new_doc: true,
+                        index: IndexUpdate::Full,
+                    });
+                    self.cache.insert(doc_id.clone(), doc);
+                }
+                let result = self.edit(
+                    &doc_id,
+                    DocKind::StreetLog,
+                    "encounter.add",
+                    |e: &EncounterId| Some(e.0.clone()),
+                    |tx| {
+                        let sec =
+                            street::encounters_obj(tx).ok_or(VaultError::WrongDocumentShape {
+                                doc: String::new(),
+                                expected: "street log",
+                            })?;
+                        let id = docs::new_id();
+                        let obj = automerge::transaction::Transactable::put_object(
+                            tx,
+                            &sec,
+                            id.as_str(),
+                            automerge::ObjType::Map,
+                        )?;
+                        person::write_encounter(tx, &obj, new, &by, now)?;
+                        Ok(EncounterId(id))
+                    },
+                );
+                let (eid, change) = match result {
+                    Ok(ok) => ok,
+                    Err(e) => {
+                        self.cache.docs.remove(&doc_id);
+                        return Err(e);
+                    }
+                };
+                pending.extend(change);
+                self.commit(pending)?;
+                Ok(eid)
+            }
+        }
+    }
+
+    /// Rewrites an encounter's notes (merged with concurrent edits character by character).
+    pub fn update_encounter_notes(
+        &mut self,
+        id: &PersonId,
+        encounter: &EncounterId,
+        notes: &str,
+    ) -> Result<()> {
+        self.edit_person(
+            id,
+            "encounter.edit",
+            |_| Some(encounter.0.clone()),
+            |tx| person::edit_encounter_notes(tx, encounter, notes),
+        )
+    }
+
+    /// Adds a follow-up for a person.
+    pub fn add_follow_up(&mut self, id: &PersonId, follow_up: &NewFollowUp) -> Result<FollowUpId> {
+        let (by, now) = (self.member.clone(), Utc::now());
+        self.edit_person(
+            id,
+            "followup.add",
+            |f: &FollowUpId| Some(f.0.clone()),
+            |tx| person::add_follow_up(tx, follow_up, None, &by, now),
+        )
+    }
+
+    /// Marks a follow-up done.
+    pub fn complete_follow_up(&mut self, id: &PersonId, follow_up: &FollowUpId) -> Result<()> {
+        let now = Utc::now();
+        self.edit_person(
+            id,
+            "followup.done",
+            |_| Some(follow_up.0.clone()),
+            |tx| person::complete_follow_up(tx, follow_up, now),
+        )
+    }
+
+    /// Erases a person's record from this vault at their request: the document, its indexes
+    /// and its unsent changes are deleted, and the team document records the erasure so every
+    /// device that syncs erases it too and refuses changes to it afterwards.
+    pub fn erase_person(&mut self, id: &PersonId) -> Result<()> {
+        self.person_doc(id)?;
+        let now = Utc::now();
+        let team_id = self.team_id.clone();
+        let (_, change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "person.erase",
+            |_| Some(id.0.clone()),
+            |tx| team::mark_erased(tx, id, now),
+        )?;
+        self.commit(change.into_iter().collect())?;
+        self.cache.docs.remove(id.as_str());
+        let tx = self.conn.transaction()?;
+        store::remove(&tx, id.as_str())?;
+        index::remove_person(&tx, id.as_str())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Settles a field edited concurrently by keeping value number `choice` of the conflict
+    /// (in the order `Conflict::values` lists them).
+    pub fn resolve_conflict(
+        &mut self,
+        id: &PersonId,
+        path: &[String],
+        choice: usize,
+    ) -> Result<()> {
+        self.edit_person(
+            id,
+            "conflict.resolve",
+            |_| None,
+            |tx| person::resolve_conflict(tx, path, choice),
+        )
+    }
+}
