@@ -36,6 +36,12 @@ pub(crate) fn open(dir: &Path, key: &RawKey, create: bool) -> Result<Connection>
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
+    // SQLCipher's own log would print decryption failures to stderr; errors reach the caller
+    // as values instead.
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    // Another program holding the vault answers "in use" quickly rather than after 5 s.
+    conn.busy_timeout(std::time::Duration::from_millis(250))
+        .map_err(classify)?;
     conn.pragma_update(None, "key", &*key.pragma_value())
         .map_err(classify)?;
     // Exclusive locking before the first WAL access: no shared-memory file is created, and
@@ -87,5 +93,63 @@ fn migrate(conn: &Connection) -> Result<()> {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeroize::Zeroizing;
+
+    fn key(byte: u8) -> RawKey {
+        RawKey(Zeroizing::new([byte; 32]))
+    }
+
+    #[test]
+    fn migrates_to_the_current_schema_and_reopens() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}"));
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(v, SCHEMA_VERSION);
+        drop(conn);
+        assert!(open(dir.path(), &key(7), false).is_ok());
+    }
+
+    #[test]
+    fn a_vault_from_a_newer_version_is_refused_unchanged() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        match open(dir.path(), &key(7), false) {
+            Err(VaultError::NewerSchema { found, supported }) => {
+                assert_eq!(found, SCHEMA_VERSION + 1);
+                assert_eq!(supported, SCHEMA_VERSION);
+            }
+            other => panic!("expected NewerSchema, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_raw_key_cannot_read_the_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        drop(open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}")));
+        assert!(matches!(
+            open(dir.path(), &key(8), false),
+            Err(VaultError::DatabaseUnreadable(_))
+        ));
+    }
+
+    #[test]
+    fn a_second_connection_is_refused_while_the_vault_is_open() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let _first = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            open(dir.path(), &key(7), false),
+            Err(VaultError::InUse)
+        ));
     }
 }

@@ -385,22 +385,7 @@ pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
         if let Some(doc) = by_month.get_mut(&month) {
             doc.transact_with(
                 |_| commit_opts("encounter.add", at),
-                |tx| {
-                    let sec = street::encounters_obj(tx).ok_or(
-                        crate::error::VaultError::WrongDocumentShape {
-                            doc: String::new(),
-                            expected: "street log",
-                        },
-                    )?;
-                    let id = crate::docs::new_id();
-                    let obj = automerge::transaction::Transactable::put_object(
-                        tx,
-                        &sec,
-                        id.as_str(),
-                        automerge::ObjType::Map,
-                    )?;
-                    person::write_encounter(tx, &obj, &e, &member, at)
-                },
+                |tx| street::add_encounter(tx, &e, &member, at),
             )
             .map_err(|f| f.error)?;
         }

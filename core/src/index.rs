@@ -224,23 +224,27 @@ pub(crate) fn recent_encounters(
     Ok(rows)
 }
 
-/// Indexes one new encounter of a person and the follow-ups decided in it.
+/// Indexes one new encounter (of a person, or in a street log) and the follow-ups decided in
+/// it.
 pub(crate) fn add_encounter(
     conn: &Connection,
-    person: &PersonId,
+    doc_id: &str,
+    person: Option<&PersonId>,
     e: &Encounter,
     follow_ups: &[FollowUp],
 ) -> Result<()> {
     conn.prepare_cached(
         "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
-         VALUES (?1, ?2, ?2, ?3, ?4)",
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         e.id.as_str(),
-        person.as_str(),
+        doc_id,
+        person.map(PersonId::as_str),
         e.at.timestamp_millis(),
         e.kind
     ])?;
+    let Some(person) = person else { return Ok(()) };
     let mut ins = conn.prepare_cached(
         "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -255,16 +259,13 @@ pub(crate) fn add_encounter(
             json
         ])?;
     }
+    let open = follow_ups.iter().filter(|f| f.done_at.is_none()).count() as i64;
     conn.prepare_cached(
         "UPDATE person_index
          SET last_seen = MAX(COALESCE(last_seen, ?2), ?2),
              open_follow_ups = open_follow_ups + ?3
          WHERE id = ?1",
     )?
-    .execute(params![
-        person.as_str(),
-        e.at.timestamp_millis(),
-        follow_ups.iter().filter(|f| f.done_at.is_none()).count() as i64
-    ])?;
+    .execute(params![person.as_str(), e.at.timestamp_millis(), open])?;
     Ok(())
 }

@@ -6,12 +6,12 @@
 //! change, which Automerge treats as one.
 
 use super::*;
-use crate::error::Result;
+use crate::error::{Result, VaultError};
 use automerge::transaction::CommitOptions;
 use automerge::{ActorId, Automerge, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Datelike, Utc};
 use sha2::{Digest, Sha256};
-use tandem_model::Encounter;
+use tandem_model::{Encounter, EncounterId, MemberId, NewEncounter};
 
 /// `YYYY-MM` of a moment (UTC).
 pub(crate) fn month_of(at: DateTime<Utc>) -> String {
@@ -53,8 +53,31 @@ pub(crate) fn genesis(team_id: &str, month: &str) -> Result<Automerge> {
     Ok(doc)
 }
 
-pub(crate) fn encounters_obj(doc: &impl ReadDoc) -> Option<automerge::ObjId> {
-    map_at(doc, &ROOT, "encounters")
+fn encounters_obj(doc: &impl ReadDoc) -> Result<automerge::ObjId> {
+    map_at(doc, &ROOT, "encounters").ok_or(VaultError::WrongDocumentShape {
+        doc: String::new(),
+        expected: "street log",
+    })
+}
+
+/// Adds an anonymous encounter to the month's log.
+pub(crate) fn add_encounter(
+    tx: &mut impl Transactable,
+    e: &NewEncounter,
+    by: &MemberId,
+    now: DateTime<Utc>,
+) -> Result<EncounterId> {
+    let sec = encounters_obj(tx)?;
+    let id = new_id();
+    let obj = tx.put_object(&sec, id.as_str(), ObjType::Map)?;
+    person::write_encounter(tx, &obj, e, by, now)?;
+    Ok(EncounterId(id))
+}
+
+/// One encounter of the log, read back after recording it.
+pub(crate) fn read_one(doc: &impl ReadDoc, id: &EncounterId) -> Option<Encounter> {
+    let obj = map_at(doc, &encounters_obj(doc).ok()?, id.as_str())?;
+    person::read_encounter(doc, id.0.clone(), &obj, None)
 }
 
 pub(crate) fn read(doc: &Automerge) -> Vec<Encounter> {

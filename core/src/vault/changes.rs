@@ -210,6 +210,12 @@ impl Vault {
         Ok(())
     }
 
+    /// Drops the documents held in memory; the next read loads them from disk again (used
+    /// when locking, and by benchmarks measuring a cold read).
+    pub fn forget_cached_documents(&mut self) {
+        self.cache.docs.clear();
+    }
+
     /// Folds every document's chunks into its snapshot.
     pub fn compact(&mut self) -> Result<()> {
         let ids: Vec<String> = {

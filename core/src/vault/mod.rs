@@ -81,7 +81,7 @@ enum IndexUpdate {
     /// Only an encounter (and its follow-ups) was added: index just those, so the cost of
     /// a save does not grow with the length of a person's record.
     Encounter {
-        person: PersonId,
+        person: Option<PersonId>,
         encounter: Encounter,
         follow_ups: Vec<FollowUp>,
     },
@@ -521,7 +521,7 @@ impl Vault {
                     person,
                     encounter,
                     follow_ups,
-                } => index::add_encounter(&tx, person, encounter, follow_ups)?,
+                } => index::add_encounter(&tx, &p.doc_id, person.as_ref(), encounter, follow_ups)?,
             }
             if chunks >= store::COMPACT_AFTER_CHUNKS {
                 compact_doc(&tx, &p.doc_id, doc)?;

@@ -146,7 +146,7 @@ impl Vault {
                         person::read_new_encounter(doc, pid, &eid, &fids)
                     {
                         p.index = IndexUpdate::Encounter {
-                            person: pid.clone(),
+                            person: Some(pid.clone()),
                             encounter,
                             follow_ups,
                         };
@@ -184,30 +184,24 @@ impl Vault {
                     DocKind::StreetLog,
                     "encounter.add",
                     |e: &EncounterId| Some(e.0.clone()),
-                    |tx| {
-                        let sec =
-                            street::encounters_obj(tx).ok_or(VaultError::WrongDocumentShape {
-                                doc: String::new(),
-                                expected: "street log",
-                            })?;
-                        let id = docs::new_id();
-                        let obj = automerge::transaction::Transactable::put_object(
-                            tx,
-                            &sec,
-                            id.as_str(),
-                            automerge::ObjType::Map,
-                        )?;
-                        person::write_encounter(tx, &obj, new, &by, now)?;
-                        Ok(EncounterId(id))
-                    },
+                    |tx| street::add_encounter(tx, new, &by, now),
                 );
-                let (eid, change) = match result {
+                let (eid, mut change) = match result {
                     Ok(ok) => ok,
                     Err(e) => {
                         self.cache.docs.remove(&doc_id);
                         return Err(e);
                     }
                 };
+                if let Some(p) = change.as_mut() {
+                    if let Some(encounter) = street::read_one(self.doc(&doc_id)?, &eid) {
+                        p.index = IndexUpdate::Encounter {
+                            person: None,
+                            encounter,
+                            follow_ups: Vec::new(),
+                        };
+                    }
+                }
                 pending.extend(change);
                 self.commit(pending)?;
                 Ok(eid)
