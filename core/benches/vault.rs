@@ -82,16 +82,27 @@ fn record_encounter(c: &mut Criterion) {
     // A team's vault: 200 people with ~100 encounters each, saves spread over them as on a
     // real day (a single record that grew by thousands would measure compaction instead).
     let (_dir, mut v) = vault();
-    demo::generate(&mut v, &demo::DemoSize { persons: 200, encounters: 20_000, seed: 11 })
-        .unwrap();
+    demo::generate(
+        &mut v,
+        &demo::DemoSize {
+            persons: 200,
+            encounters: 20_000,
+            seed: 11,
+        },
+    )
+    .unwrap();
     let people: Vec<PersonId> = v.list_people().unwrap().into_iter().map(|p| p.id).collect();
     let mut i = 0;
-    c.bench_function("record_encounter (durable; team of 200, ~100 encounters each)", |b| {
-        b.iter(|| {
-            i += 1;
-            v.record_encounter(&encounter(&people[i % people.len()], i)).unwrap()
-        })
-    });
+    c.bench_function(
+        "record_encounter (durable; team of 200, ~100 encounters each)",
+        |b| {
+            b.iter(|| {
+                i += 1;
+                v.record_encounter(&encounter(&people[i % people.len()], i))
+                    .unwrap()
+            })
+        },
+    );
     let samples = (0..2000)
         .map(|i| {
             let e = encounter(&people[(i * 7) % people.len()], i);

@@ -18,9 +18,9 @@ fn classify(e: rusqlite::Error) -> VaultError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => VaultError::InUse,
         Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
-            VaultError::DatabaseUnreadable(e)
+            VaultError::DatabaseUnreadable(Box::new(e))
         }
-        _ => VaultError::Database(e),
+        _ => VaultError::from(e),
     }
 }
 

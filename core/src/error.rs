@@ -45,7 +45,7 @@ pub enum VaultError {
     KeyFileDamaged(&'static str),
     /// The database file cannot be read with the unwrapped key: damaged or replaced.
     #[error("the vault database cannot be read: it is damaged or is not this vault's")]
-    DatabaseUnreadable(#[source] rusqlite::Error),
+    DatabaseUnreadable(#[source] Box<rusqlite::Error>),
     /// A stored document does not load.
     #[error("document {doc} is damaged")]
     DocumentDamaged {
@@ -53,7 +53,7 @@ pub enum VaultError {
         doc: String,
         /// Why Automerge refused it.
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     /// Bytes given as Automerge changes are not valid.
     #[error("these changes for document {doc} are not valid Automerge data")]
@@ -62,7 +62,7 @@ pub enum VaultError {
         doc: String,
         /// Why Automerge refused them.
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     /// A document does not have the shape Tandem writes.
     #[error("document {doc} is not a Tandem {expected} document")]
@@ -94,12 +94,18 @@ pub enum VaultError {
         /// Why.
         reason: &'static str,
     },
+    /// No one matches the name given.
+    #[error("no one matches that name or id")]
+    NoMatch,
     /// A database operation failed.
     #[error("vault database error")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] Box<rusqlite::Error>),
     /// An Automerge operation failed.
     #[error("document operation failed")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(#[source] Box<automerge::AutomergeError>),
+    /// Something that cannot fail with good data failed (a bug).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// Reading or writing a file failed.
     #[error("file error: {context}")]
     Io {
@@ -112,6 +118,18 @@ pub enum VaultError {
     /// Encrypting or decrypting failed where it cannot fail with good data.
     #[error("encryption failed")]
     Crypto,
+}
+
+impl From<rusqlite::Error> for VaultError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Database(Box::new(e))
+    }
+}
+
+impl From<automerge::AutomergeError> for VaultError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Self::Automerge(Box::new(e))
+    }
 }
 
 impl VaultError {
@@ -129,10 +147,12 @@ impl VaultError {
             | Self::DocumentDamaged { .. }
             | Self::WrongDocumentShape { .. } => ErrorCode::VaultDamaged,
             Self::InvalidChanges { .. } | Self::Invalid { .. } => ErrorCode::InvalidInput,
-            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::NotFound { .. } | Self::NoMatch => ErrorCode::NotFound,
             Self::Ambiguous { .. } => ErrorCode::Ambiguous,
             Self::Io { .. } => ErrorCode::Io,
-            Self::Database(_) | Self::Automerge(_) | Self::Crypto => ErrorCode::Internal,
+            Self::Database(_) | Self::Automerge(_) | Self::Crypto | Self::Internal(_) => {
+                ErrorCode::Internal
+            }
         }
     }
 

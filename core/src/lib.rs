@@ -21,6 +21,7 @@ mod store;
 mod vault;
 
 pub use db::SCHEMA_VERSION;
+pub use docs::street::month_of;
 pub use docs::DocKind;
 pub use error::{Result, VaultError};
 pub use keyfile::KdfParams;

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use tandem_model::{Encounter, EncounterId, MemberId, NewEncounter};
 
 /// `YYYY-MM` of a moment (UTC).
-pub(crate) fn month_of(at: DateTime<Utc>) -> String {
+pub fn month_of(at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", at.year(), at.month())
 }
 

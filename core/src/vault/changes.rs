@@ -109,7 +109,7 @@ impl Vault {
         doc.load_incremental(&all)
             .map_err(|source| VaultError::InvalidChanges {
                 doc: doc_id.to_owned(),
-                source,
+                source: Box::new(source),
             })?;
         let learnt = doc.get_heads() != heads || doc.get_missing_deps(&[]).len() != missing_before;
         let kind = match docs::kind_of(doc) {

@@ -82,7 +82,7 @@ enum IndexUpdate {
     /// a save does not grow with the length of a person's record.
     Encounter {
         person: Option<PersonId>,
-        encounter: Encounter,
+        encounter: Box<Encounter>,
         follow_ups: Vec<FollowUp>,
     },
 }
@@ -165,7 +165,7 @@ fn meta_string(conn: &Connection, key: &str) -> Result<String> {
 fn load_doc(bytes: &store::StoredDoc, id: &str) -> Result<Automerge> {
     let damaged = |source| VaultError::DocumentDamaged {
         doc: id.to_owned(),
-        source,
+        source: Box::new(source),
     };
     let mut doc = if bytes.snapshot.is_empty() {
         Automerge::new()
@@ -244,7 +244,7 @@ impl Vault {
             TeamStart::Join(bytes) => {
                 let doc = Automerge::load(bytes).map_err(|source| VaultError::InvalidChanges {
                     doc: "team".into(),
-                    source,
+                    source: Box::new(source),
                 })?;
                 let id = docs::str_at(&doc, &automerge::ROOT, "id");
                 match (docs::kind_of(&doc), id) {

@@ -64,7 +64,7 @@ impl Vault {
         match (exact.len(), found.len()) {
             (1, _) => Ok(exact[0].id.clone()),
             (0, 1) => Ok(found[0].id.clone()),
-            (0, 0) => Err(VaultError::not_found("person", "(no match)")),
+            (0, 0) => Err(VaultError::NoMatch),
             (n, m) => Err(VaultError::Ambiguous { count: n.max(m) }),
         }
     }
@@ -125,8 +125,9 @@ impl Vault {
                 }
             })
             .collect();
+        // Newest first; changes made in the same millisecond keep their causal order, reversed.
         out.reverse();
-        out.sort_by(|a, b| b.at.cmp(&a.at));
+        out.sort_by_key(|e| std::cmp::Reverse(e.at));
         Ok(out)
     }
 
@@ -150,7 +151,8 @@ impl Vault {
     /// A person's record as JSON.
     pub fn export_json(&mut self, id: &PersonId) -> Result<String> {
         let rec = self.person(id)?;
-        serde_json::to_string_pretty(&rec).map_err(|_| VaultError::Crypto)
+        serde_json::to_string_pretty(&rec)
+            .map_err(|_| VaultError::Internal("a record did not serialise"))
     }
 
     /// A person's record as readable text, for them to take away.

@@ -147,7 +147,7 @@ impl Vault {
                     {
                         p.index = IndexUpdate::Encounter {
                             person: Some(pid.clone()),
-                            encounter,
+                            encounter: Box::new(encounter),
                             follow_ups,
                         };
                     }
@@ -197,7 +197,7 @@ impl Vault {
                     if let Some(encounter) = street::read_one(self.doc(&doc_id)?, &eid) {
                         p.index = IndexUpdate::Encounter {
                             person: None,
-                            encounter,
+                            encounter: Box::new(encounter),
                             follow_ups: Vec::new(),
                         };
                     }

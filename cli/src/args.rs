@@ -1,0 +1,446 @@
+//! The command line, as clap reads it. Doc comments are the help text.
+
+use crate::parse;
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use tandem_model::{ConsentUse, GoalStatus, Lang};
+
+const AFTER_HELP: &str = "\
+The passphrase comes from TANDEM_PASSPHRASE; when it is not set and the command runs in a \
+terminal, it is asked for. A PERSON is an id, the start of an id (6 characters or more), or a \
+name or nickname that matches only one person (accents and case do not matter).";
+
+/// Tandem: the notebook of a peer support team, from the command line.
+///
+/// The same operations as the app, on the same encrypted vault: for scripts, the clinic's
+/// data steward, demos and tests.
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, propagate_version = true, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The vault's folder [default: "vault" in the user's data folder]
+    #[arg(long, global = true, env = "TANDEM_VAULT", value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+    /// Print machine-readable JSON on stdout, errors included
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Language of labels and dates, fr or en [default: from LANG, else en]
+    #[arg(long, global = true, env = "TANDEM_LANG", value_parser = parse::lang)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, unlock and look after the vault
+    #[command(subcommand)]
+    Vault(VaultCommand),
+    /// The people the team accompanies: add, find, show, edit, export, consent
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// A person's goals, in their own words, with small steps
+    #[command(subcommand)]
+    Goal(GoalCommand),
+    /// Encounters: with a person, or with someone not known (the street log)
+    #[command(subcommand)]
+    Encounter(EncounterCommand),
+    /// Things to do for or with someone, by a date
+    #[command(subcommand)]
+    Followup(FollowupCommand),
+    /// What to read before seeing someone
+    Brief(BriefArgs),
+    /// The team this vault belongs to
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Fill a vault with a synthetic team (no real person), creating it if needed
+    Demo(DemoArgs),
+}
+
+/// Vault commands.
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Create a new vault, as a team of one (asks for the passphrase twice)
+    Create {
+        /// Your name, as the team will see it in the history of records
+        #[arg(long, value_name = "NAME")]
+        me: String,
+        /// The team's name
+        #[arg(long, value_name = "NAME", default_value = "My team")]
+        team: String,
+    },
+    /// Check the passphrase, and show the team and what the vault holds
+    Unlock,
+    /// Change the passphrase (the new one comes from TANDEM_NEW_PASSPHRASE, or is asked twice)
+    Passphrase,
+    /// Rebuild the search and list indexes from the documents
+    RebuildIndex,
+    /// Fold each document's stored changes into one snapshot
+    Compact,
+}
+
+/// Person commands.
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Start a record for a person; prints the new id
+    Add(PersonAdd),
+    /// Everyone, by name
+    List,
+    /// People whose name or nickname matches (accents and case ignored)
+    Search {
+        /// Part of a name or nickname
+        query: String,
+    },
+    /// Everything written about a person, with the ids other commands take
+    Show {
+        /// The person
+        person: String,
+    },
+    /// Change how a person is known and reached (only the options given change)
+    Edit(PersonEdit),
+    /// Who changed what in a person's record, and when (never the content)
+    History {
+        /// The person
+        person: String,
+    },
+    /// Everything written about a person, for them to read or take away
+    Export(ExportArgs),
+    /// Record a consent the person gave; prints its id
+    Consent(ConsentArgs),
+    /// Record that the person withdrew a consent
+    WithdrawConsent {
+        /// The person
+        person: String,
+        /// The consent's id (see `person show`)
+        consent: String,
+        /// When they withdrew it, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE", value_parser = parse::date)]
+        on: Option<NaiveDate>,
+    },
+    /// Settle a field edited on two devices by keeping one of its values (see `brief`)
+    Resolve {
+        /// The person
+        person: String,
+        /// The field's path, its parts joined with dots, as `brief` shows it
+        #[arg(long, value_name = "PATH")]
+        field: String,
+        /// Which value to keep: 1 for the first one listed, 2 for the second…
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        choice: u32,
+    },
+}
+
+/// `person add`.
+#[derive(Debug, Args)]
+pub struct PersonAdd {
+    /// The name they choose to be called
+    #[arg(long)]
+    pub name: String,
+    /// Another name they go by (repeat for several)
+    #[arg(long = "nickname", value_name = "NAME")]
+    pub nicknames: Vec<String>,
+    /// Their pronouns, in their words
+    #[arg(long)]
+    pub pronouns: Option<String>,
+    /// A language they speak, preferred first (repeat for several)
+    #[arg(long = "language", value_name = "LANGUAGE")]
+    pub languages: Vec<String>,
+    /// How to reach them
+    #[arg(long, value_name = "TEXT")]
+    pub contact: Option<String>,
+    /// Things to remember ("meet at the park, not the clinic")
+    #[arg(long, value_name = "TEXT")]
+    pub remember: Option<String>,
+}
+
+/// `person edit`.
+#[derive(Debug, Args)]
+pub struct PersonEdit {
+    /// The person
+    pub person: String,
+    /// New name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Other names: replaces the whole list (repeat for several; `--nickname ""` clears it)
+    #[arg(long = "nickname", value_name = "NAME")]
+    pub nicknames: Option<Vec<String>>,
+    /// New pronouns (`--pronouns ""` clears them)
+    #[arg(long)]
+    pub pronouns: Option<String>,
+    /// Languages: replaces the whole list (repeat for several; `--language ""` clears it)
+    #[arg(long = "language", value_name = "LANGUAGE")]
+    pub languages: Option<Vec<String>>,
+    /// New text for how to reach them
+    #[arg(long, value_name = "TEXT")]
+    pub contact: Option<String>,
+    /// New text for things to remember
+    #[arg(long, value_name = "TEXT")]
+    pub remember: Option<String>,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Readable text, in French or English
+    Text,
+    /// The whole record as JSON
+    Json,
+    /// The person's Automerge document (binary; any Automerge tool can read it)
+    Automerge,
+}
+
+/// `person export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The person
+    pub person: String,
+    /// What to write
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to this file (created readable by you only) instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `person consent`.
+#[derive(Debug, Args)]
+pub struct ConsentArgs {
+    /// The person
+    pub person: String,
+    /// What they agree to, in plain words
+    #[arg(long, value_name = "TEXT")]
+    pub what: String,
+    /// For what use: accompaniment, team_sharing, research or contact (repeat for several)
+    #[arg(long = "use", value_name = "USE", required = true, value_parser = parse::consent_use)]
+    pub uses: Vec<ConsentUse>,
+    /// When they gave it, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse::date)]
+    pub on: Option<NaiveDate>,
+    /// How it was given (spoken, written, signed form…)
+    #[arg(long, value_name = "TEXT")]
+    pub how: Option<String>,
+}
+
+/// Goal commands.
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Add a goal in the person's own words; prints its id
+    Add(GoalAdd),
+    /// Change a goal (only the options given change)
+    Edit(GoalEdit),
+    /// Add a small step to a goal; prints its id
+    Step {
+        /// The person
+        person: String,
+        /// The goal's id (see `goal list`)
+        goal: String,
+        /// The step, in words
+        #[arg(long, value_name = "TEXT")]
+        add: String,
+    },
+    /// Tick a step as done (or untick it with --undo)
+    Tick {
+        /// The person
+        person: String,
+        /// The goal's id
+        goal: String,
+        /// The step's id (see `goal list`)
+        step: String,
+        /// Untick it instead
+        #[arg(long)]
+        undo: bool,
+    },
+    /// A person's goals, with their steps and ids
+    List {
+        /// The person
+        person: String,
+    },
+}
+
+/// `goal add`.
+#[derive(Debug, Args)]
+pub struct GoalAdd {
+    /// The person
+    pub person: String,
+    /// The goal, as the person says it
+    #[arg(long, value_name = "TEXT")]
+    pub words: String,
+    /// Life domain code (housing, health, income, papers…)
+    #[arg(long, value_name = "CODE")]
+    pub domain: Option<String>,
+    /// exploring, working_on_it, paused, reached or let_go [default: exploring]
+    #[arg(long, value_parser = parse::goal_status)]
+    pub status: Option<GoalStatus>,
+    /// A first small step (repeat for several, in order)
+    #[arg(long = "step", value_name = "TEXT")]
+    pub steps: Vec<String>,
+    /// When to check in next, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", value_parser = parse::date)]
+    pub check_in: Option<NaiveDate>,
+}
+
+/// `goal edit`.
+#[derive(Debug, Args)]
+pub struct GoalEdit {
+    /// The person
+    pub person: String,
+    /// The goal's id (see `goal list`)
+    pub goal: String,
+    /// New words
+    #[arg(long, value_name = "TEXT")]
+    pub words: Option<String>,
+    /// New life domain code (`--domain ""` clears it)
+    #[arg(long, value_name = "CODE")]
+    pub domain: Option<String>,
+    /// exploring, working_on_it, paused, reached or let_go
+    #[arg(long, value_parser = parse::goal_status)]
+    pub status: Option<GoalStatus>,
+    /// Next check-in, YYYY-MM-DD, or `none` to clear it
+    #[arg(long, value_name = "DATE|none", value_parser = parse::check_in)]
+    pub check_in: Option<parse::CheckIn>,
+}
+
+/// Encounter commands.
+#[derive(Debug, Subcommand)]
+pub enum EncounterCommand {
+    /// Record an encounter with a person, or with someone not known; prints its id
+    Add(EncounterAdd),
+    /// The latest encounters, across everyone or with one person, newest first
+    List {
+        /// Only this person's encounters
+        person: Option<String>,
+        /// How many to show
+        #[arg(long, short = 'n', default_value_t = 20)]
+        limit: usize,
+    },
+    /// Encounters with people not known, for a month
+    Street {
+        /// The month, YYYY-MM [default: this month]
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse::month)]
+        month: Option<String>,
+    },
+    /// Rewrite what happened during an encounter
+    EditNotes {
+        /// The person
+        person: String,
+        /// The encounter's id
+        encounter: String,
+        /// The new notes
+        #[arg(long, value_name = "TEXT")]
+        notes: String,
+    },
+}
+
+/// `encounter add`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("with").required(true).args(["person", "anonymous"])))]
+pub struct EncounterAdd {
+    /// The person met
+    pub person: Option<String>,
+    /// Someone not (yet) known: goes in the month's street log, no record is made
+    #[arg(long, conflicts_with = "person")]
+    pub anonymous: bool,
+    /// How you will recognise them ("green coat, by the station"); never required
+    #[arg(long, value_name = "TEXT", requires = "anonymous")]
+    pub who: Option<String>,
+    /// When it started: "YYYY-MM-DD HH:MM" (local time) or RFC 3339 [default: now]
+    #[arg(long, value_name = "WHEN", value_parser = parse::when)]
+    pub at: Option<DateTime<Utc>>,
+    /// How long, in minutes
+    #[arg(long, value_name = "N")]
+    pub minutes: Option<u32>,
+    /// Where, in words
+    #[arg(long, value_name = "TEXT")]
+    pub place: Option<String>,
+    /// Kind: street_outreach, accompaniment, clinic, home, phone_or_text, group…
+    #[arg(long, value_name = "CODE")]
+    pub kind: Option<String>,
+    /// A life domain touched (repeat for several)
+    #[arg(long = "domain", value_name = "CODE")]
+    pub domains: Vec<String>,
+    /// A goal touched, by id (repeat for several)
+    #[arg(long = "goal", value_name = "GOAL_ID", conflicts_with = "anonymous")]
+    pub goals: Vec<String>,
+    /// What happened
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// What was given: food, hygiene_kit, harm_reduction, naloxone… (repeat for several)
+    #[arg(long = "given", value_name = "CODE")]
+    pub given: Vec<String>,
+    /// A referral made, in words (repeat for several)
+    #[arg(long = "referral", value_name = "TEXT")]
+    pub referrals: Vec<String>,
+    /// Something to do after this encounter
+    #[arg(long, value_name = "TEXT", conflicts_with = "anonymous")]
+    pub follow_up: Option<String>,
+    /// When the follow-up is due, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", requires = "follow_up", value_parser = parse::date)]
+    pub due: Option<NaiveDate>,
+    /// I'd like a debrief, for my own support
+    #[arg(long)]
+    pub debrief: bool,
+}
+
+/// Follow-up commands.
+#[derive(Debug, Subcommand)]
+pub enum FollowupCommand {
+    /// Add a follow-up for a person; prints its id
+    Add {
+        /// The person
+        person: String,
+        /// What to do
+        #[arg(long, value_name = "TEXT")]
+        what: String,
+        /// By when, YYYY-MM-DD
+        #[arg(long, value_name = "DATE", value_parser = parse::date)]
+        due: Option<NaiveDate>,
+    },
+    /// Mark a follow-up done
+    Done {
+        /// The person
+        person: String,
+        /// The follow-up's id
+        followup: String,
+    },
+    /// Open follow-ups due by a date, across everyone (overdue ones included)
+    Due {
+        /// Up to this date, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE", value_parser = parse::date)]
+        until: Option<NaiveDate>,
+    },
+}
+
+/// `brief`.
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// The person
+    pub person: String,
+}
+
+/// Team commands.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// The team's name, members and settings
+    Show,
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// People to make up
+    #[arg(long, default_value_t = 40)]
+    pub persons: usize,
+    /// Encounters in all (about 5% of them anonymous)
+    #[arg(long, default_value_t = 400)]
+    pub encounters: usize,
+    /// Seed for names, words and dates
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Your name, if the vault has to be created
+    #[arg(long, value_name = "NAME", default_value = "Demo")]
+    pub me: String,
+    /// The team's name, if the vault has to be created
+    #[arg(long, value_name = "NAME", default_value = "My team")]
+    pub team: String,
+}

@@ -1,0 +1,86 @@
+//! `tandem encounter …`
+
+use super::find;
+use crate::args::{EncounterAdd, EncounterCommand};
+use crate::output::Output;
+use crate::render;
+use crate::session::Session;
+use anyhow::Result;
+use chrono::Utc;
+use serde_json::json;
+use std::collections::HashMap;
+use tandem_core::Vault;
+use tandem_model::{EncounterId, EncounterSubject, GoalId, NewEncounter, NewFollowUp, PersonId};
+
+pub fn run(command: EncounterCommand, session: &Session, out: &Output) -> Result<()> {
+    match command {
+        EncounterCommand::Add(a) => add(a, session, out),
+        EncounterCommand::List { person, limit } => {
+            let mut vault = session.open()?;
+            let encounters = match person {
+                Some(p) => {
+                    let id = find(&vault, &p)?;
+                    let mut all = vault.person(&id)?.encounters;
+                    all.truncate(limit);
+                    all
+                }
+                None => vault.recent_encounters(limit)?,
+            };
+            let names = names(&vault)?;
+            out.show(&encounters, |e| render::encounters(e, &names, out))
+        }
+        EncounterCommand::Street { month } => {
+            let month = month.unwrap_or_else(|| tandem_core::month_of(Utc::now()));
+            let log = session.open()?.street_log(&month)?;
+            out.show(&log, |e| render::encounters(e, &HashMap::new(), out))
+        }
+        EncounterCommand::EditNotes {
+            person,
+            encounter,
+            notes,
+        } => {
+            let mut vault = session.open()?;
+            let id = find(&vault, &person)?;
+            vault.update_encounter_notes(&id, &EncounterId(encounter.clone()), &notes)?;
+            out.done(json!({ "id": encounter }), || {
+                out.t("Notes updated.", "Notes modifiées.").into()
+            })
+        }
+    }
+}
+
+fn add(a: EncounterAdd, session: &Session, out: &Output) -> Result<()> {
+    let mut vault = session.open()?;
+    let subject = match &a.person {
+        Some(p) if !a.anonymous => EncounterSubject::Person(find(&vault, p)?),
+        _ => EncounterSubject::Anonymous(a.who),
+    };
+    let new = NewEncounter {
+        subject,
+        at: a.at,
+        duration_minutes: a.minutes,
+        place: a.place,
+        kind: a.kind,
+        domains: a.domains,
+        goals: a.goals.into_iter().map(GoalId).collect(),
+        notes: a.notes.unwrap_or_default(),
+        given: a.given,
+        referrals: a.referrals,
+        follow_ups: a
+            .follow_up
+            .map(|what| NewFollowUp { what, due: a.due })
+            .into_iter()
+            .collect(),
+        debrief: a.debrief,
+    };
+    out.made(vault.record_encounter(&new)?.as_str())
+}
+
+/// Everyone's name by id, to say whom each encounter was with.
+fn names(vault: &Vault) -> Result<HashMap<PersonId, String>> {
+    Ok(vault
+        .list_people()?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}

@@ -1,0 +1,37 @@
+//! One module per noun; each command is a short call into `tandem_core::Vault`.
+
+mod brief;
+mod demo;
+mod encounter;
+mod followup;
+mod goal;
+mod person;
+mod team;
+mod vault;
+
+use crate::args::Command;
+use crate::output::Output;
+use crate::session::Session;
+use anyhow::{Context, Result};
+use tandem_core::Vault;
+use tandem_model::PersonId;
+
+pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
+    match command {
+        Command::Vault(c) => vault::run(c, session, out),
+        Command::Person(c) => person::run(c, session, out),
+        Command::Goal(c) => goal::run(c, session, out),
+        Command::Encounter(c) => encounter::run(c, session, out),
+        Command::Followup(c) => followup::run(c, session, out),
+        Command::Brief(a) => brief::run(&a, session, out),
+        Command::Team(c) => team::run(c, session, out),
+        Command::Demo(a) => demo::run(&a, session, out),
+    }
+}
+
+/// The person a PERSON argument names (an id, the start of one, or a unique name).
+fn find(vault: &Vault, person: &str) -> Result<PersonId> {
+    vault
+        .find_person(person)
+        .with_context(|| format!("finding the person \"{person}\""))
+}

@@ -1,0 +1,512 @@
+//! The plain-text views of the model types: short, aligned, in French or English.
+
+use crate::output::{table, Output};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::fmt::Write;
+use tandem_model::export::{format_date, format_time};
+use tandem_model::labels::{action_label, code_label, consent_use_label, status_label};
+use tandem_model::{
+    Conflict, Consent, Encounter, EncounterSubject, FollowUp, FollowUpDue, Goal, HistoryEntry,
+    PersonBrief, PersonId, PersonRecord, PersonSummary, TeamInfo,
+};
+
+/// How many characters of a person's id lists show (enough for `find_person`).
+const SHORT_ID: usize = 8;
+
+fn short(id: &str) -> &str {
+    id.get(..SHORT_ID).unwrap_or(id)
+}
+
+fn heading(text: &mut String, title: &str) {
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    let _ = writeln!(text, "{title}");
+}
+
+fn none(text: &mut String, out: &Output) {
+    let _ = writeln!(text, "  {}", out.t("(none)", "(aucun)"));
+}
+
+pub fn people(people: &[PersonSummary], out: &Output) -> String {
+    if people.is_empty() {
+        return format!("{}\n", out.t("Nobody found.", "Personne de trouvé."));
+    }
+    let mut rows = vec![vec![
+        "ID".to_owned(),
+        out.t("NAME", "NOM").into(),
+        out.t("PRONOUNS", "PRONOMS").into(),
+        out.t("LAST SEEN", "VU·E LE").into(),
+        out.t("GOALS", "OBJECTIFS").into(),
+        out.t("FOLLOW-UPS", "SUIVIS").into(),
+    ]];
+    for p in people {
+        let mut name = p.name.clone();
+        if !p.nicknames.is_empty() {
+            let _ = write!(name, " ({})", p.nicknames.join(", "));
+        }
+        if p.has_conflicts {
+            name.push_str(" ⚠");
+        }
+        rows.push(vec![
+            short(p.id.as_str()).to_owned(),
+            name,
+            p.pronouns.clone().unwrap_or_default(),
+            p.last_seen
+                .map(|t| format_date(t.date_naive(), out.lang))
+                .unwrap_or_else(|| "—".into()),
+            p.open_goals.to_string(),
+            p.open_follow_ups.to_string(),
+        ]);
+    }
+    table(&rows)
+}
+
+fn goal_head(g: &Goal, out: &Output) -> String {
+    let mut head = format!("« {} » — {}", g.words, status_label(g.status, out.lang));
+    if let Some(d) = g.domain.as_deref().filter(|d| !d.is_empty()) {
+        let _ = write!(head, " · {}", code_label(d, out.lang));
+    }
+    if let Some(d) = g.next_check_in {
+        let check_in = out.t("check-in", "prochain point");
+        let _ = write!(head, " · {check_in} {}", format_date(d, out.lang));
+    }
+    head
+}
+
+/// Goals with every step and the ids `goal` commands take.
+pub fn goals(goals: &[Goal], out: &Output) -> String {
+    let mut text = String::new();
+    if goals.is_empty() {
+        none(&mut text, out);
+    }
+    for g in goals {
+        let _ = writeln!(text, "  {}", goal_head(g, out));
+        let _ = writeln!(text, "    id {}", g.id);
+        let steps: Vec<Vec<String>> = g
+            .steps
+            .iter()
+            .map(|s| {
+                let tick = if s.done_at.is_some() { "[x]" } else { "[ ]" };
+                vec![format!("    {tick} {}", s.text), s.id.to_string()]
+            })
+            .collect();
+        text.push_str(&table(&steps));
+    }
+    text
+}
+
+fn who(e: &Encounter, names: &HashMap<PersonId, String>, out: &Output) -> String {
+    match &e.subject {
+        EncounterSubject::Person(p) => names
+            .get(p)
+            .cloned()
+            .unwrap_or_else(|| short(p.as_str()).to_owned()),
+        EncounterSubject::Anonymous(None) => {
+            out.t("someone not known", "une personne inconnue").into()
+        }
+        EncounterSubject::Anonymous(Some(w)) => {
+            format!(
+                "{} ({w})",
+                out.t("someone not known", "une personne inconnue")
+            )
+        }
+    }
+}
+
+fn encounter_head(e: &Encounter, out: &Output) -> String {
+    let mut head = format_time(e.at, out.lang);
+    if let Some(k) = &e.kind {
+        let _ = write!(head, " — {}", code_label(k, out.lang));
+    }
+    if let Some(p) = &e.place {
+        let _ = write!(head, " — {p}");
+    }
+    if let Some(m) = e.duration_minutes {
+        let _ = write!(head, " — {m} min");
+    }
+    head
+}
+
+fn encounter_body(text: &mut String, e: &Encounter, out: &Output) {
+    for line in e.notes.lines() {
+        let _ = writeln!(text, "    {line}");
+    }
+    let codes = |codes: &[String]| -> String {
+        let labels: Vec<String> = codes.iter().map(|c| code_label(c, out.lang)).collect();
+        labels.join(", ")
+    };
+    if !e.domains.is_empty() {
+        let label = out.t("life domains", "domaines de vie");
+        let _ = writeln!(text, "    {label}: {}", codes(&e.domains));
+    }
+    if !e.given.is_empty() {
+        let _ = writeln!(text, "    {}: {}", out.t("given", "remis"), codes(&e.given));
+    }
+    if !e.referrals.is_empty() {
+        let label = out.t("referrals", "références");
+        let _ = writeln!(text, "    {label}: {}", e.referrals.join(", "));
+    }
+    if e.debrief {
+        let _ = writeln!(
+            text,
+            "    {}",
+            out.t("debrief asked for", "débriefing demandé")
+        );
+    }
+}
+
+/// Encounters, newest first, each with whom, its id and what happened.
+pub fn encounters(list: &[Encounter], names: &HashMap<PersonId, String>, out: &Output) -> String {
+    if list.is_empty() {
+        return format!("{}\n", out.t("No encounters.", "Aucune rencontre."));
+    }
+    let mut text = String::new();
+    for e in list {
+        let _ = writeln!(text, "{} — {}", encounter_head(e, out), who(e, names, out));
+        let _ = writeln!(text, "    id {}", e.id);
+        encounter_body(&mut text, e, out);
+    }
+    text
+}
+
+fn follow_up_line(f: &FollowUp, out: &Output) -> String {
+    let tick = if f.done_at.is_some() { "[x]" } else { "[ ]" };
+    match f.due {
+        Some(d) => format!(
+            "{tick} {} ({} {})",
+            f.what,
+            out.t("by", "d'ici le"),
+            format_date(d, out.lang)
+        ),
+        None => format!("{tick} {}", f.what),
+    }
+}
+
+/// Open follow-ups due by `until`, overdue ones marked.
+pub fn follow_ups_due(due: &[FollowUpDue], until: NaiveDate, out: &Output) -> String {
+    if due.is_empty() {
+        let nothing = out.t("Nothing due by", "Rien à faire d'ici le");
+        return format!("{nothing} {}.\n", format_date(until, out.lang));
+    }
+    let today = chrono::Local::now().date_naive();
+    let mut rows = vec![vec![
+        out.t("DUE", "ÉCHÉANCE").to_owned(),
+        out.t("PERSON", "PERSONNE").into(),
+        out.t("WHAT", "QUOI").into(),
+        "ID".into(),
+    ]];
+    for d in due {
+        let f = &d.follow_up;
+        let when = match f.due {
+            Some(day) if day < today => {
+                format!(
+                    "{} ({})",
+                    format_date(day, out.lang),
+                    out.t("late", "en retard")
+                )
+            }
+            Some(day) => format_date(day, out.lang),
+            None => "—".into(),
+        };
+        rows.push(vec![
+            when,
+            d.person_name.clone(),
+            f.what.clone(),
+            f.id.to_string(),
+        ]);
+    }
+    table(&rows)
+}
+
+pub fn history(entries: &[HistoryEntry], out: &Output) -> String {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|h| {
+            vec![
+                format_time(h.at, out.lang),
+                h.by_name
+                    .clone()
+                    .unwrap_or_else(|| short(&h.device).to_owned()),
+                action_label(&h.action, out.lang),
+                h.target.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&rows)
+}
+
+fn consent_line(c: &Consent, out: &Output) -> String {
+    let uses: Vec<&str> = c
+        .uses
+        .iter()
+        .map(|u| consent_use_label(*u, out.lang))
+        .collect();
+    let mut line = format!(
+        "{} — {} ({} {})",
+        c.what,
+        uses.join(", "),
+        out.t("given on", "donné le"),
+        format_date(c.given_on, out.lang)
+    );
+    if let Some(w) = c.withdrawn_on {
+        let withdrawn = out.t("WITHDRAWN on", "RETIRÉ le");
+        let _ = write!(line, "; {withdrawn} {}", format_date(w, out.lang));
+    }
+    line
+}
+
+fn conflicts(text: &mut String, id: &PersonId, list: &[Conflict], out: &Output) {
+    for c in list {
+        let devices = if c.values.len() == 2 {
+            out.t("⚠ edited on two devices", "⚠ modifié sur deux appareils")
+        } else {
+            out.t(
+                "⚠ edited on several devices",
+                "⚠ modifié sur plusieurs appareils",
+            )
+        };
+        let _ = writeln!(text, "{devices}: {} — {}", c.field(), c.values.join(" | "));
+        let keep = out.t("to keep value N", "pour garder la valeur N");
+        let _ = writeln!(
+            text,
+            "  {keep}: tandem person resolve {id} --field {} --choice N",
+            c.path.join(".")
+        );
+    }
+}
+
+fn profile_lines(text: &mut String, out: &Output, fields: &[(&str, &str, &str)]) {
+    let rows: Vec<Vec<String>> = fields
+        .iter()
+        .filter(|(_, _, v)| !v.is_empty())
+        .map(|(en, fr, v)| vec![format!("  {}", out.t(en, fr)), (*v).to_owned()])
+        .collect();
+    text.push_str(&table(&rows));
+}
+
+/// The brief: what to read before seeing someone.
+pub fn brief(b: &PersonBrief, out: &Output) -> String {
+    let mut text = b.name.clone();
+    if let Some(p) = &b.pronouns {
+        let _ = write!(text, " ({p})");
+    }
+    text.push('\n');
+    profile_lines(
+        &mut text,
+        out,
+        &[
+            ("also known as", "autres noms", &b.nicknames.join(", ")),
+            ("languages", "langues", &b.languages.join(", ")),
+            ("contact", "joindre", &b.contact),
+            ("remember", "à retenir", &b.remember),
+        ],
+    );
+    let seen = match b.last_seen {
+        Some(t) => format!(
+            "{} {}",
+            out.t("last seen", "vu·e le"),
+            format_time(t, out.lang)
+        ),
+        None => out.t("never met yet", "jamais rencontré·e").into(),
+    };
+    let _ = writeln!(
+        text,
+        "  {seen} · {} {}",
+        b.encounter_count,
+        out.t("encounters", "rencontres")
+    );
+
+    heading(&mut text, out.t("Goals", "Objectifs"));
+    if b.goals.is_empty() {
+        none(&mut text, out);
+    }
+    for g in &b.goals {
+        let _ = writeln!(text, "  {}", goal_head(g, out));
+        if let Some(s) = g.next_step() {
+            let _ = writeln!(
+                text,
+                "    {}: {}",
+                out.t("next step", "prochaine étape"),
+                s.text
+            );
+        }
+    }
+    heading(&mut text, out.t("Last encounters", "Dernières rencontres"));
+    if b.last_encounters.is_empty() {
+        none(&mut text, out);
+    }
+    for e in &b.last_encounters {
+        let _ = writeln!(text, "  {}", encounter_head(e, out));
+        encounter_body(&mut text, e, out);
+    }
+    heading(&mut text, out.t("Open follow-ups", "Suivis à faire"));
+    if b.open_follow_ups.is_empty() {
+        none(&mut text, out);
+    }
+    for f in &b.open_follow_ups {
+        let _ = writeln!(text, "  {}", follow_up_line(f, out));
+    }
+    heading(&mut text, out.t("Consent", "Consentements"));
+    if b.consents.is_empty() {
+        none(&mut text, out);
+    }
+    for c in &b.consents {
+        let _ = writeln!(text, "  {}", consent_line(c, out));
+    }
+    if !b.conflicts.is_empty() {
+        text.push('\n');
+        conflicts(&mut text, &b.id, &b.conflicts, out);
+    }
+    text
+}
+
+/// A whole record, with the ids other commands take.
+pub fn record(r: &PersonRecord, out: &Output) -> String {
+    let p = &r.profile;
+    let mut text = format!("{}  (id {})\n", p.name, r.id);
+    profile_lines(
+        &mut text,
+        out,
+        &[
+            ("also known as", "autres noms", &p.nicknames.join(", ")),
+            ("pronouns", "pronoms", p.pronouns.as_deref().unwrap_or("")),
+            ("languages", "langues", &p.languages.join(", ")),
+            ("contact", "joindre", &p.contact),
+            ("remember", "à retenir", &p.remember),
+            (
+                "record started",
+                "dossier ouvert le",
+                &format_date(r.created_at.date_naive(), out.lang),
+            ),
+        ],
+    );
+    heading(&mut text, out.t("Goals", "Objectifs"));
+    text.push_str(&goals(&r.goals, out));
+    heading(&mut text, out.t("Consent", "Consentements"));
+    if r.consents.is_empty() {
+        none(&mut text, out);
+    }
+    for c in &r.consents {
+        let _ = writeln!(text, "  {}\n    id {}", consent_line(c, out), c.id);
+    }
+    heading(&mut text, out.t("Follow-ups", "Suivis"));
+    if r.follow_ups.is_empty() {
+        none(&mut text, out);
+    }
+    let rows: Vec<Vec<String>> = r
+        .follow_ups
+        .iter()
+        .map(|f| vec![format!("  {}", follow_up_line(f, out)), f.id.to_string()])
+        .collect();
+    text.push_str(&table(&rows));
+    let title = out.t("Encounters", "Rencontres");
+    heading(&mut text, &format!("{title} ({})", r.encounters.len()));
+    for e in &r.encounters {
+        let _ = writeln!(text, "  {}\n    id {}", encounter_head(e, out), e.id);
+        encounter_body(&mut text, e, out);
+    }
+    if !r.conflicts.is_empty() {
+        text.push('\n');
+        conflicts(&mut text, &r.id, &r.conflicts, out);
+    }
+    text
+}
+
+pub fn team(t: &TeamInfo, out: &Output) -> String {
+    let mut text = format!("{}  (id {})\n", t.name, t.id);
+    heading(&mut text, out.t("Members", "Membres"));
+    let rows: Vec<Vec<String>> = t
+        .members
+        .iter()
+        .map(|m| {
+            let role = serde_json::to_value(m.role)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let mut devices = format!("{} {}", m.devices.len(), out.t("device(s)", "appareil(s)"));
+            if m.id == t.me {
+                let _ = write!(devices, " — {}", out.t("you", "vous"));
+            }
+            vec![format!("  {}", m.name), role, devices]
+        })
+        .collect();
+    text.push_str(&table(&rows));
+    heading(&mut text, out.t("Settings", "Réglages"));
+    let s = &t.settings;
+    text.push_str(&table(&[
+        vec![
+            format!("  {}", out.t("encounter kinds", "types de rencontre")),
+            s.encounter_kinds.join(", "),
+        ],
+        vec![
+            format!("  {}", out.t("life domains", "domaines de vie")),
+            s.life_domains.join(", "),
+        ],
+        vec![
+            format!("  {}", out.t("given items", "choses remises")),
+            s.given_items.join(", "),
+        ],
+    ]));
+    let _ = writeln!(
+        text,
+        "\n{}: {}",
+        out.t("this device", "cet appareil"),
+        t.device
+    );
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_model::Lang;
+
+    fn brief_with_conflict() -> PersonBrief {
+        PersonBrief {
+            id: PersonId::from("p1"),
+            name: "Hélène".into(),
+            nicknames: vec![],
+            pronouns: Some("elle".into()),
+            languages: vec![],
+            contact: String::new(),
+            remember: String::new(),
+            goals: vec![],
+            last_encounters: vec![],
+            encounter_count: 0,
+            open_follow_ups: vec![],
+            consents: vec![],
+            last_seen: None,
+            conflicts: vec![Conflict {
+                path: vec!["goals".into(), "g1".into(), "status".into()],
+                values: vec!["working_on_it".into(), "paused".into()],
+            }],
+        }
+    }
+
+    #[test]
+    fn conflicts_show_every_value_and_how_to_settle_them() {
+        let out = Output {
+            json: false,
+            lang: Lang::En,
+        };
+        let text = brief(&brief_with_conflict(), &out);
+        assert!(
+            text.contains("⚠ edited on two devices: status — working_on_it | paused"),
+            "{text}"
+        );
+        assert!(
+            text.contains("tandem person resolve p1 --field goals.g1.status --choice N"),
+            "{text}"
+        );
+        let fr = brief(
+            &brief_with_conflict(),
+            &Output {
+                json: false,
+                lang: Lang::Fr,
+            },
+        );
+        assert!(fr.contains("⚠ modifié sur deux appareils"), "{fr}");
+    }
+}

@@ -1,0 +1,12 @@
+//! The `tandem` binary, run as a user or a script would run it, on a vault in a temporary
+//! folder. Each invocation unlocks the vault (one Argon2id run), so tests keep their
+//! invocations few.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod brief;
+mod encounter;
+mod followup;
+mod help;
+mod person;
+mod support;
+mod vault;

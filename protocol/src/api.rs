@@ -1,0 +1,146 @@
+//! The relay's HTTP API: paths and JSON bodies.
+//!
+//! Every path under `/v1/teams/{team}` needs the signed headers of [`crate::request`] from a
+//! device enrolled in that team and not revoked. Errors are JSON [`ErrorBody`] with a status:
+//! 400 malformed, 401 unauthenticated (unknown device, bad signature, stale or replayed),
+//! 403 forbidden (revoked, not an admin, pushing another device's envelope), 404 unknown,
+//! 409 exists, 410 invite expired or used, 413 too large, 429 rate limited.
+//!
+//! | method and path | body | answer |
+//! | --- | --- | --- |
+//! | `GET /health` | | `ok` when storage answers |
+//! | `GET /metrics` | | Prometheus text |
+//! | `GET /v1/info` | | [`RelayInfo`] |
+//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names | 201 |
+//! | `GET /v1/teams/{team}/devices` | | `[DeviceInfo]` |
+//! | `POST /v1/teams/{team}/devices/{device}/revoke` | (admin) | 200 |
+//! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
+//! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] |
+//! | `POST /v1/teams/{team}/envelopes` | push frames (`application/octet-stream`) | [`PushResponse`] |
+//! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more` |
+//! | `POST /v1/teams/{team}/snapshots?covers=S` | one snapshot envelope | 200 |
+//! | `GET /v1/teams/{team}/snapshots` | | page frames, `seq` = the sequence number covered |
+//!
+//! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
+//! envelope arrives: online devices see each other's changes at once.
+
+use crate::ids::{DeviceId, TeamId};
+use serde::{Deserialize, Serialize};
+
+/// Response header: the team's latest sequence number.
+pub const HEADER_HEAD: &str = "x-tandem-head";
+/// Response header: `1` when more envelopes follow this page.
+pub const HEADER_MORE: &str = "x-tandem-more";
+/// Envelopes per page unless asked for fewer.
+pub const DEFAULT_PAGE: usize = 500;
+/// The longest a pull may wait for news.
+pub const MAX_WAIT_MS: u64 = 30_000;
+
+/// `GET /v1/info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayInfo {
+    /// This relay's identity (signed into every request).
+    pub relay_id: String,
+    /// Protocol version.
+    pub version: u32,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// The largest envelope accepted.
+    pub max_envelope_bytes: usize,
+}
+
+/// `POST /v1/teams`: the first device registers the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateTeam {
+    /// The team's id.
+    pub team: TeamId,
+    /// The first device (an admin).
+    pub device: DeviceId,
+    /// Its Ed25519 public key (hex).
+    pub public_key: String,
+}
+
+/// A device's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceRole {
+    /// May revoke devices.
+    Admin,
+    /// May read, write and invite.
+    Member,
+}
+
+/// A device as the relay knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// Its id.
+    pub device: DeviceId,
+    /// Its Ed25519 public key (hex).
+    pub public_key: String,
+    /// Its role.
+    pub role: DeviceRole,
+    /// When it was enrolled (Unix ms).
+    pub enrolled_at_ms: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// `POST /v1/teams/{team}/invites`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateInvite {
+    /// [`crate::invite::token_hash`] of the token (hex).
+    pub token_hash: String,
+    /// The team key sealed under the invite's wrap secret (hex).
+    pub sealed_team_key: String,
+    /// Seconds until it expires (at most 7 days).
+    pub expires_in_s: u64,
+}
+
+/// `POST /v1/join`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinTeam {
+    /// The invite token (hex).
+    pub token: String,
+    /// The new device.
+    pub device: DeviceId,
+    /// Its Ed25519 public key (hex).
+    pub public_key: String,
+}
+
+/// Answer to a join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinAccepted {
+    /// The team joined.
+    pub team: TeamId,
+    /// The sealed team key parked with the invite (hex).
+    pub sealed_team_key: String,
+    /// The relay's identity.
+    pub relay_id: String,
+}
+
+/// One pushed envelope's fate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appended {
+    /// Envelope id (hex SHA-256).
+    pub id: String,
+    /// Its sequence number in the team's log.
+    pub seq: u64,
+    /// Whether it was already there.
+    pub duplicate: bool,
+}
+
+/// Answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// In the order pushed.
+    pub appended: Vec<Appended>,
+}
+
+/// An error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A short stable code (`bad_signature`, `revoked`, `too_large`…).
+    pub error: String,
+    /// A short human reason (never content).
+    pub reason: String,
+}

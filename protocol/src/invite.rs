@@ -1,0 +1,247 @@
+//! Invite codes. A device already in the team makes one and shows it (in person, at the
+//! clinic); the new device types or scans it.
+//!
+//! The code holds the relay's address and 20 random bytes, split in two halves:
+//! - the **token** (10 bytes) is sent to the relay to redeem the invite; the relay stores only
+//!   its hash, and accepts it once, before it expires;
+//! - the **wrap secret** (10 bytes) never leaves the two devices: the team key is sealed under
+//!   a key derived from it and parked on the relay with the invite, so the relay holds a
+//!   sealed key it cannot open, and a short code can still deliver a 256-bit key.
+//!
+//! Text form: `https://relay.example.org#ABCD-EFGH-JKMN-PQRS-TVWX-YZ23-4567-89AB`
+//! (Crockford base32, case and dashes ignored when typed).
+
+use crate::envelope::TeamKey;
+use crate::ids::TeamId;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// What is wrong with an invite code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InviteError {
+    /// Not of the form `URL#CODE`, or the code has the wrong length or letters.
+    #[error("not a Tandem invite code")]
+    Malformed,
+    /// The sealed team key does not open with this code.
+    #[error("the invite does not open the team key")]
+    CannotOpen,
+}
+
+/// An invite code.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InviteCode {
+    /// The relay's base URL.
+    pub relay: String,
+    /// Sent to the relay to redeem the invite.
+    pub token: [u8; 10],
+    /// Never sent: opens the team key parked with the invite.
+    pub wrap: [u8; 10],
+}
+
+impl std::fmt::Debug for InviteCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InviteCode({}#…)", self.relay)
+    }
+}
+
+fn encode_base32(bytes: &[u8; 20]) -> String {
+    let mut bits: u64 = 0;
+    let mut nbits = 0;
+    let mut out = String::new();
+    for b in bytes {
+        bits = (bits << 8) | u64::from(*b);
+        nbits += 8;
+        while nbits >= 5 {
+            nbits -= 5;
+            out.push(ALPHABET[((bits >> nbits) & 31) as usize] as char);
+        }
+    }
+    out
+}
+
+fn decode_base32(s: &str) -> Option<[u8; 20]> {
+    let mut bits: u64 = 0;
+    let mut nbits = 0;
+    let mut out = Vec::with_capacity(20);
+    for c in s.chars().filter(|c| !matches!(c, '-' | ' ')) {
+        let c = match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        };
+        let v = ALPHABET.iter().position(|a| *a as char == c)? as u64;
+        bits = (bits << 5) | v;
+        nbits += 5;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push(((bits >> nbits) & 0xff) as u8);
+        }
+    }
+    out.try_into().ok()
+}
+
+impl InviteCode {
+    /// The secret part, grouped by four for reading aloud or typing.
+    pub fn secret_text(&self) -> String {
+        let mut both = [0u8; 20];
+        both[..10].copy_from_slice(&self.token);
+        both[10..].copy_from_slice(&self.wrap);
+        let s = encode_base32(&both);
+        s.as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    /// Parses `URL#CODE`.
+    pub fn parse(text: &str) -> Result<Self, InviteError> {
+        let (relay, secret) = text.trim().rsplit_once('#').ok_or(InviteError::Malformed)?;
+        if !(relay.starts_with("http://") || relay.starts_with("https://")) {
+            return Err(InviteError::Malformed);
+        }
+        let both = decode_base32(secret).ok_or(InviteError::Malformed)?;
+        let mut token = [0u8; 10];
+        let mut wrap = [0u8; 10];
+        token.copy_from_slice(&both[..10]);
+        wrap.copy_from_slice(&both[10..]);
+        Ok(Self {
+            relay: relay.trim_end_matches('/').to_owned(),
+            token,
+            wrap,
+        })
+    }
+
+    /// What the relay stores to recognise the token.
+    pub fn token_hash(&self) -> [u8; 32] {
+        token_hash(&self.token)
+    }
+
+    fn wrapping_key(&self) -> Zeroizing<[u8; 32]> {
+        let mut h = Sha256::new();
+        h.update(b"tandem invite wrap v1\0");
+        h.update(self.wrap);
+        Zeroizing::new(h.finalize().into())
+    }
+
+    /// Seals the team key for the invited device: `nonce ‖ ciphertext`.
+    pub fn seal_team_key(&self, team: TeamId, key: &TeamKey, nonce: [u8; 24]) -> Vec<u8> {
+        let k = self.wrapping_key();
+        let mut plain = Zeroizing::new(Vec::with_capacity(36));
+        plain.extend_from_slice(&key.epoch.to_be_bytes());
+        plain.extend_from_slice(key.bytes());
+        let ct = XChaCha20Poly1305::new(k.as_ref().into())
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain,
+                    aad: &team.0,
+                },
+            )
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    /// Opens the team key parked with the invite.
+    pub fn open_team_key(&self, team: TeamId, sealed: &[u8]) -> Result<TeamKey, InviteError> {
+        if sealed.len() < 24 + 16 {
+            return Err(InviteError::CannotOpen);
+        }
+        let k = self.wrapping_key();
+        let plain = Zeroizing::new(
+            XChaCha20Poly1305::new(k.as_ref().into())
+                .decrypt(
+                    XNonce::from_slice(&sealed[..24]),
+                    Payload {
+                        msg: &sealed[24..],
+                        aad: &team.0,
+                    },
+                )
+                .map_err(|_| InviteError::CannotOpen)?,
+        );
+        if plain.len() != 36 {
+            return Err(InviteError::CannotOpen);
+        }
+        let mut epoch = [0u8; 4];
+        epoch.copy_from_slice(&plain[..4]);
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&plain[4..]);
+        Ok(TeamKey::new(u32::from_be_bytes(epoch), key))
+    }
+}
+
+impl std::fmt::Display for InviteCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.relay, self.secret_text())
+    }
+}
+
+/// The hash under which the relay keeps an invite token.
+pub fn token_hash(token: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"tandem invite token v1\0");
+    h.update(token);
+    h.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn code() -> InviteCode {
+        InviteCode {
+            relay: "http://127.0.0.1:8080".into(),
+            token: [7; 10],
+            wrap: [200; 10],
+        }
+    }
+
+    #[test]
+    fn text_round_trip_forgiving_typing() {
+        let c = code();
+        let text = c.to_string();
+        assert_eq!(InviteCode::parse(&text).unwrap(), c);
+        let typed = text.to_lowercase().replace('-', " ");
+        let typed = format!("{}#{}", c.relay, typed.rsplit_once('#').unwrap().1);
+        assert_eq!(InviteCode::parse(&typed).unwrap(), c);
+        assert_eq!(c.secret_text().len(), 32 + 7);
+    }
+
+    #[test]
+    fn bad_codes_are_refused() {
+        for bad in [
+            "",
+            "#ABCD",
+            "ftp://x#ABCD",
+            "http://x",
+            "http://x#ABCD-EFGH",
+            "http://x#UUUU",
+        ] {
+            assert!(InviteCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn team_key_round_trip_and_wrong_code_fails() {
+        let c = code();
+        let team = TeamId([1; 16]);
+        let key = TeamKey::new(3, [42; 32]);
+        let sealed = c.seal_team_key(team, &key, [5; 24]);
+        let back = c.open_team_key(team, &sealed).unwrap();
+        assert_eq!((back.epoch, *back.bytes()), (3, [42; 32]));
+        let other = InviteCode {
+            wrap: [201; 10],
+            ..c.clone()
+        };
+        assert!(other.open_team_key(team, &sealed).is_err());
+        assert!(c.open_team_key(TeamId([2; 16]), &sealed).is_err());
+    }
+}
