@@ -30,6 +30,14 @@ pub enum ErrorCode {
     InvalidInput,
     /// Reading or writing a file failed.
     Io,
+    /// The relay cannot be reached: changes wait safely and sync resumes by itself.
+    Offline,
+    /// The relay refused a request (expired invite, not an admin…).
+    RelayRefused,
+    /// This device was removed from the team.
+    Revoked,
+    /// The vault is not in a team on a relay yet.
+    NotInTeam,
     /// Anything else: a bug or an unexpected state.
     Internal,
 }

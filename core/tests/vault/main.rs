@@ -1,4 +1,10 @@
 //! Vault integration tests on real SQLCipher files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod convergence;
+mod convergence_prop;
+mod crash;
+mod encryption;
+mod malformed;
 mod round_trips;
 mod support;
