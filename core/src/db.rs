@@ -9,7 +9,10 @@ use std::path::Path;
 pub const DB_FILE: &str = "vault.db";
 
 /// Numbered migrations, applied in order, each in one transaction.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -49,10 +52,19 @@ pub(crate) fn open(dir: &Path, key: &RawKey, create: bool) -> Result<Connection>
     // actor id concurrently (which would corrupt the documents' histories).
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
         .map_err(classify)?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .map_err(classify)?;
+    let tables = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(classify)?;
+    if !create && tables == 0 {
+        return Err(VaultError::DatabaseUnreadable(Box::new(
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                Some("the vault database is empty".into()),
+            ),
+        )));
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(classify)?;
     // FULL: a commit is synced to disk before the call returns (durable, not just atomic).

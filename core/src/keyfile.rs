@@ -52,7 +52,8 @@ impl KdfParams {
                 "key derivation parameters below the minimum",
             ));
         }
-        if self.memory_kib > 4 * 1024 * 1024 || self.iterations > 64 || self.parallelism > 64 {
+        // 1 GiB at most: a tampered file must not make a phone run out of memory on unlock.
+        if self.memory_kib > 1024 * 1024 || self.iterations > 64 || self.parallelism > 64 {
             return Err(VaultError::KeyFileDamaged(
                 "key derivation parameters out of range",
             ));
@@ -222,6 +223,15 @@ impl KeyFile {
             }
             Err(e) => return Err(VaultError::io("reading the vault key file")(e)),
         };
+        #[derive(Deserialize)]
+        struct Probe {
+            format: u32,
+        }
+        let probe: Probe = serde_json::from_slice(&text)
+            .map_err(|_| VaultError::KeyFileDamaged("not a Tandem key file"))?;
+        if probe.format != FORMAT {
+            return Err(VaultError::UnsupportedKeyFile(probe.format));
+        }
         let disk: KeyFileOnDisk = serde_json::from_slice(&text)
             .map_err(|_| VaultError::KeyFileDamaged("not a Tandem key file"))?;
         if disk.format != FORMAT {

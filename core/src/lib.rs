@@ -18,6 +18,7 @@ mod index;
 mod keyfile;
 mod passphrase;
 mod store;
+pub mod sync;
 mod vault;
 
 pub use db::SCHEMA_VERSION;
@@ -27,7 +28,10 @@ pub use error::{Result, VaultError};
 pub use keyfile::KdfParams;
 pub use passphrase::Passphrase;
 pub use tandem_model as model;
-pub use vault::{NewVault, OutboxEntry, Vault, BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS};
+pub use vault::{
+    IncomingChanges, NewVault, OutboxEntry, PageReport, RelaySettings, Vault, BRIEF_ENCOUNTERS,
+    MIN_PASSPHRASE_CHARS,
+};
 
 /// Files a vault folder may hold (for tests and tools that check what is on disk).
 pub const VAULT_FILES: [&str; 3] = [keyfile::KEY_FILE, db::DB_FILE, keyfile::ATTEMPTS_FILE];

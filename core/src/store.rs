@@ -82,9 +82,20 @@ pub(crate) fn push_outbox(conn: &Connection, id: &str, kind: DocKind, bytes: &[u
     Ok(())
 }
 
+/// Counts envelopes seen in the relay's log for a document since its last snapshot.
+pub(crate) fn count_log_envelopes(conn: &Connection, id: &str, n: usize) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_docs (doc_id, log_envelopes) VALUES (?1, ?2)
+         ON CONFLICT (doc_id) DO UPDATE SET log_envelopes = log_envelopes + ?2",
+    )?
+    .execute(params![id, n as i64])?;
+    Ok(())
+}
+
 /// Removes a document, its chunks and its unsent changes.
 pub(crate) fn remove(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM outbox WHERE doc_id = ?1", [id])?;
+    conn.execute("DELETE FROM sync_docs WHERE doc_id = ?1", [id])?;
     conn.execute("DELETE FROM docs WHERE id = ?1", [id])?;
     Ok(())
 }

@@ -152,6 +152,23 @@ pub(crate) fn members(doc: &Automerge) -> Vec<Member> {
     out
 }
 
+/// Device id → Ed25519 public key.
+pub(crate) fn device_keys(doc: &Automerge) -> HashMap<String, [u8; 32]> {
+    let mut out = HashMap::new();
+    for (_, m) in entries(doc, &ROOT, "members") {
+        for (d, dev) in entries(doc, &m, "devices") {
+            let key = str_at(doc, &dev, "public_key").and_then(|k| {
+                let mut b = [0u8; 32];
+                hex::decode_to_slice(k, &mut b).ok().map(|_| b)
+            });
+            if let Some(k) = key {
+                out.insert(d, k);
+            }
+        }
+    }
+    out
+}
+
 /// Device id → (member id, member name), for naming the authors of changes.
 pub(crate) fn device_owners(doc: &Automerge) -> HashMap<String, (MemberId, String)> {
     let mut out = HashMap::new();

@@ -2,6 +2,46 @@
 
 use super::*;
 
+/// Changes for one document, as they came in.
+#[derive(Debug, Clone)]
+pub struct IncomingChanges {
+    /// The document.
+    pub doc_id: String,
+    /// What kind of document the sender says it is.
+    pub kind: DocKind,
+    /// Automerge bytes, in the order received.
+    pub chunks: Vec<Vec<u8>>,
+}
+
+/// What applying a page did.
+#[derive(Debug, Default)]
+pub struct PageReport {
+    /// Documents that learnt something.
+    pub learnt: usize,
+    /// Documents whose changes were refused, and why.
+    pub refused: Vec<(String, VaultError)>,
+    /// Documents touched that still wait for changes they depend on.
+    pub incomplete: usize,
+}
+
+/// Loads a document into the cache if it is not there; returns whether it existed.
+fn cache_doc(cache: &mut DocCache, conn: &Connection, actor: &ActorId, id: &str) -> Result<bool> {
+    if cache.touch(id).is_some() {
+        return Ok(true);
+    }
+    match store::load(conn, id)? {
+        Some(stored) => {
+            let doc = load_doc(&stored, id)?.with_actor(actor.clone());
+            cache.insert(id.to_owned(), doc);
+            Ok(true)
+        }
+        None => {
+            cache.insert(id.to_owned(), Automerge::new().with_actor(actor.clone()));
+            Ok(false)
+        }
+    }
+}
+
 impl Vault {
     // ---- changes in and out (the sync client builds on these) ----
 
@@ -56,105 +96,166 @@ impl Vault {
     /// welcome). Returns whether anything new was learnt. Bad bytes are refused whole and
     /// change nothing.
     pub fn apply_changes(&mut self, doc_id: &str, kind: DocKind, chunks: &[&[u8]]) -> Result<bool> {
-        if doc_id.is_empty()
-            || doc_id.len() > 64
-            || !doc_id.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            return Err(VaultError::Invalid {
-                field: "document id",
-                reason: "not a Tandem id",
-            });
-        }
-        if kind == DocKind::Person {
-            let team_id = self.team_id.clone();
-            if team::erased(self.doc(&team_id)?)
-                .iter()
-                .any(|e| e == doc_id)
-            {
-                // Erased at the person's request: changes still in flight are dropped.
-                return Ok(false);
-            }
-        }
-        let exists =
-            self.cache.touch(doc_id).is_some() || store::load(&self.conn, doc_id)?.is_some();
-        if exists {
-            self.doc(doc_id)?;
-        } else {
-            self.cache.insert(
-                doc_id.to_owned(),
-                Automerge::new().with_actor(self.actor.clone()),
-            );
-        }
-        let result = self.apply_loaded(doc_id, kind, chunks, !exists);
+        let incoming = IncomingChanges {
+            doc_id: doc_id.to_owned(),
+            kind,
+            chunks: chunks.iter().map(|c| c.to_vec()).collect(),
+        };
+        let report = self.apply_batch(vec![incoming], None, true)?;
+        Ok(report.learnt > 0)
+    }
+
+    /// Applies a page of changes pulled from the relay and moves the sync cursor, in one
+    /// transaction: interrupted anywhere, the vault holds either the whole page and the new
+    /// cursor, or neither. A document whose changes are refused (not valid Automerge, or not
+    /// the kind of document it claims) is left as it was and reported; the rest is applied.
+    pub(crate) fn apply_page(
+        &mut self,
+        docs: Vec<IncomingChanges>,
+        cursor: Option<u64>,
+    ) -> Result<PageReport> {
+        self.apply_batch(docs, cursor, false)
+    }
+
+    fn apply_batch(
+        &mut self,
+        docs: Vec<IncomingChanges>,
+        cursor: Option<u64>,
+        strict: bool,
+    ) -> Result<PageReport> {
+        let mut touched: Vec<String> = Vec::new();
+        let result = self.apply_batch_inner(docs, cursor, strict, &mut touched);
         if result.is_err() {
-            self.cache.docs.remove(doc_id);
+            for id in &touched {
+                self.cache.docs.remove(id);
+            }
         }
         result
     }
 
-    fn apply_loaded(
+    fn apply_batch_inner(
         &mut self,
-        doc_id: &str,
-        kind: DocKind,
-        chunks: &[&[u8]],
-        new_doc: bool,
-    ) -> Result<bool> {
-        let doc = self
-            .cache
-            .touch(doc_id)
-            .ok_or_else(|| VaultError::not_found("document", doc_id))?;
-        let heads = doc.get_heads();
-        let missing_before = doc.get_missing_deps(&[]).len();
-        let all: Vec<u8> = chunks.concat();
-        doc.load_incremental(&all)
-            .map_err(|source| VaultError::InvalidChanges {
-                doc: doc_id.to_owned(),
-                source: Box::new(source),
-            })?;
-        let learnt = doc.get_heads() != heads || doc.get_missing_deps(&[]).len() != missing_before;
-        let kind = match docs::kind_of(doc) {
-            Some(k) if k != kind => {
-                return Err(VaultError::WrongDocumentShape {
-                    doc: doc_id.to_owned(),
-                    expected: kind.code(),
-                })
-            }
-            Some(k) => k,
-            None => kind,
-        };
-        if !learnt && !new_doc {
-            return Ok(false);
-        }
+        docs: Vec<IncomingChanges>,
+        cursor: Option<u64>,
+        strict: bool,
+        touched: &mut Vec<String>,
+    ) -> Result<PageReport> {
+        let mut erased = self.erased_people()?;
+        let mut report = PageReport::default();
         let tx = self.conn.transaction()?;
-        if new_doc {
-            store::insert(&tx, doc_id, kind, &[])?;
+        for incoming in docs {
+            let id = incoming.doc_id;
+            if !is_doc_id(&id) {
+                let e = VaultError::Invalid {
+                    field: "document id",
+                    reason: "not a Tandem id",
+                };
+                if strict {
+                    return Err(e);
+                }
+                report.refused.push((id, e));
+                continue;
+            }
+            if incoming.kind == DocKind::Person && erased.contains(&id) {
+                // Erased at the person's request: changes still in flight are dropped.
+                continue;
+            }
+            let exists = cache_doc(&mut self.cache, &tx, &self.actor, &id)?;
+            touched.push(id.clone());
+            let doc = self
+                .cache
+                .touch(&id)
+                .ok_or(VaultError::Internal("document not cached"))?;
+            let heads = doc.get_heads();
+            let missing_before = doc.get_missing_deps(&[]).len();
+            let all: Vec<u8> = incoming.chunks.concat();
+            let applied = strict_load(&id, &all).and_then(|loaded| match (loaded, exists) {
+                // A document new here is loaded once, strictly, and kept as it is.
+                (Some(loaded), false) => {
+                    *doc = loaded.with_actor(self.actor.clone());
+                    Ok(())
+                }
+                _ => doc.load_incremental(&all).map(|_| ()).map_err(|source| {
+                    VaultError::InvalidChanges {
+                        doc: id.clone(),
+                        source: Box::new(source),
+                    }
+                }),
+            });
+            let doc = self
+                .cache
+                .touch(&id)
+                .ok_or(VaultError::Internal("document not cached"))?;
+            let applied = applied.and_then(|_| match docs::kind_of(doc) {
+                Some(k) if k != incoming.kind => Err(VaultError::WrongDocumentShape {
+                    doc: id.clone(),
+                    expected: incoming.kind.code(),
+                }),
+                _ => Ok(()),
+            });
+            if let Err(e) = applied {
+                // The document in memory may hold part of the refused bytes: drop it.
+                self.cache.docs.remove(&id);
+                if strict {
+                    return Err(e);
+                }
+                report.refused.push((id, e));
+                continue;
+            }
+            let missing_now = doc.get_missing_deps(&[]).len();
+            if missing_now > 0 {
+                report.incomplete += 1;
+            }
+            let learnt =
+                doc.get_heads() != heads || missing_now != missing_before || missing_now > 0;
+            if !learnt && exists {
+                continue;
+            }
+            report.learnt += 1;
+            let kind = incoming.kind;
+            if !exists {
+                store::insert(&tx, &id, kind, &[])?;
+            }
+            // The bytes are kept as received: changes whose dependencies have not arrived yet
+            // are not in the document yet and would be lost by saving the document instead.
+            let count = store::append_chunk(&tx, &id, &all)?;
+            store::count_log_envelopes(&tx, &id, incoming.chunks.len())?;
+            reindex(&tx, &id, kind, doc)?;
+            if count >= store::COMPACT_AFTER_CHUNKS {
+                compact_doc(&tx, &id, doc)?;
+            }
+            if kind == DocKind::Team && id == self.team_id {
+                // Another device erased someone at their request: so does this one.
+                erased = team::erased(doc);
+                for gone in &erased {
+                    store::remove(&tx, gone)?;
+                    index::remove_person(&tx, gone)?;
+                }
+            }
         }
-        // The bytes are kept as received: changes whose dependencies have not arrived yet
-        // are not in the document yet and would be lost by saving the document instead.
-        let count = store::append_chunk(&tx, doc_id, &all)?;
-        let doc = self
-            .cache
-            .touch(doc_id)
-            .ok_or_else(|| VaultError::not_found("document", doc_id))?;
-        reindex(&tx, doc_id, kind, doc)?;
-        if count >= store::COMPACT_AFTER_CHUNKS {
-            compact_doc(&tx, doc_id, doc)?;
-        }
-        // Another device erased someone at their request: so does this one.
-        let erased = if kind == DocKind::Team {
-            team::erased(doc)
-        } else {
-            Vec::new()
-        };
-        for id in &erased {
-            store::remove(&tx, id)?;
-            index::remove_person(&tx, id)?;
+        if let Some(c) = cursor {
+            // Only forward: two syncs applying overlapping pages must not move it back.
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('sync_cursor', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = ?1
+                 WHERE CAST(CAST(value AS TEXT) AS INTEGER) < CAST(CAST(?1 AS TEXT) AS INTEGER)",
+                [c.to_string().into_bytes()],
+            )?;
         }
         tx.commit()?;
-        for id in &erased {
-            self.cache.docs.remove(id);
+        for gone in &erased {
+            self.cache.docs.remove(gone);
         }
-        Ok(learnt)
+        Ok(report)
+    }
+
+    /// People erased at their request, from the team document (none before it arrives).
+    fn erased_people(&mut self) -> Result<Vec<String>> {
+        let team_id = self.team_id.clone();
+        if self.cache.touch(&team_id).is_none() && store::load(&self.conn, &team_id)?.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(team::erased(self.doc(&team_id)?))
     }
 
     /// Every document's id and kind.
@@ -297,5 +398,29 @@ impl Vault {
             },
         )?;
         self.commit(change.into_iter().collect())
+    }
+}
+
+/// Parses changes strictly. `load_incremental` quietly drops whatever it cannot read after
+/// the first chunk, which would store junk that hides later chunks at the next unlock; so
+/// bytes are first loaded on their own, refusing any partial load. Returns the loaded
+/// document, or `None` when the changes wait for others (valid, but not loadable alone).
+fn strict_load(id: &str, all: &[u8]) -> Result<Option<Automerge>> {
+    if all.is_empty() {
+        return Err(VaultError::Invalid {
+            field: "changes",
+            reason: "empty",
+        });
+    }
+    match Automerge::load_with_options(
+        all,
+        automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
+    ) {
+        Ok(doc) => Ok(Some(doc)),
+        Err(automerge::AutomergeError::MissingDeps) => Ok(None),
+        Err(source) => Err(VaultError::InvalidChanges {
+            doc: id.to_owned(),
+            source: Box::new(source),
+        }),
     }
 }

@@ -1,6 +1,9 @@
 //! The vault: a folder holding an encrypted SQLite database of Automerge documents.
 
 mod changes;
+pub use changes::{IncomingChanges, PageReport};
+pub use membership::RelaySettings;
+mod membership;
 mod reading;
 mod records;
 
@@ -55,10 +58,36 @@ pub struct OutboxEntry {
     pub bytes: Vec<u8>,
 }
 
-#[derive(Clone, Copy)]
+// Built once per vault creation and consumed at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum TeamStart<'a> {
     New(&'a str),
     Join(&'a [u8]),
+    /// Joining through a relay: the device is already enrolled with this identity, and the
+    /// relay settings and team key go into the vault with its creation.
+    Remote {
+        team_id: String,
+        identity: DeviceIdentity,
+        meta: Vec<(String, Vec<u8>)>,
+    },
+}
+
+/// A device's identity: its id (also its Automerge actor) and its Ed25519 signing key.
+#[derive(Clone)]
+pub(crate) struct DeviceIdentity {
+    pub(crate) device: [u8; 16],
+    pub(crate) signing: SigningKey,
+}
+
+impl DeviceIdentity {
+    pub(crate) fn generate() -> Self {
+        let mut device = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut device);
+        Self {
+            device,
+            signing: SigningKey::generate(&mut rand::rngs::OsRng),
+        }
+    }
 }
 
 fn is_doc_id(id: &str) -> bool {
@@ -229,63 +258,86 @@ impl Vault {
             });
         }
         person::require_name(member_name)?;
-        let signing_key = SigningKey::generate(&mut rand::rngs::OsRng);
-        let mut device = [0u8; 16];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut device);
-        let device_id = hex::encode(device);
+        let identity = match &start {
+            TeamStart::Remote { identity, .. } => identity.clone(),
+            _ => DeviceIdentity::generate(),
+        };
+        let device_id = hex::encode(identity.device);
         let member = MemberId(docs::new_id());
-        let actor = ActorId::from(&device[..]);
+        let actor = ActorId::from(&identity.device[..]);
         let now = Utc::now();
-        let public_key = signing_key.verifying_key().to_bytes();
+        let public_key = identity.signing.verifying_key().to_bytes();
+        let entry = team::DeviceEntry {
+            member: &member,
+            member_name,
+            role: MemberRole::Admin,
+            device_id: &device_id,
+            public_key: &public_key,
+        };
 
-        // The team document is built (or checked) before anything touches the disk.
-        let (team_id, team_doc, role) = match start {
-            TeamStart::New(_) => (docs::new_id(), Automerge::new(), MemberRole::Admin),
+        // The team document is built (or checked) before anything touches the disk. A device
+        // joining through a relay has none yet: it arrives with the first sync, and the
+        // device then adds itself to it (`ensure_registered`).
+        let (team_id, team_doc) = match &start {
+            TeamStart::New(name) => {
+                let team_id = docs::new_id();
+                let mut doc = Automerge::new().with_actor(actor.clone());
+                doc.transact_with(
+                    |_| commit_options("team.create".into(), now),
+                    |tx| team::create(tx, &team_id, name, &entry, now),
+                )
+                .map_err(|f| f.error)?;
+                (team_id, Some(doc))
+            }
             TeamStart::Join(bytes) => {
                 let doc = Automerge::load(bytes).map_err(|source| VaultError::InvalidChanges {
                     doc: "team".into(),
                     source: Box::new(source),
                 })?;
                 let id = docs::str_at(&doc, &automerge::ROOT, "id");
-                match (docs::kind_of(&doc), id) {
-                    (Some(DocKind::Team), Some(id)) if is_doc_id(&id) => {
-                        (id, doc, MemberRole::Member)
-                    }
+                let team_id = match (docs::kind_of(&doc), id) {
+                    (Some(DocKind::Team), Some(id)) if is_doc_id(&id) => id,
                     _ => {
                         return Err(VaultError::WrongDocumentShape {
                             doc: "team".into(),
                             expected: "team",
                         })
                     }
+                };
+                (team_id, Some(doc.with_actor(actor.clone())))
+            }
+            TeamStart::Remote { team_id, .. } => {
+                if !is_doc_id(team_id) {
+                    return Err(VaultError::Invalid {
+                        field: "team id",
+                        reason: "not a Tandem id",
+                    });
                 }
+                (team_id.clone(), None)
             }
         };
-        let mut team_doc = team_doc.with_actor(actor.clone());
-        let heads = team_doc.get_heads();
-        let entry = team::DeviceEntry {
-            member: &member,
-            member_name,
-            role,
-            device_id: &device_id,
-            public_key: &public_key,
-        };
-        let action = match start {
-            TeamStart::New(_) => "team.create",
-            TeamStart::Join(_) => "team.join",
-        };
-        team_doc
-            .transact_with(
-                |_| commit_options(action.into(), now),
-                |tx| match start {
-                    TeamStart::New(name) => team::create(tx, &team_id, name, &entry, now),
-                    TeamStart::Join(_) => team::add_device(tx, &entry, now),
-                },
-            )
-            .map_err(|f| f.error)?;
-        let snapshot = team_doc.save();
-        let outgoing = match start {
-            TeamStart::New(_) => snapshot.clone(),
-            TeamStart::Join(_) => team_doc.save_after(&heads),
+        let mut pending_team = None;
+        let team_doc = match (team_doc, &start) {
+            (Some(mut doc), TeamStart::Join(_)) => {
+                let heads = doc.get_heads();
+                let entry = team::DeviceEntry {
+                    role: MemberRole::Member,
+                    ..entry
+                };
+                doc.transact_with(
+                    |_| commit_options("team.join".into(), now),
+                    |tx| team::add_device(tx, &entry, now),
+                )
+                .map_err(|f| f.error)?;
+                pending_team = Some((doc.save(), doc.save_after(&heads)));
+                Some(doc)
+            }
+            (Some(doc), _) => {
+                let snapshot = doc.save();
+                pending_team = Some((snapshot.clone(), snapshot));
+                Some(doc)
+            }
+            (None, _) => None,
         };
 
         std::fs::create_dir_all(dir).map_err(VaultError::io("creating the vault folder"))?;
@@ -312,25 +364,35 @@ impl Vault {
             set_meta(
                 &tx,
                 "device_signing_key",
-                &Zeroizing::new(signing_key.to_bytes())[..],
+                &Zeroizing::new(identity.signing.to_bytes())[..],
             )?;
             set_meta(&tx, "member_id", member.as_str().as_bytes())?;
+            set_meta(&tx, "member_name", member_name.trim().as_bytes())?;
             set_meta(&tx, "team_doc_id", team_id.as_bytes())?;
-            store::insert(&tx, &team_id, DocKind::Team, &snapshot)?;
-            store::push_outbox(&tx, &team_id, DocKind::Team, &outgoing)?;
+            if let Some((snapshot, outgoing)) = &pending_team {
+                store::insert(&tx, &team_id, DocKind::Team, snapshot)?;
+                store::push_outbox(&tx, &team_id, DocKind::Team, outgoing)?;
+            }
+            if let TeamStart::Remote { meta, .. } = &start {
+                for (k, v) in meta.iter() {
+                    set_meta(&tx, k, v)?;
+                }
+            }
             tx.commit()?;
         }
         // The key file is written last: a vault exists once both files do.
         key_file.write(dir)?;
         let mut cache = DocCache::default();
-        cache.insert(team_id.clone(), team_doc);
+        if let Some(doc) = team_doc {
+            cache.insert(team_id.clone(), doc);
+        }
         Ok(Self {
             dir: dir.to_path_buf(),
             conn,
             key_file,
             device_id,
             actor,
-            signing_key,
+            signing_key: identity.signing,
             member,
             team_id,
             cache,

@@ -178,6 +178,18 @@ impl Vault {
                         index: IndexUpdate::Full,
                     });
                     self.cache.insert(doc_id.clone(), doc);
+                } else if docs::kind_of(self.doc(&doc_id)?).is_none() {
+                    // Changes to this month's log arrived before its creation, which is the
+                    // same on every device: write it here.
+                    let genesis = street::genesis(&self.team_id, &month)?.save();
+                    self.doc(&doc_id)?.load_incremental(&genesis)?;
+                    pending.push(Pending {
+                        doc_id: doc_id.clone(),
+                        kind: DocKind::StreetLog,
+                        bytes: genesis,
+                        new_doc: false,
+                        index: IndexUpdate::Full,
+                    });
                 }
                 let result = self.edit(
                     &doc_id,

@@ -1,0 +1,97 @@
+//! Syncing a vault with its team's relay.
+//!
+//! - [`relay`]: the relay over HTTP, each request signed by the device.
+//! - [`engine`]: one sync: push the outbox, pull and apply the log page by page (verify,
+//!   decrypt, one batched Automerge load per document, cursor in the same transaction),
+//!   upload snapshots; plus creating a team on a relay, inviting and joining.
+//! - [`runner`]: the same in the background for the app: starts when unlocked, stops when
+//!   locked, backs off with jitter while the relay is unreachable, pushes at once after a
+//!   local change, and long-polls so other devices' work shows up within moments.
+//!
+//! The vault is shared as `Mutex<Vault>`; the lock is never held across network calls.
+
+pub mod engine;
+pub mod relay;
+pub mod runner;
+
+pub use engine::{
+    create_invite, create_team_on_relay, join_team, list_devices, pull_new, push_pending,
+    revoke_device, sync_once, SyncProgress, SyncReport,
+};
+pub use relay::{relay_info, RelayClient};
+pub use runner::{SyncHandle, SyncState, SyncStatus};
+
+use crate::error::VaultError;
+use tandem_protocol::envelope::EnvelopeError;
+
+/// What can go wrong while syncing. None of these lose data: a sync interrupted anywhere
+/// resumes where it stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// The relay cannot be reached (no network, relay down, connection cut).
+    #[error("the relay cannot be reached: {0}")]
+    Offline(String),
+    /// The relay refused a request.
+    #[error("the relay refused ({status} {code}): {reason}")]
+    Relay {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error code.
+        code: String,
+        /// The relay's short reason.
+        reason: String,
+    },
+    /// This device was revoked by an admin.
+    #[error("this device was removed from the team")]
+    Revoked,
+    /// The vault is not in a team on a relay (or lacks its key).
+    #[error("this vault is not in a team on a relay yet")]
+    NotInTeam,
+    /// A setting is not acceptable.
+    #[error("{0}")]
+    Config(&'static str),
+    /// The relay said something that does not follow the protocol.
+    #[error("protocol error: {0}")]
+    Protocol(&'static str),
+    /// The relay sent envelopes that fail verification (altered, forged, or sealed for
+    /// another team): they were refused and the sync stopped before them, so nothing after
+    /// them is skipped; it resumes from there once the relay sends the real ones.
+    #[error("the relay sent {0} envelope(s) that fail verification; they were refused")]
+    Refused(usize),
+    /// An invite code is wrong.
+    #[error("invite: {0}")]
+    Invite(#[from] tandem_protocol::invite::InviteError),
+    /// An envelope of ours could not be sealed.
+    #[error("sealing failed: {0}")]
+    Envelope(#[from] EnvelopeError),
+    /// The vault refused.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl SyncError {
+    /// The stable code the UI matches on.
+    pub fn code(&self) -> tandem_model::ErrorCode {
+        use tandem_model::ErrorCode;
+        match self {
+            Self::Offline(_) => ErrorCode::Offline,
+            Self::Relay { .. } => ErrorCode::RelayRefused,
+            Self::Revoked => ErrorCode::Revoked,
+            Self::NotInTeam => ErrorCode::NotInTeam,
+            Self::Config(_) | Self::Invite(_) => ErrorCode::InvalidInput,
+            Self::Protocol(_) | Self::Envelope(_) | Self::Refused(_) => ErrorCode::Internal,
+            Self::Vault(v) => v.code(),
+        }
+    }
+
+    /// Worth retrying later (the relay may come back); the others need a person.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Offline(_) => true,
+            Self::Relay { status, .. } => *status == 429 || *status >= 500,
+            Self::Refused(_) => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! Sync in the background, for the app.
+//!
+//! Two threads: a **pusher** that sends local changes as soon as the app says there are some
+//! (`poke`), and a **puller** that long-polls the relay so other devices' work arrives within
+//! moments. While the relay cannot be reached, both back off (1 s doubling to a minute, with
+//! jitter so a clinic's devices do not all knock at once) and start again by themselves.
+//! They hold the vault weakly: when the app locks (drops the vault), they stop.
+
+use super::engine::{pull_new, push_pending, SyncProgress, SyncReport};
+use super::SyncError;
+use crate::vault::Vault;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long a pull waits for news before asking again.
+const LONG_POLL_MS: u64 = 20_000;
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// What the sync badge shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Starting.
+    Starting,
+    /// Sending or receiving.
+    Syncing {
+        /// Items done.
+        done: u64,
+        /// Items in all (0 when unknown).
+        total: u64,
+    },
+    /// Up to date, listening for news.
+    Synced,
+    /// The relay cannot be reached; trying again in `retry_in_s`.
+    Offline {
+        /// Seconds until the next try.
+        retry_in_s: u64,
+    },
+    /// This device was removed from the team.
+    Revoked,
+    /// The vault is not in a team on a relay.
+    NotInTeam,
+    /// Something needs a person (the message says what).
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The sync status.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncStatus {
+    /// The state.
+    #[serde(flatten)]
+    pub state: SyncState,
+    /// Local changes waiting to be sent.
+    pub waiting: u64,
+    /// When the last sync finished.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// What the last sync brought or sent.
+    pub last_report: Option<SyncReport>,
+}
+
+type Listener = Box<dyn Fn(&SyncStatus) + Send + Sync>;
+
+struct Shared {
+    stop: AtomicBool,
+    poked: Mutex<bool>,
+    wake: Condvar,
+    status: Mutex<SyncStatus>,
+    listener: Listener,
+}
+
+impl Shared {
+    fn set(&self, f: impl FnOnce(&mut SyncStatus)) {
+        let snapshot = {
+            let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s);
+            s.clone()
+        };
+        (self.listener)(&snapshot);
+    }
+
+    /// Sleeps until poked, stopped or `timeout`; returns whether it was poked.
+    fn wait(&self, timeout: Duration) -> bool {
+        let guard = self.poked.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut guard, _) = self
+            .wake
+            .wait_timeout_while(guard, timeout, |poked| {
+                !*poked && !self.stop.load(Ordering::SeqCst)
+            })
+            .unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *guard, false)
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// A running background sync. Dropping it stops it.
+pub struct SyncHandle {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SyncHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncHandle")
+            .field("status", &self.status())
+            .finish()
+    }
+}
+
+fn jittered(backoff: Duration) -> Duration {
+    let ms = backoff.as_millis() as u64;
+    Duration::from_millis(rand::thread_rng().gen_range(ms / 2..=ms + ms / 2))
+}
+
+fn waiting(vault: &Mutex<Vault>) -> u64 {
+    vault
+        .lock()
+        .map(|v| v.outbox_len().unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// Reacts to an error; returns false when the thread should end.
+fn on_error(shared: &Shared, e: &SyncError, backoff: &mut Duration) -> bool {
+    match e {
+        SyncError::Revoked => {
+            shared.set(|s| s.state = SyncState::Revoked);
+            false
+        }
+        SyncError::NotInTeam => {
+            shared.set(|s| s.state = SyncState::NotInTeam);
+            false
+        }
+        e if e.is_transient() => {
+            let wait = jittered(*backoff);
+            shared.set(|s| {
+                s.state = SyncState::Offline {
+                    retry_in_s: wait.as_secs().max(1),
+                }
+            });
+            shared.wait(wait);
+            *backoff = (*backoff * 2).min(MAX_BACKOFF);
+            true
+        }
+        e => {
+            let message = e.to_string();
+            shared.set(|s| s.state = SyncState::Failed { message });
+            shared.wait(MAX_BACKOFF);
+            true
+        }
+    }
+}
+
+fn progress_to(shared: &Shared) -> impl Fn(SyncProgress) + '_ {
+    move |p| {
+        let (done, total) = match p {
+            SyncProgress::Pushing(d, t) | SyncProgress::Pulling(d, t) => (d, t),
+        };
+        shared.set(|s| s.state = SyncState::Syncing { done, total });
+    }
+}
+
+fn pusher(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        if shared.stopped() {
+            return;
+        }
+        let Some(v) = vault.upgrade() else { return };
+        match push_pending(&v, &progress_to(&shared)) {
+            Ok(n) => {
+                backoff = Duration::from_secs(1);
+                let left = waiting(&v);
+                if n > 0 {
+                    shared.set(|s| {
+                        s.waiting = left;
+                        s.state = SyncState::Synced;
+                        s.last_synced_at = Some(Utc::now());
+                    });
+                }
+                drop(v);
+                shared.wait(Duration::from_secs(30));
+            }
+            Err(e) => {
+                let left = waiting(&v);
+                drop(v);
+                shared.set(|s| s.waiting = left);
+                if !on_error(&shared, &e, &mut backoff) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn puller(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
+    let mut backoff = Duration::from_secs(1);
+    let mut wait_ms = 0;
+    loop {
+        if shared.stopped() {
+            return;
+        }
+        let Some(v) = vault.upgrade() else { return };
+        match pull_new(&v, wait_ms, &progress_to(&shared)) {
+            Ok(report) => {
+                backoff = Duration::from_secs(1);
+                let left = waiting(&v);
+                shared.set(|s| {
+                    s.state = SyncState::Synced;
+                    s.waiting = left;
+                    s.last_synced_at = Some(Utc::now());
+                    if report.pulled > 0 || report.pushed > 0 {
+                        s.last_report = Some(report);
+                    }
+                });
+                wait_ms = LONG_POLL_MS;
+            }
+            Err(e) => {
+                drop(v);
+                wait_ms = 0;
+                if !on_error(&shared, &e, &mut backoff) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl SyncHandle {
+    /// Starts syncing `vault` in the background; `listener` hears every status change (from
+    /// the sync threads: keep it short, e.g. forward it to the UI).
+    pub fn start(
+        vault: &Arc<Mutex<Vault>>,
+        listener: impl Fn(&SyncStatus) + Send + Sync + 'static,
+    ) -> Self {
+        let (waiting, last) = match vault.lock() {
+            Ok(v) => (
+                v.outbox_len().unwrap_or(0),
+                v.last_synced_at().ok().flatten(),
+            ),
+            Err(_) => (0, None),
+        };
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            poked: Mutex::new(false),
+            wake: Condvar::new(),
+            status: Mutex::new(SyncStatus {
+                state: SyncState::Starting,
+                waiting,
+                last_synced_at: last,
+                last_report: None,
+            }),
+            listener: Box::new(listener),
+        });
+        let threads = vec![
+            {
+                let (v, s) = (Arc::downgrade(vault), shared.clone());
+                std::thread::Builder::new()
+                    .name("tandem-push".into())
+                    .spawn(move || pusher(v, s))
+            },
+            {
+                let (v, s) = (Arc::downgrade(vault), shared.clone());
+                std::thread::Builder::new()
+                    .name("tandem-pull".into())
+                    .spawn(move || puller(v, s))
+            },
+        ]
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
+        Self { shared, threads }
+    }
+
+    /// Tells the sync that a local change was saved: it is sent at once (or as soon as the
+    /// relay answers again).
+    pub fn poke(&self) {
+        let mut p = self.shared.poked.lock().unwrap_or_else(|p| p.into_inner());
+        *p = true;
+        self.shared.wake.notify_all();
+    }
+
+    /// The current status.
+    pub fn status(&self) -> SyncStatus {
+        self.shared
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Stops. Threads in a long poll end when it returns; they no longer hold the vault.
+    pub fn stop(mut self) {
+        self.signal_stop();
+        // The pusher ends at once; the puller may sit in a long poll: not waited for.
+        self.threads.clear();
+    }
+
+    fn signal_stop(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.wake.notify_all();
+    }
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        self.signal_stop();
+    }
+}

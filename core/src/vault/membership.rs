@@ -1,0 +1,295 @@
+//! The vault's side of being in a team on a relay: relay settings, team keys, the sync
+//! cursor and this device's entry in the team document. Everything here lives in the
+//! encrypted `meta` table; nothing here touches the network (see `crate::sync`).
+
+use super::*;
+use tandem_protocol::{DeviceId, DocId, TeamId, TeamKey};
+
+/// Where this vault syncs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelaySettings {
+    /// The relay's base URL.
+    pub url: String,
+    /// The relay's identity (signed into requests).
+    pub relay_id: String,
+}
+
+pub(crate) fn relay_meta(url: &str, relay_id: &str, key: &TeamKey) -> Vec<(String, Vec<u8>)> {
+    vec![
+        ("relay_url".into(), url.as_bytes().to_vec()),
+        ("relay_id".into(), relay_id.as_bytes().to_vec()),
+        ("team_epoch".into(), key.epoch.to_string().into_bytes()),
+        (format!("team_key:{}", key.epoch), key.bytes().to_vec()),
+    ]
+}
+
+fn opt_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn opt_meta_string(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(opt_meta(conn, key)?.and_then(|v| String::from_utf8(v).ok()))
+}
+
+impl Vault {
+    /// Creates a vault for a device that has just been enrolled in a team on a relay. The
+    /// team document and everyone's records arrive with the first sync.
+    pub(crate) fn create_enrolled(
+        dir: &Path,
+        passphrase: &Passphrase,
+        member_name: &str,
+        team: TeamId,
+        identity: DeviceIdentity,
+        relay: &RelaySettings,
+        key: &TeamKey,
+    ) -> Result<Self> {
+        let meta = relay_meta(&relay.url, &relay.relay_id, key);
+        Self::init(
+            dir,
+            passphrase,
+            member_name,
+            TeamStart::Remote {
+                team_id: team.to_hex(),
+                identity,
+                meta,
+            },
+        )
+    }
+
+    /// Records that this vault's team lives on a relay, with its first key.
+    pub(crate) fn connect_relay(&mut self, relay: &RelaySettings, key: &TeamKey) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (k, v) in relay_meta(&relay.url, &relay.relay_id, key) {
+            set_meta(&tx, &k, &v)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The relay this vault syncs with, if it is in a team on one.
+    pub fn relay(&self) -> Result<Option<RelaySettings>> {
+        let url = opt_meta_string(&self.conn, "relay_url")?;
+        let id = opt_meta_string(&self.conn, "relay_id")?;
+        Ok(url
+            .zip(id)
+            .map(|(url, relay_id)| RelaySettings { url, relay_id }))
+    }
+
+    /// Points this vault at the relay's new address (the relay moved; same relay, same data).
+    pub fn set_relay_url(&mut self, url: &str) -> Result<()> {
+        if self.relay()?.is_none() {
+            return Err(VaultError::Invalid {
+                field: "relay",
+                reason: "this vault is not on a relay",
+            });
+        }
+        let url = url.trim().trim_end_matches('/');
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(VaultError::Invalid {
+                field: "relay",
+                reason: "an http(s):// address is needed",
+            });
+        }
+        set_meta(&self.conn, "relay_url", url.as_bytes())
+    }
+
+    /// The team key of an epoch.
+    pub(crate) fn team_key(&self, epoch: u32) -> Result<Option<TeamKey>> {
+        let Some(bytes) = opt_meta(&self.conn, &format!("team_key:{epoch}"))? else {
+            return Ok(None);
+        };
+        let bytes = Zeroizing::new(bytes);
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| VaultError::KeyFileDamaged("a team key has the wrong length"))?;
+        Ok(Some(TeamKey::new(epoch, key)))
+    }
+
+    /// The key new envelopes are sealed under.
+    pub(crate) fn current_team_key(&self) -> Result<Option<TeamKey>> {
+        let epoch = opt_meta_string(&self.conn, "team_epoch")?.and_then(|e| e.parse().ok());
+        match epoch {
+            Some(e) => self.team_key(e),
+            None => Ok(None),
+        }
+    }
+
+    /// The last sequence number of the relay's log applied here.
+    pub fn sync_cursor(&self) -> Result<u64> {
+        Ok(opt_meta_string(&self.conn, "sync_cursor")?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Asks the next sync to pull the whole log again (some change never arrived). At most
+    /// once an hour, so a relay that keeps withholding cannot keep a device re-pulling.
+    pub(crate) fn request_full_pull(&self) -> Result<()> {
+        let last = opt_meta_string(&self.conn, "full_pull_at")?.and_then(|s| s.parse::<i64>().ok());
+        let now = Utc::now().timestamp_millis();
+        if last.is_some_and(|t| now - t < 3_600_000) {
+            return Ok(());
+        }
+        set_meta(&self.conn, "full_pull_at", now.to_string().as_bytes())?;
+        set_meta(&self.conn, "full_pull", b"1")
+    }
+
+    /// Whether a full pull was asked for.
+    pub(crate) fn full_pull_requested(&self) -> Result<bool> {
+        Ok(opt_meta(&self.conn, "full_pull")?.is_some_and(|v| v == b"1"))
+    }
+
+    /// The full pull went through to the end.
+    pub(crate) fn full_pull_done(&self) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'full_pull'", [])?;
+        Ok(())
+    }
+
+    /// When this vault last finished a sync.
+    pub fn last_synced_at(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(opt_meta_string(&self.conn, "last_synced_at")?
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(DateTime::from_timestamp_millis))
+    }
+
+    pub(crate) fn set_last_synced_at(&self, at: DateTime<Utc>) -> Result<()> {
+        set_meta(
+            &self.conn,
+            "last_synced_at",
+            at.timestamp_millis().to_string().as_bytes(),
+        )
+    }
+
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.signing_key
+    }
+
+    /// This device's id on the wire.
+    pub fn wire_device(&self) -> Result<DeviceId> {
+        self.device_id
+            .parse()
+            .map_err(|_| VaultError::KeyFileDamaged("device id is not hex"))
+    }
+
+    /// The team's id on the wire.
+    pub fn wire_team(&self) -> Result<TeamId> {
+        self.team_id.parse().map_err(|_| VaultError::Invalid {
+            field: "team id",
+            reason: "not hex",
+        })
+    }
+
+    pub(crate) fn has_team_doc(&mut self) -> Result<bool> {
+        Ok(self.cache.touch(&self.team_id).is_some()
+            || store::load(&self.conn, &self.team_id)?.is_some())
+    }
+
+    /// Device id (hex) → Ed25519 public key, as the team document lists them.
+    pub(crate) fn team_device_keys(&mut self) -> Result<HashMap<String, [u8; 32]>> {
+        if !self.has_team_doc()? {
+            return Ok(HashMap::new());
+        }
+        let team_id = self.team_id.clone();
+        Ok(team::device_keys(self.doc(&team_id)?))
+    }
+
+    /// Adds this device to the team document if it is not there yet (a device that joined
+    /// through a relay does so once the team document has arrived). Returns whether it did.
+    pub(crate) fn ensure_registered(&mut self) -> Result<bool> {
+        if !self.has_team_doc()? || self.team_device_keys()?.contains_key(&self.device_id) {
+            return Ok(false);
+        }
+        let name = opt_meta_string(&self.conn, "member_name")?.unwrap_or_else(|| "?".into());
+        let public_key = self.signing_key.verifying_key().to_bytes();
+        let (member, device_id) = (self.member.clone(), self.device_id.clone());
+        let team_id = self.team_id.clone();
+        let now = Utc::now();
+        let (_, change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "team.join",
+            |_| None,
+            |tx| {
+                let entry = team::DeviceEntry {
+                    member: &member,
+                    member_name: &name,
+                    role: MemberRole::Member,
+                    device_id: &device_id,
+                    public_key: &public_key,
+                };
+                team::add_device(tx, &entry, now)
+            },
+        )?;
+        self.commit(change.into_iter().collect())?;
+        Ok(true)
+    }
+
+    /// Sets the team's name (when it is first put on a relay).
+    pub(crate) fn rename_team(&mut self, name: &str) -> Result<()> {
+        if name.trim().is_empty() {
+            return Err(VaultError::Invalid {
+                field: "team name",
+                reason: "a name is needed",
+            });
+        }
+        let team_id = self.team_id.clone();
+        let (_, change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "team.rename",
+            |_| None,
+            |tx| {
+                automerge::transaction::Transactable::put(
+                    tx,
+                    automerge::ROOT,
+                    "name",
+                    name.trim(),
+                )?;
+                Ok(())
+            },
+        )?;
+        self.commit(change.into_iter().collect())
+    }
+
+    /// Documents whose log on the relay has grown enough since their last snapshot that a
+    /// snapshot would spare new devices a long tail.
+    pub(crate) fn docs_needing_snapshot(
+        &self,
+        min_envelopes: i64,
+    ) -> Result<Vec<(DocId, DocKind)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.doc_id, d.kind FROM sync_docs s JOIN docs d ON d.id = s.doc_id
+             WHERE s.log_envelopes >= ?1 ORDER BY s.log_envelopes DESC LIMIT 200",
+        )?;
+        let rows = stmt
+            .query_map([min_envelopes], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, kind)| Some((id.parse().ok()?, DocKind::from_code(&kind)?)))
+            .collect())
+    }
+
+    pub(crate) fn snapshot_uploaded(&self, doc: &DocId, covers: u64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_docs SET log_envelopes = 0, snapshot_covers = ?2 WHERE doc_id = ?1",
+            params![doc.to_hex(), covers as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Counts envelopes this device pushed into the relay's log.
+    pub(crate) fn count_pushed(&mut self, docs: &[String]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for d in docs {
+            store::count_log_envelopes(&tx, d, 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
