@@ -1,0 +1,369 @@
+//! How the relay is started: flags, an optional TOML file, and the limits it enforces.
+//!
+//! Flags win over the file, the file over the defaults. Example file:
+//!
+//! ```toml
+//! listen = "127.0.0.1:8787"
+//! data = "/var/lib/tandem-relay"
+//! # database = "postgres://tandem@db.internal/tandem"
+//!
+//! [limits]
+//! max_body_bytes = 16777216
+//! max_envelope_bytes = 8388608
+//! max_envelopes_per_push = 1000
+//! rate_per_second = 20.0
+//! rate_burst = 100
+//! page_size_cap = 500
+//! ```
+
+use clap::Parser;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The file name of the SQLite database inside `--data`.
+pub const SQLITE_FILE: &str = "relay.db";
+
+/// Command-line flags.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "tandem-relay",
+    version,
+    about = "Tandem's relay: stores and hands out sealed envelopes it cannot read."
+)]
+pub struct Args {
+    /// Address to listen on. Plain HTTP: put a TLS reverse proxy in front.
+    #[arg(long, env = "TANDEM_RELAY_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory for the embedded SQLite database (DIR/relay.db).
+    #[arg(long, env = "TANDEM_RELAY_DATA")]
+    pub data: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://…) to use instead of SQLite.
+    #[arg(long, env = "TANDEM_RELAY_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
+    /// A TOML configuration file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Listen on a non-loopback address without TLS (only behind a proxy that adds it).
+    #[arg(long)]
+    pub allow_plain_http: bool,
+    /// Largest request body, in bytes.
+    #[arg(long)]
+    pub max_body_bytes: Option<usize>,
+    /// Largest envelope, in bytes.
+    #[arg(long)]
+    pub max_envelope_bytes: Option<usize>,
+    /// Most envelopes in one push.
+    #[arg(long)]
+    pub max_envelopes_per_push: Option<usize>,
+    /// Requests per second each device may make, on average.
+    #[arg(long)]
+    pub rate_per_second: Option<f64>,
+    /// Requests a device may make in a burst.
+    #[arg(long)]
+    pub rate_burst: Option<u32>,
+    /// Most envelopes in one page of a pull.
+    #[arg(long)]
+    pub page_size_cap: Option<usize>,
+}
+
+/// What the relay enforces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// Largest envelope.
+    pub max_envelope_bytes: usize,
+    /// Most envelopes in one push.
+    pub max_envelopes_per_push: usize,
+    /// Requests per second per device (token refill rate).
+    pub rate_per_second: f64,
+    /// Token bucket size per device.
+    pub rate_burst: u32,
+    /// Most envelopes in one page.
+    pub page_size_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 16 * 1024 * 1024,
+            max_envelope_bytes: 8 * 1024 * 1024,
+            max_envelopes_per_push: 1000,
+            rate_per_second: 20.0,
+            rate_burst: 100,
+            page_size_cap: tandem_protocol::api::DEFAULT_PAGE,
+        }
+    }
+}
+
+impl Limits {
+    fn check(&self) -> Result<(), ConfigError> {
+        let bad = |what| Err(ConfigError::BadLimit(what));
+        if self.max_body_bytes == 0 || self.max_envelope_bytes == 0 {
+            return bad("byte limits must be positive");
+        }
+        if self.max_envelope_bytes > self.max_body_bytes {
+            return bad("max_envelope_bytes cannot exceed max_body_bytes");
+        }
+        if self.max_envelopes_per_push == 0 || self.page_size_cap == 0 {
+            return bad("max_envelopes_per_push and page_size_cap must be positive");
+        }
+        if !(self.rate_per_second.is_finite() && self.rate_per_second > 0.0) || self.rate_burst == 0
+        {
+            return bad("rate_per_second and rate_burst must be positive");
+        }
+        Ok(())
+    }
+}
+
+/// Where the relay keeps its data.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An embedded SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            // The URL may hold a password.
+            Self::Postgres(_) => f.write_str("Postgres(…)"),
+        }
+    }
+}
+
+/// A complete, checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Where to keep data.
+    pub database: Database,
+    /// What to enforce.
+    pub limits: Limits,
+}
+
+/// What is wrong with the configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("cannot read the config file {path}")]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The config file is not valid.
+    #[error("the config file {path} is not valid")]
+    ParseFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: toml::de::Error,
+    },
+    /// Neither `--data` nor `--database`.
+    #[error("say where to keep data: --data DIR (SQLite) or --database postgres://…")]
+    NoStorage,
+    /// Both `--data` and `--database`.
+    #[error("give either --data (SQLite) or --database (PostgreSQL), not both")]
+    TwoStorages,
+    /// `--database` is not a PostgreSQL URL.
+    #[error("--database must be a postgres:// or postgresql:// URL")]
+    NotPostgres,
+    /// No `--listen`.
+    #[error("say where to listen: --listen 127.0.0.1:8787")]
+    NoListen,
+    /// A non-loopback address without `--allow-plain-http`.
+    #[error(
+        "refusing to serve plain HTTP on {0}: the relay does not do TLS itself. Put a TLS \
+         reverse proxy (Caddy, nginx, a load balancer) in front, have the relay listen on \
+         127.0.0.1, or pass --allow-plain-http if a proxy on this network already adds TLS"
+    )]
+    PlainHttp(SocketAddr),
+    /// A limit makes no sense.
+    #[error("bad limit: {0}")]
+    BadLimit(&'static str),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    database: Option<String>,
+    allow_plain_http: Option<bool>,
+    #[serde(default)]
+    limits: FileLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    max_body_bytes: Option<usize>,
+    max_envelope_bytes: Option<usize>,
+    max_envelopes_per_push: Option<usize>,
+    rate_per_second: Option<f64>,
+    rate_burst: Option<u32>,
+    page_size_cap: Option<usize>,
+}
+
+impl Config {
+    /// Merges flags, the file they name and the defaults, and checks the result.
+    pub fn from_args(args: Args) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+                        path: path.clone(),
+                        source,
+                    })?;
+                toml::from_str::<FileConfig>(&text).map_err(|source| ConfigError::ParseFile {
+                    path: path.clone(),
+                    source,
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_body_bytes: args
+                .max_body_bytes
+                .or(file.limits.max_body_bytes)
+                .unwrap_or(defaults.max_body_bytes),
+            max_envelope_bytes: args
+                .max_envelope_bytes
+                .or(file.limits.max_envelope_bytes)
+                .unwrap_or(defaults.max_envelope_bytes),
+            max_envelopes_per_push: args
+                .max_envelopes_per_push
+                .or(file.limits.max_envelopes_per_push)
+                .unwrap_or(defaults.max_envelopes_per_push),
+            rate_per_second: args
+                .rate_per_second
+                .or(file.limits.rate_per_second)
+                .unwrap_or(defaults.rate_per_second),
+            rate_burst: args
+                .rate_burst
+                .or(file.limits.rate_burst)
+                .unwrap_or(defaults.rate_burst),
+            page_size_cap: args
+                .page_size_cap
+                .or(file.limits.page_size_cap)
+                .unwrap_or(defaults.page_size_cap),
+        };
+        limits.check()?;
+
+        let database = match (args.data.or(file.data), args.database.or(file.database)) {
+            (Some(dir), None) => Database::Sqlite(dir.join(SQLITE_FILE)),
+            (None, Some(url)) => {
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(ConfigError::NotPostgres);
+                }
+                Database::Postgres(url)
+            }
+            (None, None) => return Err(ConfigError::NoStorage),
+            (Some(_), Some(_)) => return Err(ConfigError::TwoStorages),
+        };
+
+        let listen = args.listen.or(file.listen).ok_or(ConfigError::NoListen)?;
+        let allow_plain_http = args.allow_plain_http || file.allow_plain_http.unwrap_or(false);
+        if !listen.ip().is_loopback() && !allow_plain_http {
+            return Err(ConfigError::PlainHttp(listen));
+        }
+        Ok(Self {
+            listen,
+            database,
+            limits,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(extra: &[&str]) -> Args {
+        let mut all = vec!["tandem-relay"];
+        all.extend_from_slice(extra);
+        Args::try_parse_from(all).unwrap()
+    }
+
+    #[test]
+    fn plain_http_on_a_public_address_is_refused_with_advice() {
+        let err =
+            Config::from_args(args(&["--listen", "0.0.0.0:8787", "--data", "/tmp/x"])).unwrap_err();
+        assert!(matches!(err, ConfigError::PlainHttp(_)));
+        assert!(err.to_string().contains("TLS reverse proxy"));
+        let ok = Config::from_args(args(&[
+            "--listen",
+            "0.0.0.0:8787",
+            "--data",
+            "/tmp/x",
+            "--allow-plain-http",
+        ]));
+        assert!(ok.is_ok());
+        assert!(Config::from_args(args(&["--listen", "[::1]:1", "--data", "/tmp/x"])).is_ok());
+    }
+
+    #[test]
+    fn file_then_flags_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("relay.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndata = \"/srv/relay\"\n[limits]\nrate_burst = 7\n\
+             page_size_cap = 100\n",
+        )
+        .unwrap();
+        let c = Config::from_args(args(&[
+            "--config",
+            file.to_str().unwrap(),
+            "--page-size-cap",
+            "50",
+        ]))
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.database, Database::Sqlite("/srv/relay/relay.db".into()));
+        assert_eq!(c.limits.rate_burst, 7);
+        assert_eq!(c.limits.page_size_cap, 50);
+        assert_eq!(c.limits.max_envelopes_per_push, 1000);
+
+        std::fs::write(&file, "limits = 3\n").unwrap();
+        assert!(matches!(
+            Config::from_args(args(&["--config", file.to_str().unwrap()])),
+            Err(ConfigError::ParseFile { .. })
+        ));
+    }
+
+    #[test]
+    fn storage_must_be_named_once_and_postgres_urls_only() {
+        let base = ["--listen", "127.0.0.1:1"];
+        let with = |more: &[&str]| {
+            let mut a = base.to_vec();
+            a.extend_from_slice(more);
+            Config::from_args(args(&a))
+        };
+        assert!(matches!(with(&[]), Err(ConfigError::NoStorage)));
+        assert!(matches!(
+            with(&["--data", "/x", "--database", "postgres://h/db"]),
+            Err(ConfigError::TwoStorages)
+        ));
+        assert!(matches!(
+            with(&["--database", "mysql://h/db"]),
+            Err(ConfigError::NotPostgres)
+        ));
+        assert!(matches!(
+            with(&["--data", "/x", "--max-envelope-bytes", "99999999999"]),
+            Err(ConfigError::BadLimit(_))
+        ));
+    }
+}

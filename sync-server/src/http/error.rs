@@ -1,0 +1,133 @@
+//! Error answers: a status and a short, fixed reason. Never content, never internals: a
+//! storage failure is logged here and answered with a bare 500.
+
+use crate::storage::StorageError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tandem_protocol::api::ErrorBody;
+
+/// An error answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// A short stable code clients can match.
+    pub code: &'static str,
+    /// A short human reason.
+    pub reason: &'static str,
+}
+
+impl ApiError {
+    const fn new(status: StatusCode, code: &'static str, reason: &'static str) -> Self {
+        Self {
+            status,
+            code,
+            reason,
+        }
+    }
+
+    /// 400: the request or a body part is malformed.
+    pub const fn malformed(reason: &'static str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed", reason)
+    }
+
+    /// 400 with a more specific code.
+    pub const fn bad_request(code: &'static str, reason: &'static str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, reason)
+    }
+
+    /// 401.
+    pub const fn unauthenticated(code: &'static str, reason: &'static str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, reason)
+    }
+
+    /// 403.
+    pub const fn forbidden(code: &'static str, reason: &'static str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, reason)
+    }
+
+    /// 404.
+    pub const fn not_found(code: &'static str, reason: &'static str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, reason)
+    }
+
+    /// 413.
+    pub const fn too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the request is larger than this relay accepts",
+        )
+    }
+
+    /// 429.
+    pub const fn rate_limited() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this device; slow down",
+        )
+    }
+
+    /// 500.
+    pub const fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the relay could not do this; try again later",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ErrorBody {
+                error: self.code.to_owned(),
+                reason: self.reason.to_owned(),
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Exists => Self::new(StatusCode::CONFLICT, "exists", "it exists already"),
+            StorageError::NotFound => Self::not_found("not_found", "no such thing here"),
+            StorageError::InviteExpired => Self::new(
+                StatusCode::GONE,
+                "invite_expired",
+                "this invite has expired",
+            ),
+            StorageError::InviteUsed => Self::new(
+                StatusCode::GONE,
+                "invite_used",
+                "this invite has been used already",
+            ),
+            StorageError::CoversBeyondHead => Self::bad_request(
+                "bad_covers",
+                "a snapshot cannot cover more than the log holds",
+            ),
+            other => {
+                tracing::error!(error = %error_chain(&other), "storage failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// `error: cause: cause`, for logs (storage errors carry no envelope content).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

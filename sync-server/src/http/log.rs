@@ -1,0 +1,293 @@
+//! The team's log: push, pull (with long polling), and snapshots.
+
+use super::auth::Member;
+use super::error::ApiError;
+use super::{now_ms, AppState};
+use crate::storage::{NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use ed25519_dalek::VerifyingKey;
+use std::time::Duration;
+use tandem_protocol::api::{Appended, PushResponse, HEADER_HEAD, HEADER_MORE, MAX_WAIT_MS};
+use tandem_protocol::envelope::{envelope_id, EnvelopeError, UncheckedEnvelope};
+use tandem_protocol::frames::{decode_push, encode_page, FrameError};
+use tandem_protocol::{EnvelopeKind, SealedEnvelope};
+
+/// How often a waiting pull looks at the log again even without a bell: appends through
+/// another relay instance (over the same PostgreSQL) do not ring this one's bells.
+const RECHECK: Duration = Duration::from_secs(1);
+
+/// The query string as `key=value` pairs (only integers are expected, so no decoding).
+fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, ApiError> {
+    let Some(query) = query else {
+        return Ok(None);
+    };
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k == key {
+            return v
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::malformed("a query parameter is not a number"));
+        }
+    }
+    Ok(None)
+}
+
+/// Parses an uploaded envelope and checks it belongs here: this team, signed by the device
+/// that signed the request, of the expected kind.
+fn check_envelope(
+    member: &Member,
+    key: &VerifyingKey,
+    bytes: &[u8],
+    kind: EnvelopeKind,
+) -> Result<SealedEnvelope, ApiError> {
+    let unchecked = UncheckedEnvelope::parse(bytes.to_vec()).map_err(|e| match e {
+        EnvelopeError::TooLarge => ApiError::too_large(),
+        _ => ApiError::bad_request("malformed_envelope", "an envelope is malformed"),
+    })?;
+    let header = unchecked.header();
+    if header.team != member.team {
+        return Err(ApiError::forbidden(
+            "wrong_team",
+            "an envelope belongs to another team",
+        ));
+    }
+    if header.author != member.device.device {
+        return Err(ApiError::forbidden(
+            "wrong_author",
+            "an envelope was written by another device",
+        ));
+    }
+    if header.kind != kind {
+        return Err(match kind {
+            EnvelopeKind::Change => {
+                ApiError::bad_request("wrong_kind", "snapshots go to /snapshots, not /envelopes")
+            }
+            EnvelopeKind::Snapshot => {
+                ApiError::bad_request("wrong_kind", "this is not a snapshot envelope")
+            }
+        });
+    }
+    unchecked.verify(key).map_err(|_| {
+        ApiError::bad_request(
+            "bad_envelope_signature",
+            "an envelope's signature is not valid",
+        )
+    })
+}
+
+fn device_key(member: &Member) -> Result<VerifyingKey, ApiError> {
+    VerifyingKey::from_bytes(&member.device.public_key).map_err(|_| ApiError::internal())
+}
+
+/// `POST /v1/teams/{team}/envelopes`: verifies every envelope, then appends them all in one
+/// transaction. Any bad envelope refuses the whole push, so nothing is half-stored.
+pub async fn push(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<PushResponse>, ApiError> {
+    let limits = state.limits();
+    let frames = decode_push(
+        &member.body,
+        limits.max_envelopes_per_push,
+        limits.max_envelope_bytes,
+    )
+    .map_err(|e| match e {
+        FrameError::TooLarge => ApiError::too_large(),
+        FrameError::TooMany => ApiError::bad_request(
+            "too_many",
+            "too many envelopes in one push; send fewer at a time",
+        ),
+        _ => ApiError::malformed("the push body is not a batch of envelopes"),
+    })?;
+    let key = device_key(&member)?;
+    let mut envelopes = Vec::with_capacity(frames.len());
+    let mut bytes = 0u64;
+    for frame in frames {
+        let sealed = check_envelope(&member, &key, frame, EnvelopeKind::Change)?;
+        bytes += frame.len() as u64;
+        envelopes.push(NewEnvelope {
+            id: sealed.id(),
+            doc: sealed.header().doc,
+            bytes: sealed.into_bytes(),
+        });
+    }
+    let ids: Vec<[u8; 32]> = envelopes.iter().map(|e| e.id).collect();
+    let outcomes = if envelopes.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .storage()
+            .append(member.team, envelopes, now_ms())
+            .await?
+    };
+    let new = outcomes.iter().filter(|o| !o.duplicate).count() as u64;
+    let duplicate = outcomes.len() as u64 - new;
+    if new > 0 {
+        state.bells().ring(member.team);
+    }
+    state.metrics().appended(new, duplicate, bytes);
+    tracing::info!(
+        team = %member.team,
+        device = %member.device.device,
+        appended = new,
+        duplicate,
+        "push"
+    );
+    Ok(Json(PushResponse {
+        appended: ids
+            .iter()
+            .zip(outcomes)
+            .map(|(id, o)| Appended {
+                id: hex::encode(id),
+                seq: o.seq,
+                duplicate: o.duplicate,
+            })
+            .collect(),
+    }))
+}
+
+fn page_response(page: &Page) -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        encode_page(&page.items),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(HEADER_HEAD, HeaderValue::from(page.head));
+    headers.insert(
+        HEADER_MORE,
+        HeaderValue::from_static(if page.more { "1" } else { "0" }),
+    );
+    response
+}
+
+/// `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W&skip_covered=1`.
+pub async fn pull(State(state): State<AppState>, member: Member) -> Result<Response, ApiError> {
+    let query = member.query.as_deref();
+    let after = query_u64(query, "after")?.unwrap_or(0);
+    let cap = state.limits().page_size_cap;
+    let limit = query_u64(query, "limit")?
+        .map_or(cap, |l| usize::try_from(l).unwrap_or(cap))
+        .clamp(1, cap);
+    let wait_ms = query_u64(query, "wait_ms")?.unwrap_or(0).min(MAX_WAIT_MS);
+    let skip_covered = query_u64(query, "skip_covered")?.unwrap_or(0) == 1;
+    let request = PageRequest {
+        after,
+        limit,
+        skip_covered,
+        max_bytes: state.limits().max_body_bytes,
+    };
+
+    // Asking for `after = N` says the device holds everything up to N: that is what lets
+    // snapshots' covered envelopes go.
+    let collected = state
+        .storage()
+        .set_cursor(member.team, member.device.device, after)
+        .await?;
+    state.metrics().collected(collected);
+
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(wait_ms);
+    let mut waiting = None;
+    let page = loop {
+        let bell = state.bells().bell(member.team);
+        let rung = bell.notified();
+        tokio::pin!(rung);
+        // Listen before looking, so an append between the look and the wait is not missed.
+        rung.as_mut().enable();
+        let page = state.storage().page(member.team, request).await?;
+        let now = tokio::time::Instant::now();
+        if !page.items.is_empty() || page.head > after || now >= deadline {
+            break page;
+        }
+        waiting.get_or_insert_with(|| state.metrics().long_poll());
+        let mut stopping = state.stopping();
+        tokio::select! {
+            () = &mut rung => {}
+            () = tokio::time::sleep((deadline - now).min(RECHECK)) => {}
+            _ = stopping.wait_for(|stop| *stop) => break page,
+        }
+    };
+    drop(waiting);
+    tracing::info!(
+        team = %member.team,
+        device = %member.device.device,
+        after,
+        count = page.items.len(),
+        head = page.head,
+        more = page.more,
+        "pull"
+    );
+    Ok(page_response(&page))
+}
+
+/// `POST /v1/teams/{team}/snapshots?covers=S`: one snapshot envelope (its raw bytes).
+pub async fn put_snapshot(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<StatusCode, ApiError> {
+    let covers = query_u64(member.query.as_deref(), "covers")?
+        .ok_or(ApiError::malformed("covers=S is required"))?;
+    if member.body.len() > state.limits().max_envelope_bytes {
+        return Err(ApiError::too_large());
+    }
+    let key = device_key(&member)?;
+    let sealed = check_envelope(&member, &key, &member.body, EnvelopeKind::Snapshot)?;
+    let outcome = state
+        .storage()
+        .put_snapshot(
+            member.team,
+            NewSnapshot {
+                doc: sealed.header().doc,
+                covers,
+                id: envelope_id(sealed.bytes()),
+                bytes: sealed.into_bytes(),
+                author: member.device.device,
+                stored_at_ms: now_ms(),
+            },
+        )
+        .await?;
+    tracing::info!(
+        team = %member.team,
+        device = %member.device.device,
+        covers,
+        kept = outcome == SnapshotOutcome::Stored,
+        "snapshot"
+    );
+    Ok(StatusCode::OK)
+}
+
+/// `GET /v1/teams/{team}/snapshots`: page frames whose `seq` is what each snapshot covers.
+pub async fn snapshots(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Response, ApiError> {
+    let snapshots = state.storage().snapshots(member.team).await?;
+    let items: Vec<(u64, Vec<u8>)> = snapshots.into_iter().map(|s| (s.covers, s.bytes)).collect();
+    tracing::info!(team = %member.team, device = %member.device.device, count = items.len(), "snapshots");
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        encode_page(&items),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn query_numbers() {
+        let q = Some("after=12&limit=5&skip_covered=1&x");
+        assert_eq!(query_u64(q, "after").unwrap(), Some(12));
+        assert_eq!(query_u64(q, "limit").unwrap(), Some(5));
+        assert_eq!(query_u64(q, "wait_ms").unwrap(), None);
+        assert!(query_u64(Some("after=-1"), "after").is_err());
+        assert!(query_u64(Some("after"), "after").is_err());
+        assert_eq!(query_u64(None, "after").unwrap(), None);
+    }
+}

@@ -1,0 +1,267 @@
+//! The HTTP API of [`tandem_protocol::api`], on axum.
+
+mod auth;
+mod error;
+mod log;
+mod ops;
+mod teams;
+
+pub use error::ApiError;
+
+use crate::config::Limits;
+use crate::long_poll::TeamBells;
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
+use crate::storage::Storage;
+use axum::body::HttpBody as _;
+use axum::extract::{MatchedPath, RawPathParams, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{RequestExt, Router};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tandem_protocol::request::HEADER_DEVICE;
+use tandem_protocol::{DeviceId, TeamId};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// How long an oversized body is read before the 413 goes out anyway.
+const DRAIN_FOR: Duration = Duration::from_secs(10);
+
+/// How often stale replay-table entries are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Everything a handler needs (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    storage: Storage,
+    limits: Limits,
+    metrics: Metrics,
+    rate_limiter: RateLimiter,
+    bells: TeamBells,
+    stopping: watch::Sender<bool>,
+}
+
+impl AppState {
+    /// A relay over `storage` enforcing `limits`.
+    pub fn new(storage: Storage, limits: Limits) -> Self {
+        Self {
+            inner: Arc::new(Shared {
+                rate_limiter: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
+                storage,
+                limits,
+                metrics: Metrics::default(),
+                bells: TeamBells::default(),
+                stopping: watch::channel(false).0,
+            }),
+        }
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.rate_limiter
+    }
+
+    fn bells(&self) -> &TeamBells {
+        &self.inner.bells
+    }
+
+    /// Turns `true` when the relay shuts down, so long polls answer at once.
+    fn stopping(&self) -> watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+}
+
+/// Unix milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The relay's routes.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.limits().max_body_bytes;
+    Router::new()
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics))
+        .route("/v1/info", get(ops::info))
+        .route("/v1/teams", post(teams::create_team))
+        .route("/v1/join", post(teams::join))
+        .route("/v1/teams/{team}/devices", get(teams::devices))
+        .route(
+            "/v1/teams/{team}/devices/{device}/revoke",
+            post(teams::revoke),
+        )
+        .route("/v1/teams/{team}/invites", post(teams::create_invite))
+        .route("/v1/teams/{team}/envelopes", get(log::pull).post(log::push))
+        .route(
+            "/v1/teams/{team}/snapshots",
+            get(log::snapshots).post(log::put_snapshot),
+        )
+        // Innermost first: the body limit, its 413 made JSON, oversized bodies drained, then
+        // logs and metrics around everything so refusals are counted too.
+        .route_layer(RequestBodyLimitLayer::new(max_body))
+        .route_layer(middleware::map_response(json_too_large))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            drain_oversized,
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then lets requests in flight finish (long polls answer
+/// at once). Bind the listener first (port 0 is fine): the relay is reachable as soon as this
+/// is called.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let pruner = tokio::spawn(prune_replay_table(state.clone()));
+    let stopping = state.inner.stopping.clone();
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        })
+        .await;
+    pruner.abort();
+    result
+}
+
+async fn prune_replay_table(state: AppState) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        match state.storage().prune_signatures(now_ms()).await {
+            Ok(n) => tracing::debug!(pruned = n, "replay table pruned"),
+            Err(e) => tracing::warn!(error = %e, "pruning the replay table failed"),
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no_route", "no such path on this relay")
+}
+
+async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(tandem_protocol::api::ErrorBody {
+            error: "method_not_allowed".into(),
+            reason: "this path does not take that method".into(),
+        }),
+    )
+        .into_response()
+}
+
+/// The body limit layer answers 413 in plain text; clients expect an [`ApiError`] body.
+async fn json_too_large(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        ApiError::too_large().into_response()
+    } else {
+        response
+    }
+}
+
+/// A body declared larger than the limit is refused, but read (and dropped) first when it is
+/// at most twice the limit: a server that answers while the client is still sending, then
+/// closes, makes the client see a connection reset instead of the 413 (nginx's "lingering
+/// close" for the same reason). Larger ones are cut off at once.
+async fn drain_oversized(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let max = state.limits().max_body_bytes as u64;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > max && len <= max.saturating_mul(2) => {
+            let mut body = req.into_body();
+            let drain = async {
+                while let Some(frame) =
+                    std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+                {
+                    if frame.is_err() {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(DRAIN_FOR, drain).await;
+            ApiError::too_large().into_response()
+        }
+        _ => next.run(req).await,
+    }
+}
+
+/// Counts and logs each request: route, status, duration, and the team and device ids.
+/// Nothing else from the request is logged.
+async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().clone();
+    let team = req
+        .extract_parts::<RawPathParams>()
+        .await
+        .ok()
+        .and_then(|params| {
+            params
+                .iter()
+                .find(|(k, _)| *k == "team")
+                .and_then(|(_, v)| v.parse::<TeamId>().ok())
+        });
+    let device = req
+        .headers()
+        .get(HEADER_DEVICE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<DeviceId>().ok());
+    let response = next.run(req).await;
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics().request(&route, status, took);
+    tracing::info!(
+        method = %method,
+        route,
+        status,
+        duration_ms = took.as_secs_f64() * 1000.0,
+        team = team.map(|t| t.to_hex()).unwrap_or_default(),
+        device = device.map(|d| d.to_hex()).unwrap_or_default(),
+        "request"
+    );
+    response
+}

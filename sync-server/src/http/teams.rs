@@ -1,0 +1,152 @@
+//! Teams, devices and invites.
+
+use super::auth::{admit, parse_public_key, Member, Signed};
+use super::error::ApiError;
+use super::{now_ms, AppState};
+use crate::storage::{NewInvite, StorageError};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::de::DeserializeOwned;
+use tandem_protocol::api::{
+    CreateInvite, CreateTeam, DeviceInfo, DeviceRole, JoinAccepted, JoinTeam,
+};
+use tandem_protocol::invite::token_hash;
+use tandem_protocol::DeviceId;
+
+/// The longest an invite may stay open.
+pub const MAX_INVITE_SECONDS: u64 = 7 * 24 * 3600;
+/// A sealed team key is a nonce, a 36-byte key and a tag; anything much larger is not one.
+const MAX_SEALED_KEY_BYTES: usize = 1024;
+
+fn json<T: DeserializeOwned>(body: &[u8], what: &'static str) -> Result<T, ApiError> {
+    // serde's messages may quote the input: answer with a fixed reason instead.
+    serde_json::from_slice(body).map_err(|_| ApiError::malformed(what))
+}
+
+const NOT_THE_SIGNER: ApiError =
+    ApiError::malformed("the body names a device other than the signer");
+
+/// `POST /v1/teams`: signed by the first device, whose key is in the body.
+pub async fn create_team(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<StatusCode, ApiError> {
+    let body: CreateTeam = json(&signed.body, "the body is not a CreateTeam")?;
+    if body.device != signed.device {
+        return Err(NOT_THE_SIGNER);
+    }
+    let (key_bytes, key) = parse_public_key(&body.public_key)?;
+    admit(&state, &signed, &key).await?;
+    state
+        .storage()
+        .create_team(body.team, body.device, key_bytes, now_ms())
+        .await?;
+    tracing::info!(team = %body.team, device = %body.device, "team created");
+    Ok(StatusCode::CREATED)
+}
+
+/// `POST /v1/join`: redeems an invite, signed by the new device's key in the body.
+pub async fn join(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<JoinAccepted>, ApiError> {
+    let body: JoinTeam = json(&signed.body, "the body is not a JoinTeam")?;
+    if body.device != signed.device {
+        return Err(NOT_THE_SIGNER);
+    }
+    let (key_bytes, key) = parse_public_key(&body.public_key)?;
+    let token = hex::decode(&body.token)
+        .ok()
+        .filter(|t| !t.is_empty() && t.len() <= 64)
+        .ok_or(ApiError::malformed("the invite token is not hex"))?;
+    admit(&state, &signed, &key).await?;
+    let redeemed = state
+        .storage()
+        .redeem_invite(token_hash(&token), body.device, key_bytes, now_ms())
+        .await
+        .map_err(|e| match e {
+            StorageError::NotFound => {
+                ApiError::not_found("unknown_invite", "no such invite on this relay")
+            }
+            other => other.into(),
+        })?;
+    tracing::info!(team = %redeemed.team, device = %body.device, "device joined");
+    Ok(Json(JoinAccepted {
+        team: redeemed.team,
+        sealed_team_key: hex::encode(redeemed.sealed_team_key),
+        relay_id: state.storage().relay_id().to_owned(),
+    }))
+}
+
+/// `GET /v1/teams/{team}/devices`.
+pub async fn devices(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
+    let devices = state.storage().devices(member.team).await?;
+    Ok(Json(devices.iter().map(|d| d.info()).collect()))
+}
+
+/// `POST /v1/teams/{team}/devices/{device}/revoke` (admins only).
+pub async fn revoke(State(state): State<AppState>, member: Member) -> Result<StatusCode, ApiError> {
+    if member.device.role != DeviceRole::Admin {
+        return Err(ApiError::forbidden(
+            "not_admin",
+            "only an admin device may revoke devices",
+        ));
+    }
+    let target: DeviceId = member
+        .param("device")
+        .and_then(|d| d.parse().ok())
+        .ok_or(ApiError::malformed("the device id is not 32 hex digits"))?;
+    state
+        .storage()
+        .revoke(member.team, target, now_ms())
+        .await
+        .map_err(|e| match e {
+            StorageError::NotFound => {
+                ApiError::not_found("unknown_device", "no such device in this team")
+            }
+            other => other.into(),
+        })?;
+    tracing::info!(team = %member.team, device = %member.device.device, revoked = %target, "device revoked");
+    Ok(StatusCode::OK)
+}
+
+/// `POST /v1/teams/{team}/invites`: any member may invite.
+pub async fn create_invite(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<StatusCode, ApiError> {
+    let body: CreateInvite = json(&member.body, "the body is not a CreateInvite")?;
+    let mut hash = [0u8; 32];
+    hex::decode_to_slice(&body.token_hash, &mut hash)
+        .map_err(|_| ApiError::malformed("token_hash is not 64 hex digits"))?;
+    let sealed_team_key = hex::decode(&body.sealed_team_key)
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_SEALED_KEY_BYTES)
+        .ok_or(ApiError::malformed(
+            "sealed_team_key is not a sealed key in hex",
+        ))?;
+    if body.expires_in_s == 0 || body.expires_in_s > MAX_INVITE_SECONDS {
+        return Err(ApiError::malformed(
+            "expires_in_s must be between 1 s and 7 days",
+        ));
+    }
+    let now = now_ms();
+    let expires_in_ms = i64::try_from(body.expires_in_s * 1000).unwrap_or(i64::MAX);
+    state
+        .storage()
+        .create_invite(NewInvite {
+            token_hash: hash,
+            team: member.team,
+            created_by: member.device.device,
+            sealed_team_key,
+            created_at_ms: now,
+            expires_at_ms: now.saturating_add(expires_in_ms),
+        })
+        .await?;
+    tracing::info!(team = %member.team, device = %member.device.device, "invite created");
+    Ok(StatusCode::CREATED)
+}

@@ -1,0 +1,79 @@
+//! Tandem's relay: an append-only log of sealed envelopes per team, with enrolment, invites,
+//! signed requests, long polling and snapshots. It cannot read what it stores: it depends on
+//! `tandem-protocol` only, never on the crates that hold keys and documents.
+//!
+//! - [`config`]: flags, TOML file, limits;
+//! - [`storage`]: SQLite and PostgreSQL behind one [`storage::Storage`];
+//! - [`http`]: the API of [`tandem_protocol::api`] ([`app`], [`serve`]).
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod http;
+mod long_poll;
+mod metrics;
+mod rate_limit;
+pub mod storage;
+
+pub use http::{app, serve, AppState};
+
+use config::{Config, Database};
+use std::future::Future;
+use std::net::SocketAddr;
+use storage::{Storage, StorageError};
+
+/// Why the relay could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Storage could not be opened.
+    #[error("cannot open storage")]
+    Storage(#[from] StorageError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("serving failed")]
+    Serve(#[source] std::io::Error),
+}
+
+/// Opens the configured storage.
+pub async fn open_storage(database: &Database) -> Result<Storage, StorageError> {
+    match database {
+        Database::Sqlite(path) => Storage::open_sqlite(path).await,
+        Database::Postgres(url) => Storage::connect_postgres(url).await,
+    }
+}
+
+/// Opens storage, binds, and serves until `shutdown` completes.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    let storage = open_storage(&config.database).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| RunError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(RunError::Serve)?;
+    tracing::info!(
+        addr = %addr,
+        relay_id = storage.relay_id(),
+        backend = storage.backend(),
+        max_body_bytes = config.limits.max_body_bytes,
+        "listening"
+    );
+    let state = AppState::new(storage, config.limits);
+    serve(listener, state, shutdown)
+        .await
+        .map_err(RunError::Serve)?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,457 @@
+//! Where the relay keeps teams, devices, invites and the sealed log.
+//!
+//! Two backends behind one [`Storage`]: embedded SQLite (one file, zero set-up) and
+//! PostgreSQL (several stateless relays over one database). Both keep the same schema, from
+//! numbered migrations, and pass the same test suite (`tests/storage`). An enum rather than a
+//! trait object: there are exactly two backends, and an enum needs no boxed futures.
+//!
+//! Nothing here can read an envelope: it stores bytes, ids and sequence numbers.
+
+mod postgres;
+mod sqlite;
+
+pub use self::postgres::PostgresStorage;
+pub use self::sqlite::SqliteStorage;
+
+use std::path::Path;
+use tandem_protocol::api::{DeviceInfo, DeviceRole};
+use tandem_protocol::{DeviceId, DocId, TeamId};
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The team, device or invite already exists.
+    #[error("already exists")]
+    Exists,
+    /// No such team, device or invite.
+    #[error("not found")]
+    NotFound,
+    /// The invite's time is up.
+    #[error("invite expired")]
+    InviteExpired,
+    /// The invite was redeemed already.
+    #[error("invite already used")]
+    InviteUsed,
+    /// A snapshot claims to cover envelopes the log does not have yet.
+    #[error("a snapshot cannot cover beyond the team's head")]
+    CoversBeyondHead,
+    /// The database was written by a newer relay.
+    #[error(
+        "the database is at schema version {found}, newer than this relay knows ({supported}): \
+         run a newer tandem-relay"
+    )]
+    NewerSchema {
+        /// Version found in the database.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// A stored value is not what the schema promises.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(&'static str),
+    /// SQLite failed.
+    #[error("SQLite")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("PostgreSQL")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had.
+    #[error("PostgreSQL connection pool")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// The PostgreSQL pool could not be built.
+    #[error("PostgreSQL connection pool set-up")]
+    BuildPool(#[from] deadpool_postgres::BuildError),
+    /// The data directory could not be created.
+    #[error("data directory")]
+    Io(#[from] std::io::Error),
+    /// A blocking storage task panicked or was cancelled.
+    #[error("storage task")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Storage results.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A device as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// Its id.
+    pub device: DeviceId,
+    /// Its Ed25519 public key.
+    pub public_key: [u8; 32],
+    /// Admin or member.
+    pub role: DeviceRole,
+    /// When it was enrolled (Unix ms).
+    pub enrolled_at_ms: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at_ms: Option<i64>,
+    /// The `after` of its latest pull.
+    pub cursor: u64,
+}
+
+impl DeviceRecord {
+    /// As the API shows it.
+    pub fn info(&self) -> DeviceInfo {
+        DeviceInfo {
+            device: self.device,
+            public_key: hex::encode(self.public_key),
+            role: self.role,
+            enrolled_at_ms: self.enrolled_at_ms,
+            revoked_at_ms: self.revoked_at_ms,
+        }
+    }
+}
+
+/// Who a request's device is, as far as one team is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceLookup {
+    /// Enrolled in the team (perhaps revoked since).
+    Member(DeviceRecord),
+    /// The team does not exist.
+    UnknownTeam,
+    /// Not in this team but enrolled in another one, with this key.
+    OtherTeam([u8; 32]),
+    /// Enrolled nowhere.
+    Unknown,
+}
+
+/// An envelope to append: already parsed and verified by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEnvelope {
+    /// SHA-256 of the bytes.
+    pub id: [u8; 32],
+    /// Its document.
+    pub doc: DocId,
+    /// The sealed envelope.
+    pub bytes: Vec<u8>,
+}
+
+/// One appended envelope's fate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// Its sequence number.
+    pub seq: u64,
+    /// It was there already; nothing new was stored.
+    pub duplicate: bool,
+}
+
+/// A page of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The team's head when the page was read; every sequence number up to it is committed.
+    pub head: u64,
+    /// `(seq, envelope)` in order.
+    pub items: Vec<(u64, Vec<u8>)>,
+    /// More envelopes follow (up to `head`).
+    pub more: bool,
+}
+
+/// What to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Sequence numbers above this.
+    pub after: u64,
+    /// At most this many.
+    pub limit: usize,
+    /// Leave out envelopes a snapshot of their document covers.
+    pub skip_covered: bool,
+    /// Stop before the page's envelopes exceed this many bytes (but always give at least
+    /// one): 500 envelopes of a few MiB each would not fit in memory.
+    pub max_bytes: usize,
+}
+
+/// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
+/// page, and whether more follow.
+fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
+    let mut total = 0usize;
+    let mut take = 0;
+    for (_, len) in rows.iter().take(request.limit) {
+        if take > 0 && total.saturating_add(*len) > request.max_bytes {
+            break;
+        }
+        total = total.saturating_add(*len);
+        take += 1;
+    }
+    (take, take < rows.len())
+}
+
+/// The `WHERE` of a page, shared by both backends and both steps (`{p}` is the placeholder
+/// prefix: `?` or `$`): team 1, after 2, up to 3.
+fn page_filter(skip_covered: bool, p: char) -> String {
+    let covered = if skip_covered {
+        "AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.team = e.team AND s.doc = e.doc \
+         AND e.seq <= s.covers)"
+    } else {
+        ""
+    };
+    format!(
+        "FROM envelopes e WHERE e.team = {p}1 AND e.seq > {p}2 AND e.seq <= {p}3 \
+         AND e.bytes IS NOT NULL {covered}"
+    )
+}
+
+/// An invite to park.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    /// [`tandem_protocol::invite::token_hash`] of the token.
+    pub token_hash: [u8; 32],
+    /// The team.
+    pub team: TeamId,
+    /// The device that made it.
+    pub created_by: DeviceId,
+    /// The team key sealed under the invite's wrap secret.
+    pub sealed_team_key: Vec<u8>,
+    /// Now (Unix ms).
+    pub created_at_ms: i64,
+    /// When it stops working.
+    pub expires_at_ms: i64,
+}
+
+/// A redeemed invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redeemed {
+    /// The team joined.
+    pub team: TeamId,
+    /// The sealed team key parked with the invite.
+    pub sealed_team_key: Vec<u8>,
+}
+
+/// A snapshot to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSnapshot {
+    /// Its document.
+    pub doc: DocId,
+    /// The sequence number it covers.
+    pub covers: u64,
+    /// SHA-256 of the bytes.
+    pub id: [u8; 32],
+    /// The sealed snapshot envelope.
+    pub bytes: Vec<u8>,
+    /// The device that uploaded it.
+    pub author: DeviceId,
+    /// Now (Unix ms).
+    pub stored_at_ms: i64,
+}
+
+/// What became of an uploaded snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotOutcome {
+    /// Kept: it is now the document's snapshot.
+    Stored,
+    /// Dropped: the document already has a snapshot covering as much.
+    Superseded,
+}
+
+/// A stored snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    /// Its document.
+    pub doc: DocId,
+    /// The sequence number it covers.
+    pub covers: u64,
+    /// The sealed snapshot envelope.
+    pub bytes: Vec<u8>,
+}
+
+/// The relay's storage: SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// One embedded file.
+    Sqlite(SqliteStorage),
+    /// A PostgreSQL database, possibly shared by several relays.
+    Postgres(PostgresStorage),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            Storage::Sqlite($s) => $call.await,
+            Storage::Postgres($s) => $call.await,
+        }
+    };
+}
+
+impl Storage {
+    /// Opens (creating and migrating) the SQLite file at `path`.
+    pub async fn open_sqlite(path: &Path) -> Result<Self> {
+        Ok(Self::Sqlite(SqliteStorage::open(path).await?))
+    }
+
+    /// Connects to PostgreSQL (`postgres://…`) and migrates.
+    pub async fn connect_postgres(url: &str) -> Result<Self> {
+        Ok(Self::Postgres(PostgresStorage::connect(url, None).await?))
+    }
+
+    /// Connects to PostgreSQL and keeps everything in `schema` (created if missing): several
+    /// relays or test runs can share one database.
+    pub async fn connect_postgres_in_schema(url: &str, schema: &str) -> Result<Self> {
+        Ok(Self::Postgres(
+            PostgresStorage::connect(url, Some(schema)).await?,
+        ))
+    }
+
+    /// Which backend, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Storage::Sqlite(_) => "sqlite",
+            Storage::Postgres(_) => "postgres",
+        }
+    }
+
+    /// This relay's identity, made at the first start and kept in the database.
+    pub fn relay_id(&self) -> &str {
+        match self {
+            Storage::Sqlite(s) => s.relay_id(),
+            Storage::Postgres(s) => s.relay_id(),
+        }
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, s => s.ping())
+    }
+
+    /// Registers a team with its first device, an admin. [`StorageError::Exists`] if the team
+    /// does.
+    pub async fn create_team(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+        public_key: [u8; 32],
+        now_ms: i64,
+    ) -> Result<()> {
+        dispatch!(self, s => s.create_team(team, device, public_key, now_ms))
+    }
+
+    /// Finds a request's device.
+    pub async fn lookup_device(&self, team: TeamId, device: DeviceId) -> Result<DeviceLookup> {
+        dispatch!(self, s => s.lookup_device(team, device))
+    }
+
+    /// Every device of the team, in enrolment order.
+    pub async fn devices(&self, team: TeamId) -> Result<Vec<DeviceRecord>> {
+        dispatch!(self, s => s.devices(team))
+    }
+
+    /// Revokes a device (again is fine). [`StorageError::NotFound`] if it is not in the team.
+    pub async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
+        dispatch!(self, s => s.revoke(team, device, now_ms))
+    }
+
+    /// Parks an invite. [`StorageError::Exists`] if the token hash is taken.
+    pub async fn create_invite(&self, invite: NewInvite) -> Result<()> {
+        dispatch!(self, s => s.create_invite(invite))
+    }
+
+    /// Redeems an invite once and enrols the device as a member, in one transaction.
+    /// [`StorageError::NotFound`], [`StorageError::InviteExpired`], [`StorageError::InviteUsed`],
+    /// or [`StorageError::Exists`] if the device is in the team already (the invite stays
+    /// unused).
+    pub async fn redeem_invite(
+        &self,
+        token_hash: [u8; 32],
+        device: DeviceId,
+        public_key: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Redeemed> {
+        dispatch!(self, s => s.redeem_invite(token_hash, device, public_key, now_ms))
+    }
+
+    /// Notes a request signature; `false` if it was seen already (a replay).
+    pub async fn record_signature(&self, hash: [u8; 32], expires_at_ms: i64) -> Result<bool> {
+        dispatch!(self, s => s.record_signature(hash, expires_at_ms))
+    }
+
+    /// Forgets signatures that are stale anyway; returns how many.
+    pub async fn prune_signatures(&self, now_ms: i64) -> Result<u64> {
+        dispatch!(self, s => s.prune_signatures(now_ms))
+    }
+
+    /// Appends envelopes in one transaction: each new one gets the next sequence number, a
+    /// known one (same id) its existing number. Outcomes in the order given.
+    pub async fn append(
+        &self,
+        team: TeamId,
+        envelopes: Vec<NewEnvelope>,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        dispatch!(self, s => s.append(team, envelopes, now_ms))
+    }
+
+    /// The team's latest sequence number (0 for an empty log).
+    pub async fn head(&self, team: TeamId) -> Result<u64> {
+        dispatch!(self, s => s.head(team))
+    }
+
+    /// A page of the log.
+    pub async fn page(&self, team: TeamId, request: PageRequest) -> Result<Page> {
+        dispatch!(self, s => s.page(team, request))
+    }
+
+    /// Records a device's pull position, then drops what snapshots cover if every active
+    /// device is past it. Returns how many envelopes were dropped.
+    pub async fn set_cursor(&self, team: TeamId, device: DeviceId, cursor: u64) -> Result<u64> {
+        dispatch!(self, s => s.set_cursor(team, device, cursor))
+    }
+
+    /// Keeps a document's snapshot if it covers more than the one there, then collects.
+    pub async fn put_snapshot(
+        &self,
+        team: TeamId,
+        snapshot: NewSnapshot,
+    ) -> Result<SnapshotOutcome> {
+        dispatch!(self, s => s.put_snapshot(team, snapshot))
+    }
+
+    /// The team's snapshots, by document.
+    pub async fn snapshots(&self, team: TeamId) -> Result<Vec<StoredSnapshot>> {
+        dispatch!(self, s => s.snapshots(team))
+    }
+
+    /// Drops the bytes of envelopes that a snapshot covers and every active device has
+    /// pulled past. Returns how many. (Also run by the calls that can make it possible.)
+    pub async fn collect_garbage(&self, team: TeamId) -> Result<u64> {
+        dispatch!(self, s => s.collect_garbage(team))
+    }
+}
+
+fn parse_role(name: &str) -> Result<DeviceRole> {
+    match name {
+        "admin" => Ok(DeviceRole::Admin),
+        "member" => Ok(DeviceRole::Member),
+        _ => Err(StorageError::Corrupt("unknown device role")),
+    }
+}
+
+fn id16(bytes: &[u8]) -> Result<[u8; 16]> {
+    bytes
+        .try_into()
+        .map_err(|_| StorageError::Corrupt("an id is not 16 bytes"))
+}
+
+fn key32(bytes: &[u8]) -> Result<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| StorageError::Corrupt("a key or hash is not 32 bytes"))
+}
+
+/// Sequence numbers are `u64` on the wire and `BIGINT` in the database.
+fn seq_to_db(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+fn seq_from_db(seq: i64) -> Result<u64> {
+    u64::try_from(seq).map_err(|_| StorageError::Corrupt("negative sequence number"))
+}
+
+/// A fresh relay identity: 16 random bytes in hex.
+fn new_relay_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Name of the relay identity in `relay_meta`.
+const RELAY_ID_KEY: &str = "relay_id";

@@ -1,0 +1,662 @@
+//! The SQLite backend: one file in WAL mode with `synchronous=FULL` (an acknowledged append
+//! survives a power cut), one writer connection behind a mutex (SQLite has one writer anyway;
+//! queueing here beats `SQLITE_BUSY`), and a few reader connections that WAL lets run beside
+//! it. All calls run on tokio's blocking pool.
+
+use super::{
+    id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
+    AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
+    PageRequest, Redeemed, Result, SnapshotOutcome, StorageError, StoredSnapshot, RELAY_ID_KEY,
+};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tandem_protocol::{DeviceId, DocId, TeamId};
+
+/// Numbered migrations; each runs in one transaction and sets `PRAGMA user_version`.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
+
+/// Idle reader connections kept for reuse.
+const IDLE_READERS: usize = 8;
+
+/// The SQLite backend (cheap to clone).
+#[derive(Clone)]
+pub struct SqliteStorage {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    relay_id: String,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStorage")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A poisoned mutex only means another task panicked while holding it; its transaction was
+/// rolled back when dropped, so the connection is fine to use.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn open_connection(path: &Path, write: bool) -> Result<Connection> {
+    let flags = if write {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    if write {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let supported = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > supported {
+        return Err(StorageError::NewerSchema { found, supported });
+    }
+    tx.commit()?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn ensure_relay_id(conn: &Connection) -> Result<String> {
+    conn.execute(
+        "INSERT INTO relay_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        params![RELAY_ID_KEY, new_relay_id()],
+    )?;
+    Ok(conn.query_row(
+        "SELECT value FROM relay_meta WHERE key = ?1",
+        [RELAY_ID_KEY],
+        |r| r.get(0),
+    )?)
+}
+
+impl SqliteStorage {
+    /// Opens (creating and migrating) the database file.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut writer = open_connection(&path, true)?;
+            migrate(&mut writer)?;
+            let relay_id = ensure_relay_id(&writer)?;
+            Ok(Self {
+                inner: Arc::new(Inner {
+                    path,
+                    writer: Mutex::new(writer),
+                    readers: Mutex::new(Vec::new()),
+                    relay_id,
+                }),
+            })
+        })
+        .await?
+    }
+
+    pub(super) fn relay_id(&self) -> &str {
+        &self.inner.relay_id
+    }
+
+    /// Runs `f` on the writer connection.
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&inner.writer))).await?
+    }
+
+    /// Runs `f` on a reader connection.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let idle = lock(&inner.readers).pop();
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => open_connection(&inner.path, false)?,
+            };
+            let result = f(&mut conn);
+            let mut readers = lock(&inner.readers);
+            if readers.len() < IDLE_READERS {
+                readers.push(conn);
+            }
+            result
+        })
+        .await?
+    }
+
+    pub(super) async fn ping(&self) -> Result<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    pub(super) async fn create_team(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+        public_key: [u8; 32],
+        now_ms: i64,
+    ) -> Result<()> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx.execute(
+                "INSERT INTO teams (team, created_at_ms) VALUES (?1, ?2) \
+                 ON CONFLICT (team) DO NOTHING",
+                params![team.0, now_ms],
+            )?;
+            if inserted == 0 {
+                return Err(StorageError::Exists);
+            }
+            tx.execute(
+                "INSERT INTO team_heads (team, head) VALUES (?1, 0)",
+                [team.0],
+            )?;
+            tx.execute(
+                "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
+                 VALUES (?1, ?2, ?3, 'admin', ?4)",
+                params![team.0, device.0, public_key, now_ms],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn lookup_device(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+    ) -> Result<DeviceLookup> {
+        self.read(move |c| {
+            let found = c
+                .query_row(
+                    &format!("{DEVICE_COLUMNS} WHERE team = ?1 AND device = ?2"),
+                    params![team.0, device.0],
+                    raw_device,
+                )
+                .optional()?;
+            if let Some(raw) = found {
+                return Ok(DeviceLookup::Member(raw.into_record()?));
+            }
+            let team_exists = c
+                .query_row("SELECT 1 FROM teams WHERE team = ?1", [team.0], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !team_exists {
+                return Ok(DeviceLookup::UnknownTeam);
+            }
+            let elsewhere: Option<Vec<u8>> = c
+                .query_row(
+                    "SELECT public_key FROM devices WHERE device = ?1 LIMIT 1",
+                    [device.0],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(match elsewhere {
+                Some(key) => DeviceLookup::OtherTeam(key32(&key)?),
+                None => DeviceLookup::Unknown,
+            })
+        })
+        .await
+    }
+
+    pub(super) async fn devices(&self, team: TeamId) -> Result<Vec<DeviceRecord>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "{DEVICE_COLUMNS} WHERE team = ?1 ORDER BY enrolled_at_ms, device"
+            ))?;
+            let raws = stmt
+                .query_map([team.0], raw_device)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            raws.into_iter().map(RawDevice::into_record).collect()
+        })
+        .await
+    }
+
+    pub(super) async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let exists = tx
+                .query_row(
+                    "SELECT 1 FROM devices WHERE team = ?1 AND device = ?2",
+                    params![team.0, device.0],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !exists {
+                return Err(StorageError::NotFound);
+            }
+            tx.execute(
+                "UPDATE devices SET revoked_at_ms = ?3 \
+                 WHERE team = ?1 AND device = ?2 AND revoked_at_ms IS NULL",
+                params![team.0, device.0, now_ms],
+            )?;
+            // A revoked device no longer holds garbage collection back.
+            collect(&tx, team)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn create_invite(&self, invite: NewInvite) -> Result<()> {
+        self.write(move |c| {
+            let inserted = c.execute(
+                "INSERT INTO invites (token_hash, team, created_by, sealed_team_key, \
+                 created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (token_hash) DO NOTHING",
+                params![
+                    invite.token_hash,
+                    invite.team.0,
+                    invite.created_by.0,
+                    invite.sealed_team_key,
+                    invite.created_at_ms,
+                    invite.expires_at_ms
+                ],
+            )?;
+            if inserted == 0 {
+                return Err(StorageError::Exists);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn redeem_invite(
+        &self,
+        token_hash: [u8; 32],
+        device: DeviceId,
+        public_key: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Redeemed> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<InviteRow> = tx
+                .query_row(
+                    "SELECT team, sealed_team_key, expires_at_ms, used_at_ms \
+                     FROM invites WHERE token_hash = ?1",
+                    [token_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let (team, sealed_team_key, expires_at_ms, used_at_ms) =
+                found.ok_or(StorageError::NotFound)?;
+            if used_at_ms.is_some() {
+                return Err(StorageError::InviteUsed);
+            }
+            if now_ms >= expires_at_ms {
+                return Err(StorageError::InviteExpired);
+            }
+            let team = TeamId(id16(&team)?);
+            let inserted = tx.execute(
+                "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
+                 VALUES (?1, ?2, ?3, 'member', ?4) ON CONFLICT (team, device) DO NOTHING",
+                params![team.0, device.0, public_key, now_ms],
+            )?;
+            if inserted == 0 {
+                return Err(StorageError::Exists);
+            }
+            tx.execute(
+                "UPDATE invites SET used_at_ms = ?2, used_by = ?3, sealed_team_key = X'' \
+                 WHERE token_hash = ?1",
+                params![token_hash, now_ms, device.0],
+            )?;
+            tx.commit()?;
+            Ok(Redeemed {
+                team,
+                sealed_team_key,
+            })
+        })
+        .await
+    }
+
+    pub(super) async fn record_signature(
+        &self,
+        hash: [u8; 32],
+        expires_at_ms: i64,
+    ) -> Result<bool> {
+        self.write(move |c| {
+            let inserted = c
+                .prepare_cached(
+                    "INSERT INTO seen_signatures (hash, expires_at_ms) VALUES (?1, ?2) \
+                     ON CONFLICT (hash) DO NOTHING",
+                )?
+                .execute(params![hash, expires_at_ms])?;
+            Ok(inserted == 1)
+        })
+        .await
+    }
+
+    pub(super) async fn prune_signatures(&self, now_ms: i64) -> Result<u64> {
+        self.write(move |c| {
+            let n = c.execute(
+                "DELETE FROM seen_signatures WHERE expires_at_ms < ?1",
+                [now_ms],
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    pub(super) async fn append(
+        &self,
+        team: TeamId,
+        envelopes: Vec<NewEnvelope>,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        self.write(move |c| {
+            // IMMEDIATE takes the write lock at once: appends from every connection (and
+            // process) are serialised, so sequence numbers follow commit order.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut seen: HashMap<[u8; 32], u64> = HashMap::new();
+            let mut out = Vec::with_capacity(envelopes.len());
+            {
+                let mut existing =
+                    tx.prepare_cached("SELECT seq FROM envelopes WHERE team = ?1 AND id = ?2")?;
+                let mut bump = tx.prepare_cached(
+                    "UPDATE team_heads SET head = head + 1 WHERE team = ?1 RETURNING head",
+                )?;
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for envelope in &envelopes {
+                    if let Some(seq) = seen.get(&envelope.id) {
+                        out.push(AppendOutcome {
+                            seq: *seq,
+                            duplicate: true,
+                        });
+                        continue;
+                    }
+                    let known: Option<i64> = existing
+                        .query_row(params![team.0, envelope.id], |r| r.get(0))
+                        .optional()?;
+                    let outcome = match known {
+                        Some(seq) => AppendOutcome {
+                            seq: seq_from_db(seq)?,
+                            duplicate: true,
+                        },
+                        None => {
+                            let head: i64 = bump
+                                .query_row([team.0], |r| r.get(0))
+                                .optional()?
+                                .ok_or(StorageError::NotFound)?;
+                            insert.execute(params![
+                                team.0,
+                                head,
+                                envelope.id,
+                                envelope.doc.0,
+                                envelope.bytes,
+                                now_ms
+                            ])?;
+                            AppendOutcome {
+                                seq: seq_from_db(head)?,
+                                duplicate: false,
+                            }
+                        }
+                    };
+                    seen.insert(envelope.id, outcome.seq);
+                    out.push(outcome);
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(super) async fn head(&self, team: TeamId) -> Result<u64> {
+        self.read(move |c| head(c, team)).await
+    }
+
+    pub(super) async fn page(&self, team: TeamId, request: PageRequest) -> Result<Page> {
+        self.read(move |c| {
+            // One read transaction: the head and the rows come from the same snapshot.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let head = head(&tx, team)?;
+            let filter = page_filter(request.skip_covered, '?');
+            let (after, upto) = (seq_to_db(request.after), seq_to_db(head));
+            // First the sizes, to cut the page to its byte budget; then the bytes.
+            let limit = i64::try_from(request.limit.saturating_add(1)).unwrap_or(i64::MAX);
+            let sizes: Vec<(u64, usize)> = {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT e.seq, length(e.bytes) {filter} ORDER BY e.seq LIMIT ?4"
+                ))?;
+                let rows = stmt.query_map(params![team.0, after, upto, limit], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })?;
+                let mut sizes = Vec::new();
+                for row in rows {
+                    let (seq, len) = row?;
+                    sizes.push((
+                        seq_from_db(seq)?,
+                        usize::try_from(len).unwrap_or(usize::MAX),
+                    ));
+                }
+                sizes
+            };
+            let (take, more) = page_cut(&sizes, &request);
+            let mut items = Vec::with_capacity(take);
+            if let Some((last, _)) = sizes.get(take.wrapping_sub(1)) {
+                let mut stmt =
+                    tx.prepare_cached(&format!("SELECT e.seq, e.bytes {filter} ORDER BY e.seq"))?;
+                let rows = stmt.query_map(params![team.0, after, seq_to_db(*last)], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })?;
+                for row in rows {
+                    let (seq, bytes) = row?;
+                    items.push((seq_from_db(seq)?, bytes));
+                }
+            }
+            tx.commit()?;
+            Ok(Page { head, items, more })
+        })
+        .await
+    }
+
+    pub(super) async fn set_cursor(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+        cursor: u64,
+    ) -> Result<u64> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE devices SET cursor = ?3 \
+                     WHERE team = ?1 AND device = ?2 AND cursor <> ?3",
+                )?
+                .execute(params![team.0, device.0, seq_to_db(cursor)])?;
+            let dropped = if changed > 0 { collect(&tx, team)? } else { 0 };
+            tx.commit()?;
+            Ok(dropped)
+        })
+        .await
+    }
+
+    pub(super) async fn put_snapshot(
+        &self,
+        team: TeamId,
+        snapshot: NewSnapshot,
+    ) -> Result<SnapshotOutcome> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if snapshot.covers > head(&tx, team)? {
+                return Err(StorageError::CoversBeyondHead);
+            }
+            let stored = tx.execute(
+                "INSERT INTO snapshots (team, doc, covers, id, bytes, author, stored_at_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (team, doc) DO UPDATE SET covers = excluded.covers, \
+                 id = excluded.id, bytes = excluded.bytes, author = excluded.author, \
+                 stored_at_ms = excluded.stored_at_ms \
+                 WHERE snapshots.covers < excluded.covers",
+                params![
+                    team.0,
+                    snapshot.doc.0,
+                    seq_to_db(snapshot.covers),
+                    snapshot.id,
+                    snapshot.bytes,
+                    snapshot.author.0,
+                    snapshot.stored_at_ms
+                ],
+            )?;
+            let outcome = if stored == 0 {
+                SnapshotOutcome::Superseded
+            } else {
+                collect(&tx, team)?;
+                SnapshotOutcome::Stored
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    pub(super) async fn snapshots(&self, team: TeamId) -> Result<Vec<StoredSnapshot>> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc, covers, bytes FROM snapshots WHERE team = ?1 ORDER BY doc",
+            )?;
+            let rows = stmt.query_map([team.0], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc, covers, bytes) = row?;
+                out.push(StoredSnapshot {
+                    doc: DocId(id16(&doc)?),
+                    covers: seq_from_db(covers)?,
+                    bytes,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(super) async fn collect_garbage(&self, team: TeamId) -> Result<u64> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let dropped = collect(&tx, team)?;
+            tx.commit()?;
+            Ok(dropped)
+        })
+        .await
+    }
+}
+
+fn head(c: &Connection, team: TeamId) -> Result<u64> {
+    let head: Option<i64> = c
+        .prepare_cached("SELECT head FROM team_heads WHERE team = ?1")?
+        .query_row([team.0], |r| r.get(0))
+        .optional()?;
+    seq_from_db(head.ok_or(StorageError::NotFound)?)
+}
+
+/// Drops the bytes of envelopes covered by a snapshot once every active device's cursor is
+/// at or past the snapshot. Only snapshots not fully collected yet are visited, and each
+/// visit is an index range, so this is cheap enough to run after every cursor move.
+fn collect(c: &Connection, team: TeamId) -> Result<u64> {
+    let floor: Option<i64> = c
+        .prepare_cached(
+            "SELECT MIN(cursor) FROM devices WHERE team = ?1 AND revoked_at_ms IS NULL",
+        )?
+        .query_row([team.0], |r| r.get(0))?;
+    let Some(floor) = floor else {
+        return Ok(0);
+    };
+    let due: Vec<(Vec<u8>, i64, i64)> = c
+        .prepare_cached(
+            "SELECT doc, covers, collected FROM snapshots \
+             WHERE team = ?1 AND collected < covers AND covers <= ?2",
+        )?
+        .query_map(params![team.0, floor], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut dropped = 0u64;
+    for (doc, covers, collected) in due {
+        dropped += c
+            .prepare_cached(
+                "UPDATE envelopes SET bytes = NULL WHERE team = ?1 AND doc = ?2 \
+                 AND seq > ?3 AND seq <= ?4 AND bytes IS NOT NULL",
+            )?
+            .execute(params![team.0, doc, collected, covers])? as u64;
+        c.prepare_cached("UPDATE snapshots SET collected = ?3 WHERE team = ?1 AND doc = ?2")?
+            .execute(params![team.0, doc, covers])?;
+    }
+    Ok(dropped)
+}
+
+/// team, sealed team key, expiry, use.
+type InviteRow = (Vec<u8>, Vec<u8>, i64, Option<i64>);
+
+const DEVICE_COLUMNS: &str = "SELECT device, public_key, role, enrolled_at_ms, revoked_at_ms, \
+                              cursor FROM devices";
+
+struct RawDevice {
+    device: Vec<u8>,
+    public_key: Vec<u8>,
+    role: String,
+    enrolled_at_ms: i64,
+    revoked_at_ms: Option<i64>,
+    cursor: i64,
+}
+
+fn raw_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
+    Ok(RawDevice {
+        device: r.get(0)?,
+        public_key: r.get(1)?,
+        role: r.get(2)?,
+        enrolled_at_ms: r.get(3)?,
+        revoked_at_ms: r.get(4)?,
+        cursor: r.get(5)?,
+    })
+}
+
+impl RawDevice {
+    fn into_record(self) -> Result<DeviceRecord> {
+        Ok(DeviceRecord {
+            device: DeviceId(id16(&self.device)?),
+            public_key: key32(&self.public_key)?,
+            role: parse_role(&self.role)?,
+            enrolled_at_ms: self.enrolled_at_ms,
+            revoked_at_ms: self.revoked_at_ms,
+            cursor: seq_from_db(self.cursor)?,
+        })
+    }
+}

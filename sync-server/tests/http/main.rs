@@ -1,0 +1,9 @@
+//! The relay over real HTTP: a real server on 127.0.0.1:0 (and the real binary for the
+//! privacy checks), a real HTTP client, real signed requests and sealed envelopes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod log;
+mod postgres;
+mod privacy;
+mod support;

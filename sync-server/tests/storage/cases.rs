@@ -1,0 +1,538 @@
+//! The cases, each over any backend.
+
+use crate::support::{device, doc, enrol, envelope, new_team, random32, team, Backend, NOW};
+use tandem_protocol::api::DeviceRole;
+use tandem_relay::storage::{
+    DeviceLookup, NewInvite, NewSnapshot, PageRequest, SnapshotOutcome, Storage, StorageError,
+};
+
+fn all(after: u64) -> PageRequest {
+    PageRequest {
+        after,
+        limit: 100_000,
+        skip_covered: false,
+        max_bytes: usize::MAX,
+    }
+}
+
+async fn seqs(storage: &Storage, team: tandem_protocol::TeamId, request: PageRequest) -> Vec<u64> {
+    let page = storage.page(team, request).await.unwrap();
+    page.items.iter().map(|(s, _)| *s).collect()
+}
+
+pub async fn teams_and_devices(s: &Backend) {
+    let (t, admin) = (team(), device());
+    let key = random32();
+    s.create_team(t, admin, key, NOW).await.unwrap();
+    assert!(matches!(
+        s.create_team(t, device(), random32(), NOW).await,
+        Err(StorageError::Exists)
+    ));
+    match s.lookup_device(t, admin).await.unwrap() {
+        DeviceLookup::Member(d) => {
+            assert_eq!(
+                (d.public_key, d.role, d.cursor),
+                (key, DeviceRole::Admin, 0)
+            );
+            assert_eq!(d.revoked_at_ms, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        s.lookup_device(team(), admin).await.unwrap(),
+        DeviceLookup::UnknownTeam
+    );
+    assert_eq!(
+        s.lookup_device(t, device()).await.unwrap(),
+        DeviceLookup::Unknown
+    );
+    // The same device id in another team: known, but not here.
+    let (t2, _) = new_team(s).await;
+    assert_eq!(
+        s.lookup_device(t2, admin).await.unwrap(),
+        DeviceLookup::OtherTeam(key)
+    );
+
+    let member = enrol(s, t, admin).await;
+    let devices = s.devices(t).await.unwrap();
+    assert_eq!(
+        devices
+            .iter()
+            .map(|d| (d.device, d.role))
+            .collect::<Vec<_>>(),
+        vec![(admin, DeviceRole::Admin), (member, DeviceRole::Member)]
+    );
+    assert_eq!(s.head(t).await.unwrap(), 0);
+}
+
+pub async fn revoking(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let member = enrol(s, t, admin).await;
+    s.revoke(t, member, NOW + 5).await.unwrap();
+    // Again is fine and keeps the first time.
+    s.revoke(t, member, NOW + 9).await.unwrap();
+    match s.lookup_device(t, member).await.unwrap() {
+        DeviceLookup::Member(d) => assert_eq!(d.revoked_at_ms, Some(NOW + 5)),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        s.revoke(t, device(), NOW).await,
+        Err(StorageError::NotFound)
+    ));
+    // A device of another team cannot be revoked through this one.
+    let (t2, other_admin) = new_team(s).await;
+    assert!(matches!(
+        s.revoke(t, other_admin, NOW).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        s.lookup_device(t2, other_admin).await.unwrap(),
+        DeviceLookup::Member(d) if d.revoked_at_ms.is_none()
+    ));
+}
+
+fn invite(
+    team: tandem_protocol::TeamId,
+    by: tandem_protocol::DeviceId,
+    hash: [u8; 32],
+    expires: i64,
+) -> NewInvite {
+    NewInvite {
+        token_hash: hash,
+        team,
+        created_by: by,
+        sealed_team_key: b"sealed key".to_vec(),
+        created_at_ms: NOW,
+        expires_at_ms: expires,
+    }
+}
+
+pub async fn invites_expire_and_are_single_use(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let hash = random32();
+    s.create_invite(invite(t, admin, hash, NOW + 1000))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_invite(invite(t, admin, hash, NOW + 1000)).await,
+        Err(StorageError::Exists)
+    ));
+    // A device already in the team cannot use it, and does not use it up.
+    assert!(matches!(
+        s.redeem_invite(hash, admin, random32(), NOW + 1).await,
+        Err(StorageError::Exists)
+    ));
+    let newcomer = device();
+    let redeemed = s
+        .redeem_invite(hash, newcomer, random32(), NOW + 2)
+        .await
+        .unwrap();
+    assert_eq!(redeemed.team, t);
+    assert_eq!(redeemed.sealed_team_key, b"sealed key");
+    assert!(matches!(
+        s.lookup_device(t, newcomer).await.unwrap(),
+        DeviceLookup::Member(d) if d.role == DeviceRole::Member
+    ));
+    assert!(matches!(
+        s.redeem_invite(hash, device(), random32(), NOW + 3).await,
+        Err(StorageError::InviteUsed)
+    ));
+
+    let late = random32();
+    s.create_invite(invite(t, admin, late, NOW + 1000))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.redeem_invite(late, device(), random32(), NOW + 1000)
+            .await,
+        Err(StorageError::InviteExpired)
+    ));
+    assert!(matches!(
+        s.redeem_invite(random32(), device(), random32(), NOW).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(s.devices(t).await.unwrap().len(), 2);
+}
+
+pub async fn concurrent_redeems_enrol_one_device(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let hash = random32();
+    s.create_invite(invite(t, admin, hash, NOW + 1000))
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let storage = s.storage.clone();
+            tokio::spawn(
+                async move { storage.redeem_invite(hash, device(), random32(), NOW).await },
+            )
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(StorageError::InviteUsed) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(s.devices(t).await.unwrap().len(), 2);
+}
+
+pub async fn appends_are_idempotent(s: &Backend) {
+    let (t, _) = new_team(s).await;
+    let d = doc();
+    let (a, b, c) = (envelope(d), envelope(d), envelope(d));
+    let first = s.append(t, vec![a.clone(), b.clone()], NOW).await.unwrap();
+    assert_eq!(
+        first
+            .iter()
+            .map(|o| (o.seq, o.duplicate))
+            .collect::<Vec<_>>(),
+        vec![(1, false), (2, false)]
+    );
+    // Known ones keep their number; a repeat inside one push is stored once.
+    let second = s
+        .append(t, vec![b.clone(), c.clone(), a.clone(), c.clone()], NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        second
+            .iter()
+            .map(|o| (o.seq, o.duplicate))
+            .collect::<Vec<_>>(),
+        vec![(2, true), (3, false), (1, true), (3, true)]
+    );
+    assert_eq!(s.head(t).await.unwrap(), 3);
+    let page = s.page(t, all(0)).await.unwrap();
+    assert_eq!(page.items, vec![(1, a.bytes), (2, b.bytes), (3, c.bytes)]);
+    // Ids are per team: the same envelope in another team is new there.
+    let (t2, _) = new_team(s).await;
+    let other = s.append(t2, vec![envelope(d)], NOW).await.unwrap();
+    assert_eq!((other[0].seq, other[0].duplicate), (1, false));
+    assert!(matches!(
+        s.append(team(), vec![envelope(d)], NOW).await,
+        Err(StorageError::NotFound)
+    ));
+}
+
+pub async fn concurrent_appends_are_gap_free_in_commit_order(s: &Backend) {
+    const TASKS: usize = 20;
+    const PER_TASK: usize = 50;
+    const BATCH: usize = 5;
+    let (t, _) = new_team(s).await;
+
+    // A reader follows the log while it grows: if a number were handed out before an
+    // earlier one committed, it would see a gap and its cursor would skip a row.
+    let reader = {
+        let storage = s.storage.clone();
+        tokio::spawn(async move {
+            let mut cursor = 0u64;
+            while cursor < (TASKS * PER_TASK) as u64 {
+                let page = storage
+                    .page(
+                        t,
+                        PageRequest {
+                            after: cursor,
+                            limit: 37,
+                            skip_covered: false,
+                            max_bytes: usize::MAX,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                for (seq, _) in &page.items {
+                    assert_eq!(*seq, cursor + 1, "a reader saw a gap");
+                    cursor = *seq;
+                }
+                tokio::task::yield_now().await;
+            }
+            cursor
+        })
+    };
+
+    let writers: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let storage = s.storage.clone();
+            tokio::spawn(async move {
+                let d = doc();
+                let envelopes: Vec<_> = (0..PER_TASK).map(|_| envelope(d)).collect();
+                let mut mine = Vec::new();
+                for batch in envelopes.chunks(BATCH) {
+                    let outcomes = storage.append(t, batch.to_vec(), NOW).await.unwrap();
+                    // Pushing the same batch again changes nothing.
+                    let again = storage.append(t, batch.to_vec(), NOW).await.unwrap();
+                    assert_eq!(
+                        again.iter().map(|o| o.seq).collect::<Vec<_>>(),
+                        outcomes.iter().map(|o| o.seq).collect::<Vec<_>>()
+                    );
+                    assert!(again.iter().all(|o| o.duplicate));
+                    for (e, o) in batch.iter().zip(outcomes) {
+                        assert!(!o.duplicate);
+                        mine.push((o.seq, e.bytes.clone()));
+                    }
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for w in writers {
+        expected.extend(w.await.unwrap());
+    }
+    assert_eq!(reader.await.unwrap(), (TASKS * PER_TASK) as u64);
+
+    expected.sort();
+    let page = s.page(t, all(0)).await.unwrap();
+    assert_eq!(page.head, (TASKS * PER_TASK) as u64);
+    assert_eq!(
+        page.items.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        (1..=(TASKS * PER_TASK) as u64).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        page.items, expected,
+        "every envelope once, under the number it was given"
+    );
+}
+
+pub async fn pulls_are_paged(s: &Backend) {
+    let (t, _) = new_team(s).await;
+    let d = doc();
+    for _ in 0..5 {
+        s.append(t, (0..5).map(|_| envelope(d)).collect(), NOW)
+            .await
+            .unwrap();
+    }
+    let request = |after| PageRequest {
+        after,
+        limit: 10,
+        skip_covered: false,
+        max_bytes: usize::MAX,
+    };
+    let p1 = s.page(t, request(0)).await.unwrap();
+    assert_eq!((p1.head, p1.items.len(), p1.more), (25, 10, true));
+    assert_eq!(p1.items.first().map(|i| i.0), Some(1));
+    let p2 = s.page(t, request(10)).await.unwrap();
+    assert_eq!((p2.items.len(), p2.more), (10, true));
+    let p3 = s.page(t, request(20)).await.unwrap();
+    assert_eq!((p3.items.len(), p3.more), (5, false));
+    assert_eq!(p3.items.last().map(|i| i.0), Some(25));
+    let exact = s
+        .page(
+            t,
+            PageRequest {
+                limit: 5,
+                ..request(20)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((exact.items.len(), exact.more), (5, false));
+    let past = s.page(t, request(25)).await.unwrap();
+    assert_eq!((past.head, past.items.len(), past.more), (25, 0, false));
+    assert!(matches!(
+        s.page(team(), request(0)).await,
+        Err(StorageError::NotFound)
+    ));
+
+    // Pages also stop at a byte budget (each envelope here is 200 bytes), but never come
+    // back empty while envelopes wait.
+    let budget = |after, max_bytes| PageRequest {
+        max_bytes,
+        ..request(after)
+    };
+    let p = s.page(t, budget(0, 450)).await.unwrap();
+    assert_eq!(
+        (p.items.iter().map(|i| i.0).collect::<Vec<_>>(), p.more),
+        (vec![1, 2], true)
+    );
+    let p = s.page(t, budget(2, 1)).await.unwrap();
+    assert_eq!(
+        (p.items.iter().map(|i| i.0).collect::<Vec<_>>(), p.more),
+        (vec![3], true)
+    );
+    let p = s.page(t, budget(20, 1000)).await.unwrap();
+    assert_eq!((p.items.len(), p.more), (5, false));
+}
+
+fn snapshot(
+    doc: tandem_protocol::DocId,
+    covers: u64,
+    author: tandem_protocol::DeviceId,
+) -> NewSnapshot {
+    let bytes = random32().to_vec();
+    NewSnapshot {
+        doc,
+        covers,
+        id: tandem_protocol::envelope::envelope_id(&bytes),
+        bytes,
+        author,
+        stored_at_ms: NOW,
+    }
+}
+
+pub async fn snapshots_keep_the_latest_and_skip_covered(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let (a, b) = (doc(), doc());
+    for d in [a, a, b, a, b] {
+        s.append(t, vec![envelope(d)], NOW).await.unwrap(); // a: 1 2 4, b: 3 5
+    }
+    assert!(matches!(
+        s.put_snapshot(t, snapshot(a, 6, admin)).await,
+        Err(StorageError::CoversBeyondHead)
+    ));
+    let two = snapshot(a, 2, admin);
+    assert_eq!(
+        s.put_snapshot(t, two.clone()).await.unwrap(),
+        SnapshotOutcome::Stored
+    );
+    let four = snapshot(a, 4, admin);
+    assert_eq!(
+        s.put_snapshot(t, four.clone()).await.unwrap(),
+        SnapshotOutcome::Stored
+    );
+    // An older or equal one does not replace it.
+    assert_eq!(
+        s.put_snapshot(t, snapshot(a, 3, admin)).await.unwrap(),
+        SnapshotOutcome::Superseded
+    );
+    assert_eq!(
+        s.put_snapshot(t, snapshot(a, 4, admin)).await.unwrap(),
+        SnapshotOutcome::Superseded
+    );
+    let stored = s.snapshots(t).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].doc, stored[0].covers), (a, 4));
+    assert_eq!(stored[0].bytes, four.bytes);
+
+    let skip = |after| PageRequest {
+        after,
+        limit: 100,
+        skip_covered: true,
+        max_bytes: usize::MAX,
+    };
+    assert_eq!(seqs(s, t, skip(0)).await, vec![3, 5]);
+    assert_eq!(seqs(s, t, all(0)).await, vec![1, 2, 3, 4, 5]);
+    // Paging still works when skipping: limit 1 then the rest.
+    let first = s
+        .page(
+            t,
+            PageRequest {
+                limit: 1,
+                ..skip(0)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.items[0].0, first.more), (3, true));
+    assert_eq!(seqs(s, t, skip(3)).await, vec![5]);
+    assert!(s.snapshots(team()).await.unwrap().is_empty());
+}
+
+pub async fn garbage_waits_for_every_active_device(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let member = enrol(s, t, admin).await;
+    let (a, b) = (doc(), doc());
+    let mut a1 = None;
+    for d in [a, a, b, a, b] {
+        let e = envelope(d);
+        if a1.is_none() {
+            a1 = Some(e.clone());
+        }
+        s.append(t, vec![e], NOW).await.unwrap(); // a: 1 2 4, b: 3 5
+    }
+    s.put_snapshot(t, snapshot(a, 4, admin)).await.unwrap();
+    // Nobody has pulled: nothing goes.
+    assert_eq!(s.collect_garbage(t).await.unwrap(), 0);
+    assert_eq!(s.set_cursor(t, admin, 5).await.unwrap(), 0);
+    assert_eq!(seqs(s, t, all(0)).await, vec![1, 2, 3, 4, 5]);
+    // The member is behind the snapshot: still nothing.
+    assert_eq!(s.set_cursor(t, member, 3).await.unwrap(), 0);
+    assert_eq!(s.set_cursor(t, member, 4).await.unwrap(), 3);
+    assert_eq!(seqs(s, t, all(0)).await, vec![3, 5]);
+    assert_eq!(s.head(t).await.unwrap(), 5);
+
+    // A dropped envelope pushed again is still recognised, under its old number.
+    let again = s.append(t, vec![a1.unwrap()], NOW).await.unwrap();
+    assert_eq!((again[0].seq, again[0].duplicate), (1, true));
+    assert_eq!(s.head(t).await.unwrap(), 5);
+
+    // A newcomer that never pulled holds the next collection back, until it is revoked.
+    let newcomer = enrol(s, t, admin).await;
+    s.put_snapshot(t, snapshot(b, 5, member)).await.unwrap();
+    assert_eq!(s.set_cursor(t, member, 5).await.unwrap(), 0);
+    assert_eq!(seqs(s, t, all(0)).await, vec![3, 5]);
+    s.revoke(t, newcomer, NOW).await.unwrap();
+    assert_eq!(seqs(s, t, all(0)).await, Vec::<u64>::new());
+    assert_eq!(s.collect_garbage(t).await.unwrap(), 0);
+    // Snapshots stay, and so does the head.
+    assert_eq!(s.snapshots(t).await.unwrap().len(), 2);
+    assert_eq!(s.head(t).await.unwrap(), 5);
+    let next = s.append(t, vec![envelope(a)], NOW).await.unwrap();
+    assert_eq!(next[0].seq, 6);
+}
+
+pub async fn replay_table_refuses_twice_and_prunes(s: &Backend) {
+    let (h1, h2) = (random32(), random32());
+    assert!(s.record_signature(h1, NOW + 10).await.unwrap());
+    assert!(!s.record_signature(h1, NOW + 10).await.unwrap());
+    assert!(s.record_signature(h2, NOW + 1000).await.unwrap());
+    assert_eq!(s.prune_signatures(NOW + 11).await.unwrap(), 1);
+    assert!(!s.record_signature(h2, NOW + 1000).await.unwrap());
+    assert!(s.record_signature(h1, NOW + 10).await.unwrap());
+
+    // Racing relays (or tasks): exactly one sees it first.
+    let h = random32();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let storage = s.storage.clone();
+            tokio::spawn(async move { storage.record_signature(h, NOW).await.unwrap() })
+        })
+        .collect();
+    let mut fresh = 0;
+    for task in tasks {
+        fresh += usize::from(task.await.unwrap());
+    }
+    assert_eq!(fresh, 1);
+}
+
+pub async fn relay_id_is_stable_and_newer_schemas_are_refused(s: &Backend) {
+    let id = s.relay_id().to_owned();
+    assert_eq!(id.len(), 32);
+    let (t, _) = new_team(s).await;
+    s.append(t, vec![envelope(doc())], NOW).await.unwrap();
+    let again = s.reopen().await.unwrap();
+    assert_eq!(again.relay_id(), id);
+    assert_eq!(again.head(t).await.unwrap(), 1);
+    s.ping().await.unwrap();
+
+    // A database from a newer relay is refused, not half-used.
+    match &s.reopen {
+        crate::support::Reopen::Sqlite(path) => {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        crate::support::Reopen::Postgres { url, schema } => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client
+                .batch_execute(&format!("INSERT INTO {schema}.relay_schema VALUES (99)"))
+                .await
+                .unwrap();
+        }
+    }
+    let refused = s.reopen().await;
+    assert!(
+        matches!(
+            refused,
+            Err(StorageError::NewerSchema {
+                found: 99,
+                supported: 1
+            })
+        ),
+        "{refused:?}"
+    );
+}

@@ -1,0 +1,44 @@
+//! One storage suite, run on both backends: every case is a plain async fn over a
+//! [`Storage`], called once with SQLite and once with PostgreSQL.
+//!
+//! PostgreSQL comes from `TANDEM_TEST_POSTGRES_URL`, one schema per case so cases run in
+//! parallel. Without it the PostgreSQL half fails when `CI` is set, and is skipped with a
+//! loud notice otherwise.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cases;
+mod support;
+
+/// `case::sqlite` and `case::postgres` for each case.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let backend = crate::support::sqlite().await;
+                crate::cases::$case(&backend).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(backend) = crate::support::postgres(stringify!($case)).await {
+                    crate::cases::$case(&backend).await;
+                }
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    teams_and_devices,
+    revoking,
+    invites_expire_and_are_single_use,
+    concurrent_redeems_enrol_one_device,
+    appends_are_idempotent,
+    concurrent_appends_are_gap_free_in_commit_order,
+    pulls_are_paged,
+    snapshots_keep_the_latest_and_skip_covered,
+    garbage_waits_for_every_active_device,
+    replay_table_refuses_twice_and_prunes,
+    relay_id_is_stable_and_newer_schemas_are_refused,
+);
