@@ -54,6 +54,10 @@ pub enum Command {
     /// The team this vault belongs to
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Send what waits and receive what is new from the team's relay
+    Sync,
+    /// Offline, changes waiting, or synced at what time
+    Status,
     /// Fill a vault with a synthetic team (no real person), creating it if needed
     Demo(DemoArgs),
 }
@@ -423,6 +427,39 @@ pub struct BriefArgs {
 pub enum TeamCommand {
     /// The team's name, members and settings
     Show,
+    /// Put this vault's team on a relay (this device becomes its first admin)
+    Create {
+        /// The relay's address (https://…; http:// only for this machine)
+        #[arg(long, value_name = "URL")]
+        relay: String,
+        /// The team's name
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Show a one-time invite code for a new device (in person: it carries the team key)
+    Invite {
+        /// Hours before the code expires
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=168))]
+        hours: u64,
+        /// Also draw the code as a QR code in the terminal
+        #[arg(long)]
+        qr: bool,
+    },
+    /// Join a team with an invite code: creates this device's vault and syncs it
+    Join {
+        /// The invite code (URL#XXXX-XXXX-…)
+        code: String,
+        /// Your name, as the team will see it
+        #[arg(long, value_name = "NAME")]
+        me: String,
+    },
+    /// The team's devices, as the relay knows them
+    Devices,
+    /// Remove a device from the team (admins): the relay refuses it at once
+    Revoke {
+        /// The device id (from `tandem team devices`)
+        device: String,
+    },
 }
 
 /// `demo`.

@@ -99,6 +99,8 @@ fn code_of(err: &anyhow::Error) -> ErrorCode {
         .find_map(|e| {
             if let Some(v) = e.downcast_ref::<VaultError>() {
                 Some(v.code())
+            } else if let Some(s) = e.downcast_ref::<tandem_core::sync::SyncError>() {
+                Some(s.code())
             } else if let Some(f) = e.downcast_ref::<Failure>() {
                 Some(f.code)
             } else if e.is::<std::io::Error>() {
@@ -126,6 +128,8 @@ fn hint(code: ErrorCode) -> Option<&'static str> {
             Some("create one with `tandem vault create --me NAME`, or give --vault DIR")
         }
         ErrorCode::Ambiguous => Some("`tandem person search` lists them with their ids"),
+        ErrorCode::Offline => Some("nothing is lost: changes wait in the vault; `tandem sync` again when the relay answers"),
+        ErrorCode::NotInTeam => Some("put the team on a relay with `tandem team create --relay URL`, or join one with `tandem team join CODE`"),
         _ => None,
     }
 }

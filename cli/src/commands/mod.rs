@@ -6,6 +6,7 @@ mod encounter;
 mod followup;
 mod goal;
 mod person;
+mod sync;
 mod team;
 mod vault;
 
@@ -25,6 +26,8 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Followup(c) => followup::run(c, session, out),
         Command::Brief(a) => brief::run(&a, session, out),
         Command::Team(c) => team::run(c, session, out),
+        Command::Sync => sync::run(session, out),
+        Command::Status => sync::status(session, out),
         Command::Demo(a) => demo::run(&a, session, out),
     }
 }
