@@ -1,0 +1,194 @@
+//! Sync benchmarks against a real relay process on loopback (release builds):
+//!
+//! 1. **First sync**: a founder's vault holds the demo team (default 1,000 persons /
+//!    100,000 encounters, plus a tail of encounters recorded one by one), synced to the relay
+//!    with snapshots. A fresh device, in its own process, joins with an invite and pulls
+//!    everything; it reports the time and its peak memory (VmHWM).
+//! 2. **Seen by another device**: two devices run the background sync (`SyncHandle`); one
+//!    records an encounter, and the time until the other has applied it is measured.
+//!
+//! Run: `cargo build --release -p tandem-relay && cargo bench -p tandem-e2e --bench first_sync`
+//! Sizes: `TANDEM_BENCH_PERSONS`, `TANDEM_BENCH_ENCOUNTERS`, `TANDEM_BENCH_ROUNDS`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../sync/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
+use harness::{pass, RelayProcess};
+use std::process::Command;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tandem_core::demo::{self, DemoSize};
+use tandem_core::sync::{self, SyncHandle};
+use tandem_core::{NewVault, Vault};
+use tandem_model::NewEncounter;
+
+const CHILD_CODE: &str = "TANDEM_FIRST_SYNC_CODE";
+const CHILD_DIR: &str = "TANDEM_FIRST_SYNC_DIR";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Peak resident memory of this process, in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The joining device, in its own process so its peak memory is its own.
+fn child(code: &str, dir: &str) {
+    let started = Instant::now();
+    let (vault, first) = sync::join_team(
+        std::path::Path::new(dir),
+        &pass(),
+        "New device",
+        code,
+        &|_| {},
+    )
+    .unwrap();
+    let report = first.unwrap();
+    let elapsed = started.elapsed();
+    let people = vault.lock().unwrap().list_people().unwrap().len();
+    println!(
+        "RESULT {} {} {} {} {}",
+        elapsed.as_millis(),
+        peak_rss_kib(),
+        report.pulled,
+        report.documents_updated,
+        people
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() {
+    if let (Ok(code), Ok(dir)) = (std::env::var(CHILD_CODE), std::env::var(CHILD_DIR)) {
+        child(&code, &dir);
+        return;
+    }
+    let persons = env_usize("TANDEM_BENCH_PERSONS", 1_000);
+    let encounters = env_usize("TANDEM_BENCH_ENCOUNTERS", 100_000);
+    let tail = 500;
+    let rounds = env_usize("TANDEM_BENCH_ROUNDS", 30);
+
+    let relay = RelayProcess::start();
+    let dirs = tempfile::tempdir().unwrap();
+    let a = Arc::new(Mutex::new(
+        Vault::create(
+            &dirs.path().join("a"),
+            &pass(),
+            &NewVault {
+                member_name: "Sam".into(),
+                team_name: "Demo".into(),
+            },
+        )
+        .unwrap(),
+    ));
+    sync::create_team_on_relay(&a, &relay.url(), "Équipe démo").unwrap();
+    let t = Instant::now();
+    demo::generate(
+        &mut a.lock().unwrap(),
+        &DemoSize {
+            persons,
+            encounters,
+            seed: 7,
+        },
+    )
+    .unwrap();
+    let people = a.lock().unwrap().list_people().unwrap();
+    for i in 0..tail {
+        let mut e = NewEncounter::with_person(people[i % people.len()].id.clone());
+        e.notes = format!("Suivi {i}");
+        a.lock().unwrap().record_encounter(&e).unwrap();
+    }
+    println!(
+        "setup: {persons} persons, {} encounters generated in {:.1} s",
+        encounters + tail,
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let first = sync::sync_once(&a, 0, &|_| {}).unwrap();
+    let second = sync::sync_once(&a, 0, &|_| {}).unwrap();
+    println!(
+        "founder push: {} envelopes, {} snapshots, in {:.1} s",
+        first.pushed + second.pushed,
+        first.snapshots_uploaded + second.snapshots_uploaded,
+        t.elapsed().as_secs_f64()
+    );
+
+    // 1. First sync of a fresh device, in a child process.
+    let code = sync::create_invite(&a, 3600).unwrap().to_string();
+    let b_dir = dirs.path().join("b");
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env(CHILD_CODE, &code)
+        .env(CHILD_DIR, &b_dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("the joining device failed: {stdout}"));
+    let f: Vec<u64> = line
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(f[4] as usize, persons, "the new device has everyone");
+    println!(
+        "first sync: {} ms, peak memory {:.0} MiB, {} envelopes pulled, {} documents, {} persons",
+        f[0],
+        f[1] as f64 / 1024.0,
+        f[2],
+        f[3],
+        f[4]
+    );
+
+    // 2. Two online devices: how soon one sees the other's new encounter.
+    let b = Arc::new(Mutex::new(Vault::open(&b_dir, &pass()).unwrap()));
+    let (tx, rx) = mpsc::channel::<Instant>();
+    let tx = Mutex::new(tx);
+    let _hb = SyncHandle::start(&b, move |s| {
+        if s.last_report.as_ref().is_some_and(|r| r.documents_updated > 0) {
+            let _ = tx.lock().unwrap().send(Instant::now());
+        }
+    });
+    let ha = SyncHandle::start(&a, |_| {});
+    std::thread::sleep(Duration::from_secs(2));
+    while rx.try_recv().is_ok() {}
+    let mut seen = Vec::with_capacity(rounds);
+    for i in 0..rounds {
+        let mut e = NewEncounter::with_person(people[i % people.len()].id.clone());
+        e.notes = format!("En direct {i}");
+        let t = Instant::now();
+        a.lock().unwrap().record_encounter(&e).unwrap();
+        ha.poke();
+        let at = rx.recv_timeout(Duration::from_secs(30)).expect("seen");
+        seen.push(at.duration_since(t));
+        // Let every status event of this round drain before the next.
+        std::thread::sleep(Duration::from_millis(300));
+        while rx.try_recv().is_ok() {}
+    }
+    seen.sort();
+    println!(
+        "seen by another online device ({rounds} encounters): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        percentile(&seen, 0.5).as_secs_f64() * 1000.0,
+        percentile(&seen, 0.99).as_secs_f64() * 1000.0,
+        seen.last().unwrap().as_secs_f64() * 1000.0
+    );
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests live in `sync/` (one test binary); this library is empty.

@@ -1,0 +1,8 @@
+//! Vaults syncing through a real relay process on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod converge;
+mod faults;
+mod harness;
+mod malicious;
+mod team;

@@ -1,0 +1,292 @@
+//! A relay that lies: every kind of tampering is refused or harmless, and no vault is
+//! corrupted. The wrapper forwards to the real relay and alters what it returns.
+
+use crate::harness::*;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use rand::RngCore;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tandem_core::sync::SyncError;
+use tandem_model::{NewEncounter, NewPerson};
+use tandem_protocol::envelope::HEADER_LEN;
+use tandem_protocol::frames;
+use tandem_protocol::{DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, TeamId, TeamKey};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tamper {
+    Honest,
+    FlipCiphertext,
+    SwapDocId,
+    Reorder,
+    Replay,
+    Withhold,
+    InjectStranger,
+    FakeDeviceKeys,
+}
+
+#[derive(Clone)]
+struct Wrapper {
+    target: SocketAddr,
+    mode: Arc<Mutex<Tamper>>,
+    agent: ureq::Agent,
+}
+
+fn stranger_envelope(team: TeamId) -> Vec<u8> {
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    let signer = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let plain = PlainChange {
+        kind: EnvelopeKind::Change,
+        team,
+        doc: DocId([7; 16]),
+        class: DocClass::Person,
+        payload: b"not automerge".to_vec(),
+    };
+    plain
+        .seal(&TeamKey::new(1, key), DeviceId([9; 16]), &signer, [1; 24])
+        .unwrap()
+        .into_bytes()
+}
+
+fn tamper_page(mode: Tamper, body: Vec<u8>) -> Vec<u8> {
+    let Ok(mut items) = frames::decode_page(&body, usize::MAX) else {
+        return body;
+    };
+    match mode {
+        Tamper::FlipCiphertext => items
+            .iter_mut()
+            .for_each(|(_, b)| b[HEADER_LEN + 3] ^= 0x40),
+        Tamper::SwapDocId => items.iter_mut().for_each(|(_, b)| b[21] ^= 0xff),
+        Tamper::Reorder => items.reverse(),
+        Tamper::Replay => {
+            let again = items.clone();
+            items.extend(again);
+        }
+        Tamper::Withhold => {
+            let mut i = 0;
+            items.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+        }
+        Tamper::InjectStranger => {
+            if let Some((seq, b)) = items.first().cloned() {
+                let team = TeamId(b[5..21].try_into().unwrap());
+                // Same sequence number as the first real one, placed first: the client keeps
+                // the stranger, refuses it, and stops before it.
+                items.insert(0, (seq, stranger_envelope(team)));
+            }
+        }
+        Tamper::Honest | Tamper::FakeDeviceKeys => {}
+    }
+    frames::encode_page(&items)
+}
+
+fn tamper_devices(body: Vec<u8>) -> Vec<u8> {
+    let Ok(mut list) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    if let Some(arr) = list.as_array_mut() {
+        for d in arr {
+            let fake = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+            d["public_key"] = hex::encode(fake.verifying_key().to_bytes()).into();
+        }
+    }
+    serde_json::to_vec(&list).unwrap()
+}
+
+async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-tandem") || k.as_str() == "content-type")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let is_get = parts.method == axum::http::Method::GET;
+    let mode = *w.mode.lock().unwrap();
+    let url = format!("http://{}{}", w.target, path);
+    let agent = w.agent.clone();
+    let (status, out_headers, mut out) = tokio::task::spawn_blocking(move || {
+        let resp = if is_get {
+            let mut r = agent.get(&url);
+            for (k, v) in &headers {
+                r = r.header(k, v);
+            }
+            r.call()
+        } else {
+            let mut r = agent.post(&url);
+            for (k, v) in &headers {
+                r = r.header(k, v);
+            }
+            r.send(&body[..])
+        };
+        match resp {
+            Ok(mut resp) => {
+                let status = resp.status().as_u16();
+                let h: Vec<(String, String)> = resp
+                    .headers()
+                    .iter()
+                    .filter(|(k, _)| {
+                        k.as_str().starts_with("x-tandem") || k.as_str() == "content-type"
+                    })
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                    .collect();
+                let b = resp
+                    .body_mut()
+                    .with_config()
+                    .limit(1 << 30)
+                    .read_to_vec()
+                    .unwrap_or_default();
+                (status, h, b)
+            }
+            Err(_) => (502, vec![], vec![]),
+        }
+    })
+    .await
+    .unwrap();
+    if is_get && status == 200 {
+        let route = path.split('?').next().unwrap_or("");
+        if route.ends_with("/envelopes") && mode != Tamper::Honest {
+            out = tamper_page(mode, out);
+        }
+        if route.ends_with("/devices") && mode == Tamper::FakeDeviceKeys {
+            out = tamper_devices(out);
+        }
+    }
+    let mut response = Response::new(Body::from(out));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let hm: &mut HeaderMap = response.headers_mut();
+    for (k, v) in out_headers {
+        if let (Ok(k), Ok(v)) = (
+            axum::http::HeaderName::try_from(k),
+            HeaderValue::try_from(v),
+        ) {
+            hm.insert(k, v);
+        }
+    }
+    response
+}
+
+struct Running {
+    addr: SocketAddr,
+    mode: Arc<Mutex<Tamper>>,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn start_wrapper(target: SocketAddr) -> Running {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mode = Arc::new(Mutex::new(Tamper::Honest));
+    let state = Wrapper {
+        target,
+        mode: mode.clone(),
+        agent: ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into(),
+    };
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Running {
+        addr,
+        mode,
+        _rt: rt,
+    }
+}
+
+#[test]
+fn every_kind_of_tampering_is_refused_or_harmless() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let person = a
+        .v()
+        .add_person(&NewPerson {
+            name: "Hélène".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let wrapper = start_wrapper(relay.addr);
+    b.v()
+        .set_relay_url(&format!("http://{}", wrapper.addr))
+        .unwrap();
+
+    for mode in [
+        Tamper::FlipCiphertext,
+        Tamper::SwapDocId,
+        Tamper::InjectStranger,
+        Tamper::Reorder,
+        Tamper::Replay,
+        Tamper::Withhold,
+        Tamper::FakeDeviceKeys,
+    ] {
+        let mut ids = Vec::new();
+        for k in 0..4 {
+            let mut e = NewEncounter::with_person(person.clone());
+            e.notes = format!("{mode:?} {k}");
+            ids.push(a.v().record_encounter(&e).unwrap());
+        }
+        a.sync().unwrap();
+        let before = b.v().sync_cursor().unwrap();
+        *wrapper.mode.lock().unwrap() = mode;
+        let result = b.sync();
+        match mode {
+            Tamper::FlipCiphertext | Tamper::SwapDocId | Tamper::InjectStranger => {
+                assert!(
+                    matches!(result, Err(SyncError::Refused(_))),
+                    "{mode:?}: {result:?}"
+                );
+                assert_eq!(
+                    b.v().sync_cursor().unwrap(),
+                    before,
+                    "{mode:?}: the cursor moved past a refused envelope"
+                );
+                let got = b.v().person(&person).unwrap();
+                assert!(
+                    !got.encounters.iter().any(|e| ids.contains(&e.id)),
+                    "{mode:?}: tampered data applied"
+                );
+            }
+            _ => {
+                result.unwrap_or_else(|e| panic!("{mode:?}: {e:?}"));
+            }
+        }
+        // The vault is intact whatever happened.
+        b.v().brief(&person).unwrap();
+        // An honest relay again: everything arrives, nothing was lost for good.
+        *wrapper.mode.lock().unwrap() = Tamper::Honest;
+        settle(&[&a, &b]);
+        let got = b.v().person(&person).unwrap();
+        for id in &ids {
+            assert!(
+                got.encounters.iter().any(|e| &e.id == id),
+                "{mode:?}: {id} never arrived"
+            );
+        }
+        assert_eq!(state(&a), state(&b), "{mode:?}");
+    }
+}

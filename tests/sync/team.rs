@@ -1,0 +1,136 @@
+//! Invites, revocation, and devices online hearing each other at once.
+
+use crate::harness::*;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tandem_core::sync::{self, SyncError, SyncHandle, SyncState};
+use tandem_model::{NewEncounter, NewPerson};
+
+#[test]
+fn an_invite_works_once_and_a_wrong_code_opens_nothing() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    a.sync().unwrap();
+    let code = sync::create_invite(&a.vault, 3600).unwrap().to_string();
+    let d1 = tempfile::tempdir().unwrap();
+    let (_b, first) =
+        sync::join_team(&d1.path().join("v"), &pass(), "Alex", &code, &|_| {}).unwrap();
+    first.unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    match sync::join_team(&d2.path().join("v"), &pass(), "Eve", &code, &|_| {}) {
+        Err(SyncError::Relay { status, .. }) => assert_eq!(status, 410),
+        other => panic!("a used invite was accepted: {:?}", other.map(|_| ())),
+    }
+    assert!(
+        !tandem_core::Vault::exists(&d2.path().join("v")),
+        "no vault made for a refused invite"
+    );
+
+    // The secret half typed wrong: the relay enrolls the token, but the key does not open.
+    let code = sync::create_invite(&a.vault, 3600).unwrap();
+    let mut wrong = code.clone();
+    wrong.wrap[0] ^= 1;
+    let d3 = tempfile::tempdir().unwrap();
+    let r = sync::join_team(
+        &d3.path().join("v"),
+        &pass(),
+        "Eve",
+        &wrong.to_string(),
+        &|_| {},
+    );
+    assert!(
+        matches!(r, Err(SyncError::Invite(_))),
+        "{:?}",
+        r.map(|_| ())
+    );
+    assert!(!tandem_core::Vault::exists(&d3.path().join("v")));
+}
+
+#[test]
+fn a_revoked_device_is_refused_at_once_and_others_carry_on() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Lost phone");
+    first.unwrap();
+    let c_id = c.v().device_id().to_owned();
+    // Only an admin may revoke.
+    let not_admin = sync::revoke_device(&b.vault, a.v().device_id());
+    assert!(
+        matches!(not_admin, Err(SyncError::Relay { status: 403, .. })),
+        "{not_admin:?}"
+    );
+    sync::revoke_device(&a.vault, &c_id).unwrap();
+    let devices = sync::list_devices(&a.vault).unwrap();
+    assert!(devices
+        .iter()
+        .any(|d| d.device.to_hex() == c_id && d.revoked_at_ms.is_some()));
+    c.v()
+        .add_person(&NewPerson {
+            name: "Written after revocation".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(matches!(c.sync(), Err(SyncError::Revoked)));
+    a.v()
+        .add_person(&NewPerson {
+            name: "Still syncing".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    settle(&[&a, &b]);
+    assert_eq!(b.v().search_people("still syncing").unwrap().len(), 1);
+    assert!(b.v().search_people("written after").unwrap().is_empty());
+}
+
+#[test]
+fn an_online_device_hears_a_new_encounter_without_asking() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let person = a
+        .v()
+        .add_person(&NewPerson {
+            name: "Hélène".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let b_vault = Arc::new(b.vault);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = Mutex::new(tx);
+    let handle = SyncHandle::start(&b_vault, move |s| {
+        let _ = tx.lock().unwrap().send(s.clone());
+    });
+    // Wait until B's puller is listening.
+    loop {
+        let s = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("B reports its status");
+        if s.state == SyncState::Synced {
+            break;
+        }
+    }
+    let mut e = NewEncounter::with_person(person.clone());
+    e.notes = "seen by the station".into();
+    let id = a.v().record_encounter(&e).unwrap();
+    a.sync().unwrap();
+    // B's long poll returns with it; no one asked B to sync.
+    loop {
+        let s = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("B heard the news");
+        if s.last_report
+            .as_ref()
+            .is_some_and(|r| r.documents_updated > 0)
+        {
+            break;
+        }
+    }
+    let got = b_vault.lock().unwrap().person(&person).unwrap();
+    assert!(got.encounters.iter().any(|x| x.id == id));
+    handle.stop();
+}
