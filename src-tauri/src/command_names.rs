@@ -1,0 +1,37 @@
+//! The names of the app's commands, shared by `build.rs` (which generates one permission per
+//! command) and the tests (which check that the capability allows each of them).
+
+/// Every command the front end may call.
+pub const ALL: &[&str] = &[
+    "app_info",
+    "save_settings",
+    "create_vault",
+    "join_team",
+    "unlock",
+    "lock",
+    "create_team",
+    "today",
+    "list_people",
+    "search_people",
+    "add_person",
+    "record_encounter",
+    "brief",
+    "person_record",
+    "history",
+    "resolve_conflict",
+    "add_goal",
+    "update_goal",
+    "add_step",
+    "set_step_done",
+    "complete_follow_up",
+    "team_overview",
+    "list_devices",
+    "create_invite",
+    "revoke_device",
+    "sync_now",
+    "sync_status",
+    "change_passphrase",
+    "draft_save",
+    "draft_load",
+    "draft_clear",
+];

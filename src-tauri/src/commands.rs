@@ -1,0 +1,441 @@
+//! The commands the front end calls. Each is a short call into `tandem-core`, the same calls
+//! the `tandem` command makes (see `cli/src/commands/`). They run off the main thread
+//! (`async`), so unlocking (Argon2) or a sync never freezes the window.
+
+use crate::error::{CommandError, CommandResult};
+use crate::settings::Settings;
+use crate::state::AppState;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tandem_core::sync::{self, SyncProgress, SyncReport, SyncState, SyncStatus};
+use tandem_core::{NewVault, Passphrase, Vault, VaultError};
+use tandem_model::{
+    Encounter, EncounterSubject, ErrorCode, FollowUpDue, FollowUpId, GoalId, GoalUpdate,
+    HistoryEntry, NewEncounter, NewGoal, NewPerson, PersonBrief, PersonId, PersonRecord,
+    PersonSummary, StepId, TeamInfo,
+};
+use tauri::{AppHandle, Emitter, Runtime, State};
+
+/// The event carrying the sync status (a [`SyncStatus`]).
+pub const SYNC_EVENT: &str = "sync-status";
+/// How far ahead "Today" looks for follow-ups, in days.
+const FOLLOW_UPS_AHEAD_DAYS: u64 = 7;
+/// How many recent encounters "Today" shows.
+const RECENT: usize = 8;
+/// A draft larger than this is refused (a page of notes is a few kB).
+const MAX_DRAFT_BYTES: usize = 256 * 1024;
+
+/// What the front end needs before anything else.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    /// A vault exists (show Unlock) or not (show First run).
+    pub vault_exists: bool,
+    /// The vault is unlocked now (the window was reloaded).
+    pub unlocked: bool,
+    /// The settings.
+    pub settings: Settings,
+    /// The app's version.
+    pub version: &'static str,
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        vault_exists: Vault::exists(&state.dir),
+        unlocked: state.is_unlocked(),
+        settings: state.settings(),
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<Settings> {
+    state.set_settings(settings)
+}
+
+fn emit_status<R: Runtime>(app: &AppHandle<R>) -> impl Fn(&SyncStatus) + Send + Sync + 'static {
+    let app = app.clone();
+    move |status| {
+        // The window may be gone while the app quits: nothing to tell then.
+        let _ = app.emit(SYNC_EVENT, status);
+    }
+}
+
+fn start<R: Runtime>(state: &AppState, app: &AppHandle<R>, vault: Vault) {
+    state.start(Arc::new(Mutex::new(vault)), emit_status(app));
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn create_vault<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    passphrase: String,
+    member_name: String,
+    team_name: String,
+) -> CommandResult<()> {
+    let setup = NewVault {
+        member_name,
+        team_name,
+    };
+    let vault = Vault::create(&state.dir, &Passphrase::new(passphrase), &setup)?;
+    start(&state, &app, vault);
+    Ok(())
+}
+
+/// Joins a team with an invite code: creates this device's vault and runs the first sync.
+/// If that sync fails (the relay went away), the vault is there and sync resumes by itself;
+/// the report is then absent.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn join_team<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    code: String,
+    passphrase: String,
+    member_name: String,
+) -> CommandResult<Option<SyncReport>> {
+    let progress = {
+        let app = app.clone();
+        move |p: SyncProgress| {
+            let (SyncProgress::Pushing(done, total) | SyncProgress::Pulling(done, total)) = p;
+            let status = SyncStatus {
+                state: SyncState::Syncing { done, total },
+                waiting: 0,
+                last_synced_at: None,
+                last_report: None,
+            };
+            let _ = app.emit(SYNC_EVENT, &status);
+        }
+    };
+    let (vault, first) = sync::join_team(
+        &state.dir,
+        &Passphrase::new(passphrase),
+        &member_name,
+        code.trim(),
+        &progress,
+    )?;
+    let vault = vault.into_inner().unwrap_or_else(|p| p.into_inner());
+    start(&state, &app, vault);
+    Ok(first.ok())
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn unlock<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<()> {
+    if state.is_unlocked() {
+        return Ok(());
+    }
+    match Vault::open(&state.dir, &Passphrase::new(passphrase)) {
+        Ok(vault) => start(&state, &app, vault),
+        Err(VaultError::InUse) => match state.still_open_vault() {
+            Some(vault) => state.start(vault, emit_status(&app)),
+            None => return Err(VaultError::InUse.into()),
+        },
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn lock(state: State<'_, AppState>) {
+    state.lock();
+}
+
+/// Puts this vault's team on a relay, then asks the sync to send everything.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn create_team<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    relay_url: String,
+    team_name: String,
+) -> CommandResult<()> {
+    let vault = state.shared_vault()?;
+    sync::create_team_on_relay(&vault, relay_url.trim(), &team_name)?;
+    // The runner stopped itself when it found no relay: start it again.
+    state.start(vault, emit_status(&app));
+    Ok(())
+}
+
+/// An encounter on the Today screen, with the person's name.
+#[derive(Debug, Serialize)]
+pub struct RecentEncounter {
+    /// The encounter.
+    pub encounter: Encounter,
+    /// The person's name (absent for the street log).
+    pub person_name: Option<String>,
+}
+
+/// The Today screen.
+#[derive(Debug, Serialize)]
+pub struct Today {
+    /// Open follow-ups due within a week (and late ones).
+    pub follow_ups_due: Vec<FollowUpDue>,
+    /// The latest encounters.
+    pub recent: Vec<RecentEncounter>,
+    /// Where this member's last encounter was, to pre-fill the next one.
+    pub last_place: Option<String>,
+    /// The team's name.
+    pub team_name: String,
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn today(state: State<'_, AppState>) -> CommandResult<Today> {
+    let until = chrono::Local::now().date_naive() + chrono::Days::new(FOLLOW_UPS_AHEAD_DAYS);
+    state.with_vault(|v| {
+        let names: HashMap<PersonId, String> = v
+            .list_people()?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let me = v.member_id().clone();
+        let recent = v.recent_encounters(RECENT)?;
+        let last_place = recent
+            .iter()
+            .filter(|e| e.recorded_by.as_ref() == Some(&me))
+            .find_map(|e| e.place.clone());
+        Ok(Today {
+            follow_ups_due: v.follow_ups_due(until)?,
+            recent: recent
+                .into_iter()
+                .map(|encounter| RecentEncounter {
+                    person_name: match &encounter.subject {
+                        EncounterSubject::Person(p) => names.get(p).cloned(),
+                        EncounterSubject::Anonymous(_) => None,
+                    },
+                    encounter,
+                })
+                .collect(),
+            last_place,
+            team_name: v.team()?.name,
+        })
+    })
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn list_people(state: State<'_, AppState>) -> CommandResult<Vec<PersonSummary>> {
+    state.with_vault(|v| v.list_people())
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn search_people(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<PersonSummary>> {
+    state.with_vault(|v| v.search_people(&query))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn add_person(state: State<'_, AppState>, person: NewPerson) -> CommandResult<PersonId> {
+    state.change(|v| v.add_person(&person))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn record_encounter(
+    state: State<'_, AppState>,
+    encounter: NewEncounter,
+) -> CommandResult<String> {
+    let id = state.change(|v| v.record_encounter(&encounter))?;
+    // Saved: the draft it came from is done.
+    state.set_draft(None);
+    Ok(id.0)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn brief(state: State<'_, AppState>, person: PersonId) -> CommandResult<PersonBrief> {
+    state.with_vault(|v| v.brief(&person))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn person_record(state: State<'_, AppState>, person: PersonId) -> CommandResult<PersonRecord> {
+    state.with_vault(|v| v.person(&person))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn history(state: State<'_, AppState>, person: PersonId) -> CommandResult<Vec<HistoryEntry>> {
+    state.with_vault(|v| v.history(&person))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn resolve_conflict(
+    state: State<'_, AppState>,
+    person: PersonId,
+    path: Vec<String>,
+    choice: usize,
+) -> CommandResult<()> {
+    state.change(|v| v.resolve_conflict(&person, &path, choice))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn add_goal(
+    state: State<'_, AppState>,
+    person: PersonId,
+    goal: NewGoal,
+) -> CommandResult<GoalId> {
+    state.change(|v| v.add_goal(&person, &goal))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn update_goal(
+    state: State<'_, AppState>,
+    person: PersonId,
+    goal: GoalId,
+    update: GoalUpdate,
+) -> CommandResult<()> {
+    state.change(|v| v.update_goal(&person, &goal, &update))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn add_step(
+    state: State<'_, AppState>,
+    person: PersonId,
+    goal: GoalId,
+    text: String,
+) -> CommandResult<StepId> {
+    state.change(|v| v.add_step(&person, &goal, &text))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn set_step_done(
+    state: State<'_, AppState>,
+    person: PersonId,
+    goal: GoalId,
+    step: StepId,
+    done: bool,
+) -> CommandResult<()> {
+    state.change(|v| v.set_step_done(&person, &goal, &step, done))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn complete_follow_up(
+    state: State<'_, AppState>,
+    person: PersonId,
+    follow_up: FollowUpId,
+) -> CommandResult<()> {
+    state.change(|v| v.complete_follow_up(&person, &follow_up))
+}
+
+/// The Team & sync screen, without the network (devices come from [`list_devices`]).
+#[derive(Debug, Serialize)]
+pub struct TeamOverview {
+    /// The team.
+    pub team: TeamInfo,
+    /// The relay's address, when the team is on one.
+    pub relay_url: Option<String>,
+    /// Whether the member using this device is an admin.
+    pub is_admin: bool,
+    /// The sync status.
+    pub sync: Option<SyncStatus>,
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview> {
+    let (team, relay_url) = state.with_vault(|v| Ok((v.team()?, v.relay()?.map(|r| r.url))))?;
+    let is_admin = team
+        .members
+        .iter()
+        .any(|m| m.id == team.me && m.role == tandem_model::MemberRole::Admin);
+    Ok(TeamOverview {
+        team,
+        relay_url,
+        is_admin,
+        sync: state.sync_status(),
+    })
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn list_devices(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<tandem_protocol::api::DeviceInfo>> {
+    let vault = state.shared_vault()?;
+    Ok(sync::list_devices(&vault)?)
+}
+
+/// An invite for a new device.
+#[derive(Debug, Serialize)]
+pub struct Invite {
+    /// The code to type or paste on the new device.
+    pub code: String,
+    /// The same code as a QR code (SVG markup).
+    pub qr_svg: String,
+    /// How long it stays valid.
+    pub hours: u64,
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn create_invite(state: State<'_, AppState>, hours: u64) -> CommandResult<Invite> {
+    let hours = hours.clamp(1, 24 * 7);
+    let vault = state.shared_vault()?;
+    let code = sync::create_invite(&vault, hours * 3600)?.to_string();
+    Ok(Invite {
+        qr_svg: qr_svg(&code)?,
+        code,
+        hours,
+    })
+}
+
+/// The QR code of `text` as SVG markup (without the XML declaration, to sit inside HTML).
+pub fn qr_svg(text: &str) -> CommandResult<String> {
+    let qr = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| CommandError::new(ErrorCode::Internal, format!("QR code: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok(match svg.find("<svg") {
+        Some(i) => svg[i..].to_owned(),
+        None => svg,
+    })
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn revoke_device(state: State<'_, AppState>, device: String) -> CommandResult<()> {
+    let vault = state.shared_vault()?;
+    Ok(sync::revoke_device(&vault, &device)?)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
+    state.shared_vault()?;
+    state.poke();
+    Ok(())
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn sync_status(state: State<'_, AppState>) -> Option<SyncStatus> {
+    state.sync_status()
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn change_passphrase(
+    state: State<'_, AppState>,
+    current: String,
+    new: String,
+) -> CommandResult<()> {
+    state.with_vault(|v| v.change_passphrase(&Passphrase::new(current), &Passphrase::new(new)))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn draft_save(state: State<'_, AppState>, draft: String) -> CommandResult<()> {
+    if draft.len() > MAX_DRAFT_BYTES {
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            "the draft is too long",
+        ));
+    }
+    state.set_draft(Some(draft));
+    Ok(())
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn draft_load(state: State<'_, AppState>) -> Option<String> {
+    state.draft()
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn draft_clear(state: State<'_, AppState>) {
+    state.set_draft(None);
+}

@@ -1,0 +1,77 @@
+//! Tandem's app: a thin Tauri 2 shell over the vault (`tandem-core`).
+//!
+//! - [`commands`]: what the front end calls; each is a short call into core.
+//! - [`state`]: the unlocked vault, its background sync (started on unlock, stopped on lock,
+//!   status pushed to the front end as `sync-status` events), the draft encounter.
+//! - [`settings`]: language and auto-lock time, in a small JSON file beside the vault.
+//!
+//! The vault folder is `TANDEM_VAULT` or the user's data folder (the one the `tandem` command
+//! uses too).
+
+pub mod command_names;
+pub mod commands;
+pub mod error;
+pub mod settings;
+pub mod state;
+
+use state::AppState;
+use tauri::Runtime;
+
+/// Builds the app on any runtime (tests use `tauri::test::mock_builder()`).
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::save_settings,
+            commands::create_vault,
+            commands::join_team,
+            commands::unlock,
+            commands::lock,
+            commands::create_team,
+            commands::today,
+            commands::list_people,
+            commands::search_people,
+            commands::add_person,
+            commands::record_encounter,
+            commands::brief,
+            commands::person_record,
+            commands::history,
+            commands::resolve_conflict,
+            commands::add_goal,
+            commands::update_goal,
+            commands::add_step,
+            commands::set_step_done,
+            commands::complete_follow_up,
+            commands::team_overview,
+            commands::list_devices,
+            commands::create_invite,
+            commands::revoke_device,
+            commands::sync_now,
+            commands::sync_status,
+            commands::change_passphrase,
+            commands::draft_save,
+            commands::draft_load,
+            commands::draft_clear,
+        ])
+        .on_window_event(|window, event| {
+            // Closing the window locks the vault before the process ends.
+            if let tauri::WindowEvent::Destroyed = event {
+                use tauri::Manager;
+                window.state::<AppState>().lock();
+            }
+        })
+}
+
+// `generate_context!` embeds the front end and the configuration; its expansion contains
+// `unsafe` code, hence the one allowance in this crate.
+#[allow(unsafe_code)]
+fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!()
+}
+
+/// Runs the app.
+pub fn run() -> Result<(), tauri::Error> {
+    let state = AppState::new(state::vault_dir());
+    app_builder(tauri::Builder::default(), state).run(context())
+}

@@ -1,0 +1,226 @@
+# Tandem — English. Every key here must also be in fr.ftl (a test checks).
+
+## First run
+welcome-title = Welcome to Tandem
+welcome-intro = Your notebook for walking beside people. It stays on this device, locked with a passphrase only you know.
+your-name = Your name (as your team knows you)
+passphrase = Passphrase
+passphrase-new = New passphrase
+passphrase-again = The same passphrase again
+passphrase-current = Current passphrase
+passphrase-advice = A few words you will remember are stronger than a short password. Nobody can recover it if it is forgotten.
+strength-too-short = Too short: at least 8 characters
+strength-weak = Weak: add a few words
+strength-fair = Fair: one or two more words make it strong
+strength-strong = Strong
+continue = Continue
+back = Back
+working = Working…
+team-choice-intro = Your notebook is almost ready. How will you work?
+team-create-title = Start a team on a relay
+team-create-submit = Put the team on the relay
+team-join-title = Join my team
+team-join-submit = Join the team
+team-local-title = Use without a team for now
+team-local-hint = Everything stays on this device. You can put it on a relay later, from Team & sync.
+team-local-submit = Start on this device only
+team-local-explain = This notebook is on this device only. To share it with your team, give the address of your team's relay.
+default-team-name = My notebook
+relay-url = Relay address
+team-name = Team name
+invite-code = Invite code
+
+## Unlock
+unlock = Unlock
+unlocking = Unlocking…
+lock = Lock
+
+## Navigation
+nav-label = Main
+nav-today = Today
+nav-people = People
+nav-team = Team & sync
+nav-settings = Settings
+
+## Today
+today-title = Today
+new-encounter = New encounter
+followups-due = Follow-ups due
+followups-none = Nothing due this week.
+followup-done = Done
+followup-done-saved = Follow-up marked done.
+recent-encounters = Recent encounters
+recent-none = No encounters yet.
+street-log = Someone I don't know
+due-late = late: { $date }
+due-today = today
+due-on = by { $date }
+
+## New encounter
+who = With whom
+person-search-placeholder = Name or nickname
+person-add-named = Add “{ $name }” as a new person
+who-unknown = Someone I don't know
+unknown-description = How you'll recognise them (optional)
+change = Change
+when = When
+where = Where
+notes = What happened
+details = More details
+kind = Kind of encounter
+kind-none = Not said
+duration = How long (minutes)
+domains = Life domains touched
+goals-touched = Their goals touched
+given = What was given
+referrals = Referrals (separate with commas)
+follow-up = Follow-up to do
+follow-up-due = Follow-up by
+debrief = I'd like a debrief
+draft-saved = Draft kept
+save = Save
+discard = Discard
+encounter-saved = Encounter saved.
+invalid-form = Some fields need a look.
+invalid-who = Choose the person, or “Someone I don't know”.
+invalid-when = Write the date and time as 2026-11-25 14:02.
+invalid-duration = Minutes, as a number (1 to 1440).
+invalid-date = Write the date as 2026-11-25.
+invalid-follow-up-unknown = A follow-up needs a known person.
+
+## People
+people-title = People
+search = Search
+person-add = Add a person
+person-name = The name they choose
+person-nicknames = Other names (separate with commas)
+pronouns = Pronouns
+remember = Things to remember
+person-saved = Person added.
+people-none = Nobody here yet.
+last-seen = seen { $when }
+next-check-in-on = check in { $date }
+open-goals = { $n ->
+    [one] 1 goal
+   *[other] { $n } goals
+}
+open-followups = { $n ->
+    [one] 1 follow-up
+   *[other] { $n } follow-ups
+}
+has-conflicts = two versions to look at
+invalid-person-name = Write the name they choose.
+invalid-your-name = Write your name.
+invalid-passphrases-differ = The two passphrases are different.
+invalid-relay-and-team = Write the relay address and the team name.
+invalid-invite-code = Paste or type the invite code.
+
+## Brief
+also-called = also called { $names }
+conflicts-title = Two versions
+conflicts-hint = This was changed on two devices at once. Nothing was lost: choose the one to keep.
+conflict-field = Field “{ $field }”:
+keep = Keep
+conflict-resolved = Choice saved.
+contact = How to reach them
+goals-title = Their goals, in their words
+next-step = Next step: { $step }
+goal-new = A new goal, in their words
+add = Add
+followups-open = Open follow-ups
+last-encounters = Last encounters (of { $n })
+consent-title = Consent
+consent-given-on = given { $date }
+consent-withdrawn-on = withdrawn { $date }
+consent-none = No consent recorded yet.
+
+## Goal
+goal-title = Goal
+goal-words = In their words
+goal-status = Where it stands
+goal-check-in = Next check-in
+goal-steps = Small steps
+step-new = A new small step
+goal-history = History of this goal
+goal-saved = Goal saved.
+someone = Someone
+
+## Team & sync
+team-title = Team & sync
+sync-title = Sync
+sync-now = Sync now
+sync-report = Sent { $pushed }, received { $pulled } ({ $records } records updated)
+members = Members
+role-admin = admin
+role-member = member
+you = you
+devices = Devices
+devices-show = Show the team's devices
+devices-count = { $n ->
+    [one] 1 device
+   *[other] { $n } devices
+}
+this-device = this device
+revoked = removed
+revoke = Remove
+device-revoked = Device removed from the team.
+invite-title = Invite a device
+invite-hint = Show the code in person, at the clinic. It works once.
+invite-valid-for = Valid for
+invite-create = Make an invite code
+invite-qr = The invite code as a QR code
+hours = { $n ->
+    [one] 1 hour
+   *[other] { $n } hours
+}
+team-on-relay = The team is on the relay.
+
+## Sync badge
+sync-syncing = Syncing…
+sync-syncing-progress = Syncing { $done }/{ $total }
+sync-offline = Offline
+sync-offline-waiting = Offline · { $n ->
+    [one] 1 change waiting
+   *[other] { $n } changes waiting
+}
+sync-waiting = { $n ->
+    [one] 1 change waiting
+   *[other] { $n } changes waiting
+}
+sync-synced-at = Synced at { $time }
+sync-local = On this device only
+sync-revoked = Removed from the team
+sync-failed = Sync needs a look
+sync-starting = Starting sync…
+
+## Settings
+settings-title = Settings
+settings-language = Language
+settings-auto-lock = Lock after
+auto-lock-hint = Tandem also locks when the window is hidden. A draft you are writing is kept.
+minutes = { $n ->
+    [one] 1 minute
+   *[other] { $n } minutes
+}
+passphrase-change = Change the passphrase
+passphrase-changed = Passphrase changed.
+settings-saved = Saved.
+
+## Errors
+error-locked = Tandem is locked: unlock it first.
+error-no-vault = There is no notebook on this device yet.
+error-vault-exists = A notebook already exists on this device.
+error-wrong-passphrase = That passphrase does not open this notebook.
+error-too-many-attempts = Too many tries: wait a little, then try again.
+error-vault-in-use = The notebook is open in another program.
+error-vault-too-new = This notebook was made by a newer Tandem: update Tandem.
+error-vault-damaged = A file of the notebook is damaged.
+error-not-found = This is not (or no longer) in the notebook.
+error-ambiguous = Several people match: be more precise.
+error-invalid-input = Something written is not accepted: check the fields.
+error-io = Reading or writing on this device failed.
+error-offline = The relay cannot be reached. Your changes wait safely and will be sent when it answers.
+error-relay-refused = The relay refused (expired invite code, or not allowed).
+error-revoked = This device was removed from the team.
+error-not-in-team = This notebook is not in a team on a relay yet.
+error-internal = Something went wrong. Your saved work is safe.

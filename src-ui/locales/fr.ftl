@@ -1,0 +1,226 @@
+# Tandem — français. Chaque clé ici doit aussi être dans en.ftl (un test le vérifie).
+
+## Premier lancement
+welcome-title = Bienvenue dans Tandem
+welcome-intro = Votre carnet pour cheminer avec les personnes. Il reste sur cet appareil, verrouillé par une phrase de passe que vous seul·e connaissez.
+your-name = Votre nom (tel que l'équipe vous connaît)
+passphrase = Phrase de passe
+passphrase-new = Nouvelle phrase de passe
+passphrase-again = La même phrase de passe, encore
+passphrase-current = Phrase de passe actuelle
+passphrase-advice = Quelques mots dont vous vous souviendrez valent mieux qu'un mot de passe court. Personne ne peut la retrouver si elle est oubliée.
+strength-too-short = Trop courte : au moins 8 caractères
+strength-weak = Faible : ajoutez quelques mots
+strength-fair = Correcte : un ou deux mots de plus la rendent solide
+strength-strong = Solide
+continue = Continuer
+back = Retour
+working = En cours…
+team-choice-intro = Votre carnet est presque prêt. Comment allez-vous travailler ?
+team-create-title = Créer une équipe sur un relais
+team-create-submit = Mettre l'équipe sur le relais
+team-join-title = Rejoindre mon équipe
+team-join-submit = Rejoindre l'équipe
+team-local-title = Utiliser sans équipe pour l'instant
+team-local-hint = Tout reste sur cet appareil. Vous pourrez le mettre sur un relais plus tard, dans Équipe et synchro.
+team-local-submit = Commencer sur cet appareil seulement
+team-local-explain = Ce carnet est sur cet appareil seulement. Pour le partager avec votre équipe, donnez l'adresse du relais de l'équipe.
+default-team-name = Mon carnet
+relay-url = Adresse du relais
+team-name = Nom de l'équipe
+invite-code = Code d'invitation
+
+## Déverrouiller
+unlock = Déverrouiller
+unlocking = Déverrouillage…
+lock = Verrouiller
+
+## Navigation
+nav-label = Principal
+nav-today = Aujourd'hui
+nav-people = Personnes
+nav-team = Équipe et synchro
+nav-settings = Réglages
+
+## Aujourd'hui
+today-title = Aujourd'hui
+new-encounter = Nouvelle rencontre
+followups-due = Suivis à faire
+followups-none = Rien à faire cette semaine.
+followup-done = Fait
+followup-done-saved = Suivi marqué comme fait.
+recent-encounters = Rencontres récentes
+recent-none = Pas encore de rencontre.
+street-log = Une personne que je ne connais pas
+due-late = en retard : { $date }
+due-today = aujourd'hui
+due-on = d'ici le { $date }
+
+## Nouvelle rencontre
+who = Avec qui
+person-search-placeholder = Nom ou surnom
+person-add-named = Ajouter « { $name } » comme nouvelle personne
+who-unknown = Une personne que je ne connais pas
+unknown-description = Comment la reconnaître (facultatif)
+change = Changer
+when = Quand
+where = Où
+notes = Ce qui s'est passé
+details = Plus de détails
+kind = Type de rencontre
+kind-none = Non précisé
+duration = Durée (minutes)
+domains = Domaines de vie abordés
+goals-touched = Ses objectifs abordés
+given = Ce qui a été donné
+referrals = Références (séparées par des virgules)
+follow-up = Suivi à faire
+follow-up-due = Suivi d'ici le
+debrief = J'aimerais un débriefing
+draft-saved = Brouillon gardé
+save = Enregistrer
+discard = Abandonner
+encounter-saved = Rencontre enregistrée.
+invalid-form = Certains champs sont à revoir.
+invalid-who = Choisissez la personne, ou « Une personne que je ne connais pas ».
+invalid-when = Écrivez la date et l'heure ainsi : 2026-11-25 14:02.
+invalid-duration = Des minutes, en chiffres (de 1 à 1440).
+invalid-date = Écrivez la date ainsi : 2026-11-25.
+invalid-follow-up-unknown = Un suivi demande une personne connue.
+
+## Personnes
+people-title = Personnes
+search = Chercher
+person-add = Ajouter une personne
+person-name = Le nom qu'elle choisit
+person-nicknames = Autres noms (séparés par des virgules)
+pronouns = Pronoms
+remember = À retenir
+person-saved = Personne ajoutée.
+people-none = Personne pour l'instant.
+last-seen = vu·e { $when }
+next-check-in-on = point le { $date }
+open-goals = { $n ->
+    [one] 1 objectif
+   *[other] { $n } objectifs
+}
+open-followups = { $n ->
+    [one] 1 suivi
+   *[other] { $n } suivis
+}
+has-conflicts = deux versions à regarder
+invalid-person-name = Écrivez le nom qu'elle choisit.
+invalid-your-name = Écrivez votre nom.
+invalid-passphrases-differ = Les deux phrases de passe sont différentes.
+invalid-relay-and-team = Écrivez l'adresse du relais et le nom de l'équipe.
+invalid-invite-code = Collez ou tapez le code d'invitation.
+
+## Fiche
+also-called = aussi appelé·e { $names }
+conflicts-title = Deux versions
+conflicts-hint = Ceci a été modifié sur deux appareils en même temps. Rien n'est perdu : choisissez la version à garder.
+conflict-field = Champ « { $field } » :
+keep = Garder
+conflict-resolved = Choix enregistré.
+contact = Comment la joindre
+goals-title = Ses objectifs, dans ses mots
+next-step = Prochaine étape : { $step }
+goal-new = Un nouvel objectif, dans ses mots
+add = Ajouter
+followups-open = Suivis ouverts
+last-encounters = Dernières rencontres (sur { $n })
+consent-title = Consentement
+consent-given-on = donné le { $date }
+consent-withdrawn-on = retiré le { $date }
+consent-none = Aucun consentement noté pour l'instant.
+
+## Objectif
+goal-title = Objectif
+goal-words = Dans ses mots
+goal-status = Où ça en est
+goal-check-in = Prochain point
+goal-steps = Petites étapes
+step-new = Une nouvelle petite étape
+goal-history = Historique de cet objectif
+goal-saved = Objectif enregistré.
+someone = Quelqu'un
+
+## Équipe et synchro
+team-title = Équipe et synchro
+sync-title = Synchronisation
+sync-now = Synchroniser maintenant
+sync-report = Envoyé { $pushed }, reçu { $pulled } ({ $records } dossiers mis à jour)
+members = Membres
+role-admin = admin
+role-member = membre
+you = vous
+devices = Appareils
+devices-show = Voir les appareils de l'équipe
+devices-count = { $n ->
+    [one] 1 appareil
+   *[other] { $n } appareils
+}
+this-device = cet appareil
+revoked = retiré
+revoke = Retirer
+device-revoked = Appareil retiré de l'équipe.
+invite-title = Inviter un appareil
+invite-hint = Montrez le code en personne, à la clinique. Il ne sert qu'une fois.
+invite-valid-for = Valable
+invite-create = Créer un code d'invitation
+invite-qr = Le code d'invitation en code QR
+hours = { $n ->
+    [one] 1 heure
+   *[other] { $n } heures
+}
+team-on-relay = L'équipe est sur le relais.
+
+## Badge de synchro
+sync-syncing = Synchronisation…
+sync-syncing-progress = Synchronisation { $done }/{ $total }
+sync-offline = Hors ligne
+sync-offline-waiting = Hors ligne · { $n ->
+    [one] 1 changement en attente
+   *[other] { $n } changements en attente
+}
+sync-waiting = { $n ->
+    [one] 1 changement en attente
+   *[other] { $n } changements en attente
+}
+sync-synced-at = Synchronisé à { $time }
+sync-local = Sur cet appareil seulement
+sync-revoked = Retiré de l'équipe
+sync-failed = La synchro demande une vérification
+sync-starting = Démarrage de la synchro…
+
+## Réglages
+settings-title = Réglages
+settings-language = Langue
+settings-auto-lock = Verrouiller après
+auto-lock-hint = Tandem se verrouille aussi quand la fenêtre est cachée. Le brouillon en cours est gardé.
+minutes = { $n ->
+    [one] 1 minute
+   *[other] { $n } minutes
+}
+passphrase-change = Changer la phrase de passe
+passphrase-changed = Phrase de passe changée.
+settings-saved = Enregistré.
+
+## Erreurs
+error-locked = Tandem est verrouillé : déverrouillez-le d'abord.
+error-no-vault = Il n'y a pas encore de carnet sur cet appareil.
+error-vault-exists = Un carnet existe déjà sur cet appareil.
+error-wrong-passphrase = Cette phrase de passe n'ouvre pas ce carnet.
+error-too-many-attempts = Trop d'essais : attendez un peu, puis réessayez.
+error-vault-in-use = Le carnet est ouvert dans un autre programme.
+error-vault-too-new = Ce carnet vient d'une version plus récente de Tandem : mettez Tandem à jour.
+error-vault-damaged = Un fichier du carnet est endommagé.
+error-not-found = Ceci n'est pas (ou plus) dans le carnet.
+error-ambiguous = Plusieurs personnes correspondent : précisez.
+error-invalid-input = Quelque chose d'écrit n'est pas accepté : vérifiez les champs.
+error-io = La lecture ou l'écriture sur cet appareil a échoué.
+error-offline = Le relais ne répond pas. Vos changements attendent en sécurité et partiront dès qu'il répondra.
+error-relay-refused = Le relais a refusé (code d'invitation expiré, ou pas autorisé).
+error-revoked = Cet appareil a été retiré de l'équipe.
+error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
+error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.

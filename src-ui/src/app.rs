@@ -1,0 +1,266 @@
+//! The app: what is shown (first run, unlock, or the unlocked screens), the shared context,
+//! the sync status from the shell, and locking (on demand, after idle time, when hidden).
+
+use crate::api::{AppInfo, Settings};
+use crate::i18n;
+use crate::logic::sync_badge::SyncView;
+use crate::tauri::{invoke, listen, NoArgs, ShellError};
+use crate::widgets::{Nav, SyncBadge};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tandem_model::{GoalId, Lang, PersonId};
+
+/// What the app shows as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Asking the shell.
+    Loading,
+    /// No vault yet.
+    FirstRun,
+    /// A vault, locked: nothing personal is on screen or in the page's memory.
+    Locked,
+    /// Unlocked.
+    Unlocked,
+}
+
+/// The screens of an unlocked app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// Today.
+    Today,
+    /// New encounter.
+    Encounter,
+    /// People.
+    People,
+    /// A new person.
+    NewPerson,
+    /// A person's brief.
+    Brief(PersonId),
+    /// A goal.
+    Goal(PersonId, GoalId),
+    /// Team & sync.
+    Team,
+    /// Settings.
+    Settings,
+}
+
+/// What every component shares.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// The language.
+    pub lang: RwSignal<Lang>,
+    /// The settings.
+    pub settings: RwSignal<Settings>,
+    /// First run, locked, unlocked.
+    pub phase: RwSignal<Phase>,
+    /// The screen (kept across a lock, so unlocking returns to it).
+    pub screen: RwSignal<Screen>,
+    /// The latest sync status.
+    pub sync: RwSignal<Option<SyncView>>,
+    /// Bumped when data may have changed (a sync brought something): lists reload.
+    pub refresh: RwSignal<u64>,
+    /// A short message for the peer ("Saved"), as a translation key.
+    pub notice: RwSignal<Option<&'static str>>,
+    /// When the peer last touched or typed (ms).
+    pub last_activity: StoredValue<f64>,
+}
+
+impl Ctx {
+    /// The text of a key in the current language (reactive).
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang.get(), key)
+    }
+
+    /// The text of a key with arguments (reactive).
+    pub fn tra(&self, key: &str, args: &[(&str, String)]) -> String {
+        i18n::t_args(self.lang.get(), key, args)
+    }
+
+    /// The words for a shell error.
+    pub fn error_text(&self, e: &ShellError) -> String {
+        self.t(i18n::error_key(&e.code))
+    }
+
+    /// Goes to a screen.
+    pub fn go(&self, screen: Screen) {
+        self.screen.set(screen);
+        self.notice.set(None);
+    }
+
+    /// Locks now: the shell drops the vault, the page drops every screen.
+    pub fn lock(&self) {
+        if self.phase.get_untracked() != Phase::Unlocked {
+            return;
+        }
+        self.phase.set(Phase::Locked);
+        self.sync.set(None);
+        spawn_local(async move {
+            let _ = invoke::<()>("lock", &NoArgs {}).await;
+        });
+    }
+
+    /// Shows a short message.
+    pub fn notify(&self, key: &'static str) {
+        self.notice.set(Some(key));
+    }
+}
+
+/// The context, from any component.
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
+/// The app.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx {
+        lang: RwSignal::new(Lang::En),
+        settings: RwSignal::new(Settings::default()),
+        phase: RwSignal::new(Phase::Loading),
+        screen: RwSignal::new(Screen::Today),
+        sync: RwSignal::new(None),
+        refresh: RwSignal::new(0),
+        notice: RwSignal::new(None),
+        last_activity: StoredValue::new(crate::platform::now_ms()),
+    };
+    provide_context(ctx);
+
+    spawn_local(async move {
+        match invoke::<AppInfo>("app_info", &NoArgs {}).await {
+            Ok(info) => {
+                ctx.settings.set(info.settings);
+                ctx.lang.set(info.settings.lang);
+                ctx.phase.set(if info.unlocked {
+                    Phase::Unlocked
+                } else if info.vault_exists {
+                    Phase::Locked
+                } else {
+                    Phase::FirstRun
+                });
+            }
+            // No shell (a plain browser): show the first screen rather than nothing.
+            Err(_) => ctx.phase.set(Phase::FirstRun),
+        }
+    });
+    spawn_local(async move {
+        listen("sync-status", move |s: SyncView| {
+            if ctx.phase.get_untracked() != Phase::Unlocked {
+                return;
+            }
+            let before = ctx.sync.get_untracked();
+            let newer = s.state == "synced"
+                && before.as_ref().map(|b| b.last_synced_at) != Some(s.last_synced_at);
+            ctx.sync.set(Some(s));
+            if newer {
+                ctx.refresh.update(|n| *n += 1);
+            }
+        })
+        .await;
+    });
+    Effect::new(move |_| {
+        let lang = ctx.lang.get();
+        set_document_lang(lang);
+    });
+    install_auto_lock(ctx);
+
+    view! {
+        <div class="app">
+            {move || match ctx.phase.get() {
+                Phase::Loading => view! { <p class="loading" data-testid="loading">"…"</p> }.into_any(),
+                Phase::FirstRun => view! { <crate::screens::first_run::FirstRun /> }.into_any(),
+                Phase::Locked => view! { <crate::screens::unlock::Unlock /> }.into_any(),
+                Phase::Unlocked => view! { <Unlocked /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The frame of the unlocked app: header with the sync badge and the lock button, the
+/// screen, and the navigation.
+#[component]
+fn Unlocked() -> impl IntoView {
+    let ctx = ctx();
+    spawn_local(async move {
+        if let Ok(Some(s)) = invoke::<Option<SyncView>>("sync_status", &NoArgs {}).await {
+            ctx.sync.set(Some(s));
+        }
+    });
+    view! {
+        <header class="top" data-testid="top-bar">
+            <span class="brand">"Tandem"</span>
+            <SyncBadge />
+            <button class="lock" data-testid="lock-button" on:click=move |_| ctx.lock()>
+                {move || ctx.t("lock")}
+            </button>
+        </header>
+        <p class="notice" role="status" aria-live="polite" data-testid="notice">
+            {move || ctx.notice.get().map(|k| ctx.t(k))}
+        </p>
+        <main id="main" data-testid="screen">
+            {move || match ctx.screen.get() {
+                Screen::Today => view! { <crate::screens::today::TodayScreen /> }.into_any(),
+                Screen::Encounter => view! { <crate::screens::encounter::EncounterScreen /> }.into_any(),
+                Screen::People => view! { <crate::screens::people::PeopleScreen /> }.into_any(),
+                Screen::NewPerson => view! { <crate::screens::people::NewPersonScreen /> }.into_any(),
+                Screen::Brief(id) => view! { <crate::screens::brief::BriefScreen id=id /> }.into_any(),
+                Screen::Goal(p, g) => view! { <crate::screens::goal::GoalScreen person=p goal=g /> }.into_any(),
+                Screen::Team => view! { <crate::screens::team::TeamScreen /> }.into_any(),
+                Screen::Settings => view! { <crate::screens::settings::SettingsScreen /> }.into_any(),
+            }}
+        </main>
+        <Nav />
+    }
+}
+
+fn set_document_lang(lang: Lang) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(el) = document().document_element() {
+        let _ = el.set_attribute("lang", lang.code());
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = lang;
+}
+
+/// Locks after the chosen idle time, and at once when the window is hidden.
+fn install_auto_lock(ctx: Ctx) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use crate::logic::idle::should_lock;
+        use crate::platform::now_ms;
+        use wasm_bindgen::prelude::*;
+        use wasm_bindgen::JsCast;
+
+        let doc = document();
+        let touched = Closure::<dyn FnMut()>::new(move || ctx.last_activity.set_value(now_ms()));
+        for ev in ["pointerdown", "keydown", "input", "wheel", "touchstart"] {
+            let _ = doc.add_event_listener_with_callback(ev, touched.as_ref().unchecked_ref());
+        }
+        touched.forget();
+
+        let hidden = Closure::<dyn FnMut()>::new(move || {
+            if document().hidden() {
+                ctx.lock();
+            }
+        });
+        let _ = doc
+            .add_event_listener_with_callback("visibilitychange", hidden.as_ref().unchecked_ref());
+        hidden.forget();
+
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if ctx.phase.get_untracked() != Phase::Unlocked {
+                return;
+            }
+            let minutes = ctx.settings.get_untracked().auto_lock_minutes;
+            if should_lock(ctx.last_activity.get_value(), now_ms(), minutes, false) {
+                ctx.lock();
+            }
+        });
+        let _ = window().set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            5_000,
+        );
+        tick.forget();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = ctx;
+}

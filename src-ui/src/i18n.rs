@@ -1,0 +1,221 @@
+//! Every word the app shows, in French and English, from Fluent files (`locales/*.ftl`)
+//! compiled into the binary. Tests check that both languages have the same keys, that none is
+//! empty, and that every key the code uses exists.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
+use tandem_model::Lang;
+
+const EN: &str = include_str!("../locales/en.ftl");
+const FR: &str = include_str!("../locales/fr.ftl");
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let (src, id) = match lang {
+        Lang::En => (EN, "en"),
+        Lang::Fr => (FR, "fr"),
+    };
+    let id: unic_langid::LanguageIdentifier = id.parse().unwrap_or_default();
+    let mut b = FluentBundle::new(vec![id]);
+    // No Unicode isolation marks around values: the text is plain and the tests compare it.
+    b.set_use_isolating(false);
+    // A syntax error would be caught by the tests; what parses is used.
+    let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(partial, _)| partial);
+    // Duplicate keys are also caught by the tests.
+    let _ = b.add_resource(res);
+    b
+}
+
+thread_local! {
+    static EN_BUNDLE: FluentBundle<FluentResource> = bundle(Lang::En);
+    static FR_BUNDLE: FluentBundle<FluentResource> = bundle(Lang::Fr);
+}
+
+fn with_bundle<T>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> T) -> T {
+    match lang {
+        Lang::En => EN_BUNDLE.with(f),
+        Lang::Fr => FR_BUNDLE.with(f),
+    }
+}
+
+/// The text of `key` with `args`; the key itself if missing (the tests prevent that).
+pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    with_bundle(lang, |b| {
+        let Some(pattern) = b.get_message(key).and_then(|m| m.value()) else {
+            return key.to_owned();
+        };
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            // Numbers as numbers, so plural selectors work.
+            match v.parse::<i64>() {
+                Ok(n) => fa.set(*k, n),
+                Err(_) => fa.set(*k, v.clone()),
+            }
+        }
+        let mut errors = Vec::new();
+        b.format_pattern(pattern, Some(&fa), &mut errors)
+            .into_owned()
+    })
+}
+
+/// The text of `key`.
+pub fn t(lang: Lang, key: &str) -> String {
+    t_args(lang, key, &[])
+}
+
+/// Whether `key` exists (in English; the tests check French has the same keys).
+pub fn has_key(key: &str) -> bool {
+    with_bundle(Lang::En, |b| b.has_message(key))
+}
+
+/// The key of the words for an error code from the shell.
+pub fn error_key(code: &str) -> &'static str {
+    match code {
+        "locked" => "error-locked",
+        "no_vault" => "error-no-vault",
+        "vault_exists" => "error-vault-exists",
+        "wrong_passphrase" => "error-wrong-passphrase",
+        "too_many_attempts" => "error-too-many-attempts",
+        "vault_in_use" => "error-vault-in-use",
+        "vault_too_new" => "error-vault-too-new",
+        "vault_damaged" => "error-vault-damaged",
+        "not_found" => "error-not-found",
+        "ambiguous" => "error-ambiguous",
+        "invalid_input" => "error-invalid-input",
+        "io" => "error-io",
+        "offline" => "error-offline",
+        "relay_refused" => "error-relay-refused",
+        "revoked" => "error-revoked",
+        "not_in_team" => "error-not-in-team",
+        _ => "error-internal",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Keys and values of an .ftl file (messages only; attributes are not used).
+    fn entries(src: &str) -> BTreeMap<String, String> {
+        let res = match FluentResource::try_new(src.to_owned()) {
+            Ok(r) => r,
+            Err((_, errors)) => panic!("syntax errors: {errors:?}"),
+        };
+        let mut out = BTreeMap::new();
+        for entry in res.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                let key = m.id.name.to_owned();
+                assert!(m.value.is_some(), "{key} has no value");
+                assert!(!out.contains_key(&key), "{key} twice");
+                out.insert(key, String::new());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_no_empty_value() {
+        let en = entries(EN);
+        let fr = entries(FR);
+        let only_en: Vec<_> = en.keys().filter(|k| !fr.contains_key(*k)).collect();
+        let only_fr: Vec<_> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
+        assert!(only_en.is_empty(), "missing in fr.ftl: {only_en:?}");
+        assert!(only_fr.is_empty(), "missing in en.ftl: {only_fr:?}");
+        for lang in [Lang::En, Lang::Fr] {
+            for key in en.keys() {
+                let text = t(lang, key);
+                assert!(!text.trim().is_empty(), "{key} is empty in {lang:?}");
+                assert!(
+                    with_bundle(lang, |b| b
+                        .get_message(key)
+                        .and_then(|m| m.value())
+                        .is_some()),
+                    "{key} does not format in {lang:?}"
+                );
+            }
+        }
+    }
+
+    /// Every `"key"` the code passes to `t`, `tr`, `t_args` or `tra` exists.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let sources = [
+            include_str!("app.rs"),
+            include_str!("widgets.rs"),
+            include_str!("screens/first_run.rs"),
+            include_str!("screens/unlock.rs"),
+            include_str!("screens/today.rs"),
+            include_str!("screens/encounter.rs"),
+            include_str!("screens/people.rs"),
+            include_str!("screens/brief.rs"),
+            include_str!("screens/goal.rs"),
+            include_str!("screens/team.rs"),
+            include_str!("screens/settings.rs"),
+        ];
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for src in sources {
+            for marker in ["t(\"", "tr(\"", "t_args(\"", "tra(\""] {
+                for (i, _) in src.match_indices(marker) {
+                    let rest = &src[i + marker.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = &rest[..end];
+                    seen += 1;
+                    if !has_key(key) {
+                        missing.push(key.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(seen > 100, "the scan found only {seen} keys");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the .ftl files: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn every_error_code_has_words() {
+        for code in [
+            "locked",
+            "no_vault",
+            "vault_exists",
+            "wrong_passphrase",
+            "too_many_attempts",
+            "vault_in_use",
+            "vault_too_new",
+            "vault_damaged",
+            "not_found",
+            "ambiguous",
+            "invalid_input",
+            "io",
+            "offline",
+            "relay_refused",
+            "revoked",
+            "not_in_team",
+            "internal",
+            "something_new",
+        ] {
+            assert!(has_key(error_key(code)), "{code}");
+        }
+    }
+
+    #[test]
+    fn arguments_and_plurals() {
+        assert_eq!(
+            t_args(Lang::En, "sync-synced-at", &[("time", "14:02".into())]),
+            "Synced at 14:02"
+        );
+        assert_eq!(
+            t_args(Lang::Fr, "sync-synced-at", &[("time", "14:02".into())]),
+            "Synchronisé à 14:02"
+        );
+        assert_eq!(
+            t_args(Lang::En, "sync-waiting", &[("n", "1".into())]),
+            "1 change waiting"
+        );
+        assert_eq!(
+            t_args(Lang::En, "sync-waiting", &[("n", "3".into())]),
+            "3 changes waiting"
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! The brief, read before a visit: how they want to be called, things to remember, their goals
+//! in their own words with the next small step, the last encounters, open follow-ups, consent;
+//! fields edited concurrently on two devices, with both values and a one-tap choice.
+
+use crate::app::{ctx, Screen};
+use crate::logic::draft::{EncounterDraft, Who};
+use crate::logic::format::{day, to_datetime_input, when};
+use crate::platform::{minutes_east, now};
+use crate::tauri::{invoke, NoArgs};
+use crate::widgets::ErrorLine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use tandem_model::labels::{code_label, consent_use_label, status_label};
+use tandem_model::{FollowUpId, GoalId, NewGoal, PersonBrief, PersonId};
+
+#[derive(Serialize)]
+struct OfPerson {
+    person: PersonId,
+}
+
+#[derive(Serialize)]
+struct Resolve {
+    person: PersonId,
+    path: Vec<String>,
+    choice: usize,
+}
+
+#[derive(Serialize)]
+struct AddGoal {
+    person: PersonId,
+    goal: NewGoal,
+}
+
+#[derive(Serialize)]
+struct Complete {
+    person: PersonId,
+    follow_up: FollowUpId,
+}
+
+#[derive(Serialize)]
+struct Draft {
+    draft: String,
+}
+
+/// The brief of one person.
+#[component]
+pub fn BriefScreen(id: PersonId) -> impl IntoView {
+    let ctx = ctx();
+    let brief = RwSignal::new(None::<PersonBrief>);
+    let error = RwSignal::new(None::<String>);
+    let person = StoredValue::new(id);
+    let load = move || {
+        let person = person.get_value();
+        spawn_local(async move {
+            match invoke::<PersonBrief>("brief", &OfPerson { person }).await {
+                Ok(b) => brief.set(Some(b)),
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        ctx.refresh.track();
+        load();
+    });
+
+    let resolve = move |path: Vec<String>, choice: usize| {
+        let person = person.get_value();
+        spawn_local(async move {
+            match invoke::<()>(
+                "resolve_conflict",
+                &Resolve {
+                    person,
+                    path,
+                    choice,
+                },
+            )
+            .await
+            {
+                Ok(()) => {
+                    ctx.notify("conflict-resolved");
+                    load();
+                }
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+    let complete = move |follow_up: FollowUpId| {
+        let person = person.get_value();
+        spawn_local(async move {
+            match invoke::<()>("complete_follow_up", &Complete { person, follow_up }).await {
+                Ok(()) => load(),
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+    let new_goal = RwSignal::new(String::new());
+    let add_goal = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let words = new_goal.get_untracked().trim().to_owned();
+        if words.is_empty() {
+            return;
+        }
+        let person = person.get_value();
+        spawn_local(async move {
+            let goal = NewGoal {
+                words,
+                domain: None,
+                status: None,
+                steps: Vec::new(),
+                next_check_in: None,
+            };
+            match invoke::<GoalId>("add_goal", &AddGoal { person, goal }).await {
+                Ok(_) => {
+                    new_goal.set(String::new());
+                    load();
+                }
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+    let encounter = move |_| {
+        let Some(b) = brief.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let kept = invoke::<Option<String>>("draft_load", &NoArgs {})
+                .await
+                .ok()
+                .flatten();
+            let started = kept
+                .and_then(|j| serde_json::from_str::<EncounterDraft>(&j).ok())
+                .is_some_and(|d| d.is_started());
+            if !started {
+                let mut d = EncounterDraft::new(to_datetime_input(now(), minutes_east()), None);
+                d.who = Who::Person {
+                    id: b.id.clone(),
+                    name: b.name.clone(),
+                };
+                if let Ok(json) = serde_json::to_string(&d) {
+                    let _ = invoke::<()>("draft_save", &Draft { draft: json }).await;
+                }
+            }
+            ctx.go(Screen::Encounter);
+        });
+    };
+
+    let body = move || {
+        let lang = ctx.lang.get();
+        let n = now();
+        brief.get().map(|b| {
+            let pid = b.id.clone();
+            let also = (!b.nicknames.is_empty()).then(|| ctx.tra("also-called", &[("names", b.nicknames.join(", "))]));
+            let conflicts = b.conflicts.iter().map(|c| {
+                let path = c.path.clone();
+                let field = c.field().to_owned();
+                let choices = c.values.iter().enumerate().map(|(i, v)| {
+                    let path = path.clone();
+                    view! {
+                        <button class="choice" data-testid="conflict-choice"
+                            on:click=move |_| resolve(path.clone(), i)>
+                            {move || ctx.t("keep")} ": " <strong>{v.clone()}</strong>
+                        </button>
+                    }
+                }).collect_view();
+                view! {
+                    <li class="conflict" data-testid="conflict">
+                        <p>{ctx.tra("conflict-field", &[("field", field)])}</p>
+                        <div class="row">{choices}</div>
+                    </li>
+                }
+            }).collect_view();
+            let goals = b.goals.iter().map(|g| {
+                let (p, gid) = (pid.clone(), g.id.clone());
+                let next = g.next_step().map(|s| ctx.tra("next-step", &[("step", s.text.clone())]));
+                let check = g.next_check_in.map(|d| ctx.tra("next-check-in-on", &[("date", day(d, lang))]));
+                view! {
+                    <li>
+                        <button class="item-main" data-testid="goal-row"
+                            on:click=move |_| ctx.go(Screen::Goal(p.clone(), gid.clone()))>
+                            <strong class="words">"« "{g.words.clone()}" »"</strong>
+                            <span class=format!("status status-{}", g.status.code())>{status_label(g.status, lang)}</span>
+                            <span class="meta">{next}</span>
+                            <span class="meta">{check}</span>
+                        </button>
+                    </li>
+                }
+            }).collect_view();
+            let encounters = b.last_encounters.iter().map(|e| {
+                let meta = [
+                    Some(when(e.at, n, minutes_east(), lang)),
+                    e.place.clone(),
+                    e.kind.as_deref().map(|k| code_label(k, lang)),
+                ].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                let given = (!e.given.is_empty()).then(|| e.given.iter().map(|g| code_label(g, lang)).collect::<Vec<_>>().join(", "));
+                view! {
+                    <li class="item" data-testid="brief-encounter">
+                        <span class="meta">{meta}</span>
+                        <span class="notes">{e.notes.clone()}</span>
+                        <span class="meta">{given}</span>
+                    </li>
+                }
+            }).collect_view();
+            let follow_ups = b.open_follow_ups.iter().map(|f| {
+                let fid = f.id.clone();
+                let due = f.due.map(|d| ctx.tra("due-on", &[("date", day(d, lang))]));
+                view! {
+                    <li class="item" data-testid="brief-followup">
+                        <span class="item-main">{f.what.clone()} <span class="meta">{due}</span></span>
+                        <button class="small" data-testid="followup-done" on:click=move |_| complete(fid.clone())>
+                            {ctx.t("followup-done")}
+                        </button>
+                    </li>
+                }
+            }).collect_view();
+            let consents = b.consents.iter().map(|c| {
+                let uses = c.uses.iter().map(|u| consent_use_label(*u, lang)).collect::<Vec<_>>().join(", ");
+                let state = match c.withdrawn_on {
+                    Some(d) => ctx.tra("consent-withdrawn-on", &[("date", day(d, lang))]),
+                    None => ctx.tra("consent-given-on", &[("date", day(c.given_on, lang))]),
+                };
+                view! { <li data-testid="brief-consent">{c.what.clone()} " — " {uses} " (" {state} ")"</li> }
+            }).collect_view();
+            view! {
+                <header class="person">
+                    <h1 data-testid="brief-name">{b.name.clone()}</h1>
+                    <p class="meta">
+                        {b.pronouns.clone()}
+                        " "
+                        {also}
+                    </p>
+                </header>
+                <button class="primary big" data-testid="brief-new-encounter" on:click=encounter>
+                    {ctx.t("new-encounter")}
+                </button>
+                <div hidden=b.conflicts.is_empty() class="card warn">
+                    <h2>{ctx.t("conflicts-title")}</h2>
+                    <p class="hint">{ctx.t("conflicts-hint")}</p>
+                    <ul class="list" data-testid="conflicts">{conflicts}</ul>
+                </div>
+                <div hidden=b.remember.trim().is_empty() class="card remember">
+                    <h2>{ctx.t("remember")}</h2>
+                    <p data-testid="brief-remember">{b.remember.clone()}</p>
+                </div>
+                <div hidden=b.contact.trim().is_empty()>
+                    <h2>{ctx.t("contact")}</h2>
+                    <p data-testid="brief-contact">{b.contact.clone()}</p>
+                </div>
+                <h2>{ctx.t("goals-title")}</h2>
+                <ul class="list" data-testid="brief-goals">{goals}</ul>
+                <form class="inline" on:submit=add_goal data-testid="goal-add-form">
+                    <label for="goal-new-words">{ctx.t("goal-new")}</label>
+                    <input id="goal-new-words" data-testid="goal-new-words"
+                        prop:value=move || new_goal.get() on:input=move |ev| new_goal.set(event_target_value(&ev)) />
+                    <button type="submit" class="secondary" data-testid="goal-add">{ctx.t("add")}</button>
+                </form>
+                <h2>{ctx.t("followups-open")}</h2>
+                <ul class="list" data-testid="brief-followups">{follow_ups}</ul>
+                <h2>{ctx.tra("last-encounters", &[("n", b.encounter_count.to_string())])}</h2>
+                <ul class="list" data-testid="brief-encounters">{encounters}</ul>
+                <h2>{ctx.t("consent-title")}</h2>
+                <ul data-testid="brief-consents">{consents}</ul>
+                <p class="empty" hidden=!b.consents.is_empty()>{ctx.t("consent-none")}</p>
+            }
+        })
+    };
+    view! {
+        <section data-testid="brief-screen" class="brief">
+            <button class="link" data-testid="back" on:click=move |_| ctx.go(Screen::People)>
+                {move || ctx.t("back")}
+            </button>
+            <ErrorLine text=error testid="brief-error" />
+            {body}
+        </section>
+    }
+}

@@ -1,0 +1,392 @@
+//! New encounter, built for the street: pick the person (instant search, accents ignored) or
+//! "someone I don't know"; when and where are pre-filled; notes; details if wanted. The draft
+//! is handed to the shell as it is typed, so it survives a lock.
+
+use crate::api::Today;
+use crate::app::{ctx, Screen};
+use crate::logic::draft::{toggle, EncounterDraft, Invalid, Who};
+use crate::logic::format::to_datetime_input;
+use crate::platform::{minutes_east, now};
+use crate::tauri::{invoke, NoArgs};
+use crate::widgets::ErrorLine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use tandem_model::labels::{code_label, ENCOUNTER_KINDS, GIVEN_ITEMS, LIFE_DOMAINS};
+use tandem_model::{Goal, NewEncounter, NewPerson, PersonBrief, PersonId, PersonSummary};
+
+#[derive(Serialize)]
+struct Query {
+    query: String,
+}
+
+#[derive(Serialize)]
+struct Draft {
+    draft: String,
+}
+
+#[derive(Serialize)]
+struct Record {
+    encounter: NewEncounter,
+}
+
+#[derive(Serialize)]
+struct AddPerson {
+    person: NewPerson,
+}
+
+#[derive(Serialize)]
+struct OfPerson {
+    person: PersonId,
+}
+
+/// The New encounter screen.
+#[component]
+pub fn EncounterScreen() -> impl IntoView {
+    let ctx = ctx();
+    let draft = RwSignal::new(EncounterDraft::default());
+    let loaded = RwSignal::new(false);
+    let saved_draft = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let results = RwSignal::new(Vec::<PersonSummary>::new());
+    let searches = StoredValue::new(0u64);
+    let goals = RwSignal::new(Vec::<Goal>::new());
+    let error = RwSignal::new(None::<String>);
+    let field_errors = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
+    let busy = RwSignal::new(false);
+
+    // Start from the draft the shell kept, or from now at the last place.
+    spawn_local(async move {
+        let kept = invoke::<Option<String>>("draft_load", &NoArgs {})
+            .await
+            .ok()
+            .flatten();
+        let restored = kept.and_then(|j| serde_json::from_str::<EncounterDraft>(&j).ok());
+        let d = match restored {
+            Some(d) => d,
+            None => {
+                let last_place = invoke::<Today>("today", &NoArgs {})
+                    .await
+                    .ok()
+                    .and_then(|t| t.last_place);
+                EncounterDraft::new(to_datetime_input(now(), minutes_east()), last_place)
+            }
+        };
+        draft.set(d);
+        loaded.set(true);
+    });
+
+    // Saved as typed.
+    Effect::new(move |_| {
+        let d = draft.get();
+        if !loaded.get_untracked() || !d.is_started() {
+            return;
+        }
+        let Ok(json) = serde_json::to_string(&d) else {
+            return;
+        };
+        spawn_local(async move {
+            saved_draft.set(
+                invoke::<()>("draft_save", &Draft { draft: json })
+                    .await
+                    .is_ok(),
+            );
+        });
+    });
+
+    // The chosen person's goals, for "goals touched".
+    Effect::new(move |_| {
+        let who = draft.with(|d| d.who.clone());
+        if let Who::Person { id, .. } = who {
+            spawn_local(async move {
+                if let Ok(b) = invoke::<PersonBrief>("brief", &OfPerson { person: id }).await {
+                    goals.set(b.goals.into_iter().filter(|g| g.status.is_open()).collect());
+                }
+            });
+        } else {
+            goals.set(Vec::new());
+        }
+    });
+
+    let search = move |text: String| {
+        query.set(text.clone());
+        searches.update_value(|n| *n += 1);
+        let mine = searches.get_value();
+        if text.trim().is_empty() {
+            results.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            let found = invoke::<Vec<PersonSummary>>("search_people", &Query { query: text }).await;
+            // An older search answering late does not replace a newer one.
+            if searches.get_value() == mine {
+                results.set(found.unwrap_or_default());
+            }
+        });
+    };
+    let choose = move |who: Who| {
+        draft.update(|d| d.who = who);
+        query.set(String::new());
+        results.set(Vec::new());
+    };
+    let add_new_person = move |_| {
+        let name = query.get_untracked().trim().to_owned();
+        if name.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let person = NewPerson {
+                name: name.clone(),
+                ..NewPerson::default()
+            };
+            match invoke::<PersonId>("add_person", &AddPerson { person }).await {
+                Ok(id) => choose(Who::Person { id, name }),
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let d = draft.get_untracked();
+        match d.to_new_encounter(minutes_east()) {
+            Err(Invalid(errors)) => {
+                error.set(Some(ctx.t("invalid-form")));
+                field_errors.set(errors);
+            }
+            Ok(encounter) => {
+                field_errors.set(Vec::new());
+                error.set(None);
+                busy.set(true);
+                spawn_local(async move {
+                    let r = invoke::<String>("record_encounter", &Record { encounter }).await;
+                    busy.set(false);
+                    match r {
+                        Ok(_) => {
+                            ctx.notify("encounter-saved");
+                            match d.who {
+                                Who::Person { id, .. } => ctx.go(Screen::Brief(id)),
+                                _ => ctx.go(Screen::Today),
+                            }
+                            ctx.notify("encounter-saved");
+                        }
+                        Err(e) => error.set(Some(ctx.error_text(&e))),
+                    }
+                });
+            }
+        }
+    };
+    let discard = move |_| {
+        spawn_local(async move {
+            let _ = invoke::<()>("draft_clear", &NoArgs {}).await;
+            ctx.go(Screen::Today);
+        });
+    };
+    let field_error = move |field: &'static str| {
+        field_errors
+            .get()
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, k)| ctx.t(k))
+    };
+
+    let picker = move || {
+        let who = draft.with(|d| d.who.clone());
+        match who {
+            Who::Nobody => view! {
+                <div class="picker" data-testid="person-picker">
+                    <label for="person-search">{move || ctx.t("who")}</label>
+                    <input id="person-search" data-testid="person-search" type="search"
+                        autocomplete="off" aria-controls="person-results"
+                        placeholder=move || ctx.t("person-search-placeholder")
+                        prop:value=move || query.get()
+                        on:input=move |ev| search(event_target_value(&ev)) />
+                    <ul id="person-results" class="list" data-testid="person-results">
+                        <For each=move || results.get() key=|p| p.id.clone() let:p>
+                            {
+                                let who = Who::Person { id: p.id.clone(), name: p.name.clone() };
+                                let nick = (!p.nicknames.is_empty()).then(|| p.nicknames.join(", "));
+                                view! {
+                                    <li>
+                                        <button class="item-main" data-testid="person-result"
+                                            on:click=move |_| choose(who.clone())>
+                                            <strong>{p.name.clone()}</strong>
+                                            <span class="meta">{nick}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }
+                        </For>
+                    </ul>
+                    <p class="field-error" role="alert">{move || field_error("who")}</p>
+                    <div class="row">
+                        <button type="button" class="secondary" data-testid="who-new-person"
+                            hidden=move || query.get().trim().is_empty() on:click=add_new_person>
+                            {move || ctx.tra("person-add-named", &[("name", query.get().trim().to_owned())])}
+                        </button>
+                        <button type="button" class="secondary" data-testid="who-unknown"
+                            on:click=move |_| choose(Who::Unknown)>
+                            {move || ctx.t("who-unknown")}
+                        </button>
+                    </div>
+                </div>
+            }
+            .into_any(),
+            Who::Person { name, .. } => view! {
+                <div class="chosen" data-testid="who-chosen">
+                    <span>{move || ctx.t("who")} ": "</span>
+                    <strong data-testid="who-chosen-name">{name}</strong>
+                    <button type="button" class="small" data-testid="who-change"
+                        on:click=move |_| draft.update(|d| d.who = Who::Nobody)>
+                        {move || ctx.t("change")}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            Who::Unknown => view! {
+                <div class="chosen" data-testid="who-chosen">
+                    <strong data-testid="who-chosen-name">{move || ctx.t("who-unknown")}</strong>
+                    <button type="button" class="small" data-testid="who-change"
+                        on:click=move |_| draft.update(|d| d.who = Who::Nobody)>
+                        {move || ctx.t("change")}
+                    </button>
+                    <label for="encounter-description">{move || ctx.t("unknown-description")}</label>
+                    <input id="encounter-description" data-testid="encounter-description"
+                        prop:value=move || draft.with(|d| d.description.clone())
+                        on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev)) />
+                </div>
+            }
+            .into_any(),
+        }
+    };
+
+    let checkboxes = move |codes: &'static [&'static str],
+                           group: &'static str,
+                           get: fn(&EncounterDraft) -> &Vec<String>,
+                           set: fn(&mut EncounterDraft) -> &mut Vec<String>| {
+        codes
+            .iter()
+            .map(|code| {
+                let c = (*code).to_owned();
+                let c2 = c.clone();
+                let id = format!("{group}-{code}");
+                let for_id = id.clone();
+                view! {
+                    <label class="check" for=for_id>
+                        <input type="checkbox" id=id data-testid=format!("{group}-{code}")
+                            prop:checked=move || draft.with(|d| get(d).contains(&c))
+                            on:change=move |_| draft.update(|d| toggle(set(d), &c2)) />
+                        {move || code_label(code, ctx.lang.get())}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <section data-testid="encounter-screen" aria-labelledby="encounter-title">
+            <h1 id="encounter-title">{move || ctx.t("new-encounter")}</h1>
+            <Show when=move || loaded.get() fallback=|| view! { <p>"…"</p> }>
+            <form on:submit=save data-testid="encounter-form">
+                {picker}
+                <label for="encounter-when">{move || ctx.t("when")}</label>
+                <input id="encounter-when" data-testid="encounter-when" type="datetime-local"
+                    prop:value=move || draft.with(|d| d.when.clone())
+                    on:input=move |ev| draft.update(|d| d.when = event_target_value(&ev)) />
+                <p class="field-error" role="alert">{move || field_error("when")}</p>
+                <label for="encounter-place">{move || ctx.t("where")}</label>
+                <input id="encounter-place" data-testid="encounter-place"
+                    prop:value=move || draft.with(|d| d.place.clone())
+                    on:input=move |ev| draft.update(|d| d.place = event_target_value(&ev)) />
+                <label for="encounter-notes">{move || ctx.t("notes")}</label>
+                <textarea id="encounter-notes" data-testid="encounter-notes" rows="5"
+                    prop:value=move || draft.with(|d| d.notes.clone())
+                    on:input=move |ev| draft.update(|d| d.notes = event_target_value(&ev))></textarea>
+                <details data-testid="encounter-details">
+                    <summary data-testid="encounter-details-toggle">{move || ctx.t("details")}</summary>
+                    <label for="encounter-kind">{move || ctx.t("kind")}</label>
+                    <select id="encounter-kind" data-testid="encounter-kind"
+                        prop:value=move || draft.with(|d| d.kind.clone())
+                        on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
+                        <option value="">{move || ctx.t("kind-none")}</option>
+                        {ENCOUNTER_KINDS.iter().copied().map(|k| view! {
+                            <option value=k selected=move || draft.with(|d| d.kind == k)>
+                                {move || code_label(k, ctx.lang.get())}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <label for="encounter-duration">{move || ctx.t("duration")}</label>
+                    <input id="encounter-duration" data-testid="encounter-duration" type="number"
+                        inputmode="numeric" min="1" max="1440"
+                        prop:value=move || draft.with(|d| d.duration.clone())
+                        on:input=move |ev| draft.update(|d| d.duration = event_target_value(&ev)) />
+                    <p class="field-error" role="alert">{move || field_error("duration")}</p>
+                    <fieldset>
+                        <legend>{move || ctx.t("domains")}</legend>
+                        {checkboxes(&LIFE_DOMAINS, "domain", |d| &d.domains, |d| &mut d.domains)}
+                    </fieldset>
+                    <fieldset hidden=move || goals.get().is_empty()>
+                        <legend>{move || ctx.t("goals-touched")}</legend>
+                        <For each=move || goals.get() key=|g| g.id.clone() let:g>
+                            {
+                                let (id1, id2) = (g.id.clone(), g.id.clone());
+                                let hid = format!("goal-touched-{}", g.id);
+                                let for_id = hid.clone();
+                                view! {
+                                    <label class="check" for=for_id>
+                                        <input type="checkbox" id=hid data-testid="goal-touched"
+                                            prop:checked=move || draft.with(|d| d.goals.contains(&id1))
+                                            on:change=move |_| draft.update(|d| toggle(&mut d.goals, &id2)) />
+                                        {g.words.clone()}
+                                    </label>
+                                }
+                            }
+                        </For>
+                    </fieldset>
+                    <fieldset>
+                        <legend>{move || ctx.t("given")}</legend>
+                        {checkboxes(&GIVEN_ITEMS, "given", |d| &d.given, |d| &mut d.given)}
+                    </fieldset>
+                    <label for="encounter-referrals">{move || ctx.t("referrals")}</label>
+                    <input id="encounter-referrals" data-testid="encounter-referrals"
+                        prop:value=move || draft.with(|d| d.referrals.clone())
+                        on:input=move |ev| draft.update(|d| d.referrals = event_target_value(&ev)) />
+                    <label for="encounter-follow-up">{move || ctx.t("follow-up")}</label>
+                    <input id="encounter-follow-up" data-testid="encounter-follow-up"
+                        prop:value=move || draft.with(|d| d.follow_up.clone())
+                        on:input=move |ev| draft.update(|d| d.follow_up = event_target_value(&ev)) />
+                    <p class="field-error" role="alert">{move || field_error("follow-up")}</p>
+                    <label for="encounter-follow-up-due">{move || ctx.t("follow-up-due")}</label>
+                    <input id="encounter-follow-up-due" data-testid="encounter-follow-up-due" type="date"
+                        prop:value=move || draft.with(|d| d.follow_up_due.clone())
+                        on:input=move |ev| draft.update(|d| d.follow_up_due = event_target_value(&ev)) />
+                    <p class="field-error" role="alert">{move || field_error("follow-up-due")}</p>
+                    <label class="check" for="encounter-debrief">
+                        <input type="checkbox" id="encounter-debrief" data-testid="encounter-debrief"
+                            prop:checked=move || draft.with(|d| d.debrief)
+                            on:change=move |ev| draft.update(|d| d.debrief = event_target_checked(&ev)) />
+                        {move || ctx.t("debrief")}
+                    </label>
+                </details>
+                <ErrorLine text=error testid="encounter-error" />
+                <p class="hint" data-testid="draft-status" aria-live="polite">
+                    {move || saved_draft.get().then(|| ctx.t("draft-saved"))}
+                </p>
+                <div class="row">
+                    <button type="submit" class="primary" data-testid="encounter-save"
+                        disabled=move || busy.get()>
+                        {move || ctx.t("save")}
+                    </button>
+                    <button type="button" class="secondary" data-testid="encounter-discard"
+                        on:click=discard>
+                        {move || ctx.t("discard")}
+                    </button>
+                </div>
+            </form>
+            </Show>
+        </section>
+    }
+}

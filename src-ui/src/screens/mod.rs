@@ -1,0 +1,11 @@
+//! One module a screen.
+
+pub mod brief;
+pub mod encounter;
+pub mod first_run;
+pub mod goal;
+pub mod people;
+pub mod settings;
+pub mod team;
+pub mod today;
+pub mod unlock;

@@ -1,0 +1,257 @@
+//! Team & sync: members and devices, an invite for a new device (code and QR), revoking a
+//! device (admins), sync now, the last sync and what it brought.
+
+use crate::api::{DeviceInfo, Invite, TeamOverview};
+use crate::app::ctx;
+use crate::logic::format::clock;
+use crate::platform::minutes_east;
+use crate::tauri::{invoke, NoArgs};
+use crate::widgets::{ErrorLine, SyncBadge};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use tandem_model::MemberRole;
+
+#[derive(Serialize)]
+struct CreateTeam {
+    relay_url: String,
+    team_name: String,
+}
+
+#[derive(Serialize)]
+struct CreateInvite {
+    hours: u64,
+}
+
+#[derive(Serialize)]
+struct Revoke {
+    device: String,
+}
+
+/// The Team & sync screen.
+#[component]
+pub fn TeamScreen() -> impl IntoView {
+    let ctx = ctx();
+    let overview = RwSignal::new(None::<TeamOverview>);
+    let devices = RwSignal::new(None::<Vec<DeviceInfo>>);
+    let invite = RwSignal::new(None::<Invite>);
+    let hours = RwSignal::new("24".to_owned());
+    let relay = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let load = move || {
+        spawn_local(async move {
+            match invoke::<TeamOverview>("team_overview", &NoArgs {}).await {
+                Ok(o) => overview.set(Some(o)),
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        ctx.refresh.track();
+        load();
+    });
+    let fail = move |e: crate::tauri::ShellError| error.set(Some(ctx.error_text(&e)));
+
+    let sync_now = move |_| {
+        spawn_local(async move {
+            if let Err(e) = invoke::<()>("sync_now", &NoArgs {}).await {
+                fail(e);
+            }
+        });
+    };
+    let show_devices = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match invoke::<Vec<DeviceInfo>>("list_devices", &NoArgs {}).await {
+                Ok(d) => devices.set(Some(d)),
+                Err(e) => fail(e),
+            }
+            busy.set(false);
+        });
+    };
+    let make_invite = move |_| {
+        let h = hours.get_untracked().parse().unwrap_or(24);
+        busy.set(true);
+        spawn_local(async move {
+            match invoke::<Invite>("create_invite", &CreateInvite { hours: h }).await {
+                Ok(i) => invite.set(Some(i)),
+                Err(e) => fail(e),
+            }
+            busy.set(false);
+        });
+    };
+    let revoke = move |device: String| {
+        spawn_local(async move {
+            match invoke::<()>("revoke_device", &Revoke { device }).await {
+                Ok(()) => {
+                    ctx.notify("device-revoked");
+                    if let Ok(d) = invoke::<Vec<DeviceInfo>>("list_devices", &NoArgs {}).await {
+                        devices.set(Some(d));
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+    let put_on_relay = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(o) = overview.get_untracked() else {
+            return;
+        };
+        let url = relay.get_untracked();
+        if url.trim().is_empty() {
+            error.set(Some(ctx.t("invalid-relay-and-team")));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let r = invoke::<()>(
+                "create_team",
+                &CreateTeam {
+                    relay_url: url,
+                    team_name: o.team.name,
+                },
+            )
+            .await;
+            busy.set(false);
+            match r {
+                Ok(()) => {
+                    error.set(None);
+                    ctx.notify("team-on-relay");
+                    load();
+                }
+                Err(e) => fail(e),
+            }
+        });
+    };
+
+    let members = move || {
+        overview.get().map(|o| {
+            o.team.members.into_iter().map(|m| {
+                let me = m.id == o.team.me;
+                let role = match m.role {
+                    MemberRole::Admin => "role-admin",
+                    MemberRole::Member => "role-member",
+                };
+                view! {
+                    <li data-testid="member">
+                        <strong>{m.name.clone()}</strong> " — " {ctx.t(role)}
+                        {me.then(|| format!(" ({})", ctx.t("you")))}
+                        <span class="meta">{ctx.tra("devices-count", &[("n", m.devices.len().to_string())])}</span>
+                    </li>
+                }
+            }).collect_view()
+        })
+    };
+    let device_rows = move || {
+        let o = overview.get();
+        let this = o
+            .as_ref()
+            .map(|o| o.team.device.clone())
+            .unwrap_or_default();
+        let admin = o.map(|o| o.is_admin).unwrap_or(false);
+        devices.get().map(|list| {
+            list.into_iter().map(|d| {
+                let id = d.device.clone();
+                let short: String = d.device.chars().take(8).collect();
+                let mine = d.device == this;
+                let revoked = d.revoked_at_ms.is_some();
+                let can_revoke = admin && !mine && !revoked;
+                view! {
+                    <li class="item" data-testid="device">
+                        <span class="item-main">
+                            <code>{short}</code> " "
+                            {(d.role == "admin").then(|| ctx.t("role-admin"))}
+                            {mine.then(|| format!(" ({})", ctx.t("this-device")))}
+                            {revoked.then(|| format!(" — {}", ctx.t("revoked")))}
+                        </span>
+                        <button class="small danger" data-testid="device-revoke" hidden=!can_revoke
+                            on:click=move |_| revoke(id.clone())>
+                            {ctx.t("revoke")}
+                        </button>
+                    </li>
+                }
+            }).collect_view()
+        })
+    };
+    let last_sync = move || {
+        ctx.sync.get().and_then(|s| {
+            let at = s
+                .last_synced_at
+                .map(|t| ctx.tra("sync-synced-at", &[("time", clock(t, minutes_east()))]));
+            let report = s.last_report.map(|r| {
+                ctx.tra(
+                    "sync-report",
+                    &[
+                        ("pushed", r.pushed.to_string()),
+                        ("pulled", r.pulled.to_string()),
+                        ("records", r.documents_updated.to_string()),
+                    ],
+                )
+            });
+            at.map(|a| format!("{a}. {}", report.unwrap_or_default()))
+        })
+    };
+    let on_relay = move || {
+        overview
+            .get()
+            .map(|o| o.relay_url.is_some())
+            .unwrap_or(false)
+    };
+
+    view! {
+        <section data-testid="team-screen" aria-labelledby="team-title">
+            <h1 id="team-title">{move || ctx.t("team-title")}</h1>
+            <p data-testid="team-name"><strong>{move || overview.get().map(|o| o.team.name)}</strong></p>
+            <ErrorLine text=error testid="team-error" />
+            <div class="card">
+                <h2>{move || ctx.t("sync-title")}</h2>
+                <SyncBadge />
+                <p data-testid="relay-url" class="meta">{move || overview.get().and_then(|o| o.relay_url)}</p>
+                <p data-testid="last-sync">{last_sync}</p>
+                <button class="primary" data-testid="sync-now" hidden=move || !on_relay() on:click=sync_now>
+                    {move || ctx.t("sync-now")}
+                </button>
+                <form hidden=on_relay on:submit=put_on_relay data-testid="team-relay-form">
+                    <p class="hint">{move || ctx.t("team-local-explain")}</p>
+                    <label for="team-relay-url">{move || ctx.t("relay-url")}</label>
+                    <input id="team-relay-url" data-testid="team-relay-url" type="url" inputmode="url"
+                        placeholder="https://relay.example.org"
+                        prop:value=move || relay.get() on:input=move |ev| relay.set(event_target_value(&ev)) />
+                    <button type="submit" class="primary" data-testid="team-relay-submit" disabled=move || busy.get()>
+                        {move || ctx.t("team-create-submit")}
+                    </button>
+                </form>
+            </div>
+            <h2>{move || ctx.t("members")}</h2>
+            <ul class="list" data-testid="members">{members}</ul>
+            <div hidden=move || !on_relay()>
+                <h2>{move || ctx.t("devices")}</h2>
+                <button class="secondary" data-testid="devices-show" on:click=show_devices disabled=move || busy.get()>
+                    {move || ctx.t("devices-show")}
+                </button>
+                <ul class="list" data-testid="devices">{device_rows}</ul>
+                <h2>{move || ctx.t("invite-title")}</h2>
+                <p class="hint">{move || ctx.t("invite-hint")}</p>
+                <label for="invite-hours">{move || ctx.t("invite-valid-for")}</label>
+                <select id="invite-hours" data-testid="invite-hours"
+                    prop:value=move || hours.get() on:change=move |ev| hours.set(event_target_value(&ev))>
+                    <option value="1">{move || ctx.tra("hours", &[("n", "1".to_owned())])}</option>
+                    <option value="24" selected>{move || ctx.tra("hours", &[("n", "24".to_owned())])}</option>
+                    <option value="168">{move || ctx.tra("hours", &[("n", "168".to_owned())])}</option>
+                </select>
+                <button class="primary" data-testid="invite-create" on:click=make_invite disabled=move || busy.get()>
+                    {move || ctx.t("invite-create")}
+                </button>
+                {move || invite.get().map(|i| view! {
+                    <div class="invite" data-testid="invite">
+                        <p>{ctx.t("invite-code")}</p>
+                        <output class="code" data-testid="invite-code">{i.code.clone()}</output>
+                        <div class="qr" data-testid="invite-qr" role="img" aria-label=ctx.t("invite-qr") inner_html=i.qr_svg.clone()></div>
+                    </div>
+                })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,87 @@
+//! Small pieces used on several screens.
+
+use crate::app::{ctx, Screen};
+use crate::logic::format::clock;
+use crate::logic::sync_badge::Badge;
+use crate::platform::minutes_east;
+use leptos::prelude::*;
+
+/// The sync badge: offline / N changes waiting / synced at 14:02 / syncing.
+#[component]
+pub fn SyncBadge() -> impl IntoView {
+    let ctx = ctx();
+    let badge = move || {
+        ctx.sync
+            .get()
+            .map(|s| Badge::of(&s))
+            .unwrap_or(Badge::Starting)
+    };
+    let text = move || {
+        let (key, args) = badge().message(|t| clock(t, minutes_east()));
+        ctx.tra(key, &args)
+    };
+    view! {
+        <button
+            class=move || format!("badge badge-{}", badge().state())
+            data-testid="sync-badge"
+            data-state=move || badge().state()
+            role="status"
+            aria-live="polite"
+            on:click=move |_| ctx.go(Screen::Team)
+        >
+            {text}
+        </button>
+    }
+}
+
+/// The navigation between the main screens.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let ctx = ctx();
+    let item = move |screen: Screen, key: &'static str, testid: &'static str| {
+        let target = screen.clone();
+        let current = Signal::derive(move || {
+            let s = ctx.screen.get();
+            s == screen
+                || matches!(
+                    (&s, &screen),
+                    (
+                        Screen::Brief(_) | Screen::Goal(..) | Screen::NewPerson,
+                        Screen::People
+                    )
+                )
+        });
+        view! {
+            <button
+                class="nav-item"
+                class:current=current
+                aria-current=move || if current.get() { "page" } else { "false" }
+                data-testid=testid
+                on:click=move |_| ctx.go(target.clone())
+            >
+                {move || ctx.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <nav class="nav" aria-label=move || ctx.t("nav-label") data-testid="nav">
+            {item(Screen::Today, "nav-today", "nav-today")}
+            {item(Screen::People, "nav-people", "nav-people")}
+            {item(Screen::Team, "nav-team", "nav-team")}
+            {item(Screen::Settings, "nav-settings", "nav-settings")}
+        </nav>
+    }
+}
+
+/// An error line under a form, read out when it appears.
+#[component]
+pub fn ErrorLine(
+    #[prop(into)] text: Signal<Option<String>>,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="error" role="alert" data-testid=testid hidden=move || text.get().is_none()>
+            {move || text.get()}
+        </p>
+    }
+}
