@@ -135,7 +135,19 @@ fn main() {
     // 1. First sync of a fresh device, in a child process.
     let code = sync::create_invite(&a, 3600).unwrap().to_string();
     let b_dir = dirs.path().join("b");
-    let out = Command::new(std::env::current_exe().unwrap())
+    // TANDEM_BENCH_WRAP="perf record -g -o /tmp/first-sync.perf" profiles the new device.
+    let wrap = std::env::var("TANDEM_BENCH_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = match words.next() {
+        Some(tool) => {
+            let mut c = Command::new(tool);
+            c.args(words).arg(&exe);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    let out = cmd
         .env(CHILD_CODE, &code)
         .env(CHILD_DIR, &b_dir)
         .output()
@@ -164,7 +176,10 @@ fn main() {
     let (tx, rx) = mpsc::channel::<Instant>();
     let tx = Mutex::new(tx);
     let _hb = SyncHandle::start(&b, move |s| {
-        if s.last_report.as_ref().is_some_and(|r| r.documents_updated > 0) {
+        if s.last_report
+            .as_ref()
+            .is_some_and(|r| r.documents_updated > 0)
+        {
             let _ = tx.lock().unwrap().send(Instant::now());
         }
     });

@@ -1,0 +1,392 @@
+//! The real app window, driven over WebDriver (tauri-driver + WebKitWebDriver) on a private
+//! Xvfb display: first run, an encounter recorded with the relay gone, the brief, lock and
+//! unlock with a draft, French everywhere, and two app instances syncing through a relay.
+//!
+//! Needs the app built first (`cargo build -p tandem-app`, after `scripts/build-ui`), the
+//! relay (`cargo build -p tandem-relay`), and Xvfb, tauri-driver and WebKitWebDriver on PATH:
+//! `scripts/test` does all of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../sync/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+mod webdriver;
+
+use harness::RelayProcess;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+use webdriver::Session;
+
+const PASSPHRASE: &str = "a long street passphrase";
+
+/// The app binary built next to this test (or `TANDEM_APP_BINARY`).
+fn app_binary() -> PathBuf {
+    if let Some(b) = std::env::var_os("TANDEM_APP_BINARY") {
+        return PathBuf::from(b);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("tandem-app");
+    assert!(
+        bin.exists(),
+        "build the app first: scripts/build-ui && cargo build -p tandem-app ({})",
+        bin.display()
+    );
+    bin
+}
+
+/// Where the screenshots go: `docs/screenshots` when `TANDEM_UPDATE_SCREENSHOTS` is set
+/// (the README shows those), else beside the test binaries.
+fn screenshot_dir() -> PathBuf {
+    if std::env::var_os("TANDEM_UPDATE_SCREENSHOTS").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+    } else {
+        let exe = std::env::current_exe().unwrap();
+        exe.parent().unwrap().parent().unwrap().join("screenshots")
+    }
+}
+
+/// One app instance on its own vault folder.
+struct App {
+    s: Session,
+    _home: TempDir,
+}
+
+impl App {
+    fn start() -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let vault = home.path().join("vault");
+        let s = Session::start(
+            &app_binary(),
+            &[("TANDEM_VAULT", &vault), ("HOME", home.path())],
+        );
+        Self { s, _home: home }
+    }
+
+    /// First run, step 1: name and passphrase.
+    fn setup_step_one(&self, name: &str) {
+        let s = &self.s;
+        s.id("first-run-screen");
+        s.fill("setup-name", name);
+        s.fill("setup-passphrase", PASSPHRASE);
+        s.fill("setup-passphrase-again", PASSPHRASE);
+        s.click_id("setup-continue");
+    }
+
+    /// First run with a new team on `relay`.
+    fn first_run_with_team(&self, name: &str, relay: &str) {
+        self.setup_step_one(name);
+        let s = &self.s;
+        s.fill("team-create-relay", relay);
+        s.fill("team-create-name", "Équipe Centre-Sud");
+        s.click_id("team-create-submit");
+        s.id("today-screen");
+    }
+
+    fn add_person(&self, name: &str) {
+        let s = &self.s;
+        s.click_id("nav-people");
+        s.click_id("add-person");
+        s.fill("person-name", name);
+        s.click_id("person-save");
+        s.wait_text("brief-name", name);
+    }
+
+    /// From anywhere: a new encounter with `person` (searched without accents).
+    fn record_encounter(&self, search: &str, person: &str, notes: &str) {
+        let s = &self.s;
+        s.click_id("nav-today");
+        s.click_id("new-encounter");
+        s.fill("person-search", search);
+        let pick = s.wait_for(&format!("{person} in the results"), || {
+            s.all("[data-testid=\"person-result\"]")
+                .into_iter()
+                .find(|e| s.text(e).contains(person))
+        });
+        s.click(&pick);
+        s.wait_text("who-chosen-name", person);
+        s.fill("encounter-notes", notes);
+        s.click_id("encounter-save");
+        s.wait_text("brief-name", person);
+    }
+
+    fn open_brief(&self, person: &str) {
+        let s = &self.s;
+        s.click_id("nav-people");
+        let row = s.wait_for(&format!("{person} in People"), || {
+            s.all("[data-testid=\"person-row\"]")
+                .into_iter()
+                .find(|e| s.text(e).contains(person))
+        });
+        s.click(&row);
+        s.wait_text("brief-name", person);
+    }
+
+    fn badge_state(&self) -> String {
+        let b = self.s.id("sync-badge");
+        self.s.attr(&b, "data-state").unwrap_or_default()
+    }
+
+    fn wait_badge(&self, states: &[&str]) -> String {
+        self.s
+            .wait_for(&format!("the sync badge to be one of {states:?}"), || {
+                let st = self.badge_state();
+                states.contains(&st.as_str()).then_some(st)
+            })
+    }
+
+    fn shot(&self, name: &str) {
+        self.s
+            .screenshot(&screenshot_dir().join(format!("{name}.png")));
+    }
+}
+
+#[test]
+fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
+    let mut relay = RelayProcess::start();
+    let app = App::start();
+    let s = &app.s;
+    app.first_run_with_team("Sam", &relay.url());
+    app.wait_badge(&["synced", "syncing"]);
+
+    // The network goes: the relay is killed. Recording still works, and waits.
+    relay.kill();
+    app.add_person("Hélène Tremblay");
+    app.record_encounter("helene", "Hélène Tremblay", "Café au parc, elle va mieux");
+    let brief = s.wait_text("brief-encounters", "Café au parc, elle va mieux");
+    assert!(brief.contains("Café au parc"), "{brief}");
+    let state = app.wait_badge(&["offline", "waiting"]);
+    assert!(state == "offline" || state == "waiting", "{state}");
+
+    // The relay comes back on the same port: what waited is sent.
+    relay.restart();
+    app.s.click_id("sync-badge");
+    app.s.id("team-screen");
+    if app.s.all("[data-testid=\"sync-now\"]").is_empty() {
+        panic!("no sync-now button on a team on a relay");
+    }
+    app.s.click_id("sync-now");
+    app.wait_badge(&["synced"]);
+}
+
+#[test]
+fn lock_and_unlock_keep_the_draft_and_hide_names() {
+    let app = App::start();
+    let s = &app.s;
+    app.setup_step_one("Alex");
+    s.click_id("team-local-submit");
+    s.id("today-screen");
+    app.add_person("Noor Haddad");
+
+    s.click_id("nav-today");
+    s.click_id("new-encounter");
+    s.fill("person-search", "noor");
+    let pick = s.wait_for("Noor in the results", || {
+        s.all("[data-testid=\"person-result\"]").into_iter().next()
+    });
+    s.click(&pick);
+    s.fill("encounter-notes", "A parlé de son logement");
+    s.wait_text("draft-status", "");
+    s.id("draft-status");
+
+    s.click_id("lock-button");
+    s.id("unlock-screen");
+    let locked = s.body_text();
+    assert!(
+        !locked.contains("Noor") && !locked.contains("logement"),
+        "nothing of a person shows while locked: {locked}"
+    );
+
+    // A wrong passphrase: a clear error, still locked.
+    s.fill("unlock-passphrase", "not the passphrase");
+    s.click_id("unlock-submit");
+    let err = s.id("unlock-error");
+    s.wait_for("an error for the wrong passphrase", || {
+        (!s.text(&err).trim().is_empty()).then_some(())
+    });
+    s.id("unlock-screen");
+
+    s.fill("unlock-passphrase", PASSPHRASE);
+    s.click_id("unlock-submit");
+    s.wait_for("the draft back after unlocking", || {
+        if s.all("[data-testid=\"encounter-notes\"]").is_empty() {
+            if let Some(b) = s.all("[data-testid=\"new-encounter\"]").into_iter().next() {
+                s.click(&b);
+            }
+            return None;
+        }
+        (s.value("encounter-notes") == "A parlé de son logement").then_some(())
+    });
+    s.wait_text("who-chosen-name", "Noor Haddad");
+}
+
+/// Strings of a Fluent file: `key = value` lines (attributes and continuations ignored).
+fn ftl(path: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '#', '.', '\t', '-']))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// English strings that are not also French words (so their presence means English shows).
+fn english_only() -> Vec<String> {
+    let fr: BTreeSet<String> = ftl("../src-ui/locales/fr.ftl")
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    ftl("../src-ui/locales/en.ftl")
+        .into_iter()
+        .map(|(_, v)| v)
+        .filter(|v| !v.contains('{') && v.len() >= 4 && !fr.contains(v))
+        .collect()
+}
+
+fn assert_french(s: &Session, screen: &str, english: &[String]) {
+    let text = s.body_text();
+    // The team's name is data typed (or defaulted) when the vault was made, not a label.
+    let data: Vec<String> = s
+        .all("[data-testid=\"team-name\"]")
+        .iter()
+        .map(|e| s.text(e).trim().to_owned())
+        .collect();
+    let shown: Vec<&String> = english
+        .iter()
+        .filter(|e| !data.contains(e))
+        .filter(|e| text.lines().any(|l| l.trim() == e.as_str()))
+        .collect();
+    assert!(
+        shown.is_empty(),
+        "{screen}: English strings on a French screen: {shown:?}\n---\n{text}"
+    );
+}
+
+#[test]
+fn switching_to_french_turns_every_screen_french() {
+    let english = english_only();
+    assert!(english.len() > 50, "the English strings were read");
+    let app = App::start();
+    let s = &app.s;
+    app.setup_step_one("Sam");
+    s.click_id("team-local-submit");
+    s.id("today-screen");
+    app.add_person("Hélène Tremblay");
+    app.record_encounter("helene", "Hélène Tremblay", "Café");
+
+    s.click_id("nav-settings");
+    s.click_id("lang-fr");
+    s.wait_for("French chosen", || {
+        let b = s.id("lang-fr");
+        (s.attr(&b, "aria-pressed").as_deref() == Some("true")).then_some(())
+    });
+    let screens = [
+        ("nav-settings", "settings-screen"),
+        ("nav-today", "today-screen"),
+        ("nav-people", "people-screen"),
+        ("nav-team", "team-screen"),
+    ];
+    for (nav, screen) in screens {
+        s.click_id(nav);
+        s.id(screen);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_french(s, screen, &english);
+    }
+    app.open_brief("Hélène Tremblay");
+    assert_french(s, "brief-screen", &english);
+    s.click_id("nav-today");
+    s.click_id("new-encounter");
+    s.id("encounter-screen");
+    assert_french(s, "encounter-screen", &english);
+
+    // Remembered: the unlock screen after a lock is French too.
+    s.click_id("lock-button");
+    s.id("unlock-screen");
+    assert_french(s, "unlock-screen", &english);
+}
+
+#[test]
+fn two_apps_and_a_relay_an_encounter_on_one_shows_on_the_other() {
+    let relay = RelayProcess::start();
+    let a = App::start();
+    a.first_run_with_team("Sam", &relay.url());
+    a.add_person("Hélène Tremblay");
+    a.wait_badge(&["synced"]);
+
+    // An invite on A, typed into B's first run.
+    a.s.click_id("nav-team");
+    a.s.click_id("invite-create");
+    let code = a.s.wait_for("an invite code", || {
+        let t = a.s.text(&a.s.id("invite-code"));
+        t.contains('#').then(|| t.trim().to_owned())
+    });
+    a.s.id("invite-qr");
+
+    let b = App::start();
+    b.setup_step_one("Alex");
+    b.s.fill("team-join-code", &code);
+    b.s.click_id("team-join-submit");
+    b.s.id("today-screen");
+    b.wait_badge(&["synced"]);
+    b.open_brief("Hélène Tremblay");
+
+    // A records an encounter; B sees it in the brief without anyone pressing anything.
+    a.record_encounter("tremblay", "Hélène Tremblay", "Rendez-vous au CLSC mardi");
+    b.s.wait_for("the encounter on B", || {
+        b.s.click_id("nav-people");
+        b.open_brief("Hélène Tremblay");
+        b.s.text(&b.s.id("brief-encounters"))
+            .contains("Rendez-vous au CLSC mardi")
+            .then_some(())
+    });
+    assert_eq!(b.wait_badge(&["synced"]), "synced");
+}
+
+#[test]
+fn screenshots_of_the_main_screens_at_phone_and_desktop_width() {
+    let relay = RelayProcess::start();
+    let app = App::start();
+    let s = &app.s;
+    for (w, h, tag) in [(360u32, 760u32, "phone"), (1280, 800, "desktop")] {
+        s.resize(w, h);
+        let width = s.script("return window.innerWidth", serde_json::json!([]));
+        assert!(
+            width.as_u64().is_some_and(|x| x <= u64::from(w)),
+            "the page is {width} wide in a {w} px window"
+        );
+        let overflow = s.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            serde_json::json!([]),
+        );
+        assert!(
+            overflow.as_i64().is_some_and(|x| x <= 0),
+            "{tag}: the page scrolls sideways by {overflow} px"
+        );
+        if tag == "phone" {
+            s.id("first-run-screen");
+            app.shot("first-run-phone");
+            app.first_run_with_team("Sam", &relay.url());
+            app.add_person("Hélène Tremblay");
+            app.record_encounter("helene", "Hélène Tremblay", "Café au parc, elle va mieux");
+        }
+        s.click_id("nav-today");
+        s.id("today-screen");
+        app.shot(&format!("today-{tag}"));
+        s.click_id("new-encounter");
+        s.id("encounter-screen");
+        app.shot(&format!("new-encounter-{tag}"));
+        app.open_brief("Hélène Tremblay");
+        app.shot(&format!("brief-{tag}"));
+        s.click_id("nav-team");
+        s.id("team-screen");
+        app.shot(&format!("team-{tag}"));
+    }
+    for name in ["first-run-phone", "today-phone", "brief-desktop"] {
+        let png = std::fs::read(screenshot_dir().join(format!("{name}.png"))).unwrap();
+        assert!(
+            png.len() > 5_000,
+            "{name}: a real picture, {} bytes",
+            png.len()
+        );
+    }
+}
