@@ -41,6 +41,7 @@ pub struct AppInfo {
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    crate::timing::mark("front end asked app_info (first screen about to show)");
     AppInfo {
         vault_exists: Vault::exists(&state.dir),
         unlocked: state.is_unlocked(),
@@ -128,6 +129,7 @@ pub fn unlock<R: Runtime>(
     if state.is_unlocked() {
         return Ok(());
     }
+    crate::timing::mark("unlock asked");
     match Vault::open(&state.dir, &Passphrase::new(passphrase)) {
         Ok(vault) => start(&state, &app, vault),
         Err(VaultError::InUse) => match state.still_open_vault() {
@@ -136,6 +138,7 @@ pub fn unlock<R: Runtime>(
         },
         Err(e) => return Err(e.into()),
     }
+    crate::timing::mark("unlocked");
     Ok(())
 }
 
@@ -183,6 +186,7 @@ pub struct Today {
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn today(state: State<'_, AppState>) -> CommandResult<Today> {
+    crate::timing::mark("front end asked today");
     let until = chrono::Local::now().date_naive() + chrono::Days::new(FOLLOW_UPS_AHEAD_DAYS);
     state.with_vault(|v| {
         let names: HashMap<PersonId, String> = v
@@ -245,7 +249,10 @@ pub fn record_encounter(
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn brief(state: State<'_, AppState>, person: PersonId) -> CommandResult<PersonBrief> {
-    state.with_vault(|v| v.brief(&person))
+    crate::timing::mark("front end asked brief");
+    let b = state.with_vault(|v| v.brief(&person));
+    crate::timing::mark("brief read");
+    b
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

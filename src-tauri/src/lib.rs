@@ -13,6 +13,7 @@ pub mod commands;
 pub mod error;
 pub mod settings;
 pub mod state;
+pub mod timing;
 
 use state::AppState;
 use tauri::Runtime;
@@ -72,6 +73,7 @@ fn context() -> tauri::Context<tauri::Wry> {
 
 /// Runs the app.
 pub fn run() -> Result<(), tauri::Error> {
+    timing::start();
     let state = AppState::new(state::vault_dir());
     app_builder(tauri::Builder::default(), state).run(context())
 }

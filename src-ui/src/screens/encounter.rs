@@ -94,10 +94,11 @@ pub fn EncounterScreen() -> impl IntoView {
         });
     });
 
-    // The chosen person's goals, for "goals touched".
+    // The chosen person's goals, for "goals touched": only when the choice changes, not on
+    // every keystroke in the form.
+    let who = Memo::new(move |_| draft.with(|d| d.who.clone()));
     Effect::new(move |_| {
-        let who = draft.with(|d| d.who.clone());
-        if let Who::Person { id, .. } = who {
+        if let Who::Person { id, .. } = who.get() {
             spawn_local(async move {
                 if let Ok(b) = invoke::<PersonBrief>("brief", &OfPerson { person: id }).await {
                     goals.set(b.goals.into_iter().filter(|g| g.status.is_open()).collect());
@@ -194,8 +195,7 @@ pub fn EncounterScreen() -> impl IntoView {
     };
 
     let picker = move || {
-        let who = draft.with(|d| d.who.clone());
-        match who {
+        match who.get() {
             Who::Nobody => view! {
                 <div class="picker" data-testid="person-picker">
                     <label for="person-search">{move || ctx.t("who")}</label>

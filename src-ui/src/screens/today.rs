@@ -70,7 +70,7 @@ pub fn TodayScreen() -> impl IntoView {
                 let late = matches!(due_text, Some((Due::Late, _)));
                 view! {
                     <li class="item" class:late=late data-testid="followup-item">
-                        <button class="item-main link" on:click=move |_| ctx.go(Screen::Brief(person.clone()))>
+                        <button class="item-main" on:click=move |_| ctx.go(Screen::Brief(person.clone()))>
                             <strong>{f.person_name.clone()}</strong>
                             " — "
                             {f.follow_up.what.clone()}
@@ -115,7 +115,7 @@ pub fn TodayScreen() -> impl IntoView {
                 .join(" · ");
                 view! {
                     <li class="item" data-testid="recent-item">
-                        <button class="item-main link" disabled=target.is_none()
+                        <button class="item-main" disabled=target.is_none()
                             on:click=move |_| if let Some(p) = target.clone() { ctx.go(Screen::Brief(p)) }>
                             <strong>{who}</strong>
                             <span class="meta">{meta}</span>
