@@ -17,9 +17,11 @@
 //! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
 //! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] |
 //! | `POST /v1/teams/{team}/envelopes` | push frames (`application/octet-stream`) | [`PushResponse`] |
-//! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more` |
+//! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more`, `x-tandem-epoch` |
 //! | `POST /v1/teams/{team}/snapshots?covers=S` | one snapshot envelope | 200 |
 //! | `GET /v1/teams/{team}/snapshots` | | page frames, `seq` = the sequence number covered |
+//! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
+//! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
 //!
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.
@@ -31,6 +33,9 @@ use serde::{Deserialize, Serialize};
 pub const HEADER_HEAD: &str = "x-tandem-head";
 /// Response header: `1` when more envelopes follow this page.
 pub const HEADER_MORE: &str = "x-tandem-more";
+/// Response header on a pull: the team's current key epoch (a device holding an older one
+/// fetches its key packages).
+pub const HEADER_EPOCH: &str = "x-tandem-epoch";
 /// Envelopes per page unless asked for fewer.
 pub const DEFAULT_PAGE: usize = 500;
 /// The longest a pull may wait for news.
@@ -134,6 +139,28 @@ pub struct Appended {
 pub struct PushResponse {
     /// In the order pushed.
     pub appended: Vec<Appended>,
+}
+
+/// `POST /v1/teams/{team}/keys`: a new key epoch, one [`crate::key_package::KeyPackage`] per
+/// remaining device. The epoch must be the team's current one plus one (or the current one,
+/// re-posted byte for byte after a lost answer); every package must be signed by the posting
+/// admin and addressed to an enrolled, unrevoked device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostKeyPackages {
+    /// The new epoch.
+    pub epoch: u32,
+    /// The sealed packages (hex).
+    pub packages: Vec<String>,
+}
+
+/// Answer to `GET /v1/teams/{team}/keys?after_epoch=N`: the packages sealed for the asking
+/// device, oldest epoch first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPackages {
+    /// The team's latest epoch (1 until a first rotation).
+    pub current_epoch: u32,
+    /// Sealed packages (hex) for epochs above `after_epoch`.
+    pub packages: Vec<String>,
 }
 
 /// An error answer.

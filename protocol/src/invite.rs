@@ -131,10 +131,19 @@ impl InviteCode {
 
     /// Seals the team key for the invited device: `nonce ‖ ciphertext`.
     pub fn seal_team_key(&self, team: TeamId, key: &TeamKey, nonce: [u8; 24]) -> Vec<u8> {
+        self.seal_team_keys(team, std::slice::from_ref(key), nonce)
+    }
+
+    /// Seals the team's keys of every epoch for the invited device (it needs the older ones
+    /// to read what was written before the last revocation): `nonce ‖ ciphertext` of
+    /// `(epoch ‖ key)*`.
+    pub fn seal_team_keys(&self, team: TeamId, keys: &[TeamKey], nonce: [u8; 24]) -> Vec<u8> {
         let k = self.wrapping_key();
-        let mut plain = Zeroizing::new(Vec::with_capacity(36));
-        plain.extend_from_slice(&key.epoch.to_be_bytes());
-        plain.extend_from_slice(key.bytes());
+        let mut plain = Zeroizing::new(Vec::with_capacity(36 * keys.len()));
+        for key in keys {
+            plain.extend_from_slice(&key.epoch.to_be_bytes());
+            plain.extend_from_slice(key.bytes());
+        }
         let ct = XChaCha20Poly1305::new(k.as_ref().into())
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -149,8 +158,16 @@ impl InviteCode {
         out
     }
 
-    /// Opens the team key parked with the invite.
+    /// Opens the team key parked with the invite (the newest epoch's, if it holds several).
     pub fn open_team_key(&self, team: TeamId, sealed: &[u8]) -> Result<TeamKey, InviteError> {
+        self.open_team_keys(team, sealed)?
+            .into_iter()
+            .max_by_key(|k| k.epoch)
+            .ok_or(InviteError::CannotOpen)
+    }
+
+    /// Opens every team key parked with the invite (at least one).
+    pub fn open_team_keys(&self, team: TeamId, sealed: &[u8]) -> Result<Vec<TeamKey>, InviteError> {
         if sealed.len() < 24 + 16 {
             return Err(InviteError::CannotOpen);
         }
@@ -166,14 +183,19 @@ impl InviteCode {
                 )
                 .map_err(|_| InviteError::CannotOpen)?,
         );
-        if plain.len() != 36 {
+        if plain.is_empty() || plain.len() % 36 != 0 {
             return Err(InviteError::CannotOpen);
         }
-        let mut epoch = [0u8; 4];
-        epoch.copy_from_slice(&plain[..4]);
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&plain[4..]);
-        Ok(TeamKey::new(u32::from_be_bytes(epoch), key))
+        let mut keys = Vec::with_capacity(plain.len() / 36);
+        for record in plain.chunks_exact(36) {
+            let mut epoch = [0u8; 4];
+            epoch.copy_from_slice(&record[..4]);
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&record[4..]);
+            keys.push(TeamKey::new(u32::from_be_bytes(epoch), key));
+            key.fill(0);
+        }
+        Ok(keys)
     }
 }
 
@@ -243,5 +265,20 @@ mod tests {
         };
         assert!(other.open_team_key(team, &sealed).is_err());
         assert!(c.open_team_key(TeamId([2; 16]), &sealed).is_err());
+    }
+
+    #[test]
+    fn every_epoch_travels_and_the_newest_is_current() {
+        let c = code();
+        let team = TeamId([1; 16]);
+        let keys = [TeamKey::new(1, [1; 32]), TeamKey::new(2, [2; 32])];
+        let sealed = c.seal_team_keys(team, &keys, [5; 24]);
+        let back = c.open_team_keys(team, &sealed).unwrap();
+        let got: Vec<_> = back.iter().map(|k| (k.epoch, *k.bytes())).collect();
+        assert_eq!(got, vec![(1, [1; 32]), (2, [2; 32])]);
+        assert_eq!(c.open_team_key(team, &sealed).unwrap().epoch, 2);
+        let mut cut = sealed.clone();
+        cut.truncate(sealed.len() - 1);
+        assert!(c.open_team_keys(team, &cut).is_err());
     }
 }

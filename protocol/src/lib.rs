@@ -6,6 +6,7 @@
 //! - [`request`]: every HTTP request is signed by the device (method, path, body hash, time,
 //!   relay identity), so the relay can refuse strangers, stale and replayed requests.
 //! - [`invite`]: the code a device in the team shows to a new device.
+//! - [`key_package`]: a new team key epoch sealed for one device (after a revocation).
 //! - [`api`]: request and response bodies; [`frames`]: batches of binary envelopes.
 //!
 //! Pure: no I/O, no clock, no randomness (callers pass nonces and times in), so it is the same
@@ -18,6 +19,7 @@ pub mod envelope;
 pub mod frames;
 pub mod ids;
 pub mod invite;
+pub mod key_package;
 pub mod request;
 
 pub use envelope::{

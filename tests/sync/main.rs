@@ -5,4 +5,5 @@ mod converge;
 mod faults;
 mod harness;
 mod malicious;
+mod rotation;
 mod team;

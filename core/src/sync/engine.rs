@@ -11,9 +11,10 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
-use tandem_protocol::api::{CreateInvite, DeviceInfo, DEFAULT_PAGE};
+use tandem_protocol::api::{CreateInvite, DeviceInfo, DeviceRole, PostKeyPackages, DEFAULT_PAGE};
 use tandem_protocol::envelope::UncheckedEnvelope;
 use tandem_protocol::invite::InviteCode;
+use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
 use tandem_protocol::{
     DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, SealedEnvelope, TeamId, TeamKey,
 };
@@ -196,23 +197,51 @@ struct Opener {
     keys: HashMap<u32, TeamKey>,
     devices: HashMap<String, [u8; 32]>,
     relay_devices: Option<HashMap<String, [u8; 32]>>,
+    /// Key packages were fetched during this pull already (once is enough: it brings every
+    /// newer epoch).
+    refreshed: bool,
+}
+
+fn keys_by_epoch(v: &Vault) -> Result<HashMap<u32, TeamKey>, SyncError> {
+    if v.current_team_key()?.is_none() {
+        return Err(SyncError::NotInTeam);
+    }
+    Ok(v.team_keys()?.into_iter().map(|k| (k.epoch, k)).collect())
 }
 
 impl Opener {
     fn new(v: &mut Vault) -> Result<Self, SyncError> {
-        let current = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
-        let mut keys = HashMap::new();
-        for epoch in 1..=current.epoch {
-            if let Some(k) = v.team_key(epoch)? {
-                keys.insert(epoch, k);
-            }
-        }
         Ok(Self {
             team: v.wire_team()?,
-            keys,
+            keys: keys_by_epoch(v)?,
             devices: v.team_device_keys()?,
             relay_devices: None,
+            refreshed: false,
         })
+    }
+
+    /// Fetches this device's key packages (once per pull) and reloads the keys.
+    fn refresh_keys(&mut self, vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
+        if self.refreshed {
+            return Ok(());
+        }
+        self.refreshed = true;
+        fetch_key_packages(vault, cx)?;
+        self.keys = keys_by_epoch(&lock(vault))?;
+        Ok(())
+    }
+
+    /// When the relay says the team is at a newer epoch than this device holds.
+    fn note_epoch(
+        &mut self,
+        vault: &Mutex<Vault>,
+        cx: &Context,
+        epoch: Option<u32>,
+    ) -> Result<(), SyncError> {
+        match epoch {
+            Some(e) if !self.keys.contains_key(&e) => self.refresh_keys(vault, cx),
+            _ => Ok(()),
+        }
     }
 
     fn author_key(
@@ -239,7 +268,12 @@ impl Opener {
         Ok(raw.and_then(|k| VerifyingKey::from_bytes(&k).ok()))
     }
 
-    fn open(&mut self, cx: &Context, bytes: Vec<u8>) -> Result<Option<PlainChange>, SyncError> {
+    fn open(
+        &mut self,
+        vault: &Mutex<Vault>,
+        cx: &Context,
+        bytes: Vec<u8>,
+    ) -> Result<Option<PlainChange>, SyncError> {
         let Ok(unchecked) = UncheckedEnvelope::parse(bytes) else {
             return Ok(None);
         };
@@ -253,6 +287,9 @@ impl Opener {
         let Ok(sealed) = unchecked.verify(&author) else {
             return Ok(None);
         };
+        if !self.keys.contains_key(&h.epoch) {
+            self.refresh_keys(vault, cx)?;
+        }
         let Some(key) = self.keys.get(&h.epoch) else {
             return Ok(None);
         };
@@ -315,7 +352,7 @@ fn pull(
         let mut opened = Vec::new();
         for (covers, bytes) in snapshots {
             report.pulled += 1;
-            match opener.open(cx, bytes)? {
+            match opener.open(vault, cx, bytes)? {
                 Some(p) if p.kind == EnvelopeKind::Snapshot => {
                     covered.insert(p.doc, covers);
                     opened.push(p);
@@ -335,6 +372,7 @@ fn pull(
     loop {
         let page = cx.client.pull(cx.team, cursor, DEFAULT_PAGE, wait)?;
         wait = 0;
+        opener.note_epoch(vault, cx, page.epoch)?;
         report.head = page.head;
         // Defensive: in order, once each, only what is new (a relay may reorder or replay).
         let mut items = page.items;
@@ -355,7 +393,7 @@ fn pull(
         let mut previous = cursor;
         for (seq, bytes) in items {
             report.pulled += 1;
-            match opener.open(cx, bytes)? {
+            match opener.open(vault, cx, bytes)? {
                 Some(p) if p.kind == EnvelopeKind::Change => {
                     if covered.get(&p.doc).is_none_or(|c| seq > *c) {
                         opened.push(p);
@@ -489,13 +527,15 @@ pub fn create_team_on_relay(vault: &Mutex<Vault>, url: &str, name: &str) -> Resu
     Ok(())
 }
 
-/// Makes an invite for a new device: parks the team key, sealed under the code's secret
-/// half, on the relay, and returns the code to show.
+/// Makes an invite for a new device: parks the team keys (every epoch's, so it reads what
+/// was written before the last revocation), sealed under the code's secret half, on the
+/// relay, and returns the code to show.
 pub fn create_invite(vault: &Mutex<Vault>, valid_for_s: u64) -> Result<InviteCode, SyncError> {
     let cx = context(vault)?;
-    let key = lock(vault)
-        .current_team_key()?
-        .ok_or(SyncError::NotInTeam)?;
+    let keys = lock(vault).team_keys()?;
+    if keys.is_empty() {
+        return Err(SyncError::NotInTeam);
+    }
     let mut token = [0u8; 10];
     let mut wrap = [0u8; 10];
     let mut nonce = [0u8; 24];
@@ -511,7 +551,7 @@ pub fn create_invite(vault: &Mutex<Vault>, valid_for_s: u64) -> Result<InviteCod
         cx.team,
         &CreateInvite {
             token_hash: hex::encode(code.token_hash()),
-            sealed_team_key: hex::encode(code.seal_team_key(cx.team, &key, nonce)),
+            sealed_team_key: hex::encode(code.seal_team_keys(cx.team, &keys, nonce)),
             expires_in_s: valid_for_s,
         },
     )?;
@@ -546,7 +586,12 @@ pub fn join_team(
     let accepted = client.join(&code.token)?;
     let sealed = hex::decode(&accepted.sealed_team_key)
         .map_err(|_| SyncError::Protocol("sealed key is not hex"))?;
-    let key = code.open_team_key(accepted.team, &sealed)?;
+    let keys = code.open_team_keys(accepted.team, &sealed)?;
+    let key = keys
+        .iter()
+        .max_by_key(|k| k.epoch)
+        .cloned()
+        .ok_or(SyncError::Protocol("the invite holds no team key"))?;
     let relay = RelaySettings {
         url: client.url().to_owned(),
         relay_id: info.relay_id,
@@ -560,6 +605,9 @@ pub fn join_team(
         &relay,
         &key,
     )?;
+    for older in keys.iter().filter(|k| k.epoch != key.epoch) {
+        vault.store_team_key(older)?;
+    }
     let vault = Mutex::new(vault);
     let first = sync_once(&vault, 0, progress);
     Ok((vault, first))
@@ -571,7 +619,12 @@ pub fn list_devices(vault: &Mutex<Vault>) -> Result<Vec<DeviceInfo>, SyncError> 
     cx.client.devices(cx.team)
 }
 
-/// Revokes a device (admins only): the relay refuses it from its next request on.
+/// Revokes a device (admins only): the relay refuses it from its next request on, and the
+/// team moves to a new key epoch delivered to the remaining devices only, so what is written
+/// from now on stays closed to the revoked device even if it gets hold of the envelopes.
+///
+/// If the new epoch cannot be delivered (the relay went away after revoking), this fails;
+/// revoking again finishes it with the same new key.
 pub fn revoke_device(vault: &Mutex<Vault>, device: &str) -> Result<(), SyncError> {
     let cx = context(vault)?;
     let device: DeviceId = device
@@ -580,5 +633,136 @@ pub fn revoke_device(vault: &Mutex<Vault>, device: &str) -> Result<(), SyncError
     if device == cx.device {
         return Err(SyncError::Config("a device cannot revoke itself"));
     }
-    cx.client.revoke(cx.team, device)
+    cx.client.revoke(cx.team, device)?;
+    start_key_epoch(vault, &cx).map(|_| ())
+}
+
+/// Fetches the key packages sealed for this device above its current epoch, opens them and
+/// stores the keys; the newest becomes current. A package that fails any check is ignored
+/// (a relay cannot make a device take a key no admin of the team sealed for it). Returns
+/// the current epoch after.
+fn fetch_key_packages(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+    let current = lock(vault).team_epoch()?.ok_or(SyncError::NotInTeam)?;
+    let answer = cx.client.key_packages(cx.team, current)?;
+    if answer.packages.is_empty() {
+        return Ok(current);
+    }
+    let relay_devices = cx.client.devices(cx.team)?;
+    let mut v = lock(vault);
+    let team_keys = v.team_device_keys()?;
+    let mut newest = current;
+    for hex_package in &answer.packages {
+        let Some(package) = hex::decode(hex_package)
+            .ok()
+            .and_then(|b| KeyPackage::parse(b).ok())
+        else {
+            continue;
+        };
+        let h = *package.header();
+        if h.team != cx.team || h.to != cx.device || h.epoch <= current {
+            continue;
+        }
+        // The sender must be an admin by the relay's list, with the key the team document
+        // records for it when it records one.
+        let Some(sender) = relay_devices
+            .iter()
+            .find(|d| d.device == h.from && d.role == DeviceRole::Admin)
+        else {
+            continue;
+        };
+        let Some(sender_key) = relay_keys(std::slice::from_ref(sender))
+            .remove(&h.from.to_hex())
+            .filter(|k| team_keys.get(&h.from.to_hex()).is_none_or(|t| t == k))
+            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+        else {
+            continue;
+        };
+        let Ok(key) = package.open(&sender_key, v.signing_key()) else {
+            continue;
+        };
+        v.store_team_key(&key)?;
+        newest = newest.max(key.epoch);
+    }
+    v.advance_team_epoch(newest)?;
+    Ok(newest)
+}
+
+/// The secret ephemeral key and nonce of the package of `key` for `to`: derived, so that
+/// delivering the same new key again (after a lost answer) gives the same bytes, which the
+/// relay accepts as a re-post. Unique per key and recipient, and secret as the key is.
+fn package_randomness(key: &TeamKey, to: &DeviceId) -> ([u8; 32], [u8; 24]) {
+    let derive = |label: &[u8]| -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(label);
+        h.update(key.bytes());
+        h.update(key.epoch.to_be_bytes());
+        h.update(to.0);
+        h.finalize().into()
+    };
+    let ephemeral = derive(b"tandem key package ephemeral v1\0");
+    let mut nonce = [0u8; 24];
+    nonce.copy_from_slice(&derive(b"tandem key package nonce v1\0")[..24]);
+    (ephemeral, nonce)
+}
+
+/// Moves the team to a new key epoch: a new random key, sealed for every unrevoked device
+/// (this one included, so the relay records the epoch) and parked on the relay, then made
+/// current here. Returns the new epoch.
+fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+    // Another admin may have moved the team on already.
+    let current = fetch_key_packages(vault, cx)?;
+    let devices = cx.client.devices(cx.team)?;
+    let epoch = current
+        .checked_add(1)
+        .ok_or(SyncError::Protocol("no key epoch left"))?;
+    let packages = {
+        let mut v = lock(vault);
+        // A key made by an earlier attempt that did not get through is delivered again.
+        let key = match v.team_key(epoch)? {
+            Some(k) => k,
+            None => {
+                let mut raw = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut raw);
+                let k = TeamKey::new(epoch, raw);
+                v.store_team_key(&k)?;
+                k
+            }
+        };
+        let recorded = v.team_device_keys()?;
+        let relay = relay_keys(&devices);
+        let mut packages = Vec::new();
+        for d in devices.iter().filter(|d| d.revoked_at_ms.is_none()) {
+            let hexid = d.device.to_hex();
+            let Some(listed) = relay.get(&hexid) else {
+                return Err(SyncError::Protocol(
+                    "the relay lists a malformed device key",
+                ));
+            };
+            if recorded.get(&hexid).is_some_and(|k| k != listed) {
+                // The relay is not trusted with keys the team document vouches for.
+                return Err(SyncError::Protocol(
+                    "the relay lists a device key that differs from the team's record",
+                ));
+            }
+            let to_key = VerifyingKey::from_bytes(listed)
+                .map_err(|_| SyncError::Protocol("the relay lists a malformed device key"))?;
+            let (ephemeral, nonce) = package_randomness(&key, &d.device);
+            let package = NewKeyPackage {
+                team: cx.team,
+                key: &key,
+                from: cx.device,
+                signer: v.signing_key(),
+                to: d.device,
+                to_key: &to_key,
+            }
+            .seal(ephemeral, nonce)
+            .map_err(|_| SyncError::Protocol("a key package could not be sealed"))?;
+            packages.push(hex::encode(package.bytes()));
+        }
+        packages
+    };
+    cx.client
+        .post_key_packages(cx.team, &PostKeyPackages { epoch, packages })?;
+    lock(vault).advance_team_epoch(epoch)?;
+    Ok(epoch)
 }

@@ -4,8 +4,8 @@ use super::SyncError;
 use ed25519_dalek::SigningKey;
 use std::time::Duration;
 use tandem_protocol::api::{
-    CreateInvite, CreateTeam, DeviceInfo, ErrorBody, JoinAccepted, JoinTeam, PushResponse,
-    RelayInfo, HEADER_HEAD, HEADER_MORE,
+    CreateInvite, CreateTeam, DeviceInfo, ErrorBody, JoinAccepted, JoinTeam, KeyPackages,
+    PostKeyPackages, PushResponse, RelayInfo, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE,
 };
 use tandem_protocol::frames;
 use tandem_protocol::request::{RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME};
@@ -23,6 +23,8 @@ pub struct Page {
     pub head: u64,
     /// Whether more follow.
     pub more: bool,
+    /// The team's current key epoch, if the relay said.
+    pub epoch: Option<u32>,
 }
 
 /// Refuses plain HTTP to anything but this machine: a relay elsewhere sits behind TLS.
@@ -258,10 +260,16 @@ impl RelayClient {
             .and_then(|h| h.parse().ok())
             .unwrap_or(0);
         let more = header(HEADER_MORE).as_deref() == Some("1");
+        let epoch = header(HEADER_EPOCH).and_then(|e| e.parse().ok());
         let body = read_body(&mut resp)?;
         let items = frames::decode_page(&body, usize::MAX)
             .map_err(|_| SyncError::Protocol("the relay sent a malformed page"))?;
-        Ok(Page { items, head, more })
+        Ok(Page {
+            items,
+            head,
+            more,
+            epoch,
+        })
     }
 
     /// The latest snapshot of each document: `(sequence number covered, envelope)`.
@@ -291,6 +299,27 @@ impl RelayClient {
     /// The team's devices.
     pub fn devices(&self, team: TeamId) -> Result<Vec<DeviceInfo>, SyncError> {
         json(self.send("GET", &format!("/v1/teams/{team}/devices"), &[], false)?)
+    }
+
+    /// Parks a new key epoch's packages (admins only).
+    pub fn post_key_packages(
+        &self,
+        team: TeamId,
+        packages: &PostKeyPackages,
+    ) -> Result<(), SyncError> {
+        let body = serde_json::to_vec(packages).map_err(|_| SyncError::Protocol("encoding"))?;
+        self.send("POST", &format!("/v1/teams/{team}/keys"), &body, false)
+            .map(|_| ())
+    }
+
+    /// The key packages sealed for this device above `after_epoch`.
+    pub fn key_packages(&self, team: TeamId, after_epoch: u32) -> Result<KeyPackages, SyncError> {
+        json(self.send(
+            "GET",
+            &format!("/v1/teams/{team}/keys?after_epoch={after_epoch}"),
+            &[],
+            false,
+        )?)
     }
 
     /// Revokes a device (admins only).

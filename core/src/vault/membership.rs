@@ -117,6 +117,69 @@ impl Vault {
         }
     }
 
+    /// The epoch new envelopes are sealed under (`None` when not in a team on a relay).
+    pub fn team_epoch(&self) -> Result<Option<u32>> {
+        Ok(opt_meta_string(&self.conn, "team_epoch")?.and_then(|e| e.parse().ok()))
+    }
+
+    /// Every team key this vault holds up to the current epoch, oldest first (an invite
+    /// hands them all on: older envelopes stay readable).
+    pub(crate) fn team_keys(&self) -> Result<Vec<TeamKey>> {
+        let mut keys = Vec::new();
+        for epoch in 1..=self.team_epoch()?.unwrap_or(0) {
+            if let Some(k) = self.team_key(epoch)? {
+                keys.push(k);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Keeps a team key without making it current (a key being delivered, or an older one).
+    pub(crate) fn store_team_key(&self, key: &TeamKey) -> Result<()> {
+        set_meta(
+            &self.conn,
+            &format!("team_key:{}", key.epoch),
+            key.bytes().as_slice(),
+        )
+    }
+
+    /// Makes `epoch` (whose key is stored) the one new envelopes are sealed under; never
+    /// goes back to an older one.
+    pub(crate) fn advance_team_epoch(&self, epoch: u32) -> Result<()> {
+        if self.team_key(epoch)?.is_none() {
+            return Err(VaultError::Invalid {
+                field: "team epoch",
+                reason: "no key is stored for it",
+            });
+        }
+        if self.team_epoch()?.is_some_and(|current| current >= epoch) {
+            return Ok(());
+        }
+        set_meta(&self.conn, "team_epoch", epoch.to_string().as_bytes())
+    }
+
+    /// Whether this vault opens a sealed envelope: signed by a device of the team document,
+    /// and sealed under a team key it holds. For diagnostics and tests: which devices can
+    /// still read what the relay holds.
+    pub fn can_open_envelope(&mut self, bytes: &[u8]) -> Result<bool> {
+        let Ok(unchecked) = tandem_protocol::envelope::UncheckedEnvelope::parse(bytes.to_vec())
+        else {
+            return Ok(false);
+        };
+        let header = *unchecked.header();
+        let author = self
+            .team_device_keys()?
+            .get(&header.author.to_hex())
+            .and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(k).ok());
+        let (Some(author), Some(key)) = (author, self.team_key(header.epoch)?) else {
+            return Ok(false);
+        };
+        Ok(unchecked
+            .verify(&author)
+            .and_then(|sealed| sealed.open(&key))
+            .is_ok())
+    }
+
     /// The last sequence number of the relay's log applied here.
     pub fn sync_cursor(&self) -> Result<u64> {
         Ok(opt_meta_string(&self.conn, "sync_cursor")?

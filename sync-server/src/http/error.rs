@@ -52,6 +52,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, code, reason)
     }
 
+    /// 409.
+    pub const fn conflict(code: &'static str, reason: &'static str) -> Self {
+        Self::new(StatusCode::CONFLICT, code, reason)
+    }
+
     /// 413.
     pub const fn too_large() -> Self {
         Self::new(

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ed25519_dalek::VerifyingKey;
 use std::time::Duration;
-use tandem_protocol::api::{Appended, PushResponse, HEADER_HEAD, HEADER_MORE, MAX_WAIT_MS};
+use tandem_protocol::api::{
+    Appended, PushResponse, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE, MAX_WAIT_MS,
+};
 use tandem_protocol::envelope::{envelope_id, EnvelopeError, UncheckedEnvelope};
 use tandem_protocol::frames::{decode_push, encode_page, FrameError};
 use tandem_protocol::{EnvelopeKind, SealedEnvelope};
@@ -20,7 +22,7 @@ use tandem_protocol::{EnvelopeKind, SealedEnvelope};
 const RECHECK: Duration = Duration::from_secs(1);
 
 /// The query string as `key=value` pairs (only integers are expected, so no decoding).
-fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, ApiError> {
+pub(super) fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, ApiError> {
     let Some(query) = query else {
         return Ok(None);
     };
@@ -212,6 +214,12 @@ pub async fn pull(State(state): State<AppState>, member: Member) -> Result<Respo
         }
     };
     drop(waiting);
+    // The team's key epoch rides along, so a device learns of a new one without asking.
+    let epoch = state
+        .storage()
+        .key_packages(member.team, member.device.device, u32::MAX)
+        .await?
+        .current_epoch;
     tracing::info!(
         team = %member.team,
         device = %member.device.device,
@@ -221,7 +229,11 @@ pub async fn pull(State(state): State<AppState>, member: Member) -> Result<Respo
         more = page.more,
         "pull"
     );
-    Ok(page_response(&page))
+    let mut response = page_response(&page);
+    response
+        .headers_mut()
+        .insert(HEADER_EPOCH, HeaderValue::from(epoch));
+    Ok(response)
 }
 
 /// `POST /v1/teams/{team}/snapshots?covers=S`: one snapshot envelope (its raw bytes).

@@ -2,6 +2,7 @@
 
 mod auth;
 mod error;
+mod keys;
 mod log;
 mod ops;
 mod teams;
@@ -122,6 +123,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/teams/{team}/snapshots",
             get(log::snapshots).post(log::put_snapshot),
         )
+        .route("/v1/teams/{team}/keys", get(keys::fetch).post(keys::post))
         // Innermost first: the body limit, its 413 made JSON, oversized bodies drained, then
         // logs and metrics around everything so refusals are counted too.
         .route_layer(RequestBodyLimitLayer::new(max_body))

@@ -16,8 +16,9 @@ use tandem_protocol::DeviceId;
 
 /// The longest an invite may stay open.
 pub const MAX_INVITE_SECONDS: u64 = 7 * 24 * 3600;
-/// A sealed team key is a nonce, a 36-byte key and a tag; anything much larger is not one.
-const MAX_SEALED_KEY_BYTES: usize = 1024;
+/// A sealed team key is a nonce, 36 bytes per key epoch and a tag; anything much larger is
+/// not one.
+const MAX_SEALED_KEY_BYTES: usize = 16 * 1024;
 
 fn json<T: DeserializeOwned>(body: &[u8], what: &'static str) -> Result<T, ApiError> {
     // serde's messages may quote the input: answer with a fixed reason instead.

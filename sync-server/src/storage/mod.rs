@@ -36,6 +36,15 @@ pub enum StorageError {
     /// A snapshot claims to cover envelopes the log does not have yet.
     #[error("a snapshot cannot cover beyond the team's head")]
     CoversBeyondHead,
+    /// A key epoch that is neither the team's next one nor its current one.
+    #[error("the team's key epoch is {current}; only the next one may be posted")]
+    WrongEpoch {
+        /// The team's current epoch.
+        current: u32,
+    },
+    /// A key package is addressed to a device that is not an active member of the team.
+    #[error("a key package is addressed to a revoked or unknown device")]
+    InactiveRecipient,
     /// The database was written by a newer relay.
     #[error(
         "the database is at schema version {found}, newer than this relay knows ({supported}): \
@@ -254,6 +263,67 @@ pub struct StoredSnapshot {
     pub bytes: Vec<u8>,
 }
 
+/// A new epoch's key sealed for one device (already parsed and checked by the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKeyPackage {
+    /// The device it is sealed for.
+    pub to: DeviceId,
+    /// The admin device that made it.
+    pub from: DeviceId,
+    /// The sealed package.
+    pub bytes: Vec<u8>,
+}
+
+/// What became of a posted key epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEpochOutcome {
+    /// Stored: it is now the team's current epoch.
+    Stored,
+    /// The same packages were there already (a re-post after a lost answer).
+    AlreadyThere,
+}
+
+/// The key packages of one device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKeyPackages {
+    /// The team's current epoch (1 before any rotation).
+    pub current_epoch: u32,
+    /// `(epoch, sealed package)` sealed for the device, oldest first.
+    pub packages: Vec<(u32, Vec<u8>)>,
+}
+
+/// Whether a post of `epoch` is a new epoch, a faithful re-post, or refused, given the
+/// team's current epoch and what is stored for `epoch` (`(to, bytes)`). Shared by both
+/// backends.
+fn judge_key_epoch(
+    current: u32,
+    epoch: u32,
+    stored: &[(Vec<u8>, Vec<u8>)],
+    packages: &[NewKeyPackage],
+) -> Result<Option<KeyEpochOutcome>> {
+    if Some(epoch) == current.checked_add(1) {
+        return Ok(None);
+    }
+    if epoch == current && current >= 2 {
+        let same = stored.len() == packages.len()
+            && packages.iter().all(|p| {
+                stored
+                    .iter()
+                    .any(|(to, bytes)| to.as_slice() == p.to.0 && *bytes == p.bytes)
+            });
+        return if same {
+            Ok(Some(KeyEpochOutcome::AlreadyThere))
+        } else {
+            Err(StorageError::Exists)
+        };
+    }
+    Err(StorageError::WrongEpoch { current })
+}
+
+fn epoch_from_db(epoch: i64) -> Result<u32> {
+    u32::try_from(epoch).map_err(|_| StorageError::Corrupt("a key epoch is out of range"))
+}
+
 /// The relay's storage: SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub enum Storage {
@@ -407,6 +477,31 @@ impl Storage {
     /// The team's snapshots, by document.
     pub async fn snapshots(&self, team: TeamId) -> Result<Vec<StoredSnapshot>> {
         dispatch!(self, s => s.snapshots(team))
+    }
+
+    /// Stores a new key epoch's packages in one transaction: `epoch` must be the team's
+    /// current epoch plus one ([`StorageError::WrongEpoch`] otherwise), or the current one
+    /// with exactly the packages stored ([`StorageError::Exists`] if they differ). Every
+    /// recipient must be an enrolled, unrevoked device ([`StorageError::InactiveRecipient`]).
+    pub async fn put_key_packages(
+        &self,
+        team: TeamId,
+        epoch: u32,
+        packages: Vec<NewKeyPackage>,
+        now_ms: i64,
+    ) -> Result<KeyEpochOutcome> {
+        dispatch!(self, s => s.put_key_packages(team, epoch, packages, now_ms))
+    }
+
+    /// The packages sealed for `device` with an epoch above `after_epoch`, and the team's
+    /// current epoch.
+    pub async fn key_packages(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+        after_epoch: u32,
+    ) -> Result<DeviceKeyPackages> {
+        dispatch!(self, s => s.key_packages(team, device, after_epoch))
     }
 
     /// Drops the bytes of envelopes that a snapshot covers and every active device has

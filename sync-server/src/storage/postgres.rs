@@ -4,6 +4,7 @@
 //! `UPDATE … RETURNING`) until it commits, so sequence numbers are gap-free and in commit
 //! order, and a replayed request is refused by whichever relay sees it second.
 
+use super::{epoch_from_db, judge_key_epoch, DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage};
 use super::{
     id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
@@ -15,7 +16,10 @@ use tandem_protocol::{DeviceId, DocId, TeamId};
 use tokio_postgres::Row;
 
 /// Numbered migrations, applied in order under an advisory lock (relays may start together).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/postgres/0001_init.sql")),
+    (2, include_str!("migrations/postgres/0002_key_packages.sql")),
+];
 
 /// Serialises migrations across relays starting at the same time ("tandem" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7461_6e64_656d;
@@ -551,6 +555,95 @@ impl PostgresStorage {
             .collect()
     }
 
+    pub(super) async fn put_key_packages(
+        &self,
+        team: TeamId,
+        epoch: u32,
+        packages: Vec<NewKeyPackage>,
+        now_ms: i64,
+    ) -> Result<KeyEpochOutcome> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // The team's counter row, locked until commit: two admins posting the next epoch at
+        // once are served one after the other, and the second sees it taken.
+        tx.query_opt(
+            "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
+            &[&team.0.as_slice()],
+        )
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        let current = current_epoch(&tx, team).await?;
+        let stored = tx
+            .query(
+                "SELECT to_device, bytes FROM key_packages WHERE team = $1 AND epoch = $2",
+                &[&team.0.as_slice(), &i64::from(epoch)],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<Vec<(Vec<u8>, Vec<u8>)>>>()?;
+        if let Some(outcome) = judge_key_epoch(current, epoch, &stored, &packages)? {
+            return Ok(outcome);
+        }
+        for p in &packages {
+            let active = tx
+                .query_opt(
+                    "SELECT 1 FROM devices WHERE team = $1 AND device = $2 \
+                     AND revoked_at_ms IS NULL",
+                    &[&team.0.as_slice(), &p.to.0.as_slice()],
+                )
+                .await?
+                .is_some();
+            if !active {
+                return Err(StorageError::InactiveRecipient);
+            }
+            tx.execute(
+                "INSERT INTO key_packages (team, epoch, to_device, from_device, bytes, \
+                 stored_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &team.0.as_slice(),
+                    &i64::from(epoch),
+                    &p.to.0.as_slice(),
+                    &p.from.0.as_slice(),
+                    &p.bytes,
+                    &now_ms,
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(KeyEpochOutcome::Stored)
+    }
+
+    pub(super) async fn key_packages(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+        after_epoch: u32,
+    ) -> Result<DeviceKeyPackages> {
+        let client = self.pool.get().await?;
+        let current_epoch = current_epoch(&client, team).await?;
+        let rows = client
+            .query(
+                "SELECT epoch, bytes FROM key_packages \
+                 WHERE team = $1 AND to_device = $2 AND epoch > $3 ORDER BY epoch",
+                &[
+                    &team.0.as_slice(),
+                    &device.0.as_slice(),
+                    &i64::from(after_epoch),
+                ],
+            )
+            .await?;
+        let packages = rows
+            .iter()
+            .map(|r| Ok((epoch_from_db(r.try_get(0)?)?, r.try_get(1)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(DeviceKeyPackages {
+            current_epoch,
+            packages,
+        })
+    }
+
     pub(super) async fn collect_garbage(&self, team: TeamId) -> Result<u64> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -558,6 +651,18 @@ impl PostgresStorage {
         tx.commit().await?;
         Ok(dropped)
     }
+}
+
+/// The team's key epoch: the highest with packages, 1 before any rotation.
+async fn current_epoch<C: GenericClient>(c: &C, team: TeamId) -> Result<u32> {
+    let max: Option<i64> = c
+        .query_one(
+            "SELECT MAX(epoch) FROM key_packages WHERE team = $1",
+            &[&team.0.as_slice()],
+        )
+        .await?
+        .try_get(0)?;
+    max.map_or(Ok(1), epoch_from_db)
 }
 
 async fn head<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {

@@ -3,6 +3,7 @@
 //! queueing here beats `SQLITE_BUSY`), and a few reader connections that WAL lets run beside
 //! it. All calls run on tokio's blocking pool.
 
+use super::{epoch_from_db, judge_key_epoch, DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage};
 use super::{
     id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
@@ -15,7 +16,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// Numbered migrations; each runs in one transaction and sets `PRAGMA user_version`.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/sqlite/0001_init.sql")),
+    (2, include_str!("migrations/sqlite/0002_key_packages.sql")),
+];
 
 /// Idle reader connections kept for reuse.
 const IDLE_READERS: usize = 8;
@@ -568,6 +572,80 @@ impl SqliteStorage {
         .await
     }
 
+    pub(super) async fn put_key_packages(
+        &self,
+        team: TeamId,
+        epoch: u32,
+        packages: Vec<NewKeyPackage>,
+        now_ms: i64,
+    ) -> Result<KeyEpochOutcome> {
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current = current_epoch(&tx, team)?;
+            let mut stmt = tx.prepare_cached(
+                "SELECT to_device, bytes FROM key_packages WHERE team = ?1 AND epoch = ?2",
+            )?;
+            let stored = stmt
+                .query_map(params![team.0, epoch], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<(Vec<u8>, Vec<u8>)>>>()?;
+            drop(stmt);
+            if let Some(outcome) = judge_key_epoch(current, epoch, &stored, &packages)? {
+                return Ok(outcome);
+            }
+            for p in &packages {
+                let active = tx
+                    .query_row(
+                        "SELECT 1 FROM devices WHERE team = ?1 AND device = ?2 \
+                         AND revoked_at_ms IS NULL",
+                        params![team.0, p.to.0],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                if !active {
+                    return Err(StorageError::InactiveRecipient);
+                }
+                tx.execute(
+                    "INSERT INTO key_packages (team, epoch, to_device, from_device, bytes, \
+                     stored_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![team.0, epoch, p.to.0, p.from.0, p.bytes, now_ms],
+                )?;
+            }
+            tx.commit()?;
+            Ok(KeyEpochOutcome::Stored)
+        })
+        .await
+    }
+
+    pub(super) async fn key_packages(
+        &self,
+        team: TeamId,
+        device: DeviceId,
+        after_epoch: u32,
+    ) -> Result<DeviceKeyPackages> {
+        self.read(move |c| {
+            let current_epoch = current_epoch(c, team)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT epoch, bytes FROM key_packages \
+                 WHERE team = ?1 AND to_device = ?2 AND epoch > ?3 ORDER BY epoch",
+            )?;
+            let rows = stmt
+                .query_map(params![team.0, device.0, after_epoch], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let packages = rows
+                .into_iter()
+                .map(|(e, b)| Ok((epoch_from_db(e)?, b)))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(DeviceKeyPackages {
+                current_epoch,
+                packages,
+            })
+        })
+        .await
+    }
+
     pub(super) async fn collect_garbage(&self, team: TeamId) -> Result<u64> {
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -577,6 +655,16 @@ impl SqliteStorage {
         })
         .await
     }
+}
+
+/// The team's key epoch: the highest with packages, 1 before any rotation.
+fn current_epoch(c: &Connection, team: TeamId) -> Result<u32> {
+    let max: Option<i64> = c.query_row(
+        "SELECT MAX(epoch) FROM key_packages WHERE team = ?1",
+        [team.0],
+        |r| r.get(0),
+    )?;
+    max.map_or(Ok(1), epoch_from_db)
 }
 
 fn head(c: &Connection, team: TeamId) -> Result<u64> {

@@ -3,7 +3,8 @@
 use crate::support::{device, doc, enrol, envelope, new_team, random32, team, Backend, NOW};
 use tandem_protocol::api::DeviceRole;
 use tandem_relay::storage::{
-    DeviceLookup, NewInvite, NewSnapshot, PageRequest, SnapshotOutcome, Storage, StorageError,
+    DeviceLookup, KeyEpochOutcome, NewInvite, NewKeyPackage, NewSnapshot, PageRequest,
+    SnapshotOutcome, Storage, StorageError,
 };
 
 fn all(after: u64) -> PageRequest {
@@ -530,9 +531,102 @@ pub async fn relay_id_is_stable_and_newer_schemas_are_refused(s: &Backend) {
             refused,
             Err(StorageError::NewerSchema {
                 found: 99,
-                supported: 1
+                supported: 2
             })
         ),
         "{refused:?}"
+    );
+}
+
+fn package(to: tandem_protocol::DeviceId, from: tandem_protocol::DeviceId) -> NewKeyPackage {
+    NewKeyPackage {
+        to,
+        from,
+        bytes: random32().to_vec(),
+    }
+}
+
+pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let (m1, m2) = (enrol(s, t, admin).await, enrol(s, t, admin).await);
+    s.revoke(t, m2, NOW).await.unwrap();
+    let none = s.key_packages(t, m1, 0).await.unwrap();
+    assert_eq!((none.current_epoch, none.packages.len()), (1, 0));
+
+    for epoch in [0, 1, 3] {
+        assert!(
+            matches!(
+                s.put_key_packages(t, epoch, vec![package(m1, admin)], NOW)
+                    .await,
+                Err(StorageError::WrongEpoch { current: 1 })
+            ),
+            "epoch {epoch}"
+        );
+    }
+    // A package for the revoked device, or a stranger, refuses the whole epoch.
+    for bad in [m2, device()] {
+        assert!(matches!(
+            s.put_key_packages(t, 2, vec![package(m1, admin), package(bad, admin)], NOW)
+                .await,
+            Err(StorageError::InactiveRecipient)
+        ));
+    }
+    assert_eq!(s.key_packages(t, m1, 0).await.unwrap().current_epoch, 1);
+
+    let p1 = package(m1, admin);
+    let p_admin = package(admin, admin);
+    assert_eq!(
+        s.put_key_packages(t, 2, vec![p1.clone(), p_admin.clone()], NOW)
+            .await
+            .unwrap(),
+        KeyEpochOutcome::Stored
+    );
+    // The same again (a lost answer) is fine; anything else for epoch 2 is not.
+    assert_eq!(
+        s.put_key_packages(t, 2, vec![p_admin.clone(), p1.clone()], NOW)
+            .await
+            .unwrap(),
+        KeyEpochOutcome::AlreadyThere
+    );
+    for other in [
+        vec![package(m1, admin), p_admin.clone()],
+        vec![p1.clone()],
+        vec![p1.clone(), p_admin.clone(), package(m2, admin)],
+    ] {
+        assert!(matches!(
+            s.put_key_packages(t, 2, other, NOW).await,
+            Err(StorageError::Exists)
+        ));
+    }
+
+    // Each device gets its own, nothing else.
+    let got = s.key_packages(t, m1, 0).await.unwrap();
+    assert_eq!(got.current_epoch, 2);
+    assert_eq!(got.packages, vec![(2, p1.bytes.clone())]);
+    assert!(s.key_packages(t, m1, 2).await.unwrap().packages.is_empty());
+    assert!(s.key_packages(t, m2, 0).await.unwrap().packages.is_empty());
+    let (t2, _) = new_team(s).await;
+    let other_team = s.key_packages(t2, m1, 0).await.unwrap();
+    assert_eq!(
+        (other_team.current_epoch, other_team.packages.len()),
+        (1, 0)
+    );
+
+    let p3 = package(m1, admin);
+    s.put_key_packages(t, 3, vec![p3.clone()], NOW)
+        .await
+        .unwrap();
+    let got = s.key_packages(t, m1, 0).await.unwrap();
+    assert_eq!(got.current_epoch, 3);
+    assert_eq!(got.packages, vec![(2, p1.bytes), (3, p3.bytes.clone())]);
+    assert_eq!(
+        s.key_packages(t, m1, 2).await.unwrap().packages,
+        vec![(3, p3.bytes)]
+    );
+    // Kept across a restart.
+    let again = s.reopen().await.unwrap();
+    assert_eq!(
+        again.key_packages(t, m1, 0).await.unwrap().packages.len(),
+        2
     );
 }

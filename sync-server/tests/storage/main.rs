@@ -41,4 +41,5 @@ on_both_backends!(
     garbage_waits_for_every_active_device,
     replay_table_refuses_twice_and_prunes,
     relay_id_is_stable_and_newer_schemas_are_refused,
+    key_epochs_go_one_at_a_time_to_active_devices_only,
 );

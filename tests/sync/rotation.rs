@@ -1,0 +1,161 @@
+//! A revocation moves the team to a new key epoch that reaches the remaining devices only.
+
+use crate::harness::*;
+use std::collections::HashSet;
+use tandem_core::sync::{self, SyncError};
+use tandem_model::{NewEncounter, NewPerson, PersonId};
+use tandem_protocol::envelope::UncheckedEnvelope;
+
+/// Every envelope of `team` found in the relay's data files (the database and its
+/// write-ahead log), read as raw bytes: what someone who copied the files would have.
+fn envelopes_on_disk(relay: &RelayProcess, team: [u8; 16]) -> Vec<Vec<u8>> {
+    let mut magic = b"TNE1".to_vec();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    magic.push(0); // kind: change
+    for (_, bytes) in files_under(relay.data.path()) {
+        for start in 0..bytes.len().saturating_sub(85) {
+            if bytes[start..start + 5] != magic[..] || bytes[start + 5..start + 21] != team {
+                continue;
+            }
+            let n = u32::from_be_bytes(bytes[start + 81..start + 85].try_into().unwrap());
+            let end = start + 85 + n as usize + 64;
+            if end > bytes.len() {
+                continue;
+            }
+            let env = bytes[start..end].to_vec();
+            if UncheckedEnvelope::parse(env.clone()).is_ok() && seen.insert(env.clone()) {
+                out.push(env);
+            }
+        }
+    }
+    out
+}
+
+fn epoch_of(envelope: &[u8]) -> u32 {
+    UncheckedEnvelope::parse(envelope.to_vec())
+        .unwrap()
+        .header()
+        .epoch
+}
+
+fn author_of(envelope: &[u8]) -> String {
+    UncheckedEnvelope::parse(envelope.to_vec())
+        .unwrap()
+        .header()
+        .author
+        .to_hex()
+}
+
+fn person(d: &Device, name: &str) -> PersonId {
+    d.v()
+        .add_person(&NewPerson {
+            name: name.into(),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_revoked_device_cannot_open_what_is_written_after_even_from_the_relays_files() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let helene = person(&a, "Hélène");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Lost phone");
+    first.unwrap();
+    settle(&[&a, &b, &c]);
+    assert_eq!(c.v().team_epoch().unwrap(), Some(1));
+    let team = a.v().wire_team().unwrap().0;
+
+    let c_id = c.v().device_id().to_owned();
+    sync::revoke_device(&a.vault, &c_id).unwrap();
+    assert_eq!(a.v().team_epoch().unwrap(), Some(2));
+
+    let mut e = NewEncounter::with_person(helene.clone());
+    e.notes = "written after the phone was lost".into();
+    let id = a.v().record_encounter(&e).unwrap();
+    a.sync().unwrap();
+    b.sync().unwrap();
+    assert_eq!(b.v().team_epoch().unwrap(), Some(2), "B got the new epoch");
+    let seen = b.v().person(&helene).unwrap();
+    assert!(seen.encounters.iter().any(|x| x.id == id));
+
+    let on_disk = envelopes_on_disk(&relay, team);
+    let (new, old): (Vec<_>, Vec<_>) = on_disk.iter().partition(|e| epoch_of(e) == 2);
+    assert!(!new.is_empty(), "the encounter went out under epoch 2");
+    assert!(!old.is_empty());
+    assert!(on_disk.iter().all(|e| matches!(epoch_of(e), 1 | 2)));
+    for env in &new {
+        assert!(b.v().can_open_envelope(env).unwrap(), "B opens epoch 2");
+        assert!(!c.v().can_open_envelope(env).unwrap(), "C opens epoch 2");
+    }
+    // The check is real: C still opens what was written before.
+    assert!(old.iter().any(|e| c.v().can_open_envelope(e).unwrap()));
+
+    // C asking the relay gets nothing, and still holds epoch 1 only.
+    assert!(matches!(c.sync(), Err(SyncError::Revoked)));
+    assert_eq!(c.v().team_epoch().unwrap(), Some(1));
+    assert!(c
+        .v()
+        .person(&helene)
+        .unwrap()
+        .encounters
+        .iter()
+        .all(|x| x.id != id));
+}
+
+#[test]
+fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everything() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let before = person(&a, "Before the revocation");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Offline tablet");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Lost phone");
+    first.unwrap();
+    settle(&[&a, &b, &c]);
+    let team = a.v().wire_team().unwrap().0;
+
+    // B is away while A revokes C and writes.
+    sync::revoke_device(&a.vault, c.v().device_id()).unwrap();
+    let after = person(&a, "After the revocation");
+    a.sync().unwrap();
+
+    // B's next sync brings the new epoch with the news.
+    b.sync().unwrap();
+    assert_eq!(b.v().team_epoch().unwrap(), Some(2));
+    assert_eq!(
+        b.v().search_people("after the revocation").unwrap().len(),
+        1
+    );
+    // What B writes from now on is sealed under epoch 2.
+    let by_b = person(&b, "Written by the tablet");
+    b.sync().unwrap();
+    let b_id = b.v().device_id().to_owned();
+    let b_new: Vec<_> = envelopes_on_disk(&relay, team)
+        .into_iter()
+        .filter(|e| author_of(e) == b_id && epoch_of(e) == 2)
+        .collect();
+    assert!(!b_new.is_empty(), "B seals under epoch 2 once it has it");
+    assert!(b_new.iter().all(|e| !c.v().can_open_envelope(e).unwrap()));
+    a.sync().unwrap();
+    assert!(a.v().person(&by_b).is_ok());
+
+    // A device invited after the revocation gets every epoch: it reads the whole history.
+    let (d, first) = Device::join(&b, "New phone");
+    first.unwrap();
+    assert_eq!(d.v().team_epoch().unwrap(), Some(2));
+    for p in [&before, &after, &by_b] {
+        assert!(d.v().person(p).is_ok(), "{p:?}");
+    }
+
+    // A second revocation moves on to epoch 3, for everyone left.
+    sync::revoke_device(&a.vault, d.v().device_id()).unwrap();
+    assert_eq!(a.v().team_epoch().unwrap(), Some(3));
+    settle(&[&a, &b]);
+    assert_eq!(b.v().team_epoch().unwrap(), Some(3));
+}
