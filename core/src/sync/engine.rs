@@ -1,5 +1,6 @@
 //! One sync, and the team operations that go through the relay.
 
+use super::key_epochs::{fetch_key_packages, start_key_epoch};
 use super::relay::{relay_info, RelayClient};
 use super::SyncError;
 use crate::docs::DocKind;
@@ -11,10 +12,9 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
-use tandem_protocol::api::{CreateInvite, DeviceInfo, DeviceRole, PostKeyPackages, DEFAULT_PAGE};
+use tandem_protocol::api::{CreateInvite, DeviceInfo, DEFAULT_PAGE};
 use tandem_protocol::envelope::UncheckedEnvelope;
 use tandem_protocol::invite::InviteCode;
-use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
 use tandem_protocol::{
     DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, SealedEnvelope, TeamId, TeamKey,
 };
@@ -52,7 +52,7 @@ pub struct SyncReport {
     pub head: u64,
 }
 
-fn lock(vault: &Mutex<Vault>) -> MutexGuard<'_, Vault> {
+pub(super) fn lock(vault: &Mutex<Vault>) -> MutexGuard<'_, Vault> {
     // A panic elsewhere while holding the vault must not stop sync forever: the vault's
     // state on disk is transactional, so its memory is dropped and reloaded instead.
     vault.lock().unwrap_or_else(|poisoned| {
@@ -101,10 +101,10 @@ fn nonce_for(
     n
 }
 
-struct Context {
-    client: RelayClient,
-    team: TeamId,
-    device: DeviceId,
+pub(super) struct Context {
+    pub(super) client: RelayClient,
+    pub(super) team: TeamId,
+    pub(super) device: DeviceId,
 }
 
 fn context(vault: &Mutex<Vault>) -> Result<Context, SyncError> {
@@ -297,7 +297,7 @@ impl Opener {
     }
 }
 
-fn relay_keys(list: &[DeviceInfo]) -> HashMap<String, [u8; 32]> {
+pub(super) fn relay_keys(list: &[DeviceInfo]) -> HashMap<String, [u8; 32]> {
     // Revoked devices included: what they wrote before revocation stays valid (the relay
     // refuses anything new from them).
     list.iter()
@@ -635,134 +635,4 @@ pub fn revoke_device(vault: &Mutex<Vault>, device: &str) -> Result<(), SyncError
     }
     cx.client.revoke(cx.team, device)?;
     start_key_epoch(vault, &cx).map(|_| ())
-}
-
-/// Fetches the key packages sealed for this device above its current epoch, opens them and
-/// stores the keys; the newest becomes current. A package that fails any check is ignored
-/// (a relay cannot make a device take a key no admin of the team sealed for it). Returns
-/// the current epoch after.
-fn fetch_key_packages(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
-    let current = lock(vault).team_epoch()?.ok_or(SyncError::NotInTeam)?;
-    let answer = cx.client.key_packages(cx.team, current)?;
-    if answer.packages.is_empty() {
-        return Ok(current);
-    }
-    let relay_devices = cx.client.devices(cx.team)?;
-    let mut v = lock(vault);
-    let team_keys = v.team_device_keys()?;
-    let mut newest = current;
-    for hex_package in &answer.packages {
-        let Some(package) = hex::decode(hex_package)
-            .ok()
-            .and_then(|b| KeyPackage::parse(b).ok())
-        else {
-            continue;
-        };
-        let h = *package.header();
-        if h.team != cx.team || h.to != cx.device || h.epoch <= current {
-            continue;
-        }
-        // The sender must be an admin by the relay's list, with the key the team document
-        // records for it when it records one.
-        let Some(sender) = relay_devices
-            .iter()
-            .find(|d| d.device == h.from && d.role == DeviceRole::Admin)
-        else {
-            continue;
-        };
-        let Some(sender_key) = relay_keys(std::slice::from_ref(sender))
-            .remove(&h.from.to_hex())
-            .filter(|k| team_keys.get(&h.from.to_hex()).is_none_or(|t| t == k))
-            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
-        else {
-            continue;
-        };
-        let Ok(key) = package.open(&sender_key, v.signing_key()) else {
-            continue;
-        };
-        v.store_team_key(&key)?;
-        newest = newest.max(key.epoch);
-    }
-    v.advance_team_epoch(newest)?;
-    Ok(newest)
-}
-
-/// The secret ephemeral key and nonce of the package of `key` for `to`: derived, so that
-/// delivering the same new key again (after a lost answer) gives the same bytes, which the
-/// relay accepts as a re-post. Unique per key and recipient, and secret as the key is.
-fn package_randomness(key: &TeamKey, to: &DeviceId) -> ([u8; 32], [u8; 24]) {
-    let derive = |label: &[u8]| -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(label);
-        h.update(key.bytes());
-        h.update(key.epoch.to_be_bytes());
-        h.update(to.0);
-        h.finalize().into()
-    };
-    let ephemeral = derive(b"tandem key package ephemeral v1\0");
-    let mut nonce = [0u8; 24];
-    nonce.copy_from_slice(&derive(b"tandem key package nonce v1\0")[..24]);
-    (ephemeral, nonce)
-}
-
-/// Moves the team to a new key epoch: a new random key, sealed for every unrevoked device
-/// (this one included, so the relay records the epoch) and parked on the relay, then made
-/// current here. Returns the new epoch.
-fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
-    // Another admin may have moved the team on already.
-    let current = fetch_key_packages(vault, cx)?;
-    let devices = cx.client.devices(cx.team)?;
-    let epoch = current
-        .checked_add(1)
-        .ok_or(SyncError::Protocol("no key epoch left"))?;
-    let packages = {
-        let mut v = lock(vault);
-        // A key made by an earlier attempt that did not get through is delivered again.
-        let key = match v.team_key(epoch)? {
-            Some(k) => k,
-            None => {
-                let mut raw = [0u8; 32];
-                rand::rngs::OsRng.fill_bytes(&mut raw);
-                let k = TeamKey::new(epoch, raw);
-                v.store_team_key(&k)?;
-                k
-            }
-        };
-        let recorded = v.team_device_keys()?;
-        let relay = relay_keys(&devices);
-        let mut packages = Vec::new();
-        for d in devices.iter().filter(|d| d.revoked_at_ms.is_none()) {
-            let hexid = d.device.to_hex();
-            let Some(listed) = relay.get(&hexid) else {
-                return Err(SyncError::Protocol(
-                    "the relay lists a malformed device key",
-                ));
-            };
-            if recorded.get(&hexid).is_some_and(|k| k != listed) {
-                // The relay is not trusted with keys the team document vouches for.
-                return Err(SyncError::Protocol(
-                    "the relay lists a device key that differs from the team's record",
-                ));
-            }
-            let to_key = VerifyingKey::from_bytes(listed)
-                .map_err(|_| SyncError::Protocol("the relay lists a malformed device key"))?;
-            let (ephemeral, nonce) = package_randomness(&key, &d.device);
-            let package = NewKeyPackage {
-                team: cx.team,
-                key: &key,
-                from: cx.device,
-                signer: v.signing_key(),
-                to: d.device,
-                to_key: &to_key,
-            }
-            .seal(ephemeral, nonce)
-            .map_err(|_| SyncError::Protocol("a key package could not be sealed"))?;
-            packages.push(hex::encode(package.bytes()));
-        }
-        packages
-    };
-    cx.client
-        .post_key_packages(cx.team, &PostKeyPackages { epoch, packages })?;
-    lock(vault).advance_team_epoch(epoch)?;
-    Ok(epoch)
 }

@@ -3,7 +3,9 @@
 //! - [`relay`]: the relay over HTTP, each request signed by the device.
 //! - [`engine`]: one sync: push the outbox, pull and apply the log page by page (verify,
 //!   decrypt, one batched Automerge load per document, cursor in the same transaction),
-//!   upload snapshots; plus creating a team on a relay, inviting and joining.
+//!   upload snapshots; plus creating a team on a relay, inviting, joining and revoking.
+//! - `key_epochs`: a new team key epoch after a revocation, sealed for each remaining device;
+//!   taking delivery of one.
 //! - [`runner`]: the same in the background for the app: starts when unlocked, stops when
 //!   locked, backs off with jitter while the relay is unreachable, pushes at once after a
 //!   local change, and long-polls so other devices' work shows up within moments.
@@ -11,6 +13,7 @@
 //! The vault is shared as `Mutex<Vault>`; the lock is never held across network calls.
 
 pub mod engine;
+mod key_epochs;
 pub mod relay;
 pub mod runner;
 
