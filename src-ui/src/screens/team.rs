@@ -138,7 +138,7 @@ pub fn TeamScreen() -> impl IntoView {
                     <li data-testid="member">
                         <strong>{m.name.clone()}</strong> " — " {ctx.t(role)}
                         {me.then(|| format!(" ({})", ctx.t("you")))}
-                        <span class="meta">{ctx.tra("devices-count", &[("n", m.devices.len().to_string())])}</span>
+                        " · "<span class="meta">{ctx.tra("devices-count", &[("n", m.devices.len().to_string())])}</span>
                     </li>
                 }
             }).collect_view()
