@@ -136,6 +136,8 @@ impl App {
     }
 
     fn shot(&self, name: &str) {
+        // Let the screen that was just asked for paint before the picture is taken.
+        std::thread::sleep(std::time::Duration::from_millis(600));
         self.s
             .screenshot(&screenshot_dir().join(format!("{name}.png")));
     }
