@@ -10,6 +10,8 @@
 #[path = "../sync/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+// Shared with benches/app_timing.rs, which uses a few more of its helpers.
+#[allow(dead_code)]
 mod webdriver;
 
 use harness::RelayProcess;

@@ -215,6 +215,33 @@ impl Session {
         self.post("/execute/sync", &json!({"script": js, "args": args}))
     }
 
+    /// Runs an asynchronous script (it calls its last argument with the result).
+    pub fn script_async(&self, js: &str, args: Value) -> Value {
+        self.post("/execute/async", &json!({"script": js, "args": args}))
+    }
+
+    /// Clicks `e` from inside the page and returns the milliseconds until an element matching
+    /// `css` is displayed and painted (timed by the page's own clock, no WebDriver polling).
+    pub fn click_and_time(&self, e: &El, css: &str) -> f64 {
+        let js = r#"
+            const [el, css, done] = arguments;
+            const t0 = performance.now();
+            el.click();
+            const check = () => {
+                const t = document.querySelector(css);
+                if (t && t.offsetParent !== null) {
+                    requestAnimationFrame(() => done(performance.now() - t0));
+                } else {
+                    setTimeout(check, 2);
+                }
+            };
+            check();
+        "#;
+        self.script_async(js, json!([{ELEMENT_KEY: e.0}, css]))
+            .as_f64()
+            .expect("milliseconds")
+    }
+
     /// Elements matching a CSS selector, now.
     pub fn all(&self, css: &str) -> Vec<El> {
         let v = self.post("/elements", &json!({"using": "css selector", "value": css}));
