@@ -149,7 +149,26 @@ impl Session {
                 "tauri:options": {"application": app}
             }}
         });
-        let v = s.post("/session", &caps);
+        // tauri-driver answers before the WebKitWebDriver behind it is listening; until then
+        // it drops the connection. Try again, for a while.
+        let deadline = Instant::now() + PATIENCE;
+        let v = loop {
+            let sent = s
+                .agent
+                .post(&format!("{}/session", s.base))
+                .header("content-type", "application/json")
+                .send(caps.to_string().as_bytes());
+            match sent {
+                Ok(resp) => match Self::try_answer(resp) {
+                    Ok(v) => break v,
+                    Err((status, body)) => panic!("WebDriver /session: {status} {body}"),
+                },
+                Err(e) => {
+                    assert!(Instant::now() < deadline, "WebDriver /session: {e}");
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+            }
+        };
         let id = v["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no session: {v}"))
