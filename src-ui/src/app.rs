@@ -176,7 +176,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// The frame of the unlocked app: header with the sync badge and the lock button, the
-/// screen, and the navigation.
+/// navigation, and the screen.
 #[component]
 fn Unlocked() -> impl IntoView {
     let ctx = ctx();
@@ -193,6 +193,8 @@ fn Unlocked() -> impl IntoView {
                 {move || ctx.t("lock")}
             </button>
         </header>
+        // Before the screen in reading and tab order; on a phone it is drawn fixed at the bottom.
+        <Nav />
         <p class="notice" role="status" aria-live="polite" data-testid="notice">
             {move || ctx.notice.get().map(|k| ctx.t(k))}
         </p>
@@ -208,7 +210,6 @@ fn Unlocked() -> impl IntoView {
                 Screen::Settings => view! { <crate::screens::settings::SettingsScreen /> }.into_any(),
             }}
         </main>
-        <Nav />
     }
 }
 
