@@ -157,18 +157,13 @@ fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
     relay.kill();
     app.add_person("Hélène Tremblay");
     app.record_encounter("helene", "Hélène Tremblay", "Café au parc, elle va mieux");
-    let brief = s.wait_text("brief-encounters", "Café au parc, elle va mieux");
-    assert!(brief.contains("Café au parc"), "{brief}");
-    let state = app.wait_badge(&["offline", "waiting"]);
-    assert!(state == "offline" || state == "waiting", "{state}");
+    s.wait_text("brief-encounters", "Café au parc, elle va mieux");
+    app.wait_badge(&["offline", "waiting"]);
 
     // The relay comes back on the same port: what waited is sent.
     relay.restart();
     app.s.click_id("sync-badge");
     app.s.id("team-screen");
-    if app.s.all("[data-testid=\"sync-now\"]").is_empty() {
-        panic!("no sync-now button on a team on a relay");
-    }
     app.s.click_id("sync-now");
     app.wait_badge(&["synced"]);
 }
@@ -190,8 +185,10 @@ fn lock_and_unlock_keep_the_draft_and_hide_names() {
     });
     s.click(&pick);
     s.fill("encounter-notes", "A parlé de son logement");
-    s.wait_text("draft-status", "");
-    s.id("draft-status");
+    // The shell holds the draft once the screen says so ("Draft kept").
+    s.wait_for("the draft kept", || {
+        (!s.text(&s.id("draft-status")).trim().is_empty()).then_some(())
+    });
 
     s.click_id("lock-button");
     s.id("unlock-screen");

@@ -153,12 +153,7 @@ impl Session {
         // it drops the connection. Try again, for a while.
         let deadline = Instant::now() + PATIENCE;
         let v = loop {
-            let sent = s
-                .agent
-                .post(&format!("{}/session", s.base))
-                .header("content-type", "application/json")
-                .send(caps.to_string().as_bytes());
-            match sent {
+            match s.send("/session", &caps) {
                 Ok(resp) => match Self::try_answer(resp) {
                     Ok(v) => break v,
                     Err((status, body)) => panic!("WebDriver /session: {status} {body}"),
@@ -203,14 +198,19 @@ impl Session {
         }
     }
 
-    fn try_post(&self, path: &str, body: &Value) -> Result<Value, (ureq::http::StatusCode, Value)> {
-        let resp = self
-            .agent
+    fn send(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        self.agent
             .post(&format!("{}{path}", self.base))
             .header("content-type", "application/json")
             .send(body.to_string().as_bytes())
-            .expect("WebDriver answers");
-        Self::try_answer(resp)
+    }
+
+    fn try_post(&self, path: &str, body: &Value) -> Result<Value, (ureq::http::StatusCode, Value)> {
+        Self::try_answer(self.send(path, body).expect("WebDriver answers"))
     }
 
     fn post(&self, path: &str, body: &Value) -> Value {

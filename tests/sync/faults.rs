@@ -73,7 +73,7 @@ fn the_relay_killed_mid_push_and_mid_pull_loses_nothing() {
             &kill_on_pull,
         )
         .unwrap();
-        (Device { _dir: dir, vault }, first)
+        (Device::new(dir, vault), first)
     };
     assert!(matches!(first, Err(SyncError::Offline(_))), "{first:?}");
     let cursor = b.v().sync_cursor().unwrap();

@@ -138,11 +138,16 @@ fn find_addr(line: &str) -> Option<SocketAddr> {
 
 /// A device: its open vault, and the temporary folder that holds it (removed on drop).
 pub struct Device {
-    pub _dir: TempDir,
+    _dir: TempDir,
     pub vault: Mutex<Vault>,
 }
 
 impl Device {
+    /// A device from a vault opened (or joined) by the test itself in `dir`.
+    pub fn new(dir: TempDir, vault: Mutex<Vault>) -> Self {
+        Self { _dir: dir, vault }
+    }
+
     /// A device that puts a new team on the relay.
     pub fn founder(relay_url: &str, name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
