@@ -4,84 +4,140 @@
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate};
 use rusqlite::{params, Connection, Row};
+use serde::{Deserialize, Serialize};
 use tandem_model::{
     fold_for_search, Encounter, FollowUp, FollowUpDue, PersonId, PersonRecord, PersonSummary,
 };
 
-pub(crate) fn index_person(conn: &Connection, rec: &PersonRecord) -> Result<()> {
-    let id = rec.id.as_str();
-    let p = &rec.profile;
-    let mut key = fold_for_search(&p.name);
-    for n in &p.nicknames {
-        key.push_str(" | ");
-        key.push_str(&fold_for_search(n));
-    }
-    let open_goals = rec.goals.iter().filter(|g| g.status.is_open()).count() as i64;
-    let open_fus = rec
-        .follow_ups
-        .iter()
-        .filter(|f| f.done_at.is_none())
-        .count() as i64;
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO person_index
-         (id, name, nicknames, pronouns, search_key, last_seen, next_check_in, open_goals,
-          open_follow_ups, has_conflicts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        id,
-        p.name,
-        serde_json::to_string(&p.nicknames).unwrap_or_else(|_| "[]".into()),
-        p.pronouns,
-        key,
-        rec.last_seen().map(|t| t.timestamp_millis()),
-        rec.next_check_in().map(|d| d.to_string()),
-        open_goals,
-        open_fus,
-        !rec.conflicts.is_empty(),
-    ])?;
-    index_encounters(conn, id, Some(&rec.id), &rec.encounters)?;
-    conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
-        .execute([id])?;
-    let mut ins = conn.prepare_cached(
-        "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for f in &rec.follow_ups {
-        let json = serde_json::to_string(f).unwrap_or_default();
-        ins.execute(params![
-            f.id.as_str(),
-            id,
-            f.due.map(|d| d.to_string()),
-            f.done_at.is_some(),
-            json
-        ])?;
-    }
-    Ok(())
+/// Everything the indexes hold about one document. Built from the document by
+/// [`IndexRows::of_person`] / [`IndexRows::of_encounters`]; a snapshot carries it too (sealed
+/// with the document), so a new device can list and search a record before it loads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct IndexRows {
+    /// The person's row (none for a street log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) person: Option<PersonRow>,
+    /// `(id, at in ms, kind)` of each encounter.
+    #[serde(default)]
+    pub(crate) encounters: Vec<(String, i64, Option<String>)>,
+    /// `(id, due, done, follow-up as JSON)` of each follow-up.
+    #[serde(default)]
+    pub(crate) follow_ups: Vec<(String, Option<String>, bool, String)>,
 }
 
-pub(crate) fn index_encounters(
-    conn: &Connection,
-    doc_id: &str,
-    person: Option<&PersonId>,
-    encounters: &[Encounter],
-) -> Result<()> {
-    conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
-        .execute([doc_id])?;
-    let mut ins = conn.prepare_cached(
-        "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for e in encounters {
-        ins.execute(params![
-            e.id.as_str(),
-            doc_id,
-            person.map(PersonId::as_str),
-            e.at.timestamp_millis(),
-            e.kind
-        ])?;
+/// A row of `person_index` (its id is the document's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PersonRow {
+    pub(crate) name: String,
+    pub(crate) nicknames: Vec<String>,
+    pub(crate) pronouns: Option<String>,
+    pub(crate) search_key: String,
+    pub(crate) last_seen: Option<i64>,
+    pub(crate) next_check_in: Option<String>,
+    pub(crate) open_goals: i64,
+    pub(crate) open_follow_ups: i64,
+    pub(crate) has_conflicts: bool,
+}
+
+fn encounter_row(e: &Encounter) -> (String, i64, Option<String>) {
+    (
+        e.id.as_str().to_owned(),
+        e.at.timestamp_millis(),
+        e.kind.clone(),
+    )
+}
+
+fn follow_up_row(f: &FollowUp) -> (String, Option<String>, bool, String) {
+    (
+        f.id.as_str().to_owned(),
+        f.due.map(|d| d.to_string()),
+        f.done_at.is_some(),
+        serde_json::to_string(f).unwrap_or_default(),
+    )
+}
+
+impl IndexRows {
+    pub(crate) fn of_person(rec: &PersonRecord) -> Self {
+        let p = &rec.profile;
+        let mut key = fold_for_search(&p.name);
+        for n in &p.nicknames {
+            key.push_str(" | ");
+            key.push_str(&fold_for_search(n));
+        }
+        Self {
+            person: Some(PersonRow {
+                name: p.name.clone(),
+                nicknames: p.nicknames.clone(),
+                pronouns: p.pronouns.clone(),
+                search_key: key,
+                last_seen: rec.last_seen().map(|t| t.timestamp_millis()),
+                next_check_in: rec.next_check_in().map(|d| d.to_string()),
+                open_goals: rec.goals.iter().filter(|g| g.status.is_open()).count() as i64,
+                open_follow_ups: rec
+                    .follow_ups
+                    .iter()
+                    .filter(|f| f.done_at.is_none())
+                    .count() as i64,
+                has_conflicts: !rec.conflicts.is_empty(),
+            }),
+            encounters: rec.encounters.iter().map(encounter_row).collect(),
+            follow_ups: rec.follow_ups.iter().map(follow_up_row).collect(),
+        }
     }
-    Ok(())
+
+    pub(crate) fn of_encounters(encounters: &[Encounter]) -> Self {
+        Self {
+            person: None,
+            encounters: encounters.iter().map(encounter_row).collect(),
+            follow_ups: Vec::new(),
+        }
+    }
+
+    /// Replaces what the indexes hold about document `doc_id` with these rows.
+    pub(crate) fn write(&self, conn: &Connection, doc_id: &str) -> Result<()> {
+        let person = self.person.as_ref().map(|_| doc_id);
+        if let Some(p) = &self.person {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO person_index
+                 (id, name, nicknames, pronouns, search_key, last_seen, next_check_in,
+                  open_goals, open_follow_ups, has_conflicts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                doc_id,
+                p.name,
+                serde_json::to_string(&p.nicknames).unwrap_or_else(|_| "[]".into()),
+                p.pronouns,
+                p.search_key,
+                p.last_seen,
+                p.next_check_in,
+                p.open_goals,
+                p.open_follow_ups,
+                p.has_conflicts,
+            ])?;
+        }
+        conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
+            .execute([doc_id])?;
+        let mut ins = conn.prepare_cached(
+            "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (id, at, kind) in &self.encounters {
+            ins.execute(params![id, doc_id, person, at, kind])?;
+        }
+        if let Some(person) = person {
+            conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
+                .execute([person])?;
+            let mut ins = conn.prepare_cached(
+                "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (id, due, done, json) in &self.follow_ups {
+                ins.execute(params![id, person, due, done, json])?;
+            }
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {

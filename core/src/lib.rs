@@ -29,8 +29,8 @@ pub use keyfile::KdfParams;
 pub use passphrase::Passphrase;
 pub use tandem_model as model;
 pub use vault::{
-    IncomingChanges, NewVault, OutboxEntry, PageReport, RelaySettings, Vault, BRIEF_ENCOUNTERS,
-    MIN_PASSPHRASE_CHARS,
+    IncomingChanges, IncomingSnapshot, NewVault, OutboxEntry, PageReport, RelaySettings,
+    SnapshotReport, Vault, BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS,
 };
 
 /// Files a vault folder may hold (for tests and tools that check what is on disk).

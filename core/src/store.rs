@@ -39,6 +39,15 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Option<StoredDoc>> {
     Ok(Some(StoredDoc { snapshot, chunks }))
 }
 
+/// A document's kind, if it is stored.
+pub(crate) fn load_kind(conn: &Connection, id: &str) -> Result<Option<DocKind>> {
+    let kind = conn
+        .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, String>(0))
+        .optional()?;
+    Ok(kind.as_deref().and_then(DocKind::from_code))
+}
+
 pub(crate) fn insert(conn: &Connection, id: &str, kind: DocKind, snapshot: &[u8]) -> Result<()> {
     conn.execute(
         "INSERT INTO docs (id, kind, snapshot, chunk_count, updated_at) VALUES (?1, ?2, ?3, 0, ?4)
@@ -82,13 +91,20 @@ pub(crate) fn push_outbox(conn: &Connection, id: &str, kind: DocKind, bytes: &[u
     Ok(())
 }
 
-/// Counts envelopes seen in the relay's log for a document since its last snapshot.
-pub(crate) fn count_log_envelopes(conn: &Connection, id: &str, n: usize) -> Result<()> {
+/// Counts envelopes (and their bytes) seen in the relay's log for a document since its last
+/// snapshot.
+pub(crate) fn count_log_envelopes(
+    conn: &Connection,
+    id: &str,
+    n: usize,
+    bytes: usize,
+) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO sync_docs (doc_id, log_envelopes) VALUES (?1, ?2)
-         ON CONFLICT (doc_id) DO UPDATE SET log_envelopes = log_envelopes + ?2",
+        "INSERT INTO sync_docs (doc_id, log_envelopes, log_bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (doc_id) DO UPDATE SET log_envelopes = log_envelopes + ?2,
+                                            log_bytes = log_bytes + ?3",
     )?
-    .execute(params![id, n as i64])?;
+    .execute(params![id, n as i64, bytes as i64])?;
     Ok(())
 }
 

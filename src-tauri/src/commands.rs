@@ -98,7 +98,9 @@ pub fn join_team<R: Runtime>(
     let progress = {
         let app = app.clone();
         move |p: SyncProgress| {
-            let (SyncProgress::Pushing(done, total) | SyncProgress::Pulling(done, total)) = p;
+            let (SyncProgress::Pushing(done, total)
+            | SyncProgress::Pulling(done, total)
+            | SyncProgress::Checking(done, total)) = p;
             let status = SyncStatus {
                 state: SyncState::Syncing { done, total },
                 waiting: 0,

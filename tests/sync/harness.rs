@@ -35,16 +35,23 @@ pub struct RelayProcess {
     pub addr: SocketAddr,
     child: Option<Child>,
     pub log: Arc<Mutex<Vec<String>>>,
+    args: Vec<String>,
 }
 
 impl RelayProcess {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts with extra flags (limits).
+    pub fn start_with(args: &[&str]) -> Self {
         let data = tempfile::tempdir().unwrap();
         let mut r = Self {
             data,
             addr: "127.0.0.1:0".parse().unwrap(),
             child: None,
             log: Default::default(),
+            args: args.iter().map(|a| a.to_string()).collect(),
         };
         r.spawn(0);
         r
@@ -61,6 +68,7 @@ impl RelayProcess {
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data")
             .arg(self.data.path())
+            .args(&self.args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

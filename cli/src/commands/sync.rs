@@ -18,6 +18,7 @@ pub fn progress_bar() -> impl Fn(SyncProgress) {
         let (label, done, total) = match p {
             SyncProgress::Pushing(d, t) => ("sending  ", d, t),
             SyncProgress::Pulling(d, t) => ("receiving", d, t),
+            SyncProgress::Checking(d, t) => ("checking ", d, t),
         };
         let frac = if total == 0 {
             1.0
@@ -66,6 +67,8 @@ pub fn report_text(r: &SyncReport, out: &Output) -> String {
 pub fn run(session: &Session, out: &Output) -> Result<()> {
     let vault = Mutex::new(session.open()?);
     let report = sync::sync_once(&vault, 0, &progress_bar())?;
+    // Records a first sync stored as received are checked before returning.
+    sync::check_deferred(&vault, &progress_bar())?;
     out.done(serde_json::to_value(&report)?, || report_text(&report, out))
 }
 

@@ -64,9 +64,10 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             }
             let passphrase =
                 new_passphrase("TANDEM_PASSPHRASE", "Passphrase for this device's vault: ")?;
-            let (_vault, first) =
+            let (vault, first) =
                 sync::join_team(&session.dir, &passphrase, &me, &code, &progress_bar())?;
             let report = first?;
+            sync::check_deferred(&vault, &progress_bar())?;
             out.done(json!({ "joined": true, "sync": report }), || {
                 format!(
                     "{} {}",

@@ -5,7 +5,7 @@ use super::relay::{relay_info, RelayClient};
 use super::SyncError;
 use crate::docs::DocKind;
 use crate::passphrase::Passphrase;
-use crate::vault::{DeviceIdentity, IncomingChanges, RelaySettings, Vault};
+use crate::vault::{DeviceIdentity, IncomingChanges, IncomingSnapshot, RelaySettings, Vault};
 use ed25519_dalek::VerifyingKey;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -23,8 +23,14 @@ use tandem_protocol::{
 const PUSH_BATCH: usize = 200;
 /// Bytes pushed per request, about (the relay accepts 16 MiB by default).
 const PUSH_BYTES: usize = 4 * 1024 * 1024;
-/// A document gets a snapshot on the relay once this many of its envelopes are in the log.
+/// A document gets a snapshot on the relay once this many of its envelopes are in the log...
 const SNAPSHOT_AFTER: i64 = 64;
+/// ...or this many bytes of them: a new device then stores it as received instead of
+/// replaying (loading) it.
+const SNAPSHOT_AFTER_BYTES: i64 = 8 * 1024;
+/// Snapshots uploaded per sync, at most (each is a request: the relay's per-device rate limit
+/// is shared with the changes themselves).
+const SNAPSHOTS_PER_SYNC: usize = 40;
 
 /// Where a sync is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +39,8 @@ pub enum SyncProgress {
     Pushing(u64, u64),
     /// Receiving: the log position reached, of the relay's head.
     Pulling(u64, u64),
+    /// Checking records a first sync stored without loading: done so far, of total.
+    Checking(u64, u64),
 }
 
 /// What one sync did.
@@ -164,9 +172,10 @@ fn push(
                     .parse()
                     .map_err(|_| SyncError::Protocol("a local document id is not hex"))?;
                 bytes += entry.bytes.len();
+                let len = entry.bytes.len();
                 let env = seal(&v, EnvelopeKind::Change, doc, entry.kind, entry.bytes, &key)?;
                 seqs.push(entry.seq);
-                docs.push(entry.doc_id);
+                docs.push((entry.doc_id, len));
                 envelopes.push(env.into_bytes());
             }
             (seqs, docs, envelopes)
@@ -274,9 +283,18 @@ impl Opener {
         cx: &Context,
         bytes: Vec<u8>,
     ) -> Result<Option<PlainChange>, SyncError> {
-        let Ok(unchecked) = UncheckedEnvelope::parse(bytes) else {
-            return Ok(None);
-        };
+        match UncheckedEnvelope::parse(bytes) {
+            Ok(unchecked) => self.open_parsed(vault, cx, unchecked),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn open_parsed(
+        &mut self,
+        vault: &Mutex<Vault>,
+        cx: &Context,
+        unchecked: UncheckedEnvelope,
+    ) -> Result<Option<PlainChange>, SyncError> {
         let h = *unchecked.header();
         if h.team != self.team {
             return Ok(None);
@@ -349,21 +367,29 @@ fn pull(
     let mut covered: HashMap<DocId, u64> = HashMap::new();
     if cursor == 0 {
         let snapshots = cx.client.snapshots(cx.team)?;
-        let mut opened = Vec::new();
+        let mut opened = Vec::with_capacity(snapshots.len());
         for (covers, bytes) in snapshots {
             report.pulled += 1;
             match opener.open(vault, cx, bytes)? {
-                Some(p) if p.kind == EnvelopeKind::Snapshot => {
-                    covered.insert(p.doc, covers);
-                    opened.push(p);
-                }
+                Some(p) if p.kind == EnvelopeKind::Snapshot => opened.push(IncomingSnapshot {
+                    doc_id: p.doc.to_hex(),
+                    kind: kind_of(p.class),
+                    covers,
+                    payload: p.payload,
+                }),
                 _ => report.refused += 1,
             }
         }
         if !opened.is_empty() {
-            let r = lock(vault).apply_page(group(opened), None)?;
+            let r = lock(vault).apply_snapshots(opened)?;
             report.documents_updated += r.learnt;
-            report.refused += r.refused.len();
+            report.refused += r.refused;
+            // Only what was taken in: the log replays any document whose snapshot was not.
+            for (doc, c) in r.taken {
+                if let Ok(doc) = doc.parse::<DocId>() {
+                    covered.insert(doc, c);
+                }
+            }
             opener.devices = lock(vault).team_device_keys()?;
         }
     }
@@ -393,11 +419,21 @@ fn pull(
         let mut previous = cursor;
         for (seq, bytes) in items {
             report.pulled += 1;
-            match opener.open(vault, cx, bytes)? {
+            let parsed = UncheckedEnvelope::parse(bytes);
+            if let Ok(u) = &parsed {
+                // A snapshot taken in holds it already: not even worth checking.
+                if covered.get(&u.header().doc).is_some_and(|c| seq <= *c) {
+                    previous = seq;
+                    continue;
+                }
+            }
+            let opened_one = match parsed {
+                Ok(u) => opener.open_parsed(vault, cx, u)?,
+                Err(_) => None,
+            };
+            match opened_one {
                 Some(p) if p.kind == EnvelopeKind::Change => {
-                    if covered.get(&p.doc).is_none_or(|c| seq > *c) {
-                        opened.push(p);
-                    }
+                    opened.push(p);
                 }
                 _ => {
                     // Stop before it: nothing after a refused envelope is applied, so the
@@ -425,6 +461,9 @@ fn pull(
             break;
         }
     }
+    // Records stored from a snapshot that changed since are read now, so what lists show
+    // is up to date when the sync returns.
+    lock(vault).check_changed_deferred()?;
     if full_pull {
         lock(vault).full_pull_done()?;
     }
@@ -436,22 +475,44 @@ fn pull(
     Ok(())
 }
 
-/// Uploads snapshots of documents whose log has grown, once this device is caught up.
+/// Uploads snapshots of documents whose log has grown, once this device is caught up; at
+/// most [`SNAPSHOTS_PER_SYNC`] per sync, and it stops (for this time) when the relay says to
+/// slow down, so snapshots never hold up the changes themselves.
 fn upload_snapshots(vault: &Mutex<Vault>, cx: &Context, head: u64) -> Result<usize, SyncError> {
-    let docs = lock(vault).docs_needing_snapshot(SNAPSHOT_AFTER)?;
+    let docs = lock(vault).docs_needing_snapshot(SNAPSHOT_AFTER, SNAPSHOT_AFTER_BYTES)?;
     let mut n = 0;
-    for (doc, kind) in docs {
+    for (doc, kind) in docs.into_iter().take(SNAPSHOTS_PER_SYNC) {
         let env = {
             let mut v = lock(vault);
             let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
-            let bytes = v.document_bytes(&doc.to_hex())?;
-            seal(&v, EnvelopeKind::Snapshot, doc, kind, bytes, &key)?
+            let payload = v.snapshot_payload(&doc.to_hex(), kind)?;
+            seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?
         };
-        cx.client.put_snapshot(cx.team, head, env.bytes())?;
+        match cx.client.put_snapshot(cx.team, head, env.bytes()) {
+            Ok(()) => {}
+            Err(SyncError::Relay { status: 429, .. }) => break,
+            Err(e) => return Err(e),
+        }
         lock(vault).snapshot_uploaded(&doc, head)?;
         n += 1;
     }
     Ok(n)
+}
+
+/// Checks every record a first sync stored as received without loading it
+/// ([`Vault::check_deferred`]), reporting progress; returns how many were checked. The app's
+/// background sync does the same a few at a time.
+pub fn check_deferred(
+    vault: &Mutex<Vault>,
+    progress: &dyn Fn(SyncProgress),
+) -> Result<u64, SyncError> {
+    let total = lock(vault).deferred_count()?;
+    let mut left = total;
+    while left > 0 {
+        left = lock(vault).check_deferred(32)?;
+        progress(SyncProgress::Checking(total.saturating_sub(left), total));
+    }
+    Ok(total)
 }
 
 /// Sends every waiting local change; returns how many.

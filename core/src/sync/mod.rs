@@ -18,8 +18,8 @@ pub mod relay;
 pub mod runner;
 
 pub use engine::{
-    create_invite, create_team_on_relay, join_team, list_devices, pull_new, push_pending,
-    revoke_device, sync_once, SyncProgress, SyncReport,
+    check_deferred, create_invite, create_team_on_relay, join_team, list_devices, pull_new,
+    push_pending, revoke_device, sync_once, SyncProgress, SyncReport,
 };
 pub use relay::{relay_info, RelayClient};
 pub use runner::{SyncHandle, SyncState, SyncStatus};

@@ -6,7 +6,7 @@
 //! jitter so a clinic's devices do not all knock at once) and start again by themselves.
 //! They hold the vault weakly: when the app locks (drops the vault), they stop.
 
-use super::engine::{pull_new, push_pending, SyncProgress, SyncReport};
+use super::engine::{lock, pull_new, push_pending, SyncProgress, SyncReport};
 use super::SyncError;
 use crate::vault::Vault;
 use chrono::{DateTime, Utc};
@@ -19,6 +19,11 @@ use std::time::Duration;
 /// How long a pull waits for news before asking again.
 const LONG_POLL_MS: u64 = 20_000;
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Records stored by a first sync without loading them are checked this many at a time
+/// (a few milliseconds each), letting go of the vault in between so the app stays quick...
+const CHECK_STEP: usize = 8;
+/// ...for at most this long between two pulls.
+const CHECK_FOR: Duration = Duration::from_millis(500);
 
 /// What the sync badge shows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -162,7 +167,9 @@ fn on_error(shared: &Shared, e: &SyncError, backoff: &mut Duration) -> bool {
 fn progress_to(shared: &Shared) -> impl Fn(SyncProgress) + '_ {
     move |p| {
         let (done, total) = match p {
-            SyncProgress::Pushing(d, t) | SyncProgress::Pulling(d, t) => (d, t),
+            SyncProgress::Pushing(d, t)
+            | SyncProgress::Pulling(d, t)
+            | SyncProgress::Checking(d, t) => (d, t),
         };
         shared.set(|s| s.state = SyncState::Syncing { done, total });
     }
@@ -201,6 +208,20 @@ fn pusher(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
     }
 }
 
+/// Checks deferred records for a while; returns whether some are left.
+fn check_deferred(vault: &Mutex<Vault>, shared: &Shared) -> bool {
+    let started = std::time::Instant::now();
+    while !shared.stopped() && started.elapsed() < CHECK_FOR {
+        match lock(vault).check_deferred(CHECK_STEP) {
+            Ok(0) => return false,
+            Ok(_) => {}
+            // Tried again after the next pull.
+            Err(_) => return true,
+        }
+    }
+    true
+}
+
 fn puller(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
     let mut backoff = Duration::from_secs(1);
     let mut wait_ms = 0;
@@ -221,7 +242,13 @@ fn puller(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
                         s.last_report = Some(report);
                     }
                 });
-                wait_ms = LONG_POLL_MS;
+                // While records wait to be checked, pull without waiting between rounds of
+                // checks, so news still arrives within moments.
+                wait_ms = if check_deferred(&v, &shared) {
+                    0
+                } else {
+                    LONG_POLL_MS
+                };
             }
             Err(e) => {
                 drop(v);

@@ -117,7 +117,7 @@ impl Vault {
         self.apply_batch(docs, cursor, false)
     }
 
-    fn apply_batch(
+    pub(super) fn apply_batch(
         &mut self,
         docs: Vec<IncomingChanges>,
         cursor: Option<u64>,
@@ -158,6 +158,25 @@ impl Vault {
             }
             if incoming.kind == DocKind::Person && erased.contains(&id) {
                 // Erased at the person's request: changes still in flight are dropped.
+                continue;
+            }
+            if !self.cache.docs.contains_key(&id) && Vault::is_deferred(&tx, &id)? {
+                // Stored from a snapshot and not loaded yet: the changes are checked on
+                // their own and kept beside it, and its index rows are marked to be redone
+                // when it is checked (rather than loading it now).
+                let all: Vec<u8> = incoming.chunks.concat();
+                if let Err(e) = strict_load(&id, &all) {
+                    if strict {
+                        return Err(e);
+                    }
+                    report.refused.push((id, e));
+                    continue;
+                }
+                store::append_chunk(&tx, &id, &all)?;
+                store::count_log_envelopes(&tx, &id, incoming.chunks.len(), all.len())?;
+                tx.prepare_cached("UPDATE deferred_docs SET stale = 1 WHERE doc_id = ?1")?
+                    .execute([&id])?;
+                report.learnt += 1;
                 continue;
             }
             let exists = cache_doc(&mut self.cache, &tx, &self.actor, &id)?;
@@ -219,7 +238,7 @@ impl Vault {
             // The bytes are kept as received: changes whose dependencies have not arrived yet
             // are not in the document yet and would be lost by saving the document instead.
             let count = store::append_chunk(&tx, &id, &all)?;
-            store::count_log_envelopes(&tx, &id, incoming.chunks.len())?;
+            store::count_log_envelopes(&tx, &id, incoming.chunks.len(), all.len())?;
             reindex(&tx, &id, kind, doc)?;
             if count >= store::COMPACT_AFTER_CHUNKS {
                 compact_doc(&tx, &id, doc)?;
@@ -250,7 +269,7 @@ impl Vault {
     }
 
     /// People erased at their request, from the team document (none before it arrives).
-    fn erased_people(&mut self) -> Result<Vec<String>> {
+    pub(super) fn erased_people(&mut self) -> Result<Vec<String>> {
         let team_id = self.team_id.clone();
         if self.cache.touch(&team_id).is_none() && store::load(&self.conn, &team_id)?.is_none() {
             return Ok(Vec::new());

@@ -322,13 +322,15 @@ impl Vault {
     pub(crate) fn docs_needing_snapshot(
         &self,
         min_envelopes: i64,
+        min_bytes: i64,
     ) -> Result<Vec<(DocId, DocKind)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.doc_id, d.kind FROM sync_docs s JOIN docs d ON d.id = s.doc_id
-             WHERE s.log_envelopes >= ?1 ORDER BY s.log_envelopes DESC LIMIT 200",
+             WHERE s.log_envelopes >= ?1 OR s.log_bytes >= ?2
+             ORDER BY s.log_bytes DESC LIMIT 200",
         )?;
         let rows = stmt
-            .query_map([min_envelopes], |r| {
+            .query_map([min_envelopes, min_bytes], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -340,17 +342,18 @@ impl Vault {
 
     pub(crate) fn snapshot_uploaded(&self, doc: &DocId, covers: u64) -> Result<()> {
         self.conn.execute(
-            "UPDATE sync_docs SET log_envelopes = 0, snapshot_covers = ?2 WHERE doc_id = ?1",
+            "UPDATE sync_docs SET log_envelopes = 0, log_bytes = 0, snapshot_covers = ?2
+             WHERE doc_id = ?1",
             params![doc.to_hex(), covers as i64],
         )?;
         Ok(())
     }
 
     /// Counts envelopes this device pushed into the relay's log.
-    pub(crate) fn count_pushed(&mut self, docs: &[String]) -> Result<()> {
+    pub(crate) fn count_pushed(&mut self, docs: &[(String, usize)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for d in docs {
-            store::count_log_envelopes(&tx, d, 1)?;
+        for (d, bytes) in docs {
+            store::count_log_envelopes(&tx, d, 1, *bytes)?;
         }
         tx.commit()?;
         Ok(())

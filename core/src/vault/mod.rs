@@ -6,6 +6,8 @@ pub use membership::RelaySettings;
 mod membership;
 mod reading;
 mod records;
+mod snapshots;
+pub use snapshots::{IncomingSnapshot, SnapshotReport};
 
 use crate::db;
 use crate::docs::{self, person, street, team, DocKind};
@@ -617,17 +619,26 @@ impl Vault {
     }
 }
 
-fn reindex(conn: &Connection, doc_id: &str, kind: DocKind, doc: &Automerge) -> Result<()> {
+/// What the indexes hold about a document, read from it (`None` for the team document, or a
+/// person's document whose creation has not arrived yet).
+fn index_rows(doc_id: &str, kind: DocKind, doc: &Automerge) -> Result<Option<index::IndexRows>> {
     match kind {
         DocKind::Person => match person::read(doc, doc_id) {
-            Ok(rec) => index::index_person(conn, &rec),
+            Ok(rec) => Ok(Some(index::IndexRows::of_person(&rec))),
             // Changes that arrived before the person's creation: nothing to index yet.
-            Err(VaultError::WrongDocumentShape { .. }) if docs::kind_of(doc).is_none() => Ok(()),
+            Err(VaultError::WrongDocumentShape { .. }) if docs::kind_of(doc).is_none() => Ok(None),
             Err(e) => Err(e),
         },
-        DocKind::StreetLog => index::index_encounters(conn, doc_id, None, &street::read(doc)),
-        DocKind::Team => Ok(()),
+        DocKind::StreetLog => Ok(Some(index::IndexRows::of_encounters(&street::read(doc)))),
+        DocKind::Team => Ok(None),
     }
+}
+
+fn reindex(conn: &Connection, doc_id: &str, kind: DocKind, doc: &Automerge) -> Result<()> {
+    if let Some(rows) = index_rows(doc_id, kind, doc)? {
+        rows.write(conn, doc_id)?;
+    }
+    Ok(())
 }
 
 fn compact_doc(conn: &Connection, doc_id: &str, doc: &Automerge) -> Result<()> {

@@ -7,4 +7,5 @@ mod crash;
 mod encryption;
 mod malformed;
 mod round_trips;
+mod snapshots;
 mod support;

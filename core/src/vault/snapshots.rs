@@ -1,0 +1,399 @@
+//! Snapshots: a whole document, as one device uploads it to the relay and a new device takes
+//! it in.
+//!
+//! A snapshot's payload (sealed and signed like any envelope) holds the document's Automerge
+//! bytes **and the rows the indexes hold about it**. A device that does not have the document
+//! yet stores both as they are, without loading the document: its first sync writes bytes
+//! instead of rebuilding ~1,500 change graphs, and the people list, search and Today work at
+//! once. Such documents are *deferred*: [`Vault::check_deferred`] loads each one later (the
+//! app does it in the background, a few at a time), checks it is a valid document of the kind
+//! it claims, indexes it again from the document itself, and drops any that cannot be read
+//! (the next sync rebuilds those from the log). A brief opened before that loads the document
+//! as usual, so what a peer reads always comes from the document, never from the rows.
+
+use super::*;
+use crate::index::IndexRows;
+use std::collections::HashSet;
+
+/// The payload's first bytes. Older payloads are bare Automerge bytes (they start with
+/// Automerge's own magic number) and are still taken in, by loading them.
+const MAGIC: &[u8; 8] = b"TNSNAP\x00\x01";
+/// Automerge's magic number, at the start of any saved document or change.
+const AUTOMERGE_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+/// A snapshot's payload, taken apart.
+#[derive(Debug)]
+pub(crate) struct SnapshotPayload {
+    pub(crate) document: Vec<u8>,
+    pub(crate) rows: Option<IndexRows>,
+}
+
+impl SnapshotPayload {
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let rows = self
+            .rows
+            .as_ref()
+            .and_then(|r| serde_json::to_vec(r).ok())
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(MAGIC.len() + 4 + self.document.len() + rows.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(self.document.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.document);
+        out.extend_from_slice(&rows);
+        out
+    }
+
+    /// Takes a payload apart; `None` if it is neither form.
+    pub(crate) fn decode(mut payload: Vec<u8>) -> Option<Self> {
+        if payload.starts_with(&AUTOMERGE_MAGIC) {
+            return Some(Self {
+                document: payload,
+                rows: None,
+            });
+        }
+        let rest = payload.strip_prefix(MAGIC.as_slice())?;
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let rows_at = MAGIC.len() + 4 + len;
+        if payload.len() < rows_at {
+            return None;
+        }
+        let rows = match &payload[rows_at..] {
+            [] => None,
+            json => Some(serde_json::from_slice(json).ok()?),
+        };
+        payload.truncate(rows_at);
+        payload.drain(..MAGIC.len() + 4);
+        if !payload.starts_with(&AUTOMERGE_MAGIC) {
+            return None;
+        }
+        Some(Self {
+            document: payload,
+            rows,
+        })
+    }
+}
+
+/// A snapshot from the relay, opened.
+#[derive(Debug)]
+pub struct IncomingSnapshot {
+    /// The document.
+    pub doc_id: String,
+    /// Its kind, as the sender sealed it.
+    pub kind: DocKind,
+    /// The relay log position it covers.
+    pub covers: u64,
+    /// The payload, as sealed.
+    pub payload: Vec<u8>,
+}
+
+/// What taking in snapshots did.
+#[derive(Debug, Default)]
+pub struct SnapshotReport {
+    /// Documents that learnt something (stored new, or merged).
+    pub learnt: usize,
+    /// Snapshots refused (unreadable, or not the kind they claim).
+    pub refused: usize,
+    /// The documents whose snapshot was taken in, with what it covers: their log envelopes up
+    /// to there need not be applied.
+    pub taken: Vec<(String, u64)>,
+}
+
+impl Vault {
+    /// A snapshot's payload for a document: its bytes and its index rows.
+    pub fn snapshot_payload(&mut self, doc_id: &str, kind: DocKind) -> Result<Vec<u8>> {
+        let doc = self.doc(doc_id)?;
+        let rows = index_rows(doc_id, kind, doc)?;
+        Ok(SnapshotPayload {
+            document: doc.save(),
+            rows,
+        }
+        .encode())
+    }
+
+    /// Takes in snapshots from the relay. A document this device already has (and the team
+    /// document, always) is loaded and merged; a new one is stored as received with the index
+    /// rows it carries, to be checked later ([`Vault::check_deferred`]).
+    pub fn apply_snapshots(&mut self, snapshots: Vec<IncomingSnapshot>) -> Result<SnapshotReport> {
+        let mut report = SnapshotReport::default();
+        let refused_before = self.refused_snapshots()?;
+        let mut merge: Vec<(IncomingChanges, u64)> = Vec::new();
+        let mut store_new: Vec<(String, DocKind, u64, SnapshotPayload)> = Vec::new();
+        for s in snapshots {
+            if refused_before
+                .get(&s.doc_id)
+                .is_some_and(|covers| s.covers <= *covers)
+            {
+                // This one could not be read before: the log rebuilds the document instead.
+                continue;
+            }
+            let Some(payload) = SnapshotPayload::decode(s.payload) else {
+                report.refused += 1;
+                continue;
+            };
+            let known = self.cache.docs.contains_key(&s.doc_id)
+                || store::load_kind(&self.conn, &s.doc_id)?.is_some();
+            if s.kind == DocKind::Team || known || payload.rows.is_none() {
+                merge.push((
+                    IncomingChanges {
+                        doc_id: s.doc_id,
+                        kind: s.kind,
+                        chunks: vec![payload.document],
+                    },
+                    s.covers,
+                ));
+            } else {
+                store_new.push((s.doc_id, s.kind, s.covers, payload));
+            }
+        }
+        // The team document first: it says who was erased.
+        merge.sort_by_key(|(c, _)| c.kind != DocKind::Team);
+        let covers: HashMap<String, u64> = merge
+            .iter()
+            .map(|(c, covers)| (c.doc_id.clone(), *covers))
+            .collect();
+        let merged = self.apply_batch(merge.into_iter().map(|(c, _)| c).collect(), None, false)?;
+        report.learnt += merged.learnt;
+        report.refused += merged.refused.len();
+        let refused: HashSet<&String> = merged.refused.iter().map(|(id, _)| id).collect();
+        report.taken.extend(
+            covers
+                .iter()
+                .filter(|(id, _)| !refused.contains(id))
+                .map(|(id, c)| (id.clone(), *c)),
+        );
+
+        let erased: HashSet<String> = self.erased_people()?.into_iter().collect();
+        let tx = self.conn.transaction()?;
+        for (id, kind, covers, payload) in store_new {
+            if !is_doc_id(&id) || kind == DocKind::Team {
+                report.refused += 1;
+                continue;
+            }
+            if kind == DocKind::Person && erased.contains(&id) {
+                continue;
+            }
+            let Some(rows) = payload.rows else { continue };
+            if (kind == DocKind::Person) != rows.person.is_some() {
+                report.refused += 1;
+                continue;
+            }
+            if store::load_kind(&tx, &id)?.is_some() {
+                // Listed twice: the first one is in.
+                continue;
+            }
+            store::insert(&tx, &id, kind, &payload.document)?;
+            rows.write(&tx, &id)?;
+            tx.prepare_cached(
+                "INSERT INTO deferred_docs (doc_id, stale, covers) VALUES (?1, 0, ?2)",
+            )?
+            .execute(params![id, covers as i64])?;
+            report.learnt += 1;
+            report.taken.push((id, covers));
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Documents stored from a snapshot and not checked yet.
+    pub fn deferred_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM deferred_docs", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// Checks up to `max` deferred documents (those with changes since their snapshot first):
+    /// loads each, makes sure it is a readable document of its kind, and indexes it from
+    /// itself. One that cannot be read is removed, and the next sync pulls the whole log to
+    /// rebuild it. Returns how many are left to check.
+    pub fn check_deferred(&mut self, max: usize) -> Result<u64> {
+        self.check_deferred_where(max, false)?;
+        self.deferred_count()
+    }
+
+    /// Checks the deferred documents that changed since their snapshot (their index rows
+    /// lag): a sync does this before it returns, so the lists are up to date after it.
+    pub(crate) fn check_changed_deferred(&mut self) -> Result<()> {
+        while self.check_deferred_where(64, true)? > 0 {}
+        Ok(())
+    }
+
+    /// Checks up to `max` deferred documents (only changed ones if `changed_only`); returns
+    /// how many it checked.
+    fn check_deferred_where(&mut self, max: usize, changed_only: bool) -> Result<usize> {
+        let batch: Vec<(String, String, i64)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT f.doc_id, d.kind, f.covers FROM deferred_docs f
+                 JOIN docs d ON d.id = f.doc_id
+                 WHERE f.stale = 1 OR ?2 = 0
+                 ORDER BY f.stale DESC, f.doc_id LIMIT ?1",
+            )?;
+            let rows = stmt
+                .query_map(params![max as i64, changed_only], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        };
+        let n = batch.len();
+        // Bytes are read here; documents are loaded on every core at once; what they say is
+        // written in one transaction.
+        let mut work = Vec::with_capacity(n);
+        for (id, kind, covers) in batch {
+            let kind = DocKind::from_code(&kind).ok_or(VaultError::Internal("unknown kind"))?;
+            let input = match self.cache.docs.get(&id) {
+                Some((doc, _)) => Err(check_doc(doc, &id, kind)),
+                None => Ok(store::load(&self.conn, &id)?
+                    .ok_or_else(|| VaultError::not_found("document", &id))?),
+            };
+            work.push((id, kind, covers, input));
+        }
+        let checked = in_parallel(work, |(id, kind, covers, input)| {
+            let result = match input {
+                Err(from_memory) => from_memory,
+                Ok(stored) => load_doc(&stored, &id).and_then(|doc| check_doc(&doc, &id, kind)),
+            };
+            (id, covers, result)
+        });
+        let tx = self.conn.transaction()?;
+        let mut dropped = Vec::new();
+        for (id, covers, result) in checked {
+            match result {
+                Ok((rows, incomplete)) => {
+                    match rows {
+                        Some(rows) => rows.write(&tx, &id)?,
+                        None => index::remove_person(&tx, &id)?,
+                    }
+                    if incomplete {
+                        set_meta(&tx, "full_pull", b"1")?;
+                    }
+                    tx.execute("DELETE FROM deferred_docs WHERE doc_id = ?1", [&id])?;
+                }
+                Err(
+                    e @ (VaultError::Database(_)
+                    | VaultError::Io { .. }
+                    | VaultError::InUse
+                    | VaultError::Internal(_)),
+                ) => return Err(e),
+                Err(_) => {
+                    // Not a document of its kind: nothing of it is kept, and the log
+                    // rebuilds it (this snapshot is skipped from now on).
+                    store::remove(&tx, &id)?;
+                    index::remove_person(&tx, &id)?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO refused_snapshots (doc_id, covers) VALUES (?1, ?2)",
+                        params![id, covers],
+                    )?;
+                    set_meta(&tx, "full_pull", b"1")?;
+                    dropped.push(id);
+                }
+            }
+        }
+        tx.commit()?;
+        for id in dropped {
+            self.cache.docs.remove(&id);
+        }
+        Ok(n)
+    }
+
+    /// Snapshots refused after loading, with what they covered.
+    fn refused_snapshots(&self) -> Result<HashMap<String, u64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_id, covers FROM refused_snapshots")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(rows)
+    }
+
+    /// Whether a document was stored from a snapshot and not loaded yet.
+    pub(crate) fn is_deferred(conn: &Connection, id: &str) -> Result<bool> {
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM deferred_docs WHERE doc_id = ?1")?
+            .query_row([id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
+
+/// Checks a loaded document is of its kind and reads its index rows; also says whether it
+/// waits for changes that never came.
+fn check_doc(doc: &Automerge, id: &str, kind: DocKind) -> Result<(Option<IndexRows>, bool)> {
+    if docs::kind_of(doc) != Some(kind) {
+        return Err(VaultError::WrongDocumentShape {
+            doc: id.to_owned(),
+            expected: kind.code(),
+        });
+    }
+    let rows = index_rows(id, kind, doc)?;
+    Ok((rows, !doc.get_missing_deps(&[]).is_empty()))
+}
+
+/// `f` over `items` on every core, results in the order of `items`.
+fn in_parallel<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let mut chunks: Vec<Vec<T>> = (0..threads).map(|_| Vec::new()).collect();
+    let per = items.len().div_ceil(threads);
+    for (i, item) in items.into_iter().enumerate() {
+        chunks[i / per].push(item);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip_and_junk_is_refused() {
+        let doc = Automerge::new().save();
+        let rows = IndexRows::of_encounters(&[]);
+        let p = SnapshotPayload {
+            document: doc.clone(),
+            rows: Some(rows.clone()),
+        };
+        let back = SnapshotPayload::decode(p.encode()).unwrap_or_else(|| panic!("decodes"));
+        assert_eq!(back.document, doc);
+        assert_eq!(back.rows, Some(rows));
+        // A bare Automerge document (an older device's snapshot) is taken as it is.
+        let bare = SnapshotPayload::decode(doc.clone()).unwrap_or_else(|| panic!("bare"));
+        assert!(bare.rows.is_none());
+        // Truncated, wrong length, junk rows, junk document: refused.
+        let enc = p.encode();
+        assert!(SnapshotPayload::decode(enc[..10].to_vec()).is_none());
+        let mut long = enc.clone();
+        long[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(SnapshotPayload::decode(long).is_none());
+        let mut junk_rows = enc.clone();
+        junk_rows.extend_from_slice(b"{not json");
+        assert!(SnapshotPayload::decode(junk_rows).is_none());
+        let junk_doc = SnapshotPayload {
+            document: b"not automerge".to_vec(),
+            rows: None,
+        };
+        assert!(SnapshotPayload::decode(junk_doc.encode()).is_none());
+        assert!(SnapshotPayload::decode(b"hello".to_vec()).is_none());
+    }
+}
