@@ -95,14 +95,25 @@ impl IndexRows {
 
     /// Replaces what the indexes hold about document `doc_id` with these rows.
     pub(crate) fn write(&self, conn: &Connection, doc_id: &str) -> Result<()> {
+        self.write_rows(conn, doc_id, "INSERT OR REPLACE")
+    }
+
+    /// Adds the rows of a document the indexes do not hold yet, refusing (with a constraint
+    /// error) any row whose id another document holds: rows that came from elsewhere must
+    /// not displace this vault's own.
+    pub(crate) fn write_new(&self, conn: &Connection, doc_id: &str) -> Result<()> {
+        self.write_rows(conn, doc_id, "INSERT")
+    }
+
+    fn write_rows(&self, conn: &Connection, doc_id: &str, insert: &str) -> Result<()> {
         let person = self.person.as_ref().map(|_| doc_id);
         if let Some(p) = &self.person {
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO person_index
+            conn.prepare_cached(&format!(
+                "{insert} INTO person_index
                  (id, name, nicknames, pronouns, search_key, last_seen, next_check_in,
                   open_goals, open_follow_ups, has_conflicts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ))?
             .execute(params![
                 doc_id,
                 p.name,
@@ -118,20 +129,20 @@ impl IndexRows {
         }
         conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
             .execute([doc_id])?;
-        let mut ins = conn.prepare_cached(
-            "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+        let mut ins = conn.prepare_cached(&format!(
+            "{insert} INTO encounter_index (id, doc_id, person_id, at, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5)"
+        ))?;
         for (id, at, kind) in &self.encounters {
             ins.execute(params![id, doc_id, person, at, kind])?;
         }
         if let Some(person) = person {
             conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
                 .execute([person])?;
-            let mut ins = conn.prepare_cached(
-                "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut ins = conn.prepare_cached(&format!(
+                "{insert} INTO follow_up_index (id, person_id, due, done, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5)"
+            ))?;
             for (id, due, done, json) in &self.follow_ups {
                 ins.execute(params![id, person, due, done, json])?;
             }

@@ -163,7 +163,8 @@ impl Vault {
         );
 
         let erased: HashSet<String> = self.erased_people()?.into_iter().collect();
-        let tx = self.conn.transaction()?;
+        let mut fallback = Vec::new();
+        let mut tx = self.conn.transaction()?;
         for (id, kind, covers, payload) in store_new {
             if !is_doc_id(&id) || kind == DocKind::Team {
                 report.refused += 1;
@@ -181,16 +182,48 @@ impl Vault {
                 // Listed twice: the first one is in.
                 continue;
             }
-            store::insert(&tx, &id, kind, &payload.document)?;
-            rows.write(&tx, &id)?;
-            tx.prepare_cached(
+            let sp = tx.savepoint()?;
+            store::insert(&sp, &id, kind, &payload.document)?;
+            if let Err(e) = rows.write_new(&sp, &id) {
+                if !is_constraint(&e) {
+                    return Err(e);
+                }
+                // Its rows name encounters or follow-ups another record holds: not taken
+                // as they are; the document is loaded and indexed from itself instead.
+                drop(sp);
+                fallback.push((
+                    IncomingChanges {
+                        doc_id: id,
+                        kind,
+                        chunks: vec![payload.document],
+                    },
+                    covers,
+                ));
+                continue;
+            }
+            sp.prepare_cached(
                 "INSERT INTO deferred_docs (doc_id, stale, covers) VALUES (?1, 0, ?2)",
             )?
             .execute(params![id, covers as i64])?;
+            sp.commit()?;
             report.learnt += 1;
             report.taken.push((id, covers));
         }
         tx.commit()?;
+        if !fallback.is_empty() {
+            let covers: Vec<(String, u64)> = fallback
+                .iter()
+                .map(|(c, covers)| (c.doc_id.clone(), *covers))
+                .collect();
+            let merged =
+                self.apply_batch(fallback.into_iter().map(|(c, _)| c).collect(), None, false)?;
+            report.learnt += merged.learnt;
+            report.refused += merged.refused.len();
+            let refused: HashSet<&String> = merged.refused.iter().map(|(id, _)| id).collect();
+            report
+                .taken
+                .extend(covers.into_iter().filter(|(id, _)| !refused.contains(id)));
+        }
         Ok(report)
     }
 
@@ -318,6 +351,11 @@ impl Vault {
             .optional()?
             .is_some())
     }
+}
+
+fn is_constraint(e: &VaultError) -> bool {
+    matches!(e, VaultError::Database(d)
+        if d.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation))
 }
 
 /// Checks a loaded document is of its kind and reads its index rows; also says whether it

@@ -264,3 +264,30 @@ fn malformed_payloads_are_refused_and_store_nothing() {
     assert!(b.list_people().unwrap().is_empty());
     assert_eq!(b.deferred_count().unwrap(), 0);
 }
+
+#[test]
+fn rows_naming_another_records_encounters_are_not_taken_the_document_is_read_instead() {
+    let (_da, mut a, h, m) = founder();
+    let (_db, mut b) = join_vault(&mut a, "Alex");
+    let marcs = a.person(&m).unwrap().encounters[0].id.clone();
+    let mut snaps = snapshots_of(&mut a, 10);
+    // Marc's record first, as received.
+    let at = snaps.iter().position(|s| s.doc_id == m.as_str()).unwrap();
+    let marc = snaps.remove(at);
+    b.apply_snapshots(vec![marc]).unwrap();
+    let s = snaps.iter_mut().find(|s| s.doc_id == h.as_str()).unwrap();
+    let (document, rows) = parts(&s.payload);
+    let mut json: serde_json::Value = serde_json::from_slice(rows).unwrap();
+    json["encounters"][0][0] = marcs.as_str().into();
+    s.payload = rebuild(&s.payload, document, &serde_json::to_vec(&json).unwrap());
+    let r = b.apply_snapshots(snaps).unwrap();
+    assert_eq!(r.refused, 0);
+    assert!(r.taken.iter().any(|(id, _)| id == h.as_str()));
+    // Hélène's record was read whole (not deferred), Marc's rows are intact.
+    assert_eq!(b.deferred_count().unwrap(), 2);
+    assert_eq!(
+        b.recent_encounters(10).unwrap(),
+        a.recent_encounters(10).unwrap()
+    );
+    assert_eq!(b.list_people().unwrap(), a.list_people().unwrap());
+}
