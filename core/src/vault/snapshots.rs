@@ -130,6 +130,14 @@ impl Vault {
                 report.refused += 1;
                 continue;
             };
+            if self
+                .deferred_covers(&s.doc_id)?
+                .is_some_and(|have| have >= s.covers)
+            {
+                // Stored from this very snapshot by a sync that was then cut off.
+                report.taken.push((s.doc_id, s.covers));
+                continue;
+            }
             let known = self.cache.docs.contains_key(&s.doc_id)
                 || store::load_kind(&self.conn, &s.doc_id)?.is_some();
             if s.kind == DocKind::Team || known || payload.rows.is_none() {
@@ -341,6 +349,16 @@ impl Vault {
             })?
             .collect::<rusqlite::Result<HashMap<_, _>>>()?;
         Ok(rows)
+    }
+
+    /// What the snapshot a deferred document was stored from covered.
+    fn deferred_covers(&self, id: &str) -> Result<Option<u64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT covers FROM deferred_docs WHERE doc_id = ?1")?
+            .query_row([id], |r| r.get::<_, i64>(0))
+            .optional()?
+            .map(|c| c as u64))
     }
 
     /// Whether a document was stored from a snapshot and not loaded yet.

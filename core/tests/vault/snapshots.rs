@@ -105,6 +105,13 @@ fn a_new_device_lists_searches_and_reads_records_before_loading_them() {
     );
     // A brief reads the document itself.
     assert_eq!(b.brief(&h).unwrap(), a.brief(&h).unwrap());
+    // The same snapshots again (a first sync cut off after them, then resumed): nothing to
+    // do, still taken (their log envelopes are skipped), nothing changes.
+    let again = b.apply_snapshots(snapshots_of(&mut a, 10)).unwrap();
+    assert_eq!(again.refused, 0);
+    assert_eq!(again.taken.len(), 4);
+    assert_eq!(b.deferred_count().unwrap(), 3);
+    assert_eq!(b.list_people().unwrap(), a.list_people().unwrap());
     // Checking loads each one, and leaves everything as it was.
     assert_eq!(b.check_deferred(2).unwrap(), 1);
     assert_eq!(b.check_deferred(2).unwrap(), 0);
