@@ -120,14 +120,34 @@ fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everythi
     settle(&[&a, &b, &c]);
     let team = a.v().wire_team().unwrap().0;
 
-    // B is away while A revokes C and writes.
+    let b_id = b.v().device_id().to_owned();
+    let b_before: HashSet<Vec<u8>> = envelopes_on_disk(&relay, team)
+        .into_iter()
+        .filter(|e| author_of(e) == b_id)
+        .collect();
+
+    // B is away while A revokes C and writes; B writes too, not knowing.
     sync::revoke_device(&a.vault, c.v().device_id()).unwrap();
     let after = person(&a, "After the revocation");
     a.sync().unwrap();
+    let while_away = person(&b, "Written while away");
 
-    // B's next sync brings the new epoch with the news.
+    // B's next sync brings the new epoch with the news, and what B wrote while away goes
+    // out sealed under it.
     b.sync().unwrap();
     assert_eq!(b.v().team_epoch().unwrap(), Some(2));
+    let away: Vec<_> = envelopes_on_disk(&relay, team)
+        .into_iter()
+        .filter(|e| author_of(e) == b_id && !b_before.contains(e))
+        .collect();
+    assert!(!away.is_empty());
+    assert!(
+        away.iter().all(|e| epoch_of(e) == 2),
+        "sealed under epoch 2"
+    );
+    assert!(away.iter().all(|e| !c.v().can_open_envelope(e).unwrap()));
+    a.sync().unwrap();
+    assert!(a.v().person(&while_away).is_ok());
     assert_eq!(
         b.v().search_people("after the revocation").unwrap().len(),
         1
@@ -135,7 +155,6 @@ fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everythi
     // What B writes from now on is sealed under epoch 2.
     let by_b = person(&b, "Written by the tablet");
     b.sync().unwrap();
-    let b_id = b.v().device_id().to_owned();
     let b_new: Vec<_> = envelopes_on_disk(&relay, team)
         .into_iter()
         .filter(|e| author_of(e) == b_id && epoch_of(e) == 2)
@@ -158,4 +177,108 @@ fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everythi
     assert_eq!(a.v().team_epoch().unwrap(), Some(3));
     settle(&[&a, &b]);
     assert_eq!(b.v().team_epoch().unwrap(), Some(3));
+}
+
+/// A proxy that cuts the connection of any request posting key packages while `blocking`.
+struct KeyPostBlocker {
+    addr: std::net::SocketAddr,
+    blocking: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl KeyPostBlocker {
+    fn start(target: std::net::SocketAddr) -> Self {
+        use std::io::{Read, Write};
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let blocking = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = blocking.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let flag = flag.clone();
+                std::thread::spawn(move || {
+                    let Ok(server) = TcpStream::connect(target) else {
+                        return;
+                    };
+                    let (mut c_in, mut s_out) =
+                        (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let (mut s_in, mut c_out) = (server, client);
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 8192];
+                        while let Ok(n) = s_in.read(&mut buf) {
+                            if n == 0 || c_out.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = c_out.shutdown(Shutdown::Both);
+                    });
+                    let mut buf = [0u8; 65536];
+                    while let Ok(n) = c_in.read(&mut buf) {
+                        let chunk = &buf[..n];
+                        let posts_keys = contains(chunk, b"POST /v1/teams/")
+                            && contains(chunk, b"/keys HTTP/1.1");
+                        if n == 0 || (posts_keys && flag.load(Ordering::SeqCst)) {
+                            break;
+                        }
+                        if s_out.write_all(chunk).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = c_in.shutdown(Shutdown::Both);
+                    let _ = s_out.shutdown(Shutdown::Both);
+                });
+            }
+        });
+        Self { addr, blocking }
+    }
+}
+
+#[test]
+fn a_rotation_cut_off_after_the_revocation_is_finished_by_the_next_sync() {
+    use std::sync::atomic::Ordering;
+    let relay = RelayProcess::start();
+    let proxy = KeyPostBlocker::start(relay.addr);
+    let a = Device::founder(&format!("http://{}", proxy.addr), "Sam");
+    let helene = person(&a, "Hélène");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Lost phone");
+    first.unwrap();
+    settle(&[&a, &b, &c]);
+
+    // The relay revokes C, then the connection is lost before the new key is delivered.
+    proxy.blocking.store(true, Ordering::SeqCst);
+    let c_id = c.v().device_id().to_owned();
+    assert!(sync::revoke_device(&a.vault, &c_id).is_err());
+    assert!(
+        matches!(c.sync(), Err(SyncError::Revoked)),
+        "refused at once"
+    );
+    assert_eq!(a.v().team_epoch().unwrap(), Some(1));
+    // A sync while it still cannot be delivered carries on.
+    a.sync().unwrap();
+    assert_eq!(a.v().team_epoch().unwrap(), Some(1));
+
+    // Back: the next sync finishes the rotation by itself; B picks it up.
+    proxy.blocking.store(false, Ordering::SeqCst);
+    a.sync().unwrap();
+    assert_eq!(a.v().team_epoch().unwrap(), Some(2));
+    let mut e = NewEncounter::with_person(helene.clone());
+    e.notes = "after the rotation".into();
+    a.v().record_encounter(&e).unwrap();
+    a.sync().unwrap();
+    b.sync().unwrap();
+    assert_eq!(b.v().team_epoch().unwrap(), Some(2));
+    assert!(b
+        .v()
+        .person(&helene)
+        .unwrap()
+        .encounters
+        .iter()
+        .any(|x| x.notes == "after the rotation"));
+    // Once done, it is not done again.
+    a.sync().unwrap();
+    assert_eq!(a.v().team_epoch().unwrap(), Some(2));
 }

@@ -154,6 +154,13 @@ fn push(
     progress: &dyn Fn(SyncProgress),
 ) -> Result<usize, SyncError> {
     let total = lock(vault).outbox_len()?;
+    if total == 0 {
+        return Ok(0);
+    }
+    // Seal with the team's newest key: a device back from offline may not have heard of an
+    // epoch that began (a revocation) while it was away, and what it wrote meanwhile must
+    // stay closed to the revoked device.
+    fetch_key_packages(vault, cx)?;
     let mut pushed = 0usize;
     loop {
         let (seqs, docs, envelopes) = {
@@ -546,6 +553,7 @@ pub fn pull_new(
 ) -> Result<SyncReport, SyncError> {
     let cx = context(vault)?;
     let mut report = SyncReport::default();
+    finish_rotation(vault, &cx)?;
     pull(vault, &cx, wait_ms, &mut report, progress)?;
     if lock(vault).ensure_registered()? {
         report.pushed += push(vault, &cx, progress)?;
@@ -694,6 +702,21 @@ pub fn revoke_device(vault: &Mutex<Vault>, device: &str) -> Result<(), SyncError
     if device == cx.device {
         return Err(SyncError::Config("a device cannot revoke itself"));
     }
+    lock(vault).set_rotation_pending(true)?;
     cx.client.revoke(cx.team, device)?;
-    start_key_epoch(vault, &cx).map(|_| ())
+    start_key_epoch(vault, &cx)?;
+    lock(vault).set_rotation_pending(false)?;
+    Ok(())
+}
+
+/// Finishes a key rotation an earlier revocation could not deliver (the relay went away, the
+/// app closed). Failing again is not an error for the sync: it is tried at the next one.
+fn finish_rotation(vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
+    if !lock(vault).rotation_pending()? {
+        return Ok(());
+    }
+    if start_key_epoch(vault, cx).is_ok() {
+        lock(vault).set_rotation_pending(false)?;
+    }
+    Ok(())
 }

@@ -145,6 +145,24 @@ impl Vault {
 
     /// Makes `epoch` (whose key is stored) the one new envelopes are sealed under; never
     /// goes back to an older one.
+    /// Marks (or clears) a key rotation this admin owes the team: set before it revokes a
+    /// device, cleared once the new epoch is delivered, so a rotation cut off by a lost
+    /// connection or a crash is finished by a later sync.
+    pub(crate) fn set_rotation_pending(&self, pending: bool) -> Result<()> {
+        if pending {
+            set_meta(&self.conn, "rotation_pending", b"1")
+        } else {
+            self.conn
+                .execute("DELETE FROM meta WHERE key = 'rotation_pending'", [])?;
+            Ok(())
+        }
+    }
+
+    /// Whether a key rotation is owed (see [`Vault::set_rotation_pending`]).
+    pub(crate) fn rotation_pending(&self) -> Result<bool> {
+        Ok(opt_meta(&self.conn, "rotation_pending")?.is_some())
+    }
+
     pub(crate) fn advance_team_epoch(&self, epoch: u32) -> Result<()> {
         if self.team_key(epoch)?.is_none() {
             return Err(VaultError::Invalid {
