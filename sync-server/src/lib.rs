@@ -50,6 +50,31 @@ pub async fn open_storage(database: &Database) -> Result<Storage, StorageError> 
     }
 }
 
+/// Each connected device holds a socket open (a long poll waits on it): below this many
+/// open files, say so at start.
+const FEW_OPEN_FILES: u64 = 4096;
+
+/// Logs a warning when the process may open few files (Linux, `/proc/self/limits`): a
+/// thousand devices need a thousand sockets, and the usual soft limit is 1024. Raise it with
+/// `ulimit -n` or the service's `LimitNOFILE=`.
+fn warn_if_few_open_files() {
+    let Ok(limits) = std::fs::read_to_string("/proc/self/limits") else {
+        return;
+    };
+    let soft = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max open files"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|soft| soft.parse::<u64>().ok());
+    if let Some(soft) = soft.filter(|soft| *soft < FEW_OPEN_FILES) {
+        tracing::warn!(
+            open_files = soft,
+            "this process may open only {soft} files, so at most about that many devices can \
+             be connected at once; raise it (ulimit -n, LimitNOFILE=) for more"
+        );
+    }
+}
+
 /// Opens storage, binds, and serves until `shutdown` completes.
 pub async fn run(
     config: Config,
@@ -70,6 +95,7 @@ pub async fn run(
         max_body_bytes = config.limits.max_body_bytes,
         "listening"
     );
+    warn_if_few_open_files();
     let state = AppState::new(storage, config.limits);
     serve(listener, state, shutdown)
         .await

@@ -17,10 +17,6 @@ use tandem_protocol::envelope::{envelope_id, EnvelopeError, UncheckedEnvelope};
 use tandem_protocol::frames::{decode_push, encode_page, FrameError};
 use tandem_protocol::{EnvelopeKind, SealedEnvelope};
 
-/// How often a waiting pull looks at the log again even without a bell: appends through
-/// another relay instance (over the same PostgreSQL) do not ring this one's bells.
-const RECHECK: Duration = Duration::from_secs(1);
-
 /// The query string as `key=value` pairs (only integers are expected, so no decoding).
 pub(super) fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, ApiError> {
     let Some(query) = query else {
@@ -185,41 +181,43 @@ pub async fn pull(State(state): State<AppState>, member: Member) -> Result<Respo
     };
 
     // Asking for `after = N` says the device holds everything up to N: that is what lets
-    // snapshots' covered envelopes go.
-    let collected = state
-        .storage()
-        .set_cursor(member.team, member.device.device, after)
-        .await?;
-    state.metrics().collected(collected);
+    // snapshots' covered envelopes go. Unchanged (a long poll that found nothing, asked
+    // again), there is nothing to write.
+    if after != member.device.cursor {
+        let collected = state
+            .storage()
+            .set_cursor(member.team, member.device.device, after)
+            .await?;
+        state.metrics().collected(collected);
+    }
 
     let deadline = tokio::time::Instant::now() + Duration::from_millis(wait_ms);
+    let recheck = state.storage().recheck_every();
     let mut waiting = None;
-    let page = loop {
+    let (page, epoch) = loop {
         let bell = state.bells().bell(member.team);
         let rung = bell.notified();
         tokio::pin!(rung);
         // Listen before looking, so an append between the look and the wait is not missed.
         rung.as_mut().enable();
-        let page = state.storage().page(member.team, request).await?;
+        // The team's key epoch rides along, so a device learns of a new one without asking.
+        let (page, epoch) = state
+            .storage()
+            .page_with_epoch(member.team, request)
+            .await?;
         let now = tokio::time::Instant::now();
         if !page.items.is_empty() || page.head > after || now >= deadline {
-            break page;
+            break (page, epoch);
         }
         waiting.get_or_insert_with(|| state.metrics().long_poll());
         let mut stopping = state.stopping();
         tokio::select! {
             () = &mut rung => {}
-            () = tokio::time::sleep((deadline - now).min(RECHECK)) => {}
-            _ = stopping.wait_for(|stop| *stop) => break page,
+            () = tokio::time::sleep((deadline - now).min(recheck)) => {}
+            _ = stopping.wait_for(|stop| *stop) => break (page, epoch),
         }
     };
     drop(waiting);
-    // The team's key epoch rides along, so a device learns of a new one without asking.
-    let epoch = state
-        .storage()
-        .key_packages(member.team, member.device.device, u32::MAX)
-        .await?
-        .current_epoch;
     tracing::info!(
         team = %member.team,
         device = %member.device.device,

@@ -20,11 +20,18 @@ pub async fn health(State(state): State<AppState>) -> Response {
 
 /// Prometheus text.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics().render(),
-    )
-        .into_response()
+    let mut text = state.metrics().render();
+    let (groups, writes) = state.storage().group_commits();
+    text.push_str(&format!(
+        "# HELP tandem_relay_write_groups_total Group commits: one transaction and one fsync \
+         each.\n# TYPE tandem_relay_write_groups_total counter\n\
+         tandem_relay_write_groups_total {groups}\n\
+         # HELP tandem_relay_grouped_writes_total Writes committed in those groups (SQLite: \
+         every write; PostgreSQL: pushes).\n\
+         # TYPE tandem_relay_grouped_writes_total counter\n\
+         tandem_relay_grouped_writes_total {writes}\n"
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// The relay's identity and limits.

@@ -77,6 +77,13 @@ pub enum StorageError {
     /// A blocking storage task panicked or was cancelled.
     #[error("storage task")]
     Task(#[from] tokio::task::JoinError),
+    /// The commit of a group of writes failed, so this write (which had succeeded on its
+    /// own) is not stored either.
+    #[error("the group commit failed")]
+    GroupCommit(#[source] std::sync::Arc<StorageError>),
+    /// The writer stopped (it panicked on this write, or the storage is closing).
+    #[error("the storage writer stopped")]
+    WriterGone,
 }
 
 /// Storage results.
@@ -324,6 +331,42 @@ fn epoch_from_db(epoch: i64) -> Result<u32> {
     u32::try_from(epoch).map_err(|_| StorageError::Corrupt("a key epoch is out of range"))
 }
 
+/// Group commits so far: how many groups were committed, and how many writes they held
+/// (SQLite: every write; PostgreSQL: pushes).
+#[derive(Debug, Default)]
+pub(crate) struct GroupStats {
+    groups: std::sync::atomic::AtomicU64,
+    writes: std::sync::atomic::AtomicU64,
+}
+
+impl GroupStats {
+    fn committed(&self, writes: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.groups.fetch_add(1, Relaxed);
+        self.writes.fetch_add(writes as u64, Relaxed);
+    }
+
+    fn read(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.groups.load(Relaxed), self.writes.load(Relaxed))
+    }
+}
+
+/// Holds the group-commit writer while alive (see [`Storage::hold_writer`]); dropping it lets
+/// the writer go on.
+#[derive(Debug)]
+pub struct WriterHold {
+    _release: Release,
+}
+
+/// The sender that stops the hold when dropped (held only to be dropped).
+#[derive(Debug)]
+#[expect(dead_code, reason = "the senders are held only to be dropped")]
+enum Release {
+    Thread(std::sync::mpsc::Sender<()>),
+    Task(tokio::sync::oneshot::Sender<()>),
+}
+
 /// The relay's storage: SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub enum Storage {
@@ -374,6 +417,31 @@ impl Storage {
         match self {
             Storage::Sqlite(s) => s.relay_id(),
             Storage::Postgres(s) => s.relay_id(),
+        }
+    }
+
+    /// Group commits so far: `(groups, writes in them)`. SQLite groups every write,
+    /// PostgreSQL every push.
+    pub fn group_commits(&self) -> (u64, u64) {
+        match self {
+            Storage::Sqlite(s) => s.group_stats().read(),
+            Storage::Postgres(s) => s.group_stats().read(),
+        }
+    }
+
+    /// Stops the group-commit writer until the returned guard is dropped: the writes sent
+    /// meanwhile queue up and then go in one group, in the order sent. For tests (a group's
+    /// make-up otherwise depends on timing); [`Storage::queued_writes`] says how many wait.
+    /// On SQLite this holds the write lock, so keep it short.
+    pub async fn hold_writer(&self) -> Result<WriterHold> {
+        dispatch!(self, s => s.hold_writer())
+    }
+
+    /// Writes waiting for the group-commit writer.
+    pub fn queued_writes(&self) -> usize {
+        match self {
+            Storage::Sqlite(s) => s.queued_writes(),
+            Storage::Postgres(s) => s.queued_writes(),
         }
     }
 
@@ -457,6 +525,22 @@ impl Storage {
     /// A page of the log.
     pub async fn page(&self, team: TeamId, request: PageRequest) -> Result<Page> {
         dispatch!(self, s => s.page(team, request))
+    }
+
+    /// A page of the log, and the team's key epoch (1 before any rotation), in one call.
+    pub async fn page_with_epoch(&self, team: TeamId, request: PageRequest) -> Result<(Page, u32)> {
+        dispatch!(self, s => s.page_with_epoch(team, request))
+    }
+
+    /// How often a waiting pull looks at the log again even without a bell. Only this
+    /// process's appends ring its bells: relays sharing one PostgreSQL see each other's
+    /// appends by looking every second. An SQLite file has one relay, whose appends all ring,
+    /// so looking again is only a safety net there.
+    pub fn recheck_every(&self) -> std::time::Duration {
+        match self {
+            Storage::Sqlite(_) => std::time::Duration::from_secs(10),
+            Storage::Postgres(_) => std::time::Duration::from_secs(1),
+        }
     }
 
     /// Records a device's pull position, then drops what snapshots cover if every active

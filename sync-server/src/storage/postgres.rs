@@ -1,8 +1,10 @@
 //! The PostgreSQL backend, for several stateless relays behind a load balancer over one
 //! database. Same schema and rules as SQLite; what SQLite gets from its single writer, this
-//! gets from row locks: an append locks its team's counter row (`FOR UPDATE`, then
-//! `UPDATE … RETURNING`) until it commits, so sequence numbers are gap-free and in commit
-//! order, and a replayed request is refused by whichever relay sees it second.
+//! gets from row locks: a group of appends locks its teams' counter rows (`FOR UPDATE`, in
+//! team order) until it commits, so sequence numbers are gap-free and in commit order, and a
+//! replayed request is refused by whichever relay sees it second (the signature's unique
+//! key). Each relay groups the writes every request makes into one transaction: see
+//! [`writer_loop`].
 
 use super::{epoch_from_db, judge_key_epoch, DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage};
 use super::{
@@ -10,10 +12,411 @@ use super::{
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
     PageRequest, Redeemed, Result, SnapshotOutcome, StorageError, StoredSnapshot, RELAY_ID_KEY,
 };
+use super::{GroupStats, Release, WriterHold};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use tandem_protocol::{DeviceId, DocId, TeamId};
+use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::Row;
+
+/// The writer task: one group commit after another until every sender is gone.
+///
+/// **Group commit.** Pushes, replay-table entries and cursor moves (the writes every request
+/// makes) are queued to this one task per relay. It takes every write waiting (up to
+/// [`MAX_BATCH_JOBS`] and [`MAX_BATCH_BYTES`]) and does them all in one transaction: the
+/// teams' counter rows are locked in team order (so groups from several relays over one
+/// database cannot deadlock on them), known envelope ids are looked up in one query, numbers
+/// are handed out push after push in queue order, the new rows go in with one
+/// `INSERT … UNNEST`, signatures with another, cursors with one `UPDATE … FROM UNNEST`, and
+/// one commit (one WAL flush) makes them all durable before any of them is answered. A push
+/// to a team that does not exist gets [`StorageError::NotFound`] without touching the
+/// others. If the group's transaction fails for any other reason, each of its writes is
+/// retried alone, so one bad write cannot fail the rest. Other writes (teams, invites,
+/// snapshots, key epochs) are rare and run in their own transactions.
+async fn writer_loop(pool: Pool, mut queue: mpsc::Receiver<Queued>, stats: Arc<GroupStats>) {
+    let mut held: Option<Queued> = None;
+    loop {
+        let first = match held.take() {
+            Some(next) => next,
+            None => match queue.recv().await {
+                Some(next) => next,
+                None => return,
+            },
+        };
+        let first = match first {
+            Queued::Write(job) => job,
+            Queued::Hold(started, released) => {
+                let _ = started.send(());
+                let _ = released.await;
+                match queue.recv().await {
+                    Some(next) => {
+                        held = Some(next);
+                        continue;
+                    }
+                    None => return,
+                }
+            }
+        };
+        let mut bytes = first.write.bytes();
+        let mut group = vec![first];
+        while group.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES {
+            let Ok(next) = queue.try_recv() else { break };
+            let job = match next {
+                Queued::Write(job) => job,
+                hold @ Queued::Hold(..) => {
+                    held = Some(hold);
+                    break;
+                }
+            };
+            let more = job.write.bytes();
+            if bytes + more > MAX_BATCH_BYTES {
+                held = Some(Queued::Write(job));
+                break;
+            }
+            bytes += more;
+            group.push(job);
+        }
+        run_group(&pool, group, &stats).await;
+    }
+}
+
+async fn run_group(pool: &Pool, group: Vec<Job>, stats: &GroupStats) {
+    let writes: Vec<&Write> = group.iter().map(|j| &j.write).collect();
+    match write_group(pool, &writes).await {
+        Ok(results) => {
+            stats.committed(group.len());
+            for (job, result) in group.into_iter().zip(results) {
+                let _ = job.answer.send(result);
+            }
+        }
+        Err(e) if group.len() == 1 => {
+            if let Some(job) = group.into_iter().next() {
+                let _ = job.answer.send(Err(e));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, writes = group.len(), "a group commit failed; retrying each write alone");
+            for job in group {
+                let result = write_group(pool, &[&job.write])
+                    .await
+                    .and_then(|mut r| r.pop().unwrap_or(Err(StorageError::WriterGone)));
+                let _ = job.answer.send(result);
+            }
+        }
+    }
+}
+
+/// Does every write of the group in one transaction; one result per write. The pushes, the
+/// replay-table entries and the cursor moves touch different rows, so their statements are
+/// sent together (pipelined on the one connection).
+async fn write_group(pool: &Pool, writes: &[&Write]) -> Result<Vec<Result<Written>>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut results: Vec<Option<Result<Written>>> = (0..writes.len()).map(|_| None).collect();
+
+    let appends: Vec<(usize, TeamId, &[NewEnvelope], i64)> = writes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w {
+            Write::Append {
+                team,
+                envelopes,
+                now_ms,
+            } => Some((i, *team, envelopes.as_slice(), *now_ms)),
+            _ => None,
+        })
+        .collect();
+    let requests: Vec<(TeamId, &[NewEnvelope], i64)> =
+        appends.iter().map(|(_, t, e, n)| (*t, *e, *n)).collect();
+
+    // Replay table: the first of the group to bring a signature wins, as if one at a time.
+    let mut first_with: HashMap<[u8; 32], usize> = HashMap::new();
+    let (mut hashes, mut expiries): (Vec<&[u8]>, Vec<i64>) = (Vec::new(), Vec::new());
+    for (i, w) in writes.iter().enumerate() {
+        if let Write::Signature {
+            hash,
+            expires_at_ms,
+        } = w
+        {
+            if first_with.contains_key(hash) {
+                results[i] = Some(Ok(Written::Recorded(false)));
+            } else {
+                first_with.insert(*hash, i);
+                hashes.push(hash);
+                expiries.push(*expires_at_ms);
+            }
+        }
+    }
+
+    // Cursors: the last move of a device in the group is the one that counts.
+    let mut last_move: HashMap<DeviceKey, (usize, u64)> = HashMap::new();
+    for (i, w) in writes.iter().enumerate() {
+        if let Write::Cursor {
+            team,
+            device,
+            cursor,
+        } = w
+        {
+            if let Some((earlier, _)) = last_move.insert((team.0, device.0), (i, *cursor)) {
+                results[earlier] = Some(Ok(Written::CursorSet(0)));
+            }
+        }
+    }
+    let mut moves: Vec<(&DeviceKey, &(usize, u64))> = last_move.iter().collect();
+    moves.sort_unstable();
+
+    let (appended, fresh, changed) = tokio::try_join!(
+        async {
+            if requests.is_empty() {
+                Ok(Vec::new())
+            } else {
+                append_group(&tx, &requests).await
+            }
+        },
+        record_signatures(&tx, &hashes, &expiries),
+        move_cursors(&tx, &moves),
+    )?;
+    for ((i, ..), result) in appends.iter().zip(appended) {
+        results[*i] = Some(result.map(Written::Appended));
+    }
+    for (hash, i) in &first_with {
+        results[*i] = Some(Ok(Written::Recorded(fresh.contains(hash))));
+    }
+    // What a team's collection drops is told to one of its moves (for the metrics).
+    let mut dropped = collect_teams(&tx, &changed).await?;
+    for ((team, _), (i, _)) in moves {
+        let n = dropped.remove(team).unwrap_or(0);
+        results[*i] = Some(Ok(Written::CursorSet(n)));
+    }
+    tx.commit().await?;
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(StorageError::WriterGone)))
+        .collect())
+}
+
+/// Inserts the signatures not seen yet; returns those that were new.
+async fn record_signatures(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hashes: &[&[u8]],
+    expiries: &[i64],
+) -> Result<HashSet<[u8; 32]>> {
+    let mut fresh = HashSet::new();
+    if hashes.is_empty() {
+        return Ok(fresh);
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO seen_signatures (hash, expires_at_ms) \
+             SELECT * FROM UNNEST($1::bytea[], $2::bigint[]) \
+             ON CONFLICT (hash) DO NOTHING RETURNING hash",
+        )
+        .await?;
+    for row in tx.query(&stmt, &[&hashes, &expiries]).await? {
+        fresh.insert(key32(row.try_get::<_, &[u8]>(0)?)?);
+    }
+    Ok(fresh)
+}
+
+/// Moves the cursors that changed; returns the teams (sorted, once each) where one did.
+async fn move_cursors(
+    tx: &deadpool_postgres::Transaction<'_>,
+    moves: &[(&DeviceKey, &(usize, u64))],
+) -> Result<Vec<[u8; 16]>> {
+    let mut changed: Vec<[u8; 16]> = Vec::new();
+    if moves.is_empty() {
+        return Ok(changed);
+    }
+    let teams: Vec<&[u8]> = moves.iter().map(|((t, _), _)| t.as_slice()).collect();
+    let devices: Vec<&[u8]> = moves.iter().map(|((_, d), _)| d.as_slice()).collect();
+    let cursors: Vec<i64> = moves.iter().map(|(_, (_, c))| seq_to_db(*c)).collect();
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE devices d SET cursor = u.cursor \
+             FROM UNNEST($1::bytea[], $2::bytea[], $3::bigint[]) AS u(team, device, cursor) \
+             WHERE d.team = u.team AND d.device = u.device AND d.cursor <> u.cursor \
+             RETURNING d.team",
+        )
+        .await?;
+    for row in tx.query(&stmt, &[&teams, &devices, &cursors]).await? {
+        changed.push(id16(row.try_get::<_, &[u8]>(0)?)?);
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    Ok(changed)
+}
+
+/// Collects in every team of `teams` that has a snapshot not fully collected (one query to
+/// find them); returns what each dropped.
+async fn collect_teams(
+    tx: &deadpool_postgres::Transaction<'_>,
+    teams: &[[u8; 16]],
+) -> Result<HashMap<[u8; 16], u64>> {
+    let mut dropped = HashMap::new();
+    if teams.is_empty() {
+        return Ok(dropped);
+    }
+    let list: Vec<&[u8]> = teams.iter().map(|t| t.as_slice()).collect();
+    let stmt = tx
+        .prepare_cached(
+            "SELECT DISTINCT team FROM snapshots WHERE team = ANY($1) AND collected < covers \
+             ORDER BY team",
+        )
+        .await?;
+    for row in tx.query(&stmt, &[&list]).await? {
+        let team = id16(row.try_get::<_, &[u8]>(0)?)?;
+        dropped.insert(team, collect(tx, TeamId(team)).await?);
+    }
+    Ok(dropped)
+}
+
+/// (team, device), as stored.
+type DeviceKey = ([u8; 16], [u8; 16]);
+
+/// Appends every request of the group inside `tx`; one result per request.
+async fn append_group(
+    tx: &deadpool_postgres::Transaction<'_>,
+    requests: &[(TeamId, &[NewEnvelope], i64)],
+) -> Result<Vec<Result<Vec<AppendOutcome>>>> {
+    let mut teams: Vec<&[u8]> = requests.iter().map(|(t, _, _)| t.0.as_slice()).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    // Lock the counter rows first, in team order: a concurrent push of the same envelope
+    // (through another relay) waits here, then finds it below, instead of failing on the
+    // unique index.
+    let lock = tx
+        .prepare_cached(
+            "SELECT team, head FROM team_heads WHERE team = ANY($1) ORDER BY team FOR UPDATE",
+        )
+        .await?;
+    let mut heads: HashMap<[u8; 16], i64> = HashMap::new();
+    for row in tx.query(&lock, &[&teams]).await? {
+        heads.insert(id16(row.try_get::<_, &[u8]>(0)?)?, row.try_get(1)?);
+    }
+    let before: HashMap<[u8; 16], i64> = heads.clone();
+
+    let (mut known_teams, mut known_ids): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
+    let mut asked: HashSet<([u8; 16], [u8; 32])> = HashSet::new();
+    for (team, envelopes, _) in requests {
+        if heads.contains_key(&team.0) {
+            for e in envelopes.iter() {
+                if asked.insert((team.0, e.id)) {
+                    known_teams.push(team.0.as_slice());
+                    known_ids.push(e.id.as_slice());
+                }
+            }
+        }
+    }
+    let known_stmt = tx
+        .prepare_cached(
+            "SELECT e.team, e.id, e.seq FROM envelopes e \
+             JOIN UNNEST($1::bytea[], $2::bytea[]) AS u(team, id) \
+             ON e.team = u.team AND e.id = u.id",
+        )
+        .await?;
+    let mut known: HashMap<([u8; 16], [u8; 32]), u64> = HashMap::new();
+    for row in tx.query(&known_stmt, &[&known_teams, &known_ids]).await? {
+        known.insert(
+            (
+                id16(row.try_get::<_, &[u8]>(0)?)?,
+                key32(row.try_get::<_, &[u8]>(1)?)?,
+            ),
+            seq_from_db(row.try_get(2)?)?,
+        );
+    }
+
+    // Numbers, push after push in queue order, exactly as if each committed alone.
+    let mut rows = NewRows::default();
+    let mut results = Vec::with_capacity(requests.len());
+    for (team, envelopes, now_ms) in requests {
+        let Some(head) = heads.get_mut(&team.0) else {
+            results.push(Err(StorageError::NotFound));
+            continue;
+        };
+        let mut out = Vec::with_capacity(envelopes.len());
+        for e in envelopes.iter() {
+            if let Some(seq) = known.get(&(team.0, e.id)) {
+                out.push(AppendOutcome {
+                    seq: *seq,
+                    duplicate: true,
+                });
+                continue;
+            }
+            *head += 1;
+            let seq = seq_from_db(*head)?;
+            known.insert((team.0, e.id), seq);
+            rows.push(&team.0, *head, e, *now_ms);
+            out.push(AppendOutcome {
+                seq,
+                duplicate: false,
+            });
+        }
+        results.push(Ok(out));
+    }
+
+    if !rows.seq.is_empty() {
+        let (mut bump_teams, mut bump_heads): (Vec<&[u8]>, Vec<i64>) = (Vec::new(), Vec::new());
+        for team in &teams {
+            let key = id16(team)?;
+            if let (Some(now), Some(was)) = (heads.get(&key), before.get(&key)) {
+                if now != was {
+                    bump_teams.push(team);
+                    bump_heads.push(*now);
+                }
+            }
+        }
+        let bump = tx
+            .prepare_cached(
+                "UPDATE team_heads h SET head = u.head \
+                 FROM UNNEST($1::bytea[], $2::bigint[]) AS u(team, head) WHERE h.team = u.team",
+            )
+            .await?;
+        tx.execute(&bump, &[&bump_teams, &bump_heads]).await?;
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
+                 SELECT * FROM UNNEST($1::bytea[], $2::bigint[], $3::bytea[], $4::bytea[], \
+                 $5::bytea[], $6::bigint[])",
+            )
+            .await?;
+        tx.execute(
+            &insert,
+            &[
+                &rows.team,
+                &rows.seq,
+                &rows.id,
+                &rows.doc,
+                &rows.bytes,
+                &rows.at,
+            ],
+        )
+        .await?;
+    }
+    Ok(results)
+}
+
+/// The envelopes a group inserts, column by column.
+#[derive(Default)]
+struct NewRows<'a> {
+    team: Vec<&'a [u8]>,
+    seq: Vec<i64>,
+    id: Vec<&'a [u8]>,
+    doc: Vec<&'a [u8]>,
+    bytes: Vec<&'a [u8]>,
+    at: Vec<i64>,
+}
+
+impl<'a> NewRows<'a> {
+    fn push(&mut self, team: &'a [u8; 16], seq: i64, e: &'a NewEnvelope, at: i64) {
+        self.team.push(team);
+        self.seq.push(seq);
+        self.id.push(&e.id);
+        self.doc.push(&e.doc.0);
+        self.bytes.push(&e.bytes);
+        self.at.push(at);
+    }
+}
 
 /// Numbered migrations, applied in order under an advisory lock (relays may start together).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -26,11 +429,70 @@ const MIGRATION_LOCK: i64 = 0x7461_6e64_656d;
 
 const POOL_SIZE: usize = 16;
 
+/// Most pushes in one group commit.
+const MAX_BATCH_JOBS: usize = 256;
+
+/// A group stops taking pushes once it holds this many envelope bytes (it always takes one):
+/// one statement carries them all.
+const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+
+/// Pushes waiting for the appender; senders wait (asynchronously) beyond this.
+const QUEUE: usize = 1024;
+
 /// The PostgreSQL backend (cheap to clone).
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: Pool,
     relay_id: String,
+    writes: mpsc::Sender<Queued>,
+    groups: Arc<GroupStats>,
+}
+
+/// What the writer is sent.
+enum Queued {
+    Write(Job),
+    /// Stop (signal the first sender once stopped) until the second is dropped.
+    Hold(oneshot::Sender<()>, oneshot::Receiver<()>),
+}
+
+/// A write waiting for the writer, and where its answer goes.
+struct Job {
+    write: Write,
+    answer: oneshot::Sender<Result<Written>>,
+}
+
+/// The writes the writer groups.
+enum Write {
+    Append {
+        team: TeamId,
+        envelopes: Vec<NewEnvelope>,
+        now_ms: i64,
+    },
+    Signature {
+        hash: [u8; 32],
+        expires_at_ms: i64,
+    },
+    Cursor {
+        team: TeamId,
+        device: DeviceId,
+        cursor: u64,
+    },
+}
+
+impl Write {
+    fn bytes(&self) -> usize {
+        match self {
+            Write::Append { envelopes, .. } => envelopes.iter().map(|e| e.bytes.len()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+/// What became of a write.
+enum Written {
+    Appended(Vec<AppendOutcome>),
+    Recorded(bool),
+    CursorSet(u64),
 }
 
 impl std::fmt::Debug for PostgresStorage {
@@ -107,11 +569,51 @@ impl PostgresStorage {
             .get(0);
         tx.commit().await?;
         drop(client);
-        Ok(Self { pool, relay_id })
+        let (writes, queue) = mpsc::channel(QUEUE);
+        let groups = Arc::new(GroupStats::default());
+        tokio::spawn(writer_loop(pool.clone(), queue, groups.clone()));
+        Ok(Self {
+            pool,
+            relay_id,
+            writes,
+            groups,
+        })
     }
 
     pub(super) fn relay_id(&self) -> &str {
         &self.relay_id
+    }
+
+    pub(super) fn group_stats(&self) -> &GroupStats {
+        &self.groups
+    }
+
+    pub(super) fn queued_writes(&self) -> usize {
+        self.writes.max_capacity() - self.writes.capacity()
+    }
+
+    /// Sends a write to the writer and waits for its group's commit.
+    async fn write(&self, write: Write) -> Result<Written> {
+        let (answer, answered) = oneshot::channel();
+        self.writes
+            .send(Queued::Write(Job { write, answer }))
+            .await
+            .map_err(|_| StorageError::WriterGone)?;
+        answered.await.map_err(|_| StorageError::WriterGone)?
+    }
+
+    /// Stops the writer until the hold is dropped.
+    pub(super) async fn hold_writer(&self) -> Result<WriterHold> {
+        let (started, running) = oneshot::channel();
+        let (release, released) = oneshot::channel();
+        self.writes
+            .send(Queued::Hold(started, released))
+            .await
+            .map_err(|_| StorageError::WriterGone)?;
+        running.await.map_err(|_| StorageError::WriterGone)?;
+        Ok(WriterHold {
+            _release: Release::Task(release),
+        })
     }
 
     pub(super) async fn ping(&self) -> Result<()> {
@@ -313,17 +815,16 @@ impl PostgresStorage {
         hash: [u8; 32],
         expires_at_ms: i64,
     ) -> Result<bool> {
-        let client = self.pool.get().await?;
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO seen_signatures (hash, expires_at_ms) VALUES ($1, $2) \
-                 ON CONFLICT (hash) DO NOTHING",
-            )
-            .await?;
-        let inserted = client
-            .execute(&stmt, &[&hash.as_slice(), &expires_at_ms])
-            .await?;
-        Ok(inserted == 1)
+        match self
+            .write(Write::Signature {
+                hash,
+                expires_at_ms,
+            })
+            .await?
+        {
+            Written::Recorded(new) => Ok(new),
+            _ => Err(StorageError::Corrupt("the writer answered another write")),
+        }
     }
 
     pub(super) async fn prune_signatures(&self, now_ms: i64) -> Result<u64> {
@@ -342,85 +843,17 @@ impl PostgresStorage {
         envelopes: Vec<NewEnvelope>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let t = team.0.as_slice();
-        // Lock the counter row first: a concurrent push of the same envelope waits here,
-        // then finds it below, instead of failing on the unique index.
-        let lock = tx
-            .prepare_cached("SELECT head FROM team_heads WHERE team = $1 FOR UPDATE")
-            .await?;
-        tx.query_opt(&lock, &[&t])
+        match self
+            .write(Write::Append {
+                team,
+                envelopes,
+                now_ms,
+            })
             .await?
-            .ok_or(StorageError::NotFound)?;
-
-        let ids: Vec<&[u8]> = envelopes.iter().map(|e| e.id.as_slice()).collect();
-        let known_stmt = tx
-            .prepare_cached("SELECT id, seq FROM envelopes WHERE team = $1 AND id = ANY($2)")
-            .await?;
-        let mut known: HashMap<[u8; 32], u64> = HashMap::new();
-        for row in tx.query(&known_stmt, &[&t, &ids]).await? {
-            known.insert(
-                key32(row.try_get::<_, &[u8]>(0)?)?,
-                seq_from_db(row.try_get(1)?)?,
-            );
+        {
+            Written::Appended(outcomes) => Ok(outcomes),
+            _ => Err(StorageError::Corrupt("the writer answered another write")),
         }
-
-        // New envelopes, first occurrence only, in push order.
-        let mut fresh: Vec<&NewEnvelope> = Vec::new();
-        let mut fresh_ids: HashMap<[u8; 32], usize> = HashMap::new();
-        for envelope in &envelopes {
-            if !known.contains_key(&envelope.id) && !fresh_ids.contains_key(&envelope.id) {
-                fresh_ids.insert(envelope.id, fresh.len());
-                fresh.push(envelope);
-            }
-        }
-
-        let mut first_new = 0u64;
-        if !fresh.is_empty() {
-            let n = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
-            let bump = tx
-                .prepare_cached(
-                    "UPDATE team_heads SET head = head + $2 WHERE team = $1 RETURNING head",
-                )
-                .await?;
-            let head: i64 = tx.query_one(&bump, &[&t, &n]).await?.try_get(0)?;
-            first_new = seq_from_db(head - n + 1)?;
-            let seqs: Vec<i64> = (0..n).map(|i| head - n + 1 + i).collect();
-            let new_ids: Vec<&[u8]> = fresh.iter().map(|e| e.id.as_slice()).collect();
-            let docs: Vec<&[u8]> = fresh.iter().map(|e| e.doc.0.as_slice()).collect();
-            let bytes: Vec<&[u8]> = fresh.iter().map(|e| e.bytes.as_slice()).collect();
-            let insert = tx
-                .prepare_cached(
-                    "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
-                     SELECT $1, u.seq, u.id, u.doc, u.bytes, $6 \
-                     FROM UNNEST($2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[]) \
-                     AS u(seq, id, doc, bytes)",
-                )
-                .await?;
-            tx.execute(&insert, &[&t, &seqs, &new_ids, &docs, &bytes, &now_ms])
-                .await?;
-        }
-        tx.commit().await?;
-
-        let mut out = Vec::with_capacity(envelopes.len());
-        let mut reported: HashMap<[u8; 32], ()> = HashMap::new();
-        for envelope in &envelopes {
-            let outcome = if let Some(seq) = known.get(&envelope.id) {
-                AppendOutcome {
-                    seq: *seq,
-                    duplicate: true,
-                }
-            } else {
-                let index = fresh_ids.get(&envelope.id).copied().unwrap_or(0) as u64;
-                AppendOutcome {
-                    seq: first_new + index,
-                    duplicate: reported.insert(envelope.id, ()).is_some(),
-                }
-            };
-            out.push(outcome);
-        }
-        Ok(out)
     }
 
     pub(super) async fn head(&self, team: TeamId) -> Result<u64> {
@@ -430,43 +863,16 @@ impl PostgresStorage {
 
     pub(super) async fn page(&self, team: TeamId, request: PageRequest) -> Result<Page> {
         let client = self.pool.get().await?;
-        // The head first: every sequence number up to it is committed (the counter row lock
-        // orders commits), so reading rows up to it cannot skip a late commit.
-        let head = head(&client, team).await?;
-        let filter = page_filter(request.skip_covered, '$');
-        let (t, after) = (team.0.as_slice(), seq_to_db(request.after));
-        // First the sizes, to cut the page to its byte budget; then the bytes.
-        let limit = i64::try_from(request.limit.saturating_add(1)).unwrap_or(i64::MAX);
-        let sizes_stmt = client
-            .prepare_cached(&format!(
-                "SELECT e.seq, octet_length(e.bytes) {filter} ORDER BY e.seq LIMIT $4"
-            ))
-            .await?;
-        let mut sizes = Vec::new();
-        for row in client
-            .query(&sizes_stmt, &[&t, &after, &seq_to_db(head), &limit])
-            .await?
-        {
-            let len: i32 = row.try_get(1)?;
-            sizes.push((
-                seq_from_db(row.try_get(0)?)?,
-                usize::try_from(len).unwrap_or(usize::MAX),
-            ));
-        }
-        let (take, more) = page_cut(&sizes, &request);
-        let mut items = Vec::with_capacity(take);
-        if let Some((last, _)) = sizes.get(take.wrapping_sub(1)) {
-            let stmt = client
-                .prepare_cached(&format!("SELECT e.seq, e.bytes {filter} ORDER BY e.seq"))
-                .await?;
-            for row in client
-                .query(&stmt, &[&t, &after, &seq_to_db(*last)])
-                .await?
-            {
-                items.push((seq_from_db(row.try_get(0)?)?, row.try_get::<_, Vec<u8>>(1)?));
-            }
-        }
-        Ok(Page { head, items, more })
+        Ok(read_page(&client, team, request).await?.0)
+    }
+
+    pub(super) async fn page_with_epoch(
+        &self,
+        team: TeamId,
+        request: PageRequest,
+    ) -> Result<(Page, u32)> {
+        let client = self.pool.get().await?;
+        read_page(&client, team, request).await
     }
 
     pub(super) async fn set_cursor(
@@ -475,26 +881,17 @@ impl PostgresStorage {
         device: DeviceId,
         cursor: u64,
     ) -> Result<u64> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE devices SET cursor = $3 WHERE team = $1 AND device = $2 AND cursor <> $3",
-            )
-            .await?;
-        let changed = tx
-            .execute(
-                &stmt,
-                &[&team.0.as_slice(), &device.0.as_slice(), &seq_to_db(cursor)],
-            )
-            .await?;
-        let dropped = if changed > 0 {
-            collect(&tx, team).await?
-        } else {
-            0
-        };
-        tx.commit().await?;
-        Ok(dropped)
+        match self
+            .write(Write::Cursor {
+                team,
+                device,
+                cursor,
+            })
+            .await?
+        {
+            Written::CursorSet(dropped) => Ok(dropped),
+            _ => Err(StorageError::Corrupt("the writer answered another write")),
+        }
     }
 
     pub(super) async fn put_snapshot(
@@ -654,12 +1051,67 @@ impl PostgresStorage {
 }
 
 /// The team's key epoch: the highest with packages, 1 before any rotation.
+/// A page of the log: the head first, then rows up to it.
+/// A page of the log and the team's key epoch. The head, the epoch and the page's sizes
+/// come from one statement (one snapshot: every sequence number up to the head it sees is
+/// committed), then the bytes of the rows that fit the byte budget.
+async fn read_page<C: GenericClient>(
+    client: &C,
+    team: TeamId,
+    request: PageRequest,
+) -> Result<(Page, u32)> {
+    let filter = page_filter(request.skip_covered, '$');
+    let (t, after) = (team.0.as_slice(), seq_to_db(request.after));
+    let limit = i64::try_from(request.limit.saturating_add(1)).unwrap_or(i64::MAX);
+    let sizes_stmt = client
+        .prepare_cached(&format!(
+            "SELECT h.head, (SELECT MAX(k.epoch) FROM key_packages k WHERE k.team = $1), \
+             p.seq, p.len FROM team_heads h LEFT JOIN LATERAL (\
+             SELECT e.seq, octet_length(e.bytes) AS len {} ORDER BY e.seq LIMIT $3\
+             ) p ON TRUE WHERE h.team = $1 ORDER BY p.seq",
+            filter.replace("e.seq <= $3", "e.seq <= h.head")
+        ))
+        .await?;
+    let rows = client.query(&sizes_stmt, &[&t, &after, &limit]).await?;
+    let first = rows.first().ok_or(StorageError::NotFound)?;
+    let head = seq_from_db(first.try_get(0)?)?;
+    let epoch = first
+        .try_get::<_, Option<i64>>(1)?
+        .map_or(Ok(1), epoch_from_db)?;
+    let mut sizes = Vec::new();
+    for row in &rows {
+        if let (Some(seq), Some(len)) = (
+            row.try_get::<_, Option<i64>>(2)?,
+            row.try_get::<_, Option<i32>>(3)?,
+        ) {
+            sizes.push((
+                seq_from_db(seq)?,
+                usize::try_from(len).unwrap_or(usize::MAX),
+            ));
+        }
+    }
+    let (take, more) = page_cut(&sizes, &request);
+    let mut items = Vec::with_capacity(take);
+    if let Some((last, _)) = sizes.get(take.wrapping_sub(1)) {
+        let stmt = client
+            .prepare_cached(&format!("SELECT e.seq, e.bytes {filter} ORDER BY e.seq"))
+            .await?;
+        for row in client
+            .query(&stmt, &[&t, &after, &seq_to_db(*last)])
+            .await?
+        {
+            items.push((seq_from_db(row.try_get(0)?)?, row.try_get::<_, Vec<u8>>(1)?));
+        }
+    }
+    Ok((Page { head, items, more }, epoch))
+}
+
 async fn current_epoch<C: GenericClient>(c: &C, team: TeamId) -> Result<u32> {
+    let stmt = c
+        .prepare_cached("SELECT MAX(epoch) FROM key_packages WHERE team = $1")
+        .await?;
     let max: Option<i64> = c
-        .query_one(
-            "SELECT MAX(epoch) FROM key_packages WHERE team = $1",
-            &[&team.0.as_slice()],
-        )
+        .query_one(&stmt, &[&team.0.as_slice()])
         .await?
         .try_get(0)?;
     max.map_or(Ok(1), epoch_from_db)
@@ -680,28 +1132,31 @@ async fn head<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {
 /// snapshot, visiting only snapshots not fully collected yet.
 async fn collect<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {
     let t = team.0.as_slice();
-    let floor: Option<i64> = c
-        .query_one(
-            "SELECT MIN(cursor) FROM devices WHERE team = $1 AND revoked_at_ms IS NULL",
-            &[&t],
+    // Snapshots not fully collected first: usually none, and then nothing else to ask.
+    let pending_stmt = c
+        .prepare_cached(
+            "SELECT doc, covers, collected FROM snapshots WHERE team = $1 AND collected < covers",
         )
-        .await?
-        .try_get(0)?;
+        .await?;
+    let pending = c.query(&pending_stmt, &[&t]).await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let floor_stmt = c
+        .prepare_cached("SELECT MIN(cursor) FROM devices WHERE team = $1 AND revoked_at_ms IS NULL")
+        .await?;
+    let floor: Option<i64> = c.query_one(&floor_stmt, &[&t]).await?.try_get(0)?;
     let Some(floor) = floor else {
         return Ok(0);
     };
-    let due = c
-        .query(
-            "SELECT doc, covers, collected FROM snapshots \
-             WHERE team = $1 AND collected < covers AND covers <= $2",
-            &[&t, &floor],
-        )
-        .await?;
     let mut dropped = 0u64;
-    for row in due {
+    for row in pending {
         let doc: &[u8] = row.try_get(0)?;
         let covers: i64 = row.try_get(1)?;
         let collected: i64 = row.try_get(2)?;
+        if covers > floor {
+            continue;
+        }
         dropped += c
             .execute(
                 "UPDATE envelopes SET bytes = NULL WHERE team = $1 AND doc = $2 \

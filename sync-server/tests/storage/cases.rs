@@ -630,3 +630,216 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
         2
     );
 }
+
+/// Waits (without a clock) until `n` writes are queued behind a held writer.
+async fn until_queued(s: &Storage, n: usize) {
+    while s.queued_writes() < n {
+        tokio::task::yield_now().await;
+    }
+}
+
+pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let (t2, _) = new_team(s).await;
+    let revoked = enrol(s, t, admin).await;
+    s.revoke(t, revoked, NOW).await.unwrap();
+    let d = doc();
+    let (a, b, c, e) = (envelope(d), envelope(d), envelope(d), envelope(d));
+    let before = s.group_commits();
+
+    // Everything sent while the writer is held goes in one group, in the order sent.
+    let hold = s.hold_writer().await.unwrap();
+    let pushes = [
+        (t, vec![a.clone(), b.clone()]),
+        // One known from the push before in the same group, one new, then a repeat of it.
+        (t, vec![b.clone(), c.clone(), c.clone()]),
+        // No such team: refused, and only this push.
+        (team(), vec![e.clone()]),
+        // Ids are per team: new in another one.
+        (t2, vec![a.clone()]),
+        (t, vec![a.clone()]),
+    ];
+    let mut tasks = Vec::new();
+    for (i, (to, envelopes)) in pushes.into_iter().enumerate() {
+        let storage = s.storage.clone();
+        tasks.push(tokio::spawn(async move {
+            storage.append(to, envelopes, NOW).await
+        }));
+        until_queued(s, i + 1).await;
+    }
+    // A write that fails half-way (its first package is fine, the second is for a revoked
+    // device) in the same group on SQLite, where every write is grouped; PostgreSQL groups
+    // pushes only and runs it on its own.
+    let keys = {
+        let storage = s.storage.clone();
+        tokio::spawn(async move {
+            storage
+                .put_key_packages(
+                    t,
+                    2,
+                    vec![package(admin, admin), package(revoked, admin)],
+                    NOW,
+                )
+                .await
+        })
+    };
+    let grouped = if s.backend() == "sqlite" { 6 } else { 5 };
+    until_queued(s, grouped).await;
+    drop(hold);
+
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(
+            task.await
+                .unwrap()
+                .map(|o| o.iter().map(|o| (o.seq, o.duplicate)).collect::<Vec<_>>()),
+        );
+    }
+    assert_eq!(results[0].as_ref().unwrap(), &[(1, false), (2, false)]);
+    assert_eq!(
+        results[1].as_ref().unwrap(),
+        &[(2, true), (3, false), (3, true)]
+    );
+    assert!(matches!(results[2], Err(StorageError::NotFound)));
+    assert_eq!(results[3].as_ref().unwrap(), &[(1, false)]);
+    assert_eq!(results[4].as_ref().unwrap(), &[(1, true)]);
+    assert!(matches!(
+        keys.await.unwrap(),
+        Err(StorageError::InactiveRecipient)
+    ));
+
+    // One group, holding every push (and on SQLite the key epoch and the hold itself).
+    let after = s.group_commits();
+    assert_eq!(after.0 - before.0, 1);
+    assert_eq!(
+        after.1 - before.1,
+        if s.backend() == "sqlite" { 7 } else { 5 }
+    );
+    // What the failed write did before failing is gone; the rest is stored once, gap-free.
+    let fetched = s.key_packages(t, admin, 0).await.unwrap();
+    assert_eq!((fetched.current_epoch, fetched.packages.len()), (1, 0));
+    let page = s.page(t, all(0)).await.unwrap();
+    assert_eq!(page.head, 3);
+    assert_eq!(
+        page.items,
+        vec![(1, a.bytes.clone()), (2, b.bytes), (3, c.bytes)]
+    );
+    assert_eq!(s.page(t2, all(0)).await.unwrap().items, vec![(1, a.bytes)]);
+}
+
+pub async fn same_envelopes_pushed_at_once_are_stored_once(s: &Backend) {
+    const TASKS: usize = 32;
+    const SHARED: usize = 30;
+    let (t, _) = new_team(s).await;
+    let d = doc();
+    let shared: Vec<_> = (0..SHARED).map(|_| envelope(d)).collect();
+
+    // Twice: once with every push in one group (the writer held while they queue), once as
+    // they come.
+    let mut expected_head = 0u64;
+    for held in [true, false] {
+        let hold = if held {
+            Some(s.hold_writer().await.unwrap())
+        } else {
+            None
+        };
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|i| {
+                let storage = s.storage.clone();
+                // Every task pushes all the shared envelopes (from a different starting
+                // point, so pushes overlap in every order) and two of its own.
+                let mut envelopes: Vec<_> = shared
+                    .iter()
+                    .cycle()
+                    .skip(i)
+                    .take(SHARED)
+                    .cloned()
+                    .collect();
+                envelopes.insert(i % SHARED, envelope(d));
+                envelopes.push(envelope(d));
+                tokio::spawn(async move {
+                    let outcomes = storage.append(t, envelopes.clone(), NOW).await.unwrap();
+                    envelopes.into_iter().zip(outcomes).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        if let Some(hold) = hold {
+            until_queued(s, TASKS).await;
+            drop(hold);
+        }
+        let mut stored: std::collections::HashMap<[u8; 32], (u64, usize)> = Default::default();
+        for task in tasks {
+            for (envelope, outcome) in task.await.unwrap() {
+                let entry = stored.entry(envelope.id).or_insert((outcome.seq, 0));
+                // Every push learns the same number for an envelope...
+                assert_eq!(entry.0, outcome.seq);
+                entry.1 += usize::from(!outcome.duplicate);
+            }
+        }
+        // ...and exactly one push stored it (the shared ones only the first time round).
+        let fresh = if held { SHARED + 2 * TASKS } else { 2 * TASKS };
+        assert_eq!(stored.values().filter(|(_, new)| *new == 1).count(), fresh);
+        assert!(stored.values().all(|(_, new)| *new <= 1));
+        expected_head += fresh as u64;
+        let page = s.page(t, all(0)).await.unwrap();
+        assert_eq!(page.head, expected_head);
+        assert_eq!(
+            page.items.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            (1..=expected_head).collect::<Vec<_>>(),
+            "gap-free"
+        );
+        for (id, (seq, _)) in &stored {
+            let bytes = &page.items[usize::try_from(*seq).unwrap() - 1].1;
+            assert_eq!(&tandem_protocol::envelope::envelope_id(bytes), id);
+        }
+    }
+}
+
+pub async fn one_group_records_signatures_and_cursors_as_if_alone(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let member = enrol(s, t, admin).await;
+    let (h1, h2) = (random32(), random32());
+    let before = s.group_commits();
+    let hold = s.hold_writer().await.unwrap();
+    let mut signatures = Vec::new();
+    // The same signature twice in one group: only the first is new (the second a replay).
+    for (i, hash) in [h1, h2, h1].into_iter().enumerate() {
+        let storage = s.storage.clone();
+        signatures.push(tokio::spawn(async move {
+            storage.record_signature(hash, NOW + 60_000).await
+        }));
+        until_queued(s, i + 1).await;
+    }
+    // Two moves of one device: the last one counts.
+    let mut cursors = Vec::new();
+    for (i, (device, cursor)) in [(member, 5), (member, 7), (admin, 3)]
+        .into_iter()
+        .enumerate()
+    {
+        let storage = s.storage.clone();
+        cursors.push(tokio::spawn(async move {
+            storage.set_cursor(t, device, cursor).await
+        }));
+        until_queued(s, 4 + i).await;
+    }
+    drop(hold);
+    let mut recorded = Vec::new();
+    for task in signatures {
+        recorded.push(task.await.unwrap().unwrap());
+    }
+    assert_eq!(recorded, vec![true, true, false]);
+    for task in cursors {
+        assert_eq!(task.await.unwrap().unwrap(), 0);
+    }
+    let after = s.group_commits();
+    assert_eq!(after.0 - before.0, 1);
+    assert_eq!(
+        after.1 - before.1,
+        if s.backend() == "sqlite" { 7 } else { 6 }
+    );
+    let devices = s.devices(t).await.unwrap();
+    let cursor_of = |d| devices.iter().find(|r| r.device == d).unwrap().cursor;
+    assert_eq!((cursor_of(member), cursor_of(admin)), (7, 3));
+    // Both are remembered: a replay in a later group is refused too.
+    assert!(!s.record_signature(h2, NOW + 60_000).await.unwrap());
+}

@@ -42,4 +42,7 @@ on_both_backends!(
     replay_table_refuses_twice_and_prunes,
     relay_id_is_stable_and_newer_schemas_are_refused,
     key_epochs_go_one_at_a_time_to_active_devices_only,
+    one_group_answers_each_push_as_if_alone,
+    same_envelopes_pushed_at_once_are_stored_once,
+    one_group_records_signatures_and_cursors_as_if_alone,
 );
