@@ -161,6 +161,7 @@ fn push(
     // epoch that began (a revocation) while it was away, and what it wrote meanwhile must
     // stay closed to the revoked device.
     fetch_key_packages(vault, cx)?;
+    let mut refetched = false;
     let mut pushed = 0usize;
     loop {
         let (seqs, docs, envelopes) = {
@@ -190,7 +191,18 @@ fn push(
         if envelopes.is_empty() {
             return Ok(pushed);
         }
-        let answer = cx.client.push(cx.team, &envelopes)?;
+        let answer = match cx.client.push(cx.team, &envelopes) {
+            Err(SyncError::Relay {
+                status: 409, code, ..
+            }) if code == "stale_epoch" && !refetched => {
+                // The team moved to a new epoch since this push began: take its key and
+                // seal again (once; the outbox rows are still there).
+                refetched = true;
+                fetch_key_packages(vault, cx)?;
+                continue;
+            }
+            other => other?,
+        };
         if answer.appended.len() != envelopes.len() {
             return Err(SyncError::Protocol(
                 "the relay acknowledged a different number of changes",

@@ -104,14 +104,31 @@ pub async fn push(
     let key = device_key(&member)?;
     let mut envelopes = Vec::with_capacity(frames.len());
     let mut bytes = 0u64;
+    let mut oldest_epoch = u32::MAX;
     for frame in frames {
         let sealed = check_envelope(&member, &key, frame, EnvelopeKind::Change)?;
+        oldest_epoch = oldest_epoch.min(sealed.header().epoch);
         bytes += frame.len() as u64;
         envelopes.push(NewEnvelope {
             id: sealed.id(),
             doc: sealed.header().doc,
             bytes: sealed.into_bytes(),
         });
+    }
+    if !envelopes.is_empty() {
+        // Sealed under a key a revoked device still holds: the device has not heard of the
+        // team's new epoch yet. Refused, so it fetches the key and seals again.
+        let current = state
+            .storage()
+            .key_packages(member.team, member.device.device, u32::MAX)
+            .await?
+            .current_epoch;
+        if oldest_epoch < current {
+            return Err(ApiError::conflict(
+                "stale_epoch",
+                "the team moved to a newer key epoch: fetch its key and seal again",
+            ));
+        }
     }
     let ids: Vec<[u8; 32]> = envelopes.iter().map(|e| e.id).collect();
     let outcomes = if envelopes.is_empty() {

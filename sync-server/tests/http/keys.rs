@@ -149,3 +149,62 @@ fn an_admin_starts_an_epoch_for_active_devices_and_each_fetches_its_own() {
     fetch(&relay, &team, &c, 0).expect(403, "revoked");
     fetch(&relay, &team, &Device::new(), 0).expect(401, "unknown_device");
 }
+
+#[test]
+fn a_push_sealed_under_an_older_epoch_is_refused_and_stores_nothing() {
+    let relay = Relay::start();
+    let team = Team::create(&relay);
+    let (b, c) = (team.enrol(&relay), team.enrol(&relay));
+    let before = team.seal(
+        &b,
+        crate::support::doc(),
+        b"before",
+        tandem_protocol::EnvelopeKind::Change,
+    );
+    assert_eq!(team.push(&relay, &b, &[before]).status, 200);
+    let revoke = relay.send(
+        &team.admin,
+        "POST",
+        &team.path(&format!("/devices/{}/revoke", c.id)),
+        b"",
+    );
+    assert_eq!(revoke.status, 200);
+    let key = TeamKey::new(2, random());
+    assert_eq!(
+        post(
+            &relay,
+            &team,
+            &team.admin,
+            2,
+            vec![package(&team, &key, &team.admin, &b)]
+        ),
+        201
+    );
+    // B has not heard of epoch 2: what it seals under epoch 1 is refused, all of it.
+    let stale = team.seal(
+        &b,
+        crate::support::doc(),
+        b"stale",
+        tandem_protocol::EnvelopeKind::Change,
+    );
+    let fresh = crate::support::seal(
+        team.id,
+        &key,
+        &b,
+        crate::support::doc(),
+        b"fresh",
+        tandem_protocol::EnvelopeKind::Change,
+    );
+    team.push(&relay, &b, &[fresh.clone(), stale])
+        .expect(409, "stale_epoch");
+    let page = team.pull(&relay, &b, "after=0");
+    assert_eq!(page.status, 200);
+    let items = tandem_protocol::frames::decode_page(&page.body, usize::MAX).unwrap();
+    assert_eq!(
+        items.len(),
+        1,
+        "only the envelope pushed before the new epoch"
+    );
+    // Sealed again under epoch 2: taken.
+    assert_eq!(team.push(&relay, &b, &[fresh]).status, 200);
+}
