@@ -133,6 +133,15 @@ pub enum PersonCommand {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         choice: u32,
     },
+    /// Erase everything about a person, at their request, on every device of the team and on
+    /// the relay (export it first if they want a copy); cannot be undone
+    Erase {
+        /// The person
+        person: String,
+        /// Confirms: the record is gone for good
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `person add`.

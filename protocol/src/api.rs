@@ -22,6 +22,7 @@
 //! | `GET /v1/teams/{team}/snapshots` | | page frames, `seq` = the sequence number covered |
 //! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
 //! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
+//! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased) | 200; the document's envelopes and snapshot are dropped, later pushes of it acknowledged and dropped |
 //!
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.

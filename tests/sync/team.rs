@@ -134,3 +134,66 @@ fn an_online_device_hears_a_new_encounter_without_asking() {
     assert!(got.encounters.iter().any(|x| x.id == id));
     handle.stop();
 }
+
+/// Bytes the relay still serves for a document: envelopes with bytes, and its snapshot.
+fn relay_holds(relay: &RelayProcess, doc_hex: &str) -> (i64, i64) {
+    let db = rusqlite::Connection::open(relay.data.path().join("relay.db")).unwrap();
+    let doc = hex::decode(doc_hex).unwrap();
+    let envelopes = db
+        .query_row(
+            "SELECT count(*) FROM envelopes WHERE doc = ?1 AND bytes IS NOT NULL",
+            [&doc],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let snapshots = db
+        .query_row(
+            "SELECT count(*) FROM snapshots WHERE doc = ?1",
+            [&doc],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (envelopes, snapshots)
+}
+
+#[test]
+fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let p = a
+        .v()
+        .add_person(&NewPerson {
+            name: "Asked to be forgotten".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    for i in 0..8 {
+        let mut e = NewEncounter::with_person(p.clone());
+        e.notes = format!("{i}: {}", "note ".repeat(400));
+        a.v().record_encounter(&e).unwrap();
+    }
+    settle(&[&a, &b]);
+    // The relay holds their record (as a snapshot; the envelopes it covers may be collected).
+    assert_eq!(relay_holds(&relay, p.as_str()).1, 1);
+    // B writes about them offline, not knowing yet.
+    let mut late = NewEncounter::with_person(p.clone());
+    late.notes = "written before hearing of the erasure".into();
+    b.v().record_encounter(&late).unwrap();
+
+    a.v().erase_person(&p).unwrap();
+    a.sync().unwrap();
+    assert_eq!(relay_holds(&relay, p.as_str()), (0, 0));
+    // B's late change is acknowledged and dropped; B hears of the erasure and forgets them.
+    settle(&[&a, &b]);
+    assert_eq!(relay_holds(&relay, p.as_str()), (0, 0));
+    assert_eq!(b.v().outbox_len().unwrap(), 0);
+    assert!(b.v().person(&p).is_err());
+    assert!(b.v().search_people("forgotten").unwrap().is_empty());
+    // A device joining later never sees them.
+    let (c, first) = Device::join(&a, "Noor");
+    first.unwrap();
+    assert!(c.v().person(&p).is_err());
+    assert!(c.v().list_people().unwrap().is_empty());
+}

@@ -74,6 +74,28 @@ pub fn run(command: PersonCommand, session: &Session, out: &Output) -> Result<()
                 || out.t("Kept that value.", "Valeur gardée.").into(),
             )
         }
+        PersonCommand::Erase { person, yes } => {
+            let mut vault = session.open()?;
+            let id = find(&vault, &person)?;
+            if !yes {
+                return Err(Failure::new(
+                    ErrorCode::InvalidInput,
+                    out.t(
+                        "erasing cannot be undone: run it again with --yes",
+                        "l'effacement est définitif : relancez avec --yes",
+                    ),
+                )
+                .into());
+            }
+            vault.erase_person(&id)?;
+            out.done(json!({ "erased": id }), || {
+                out.t(
+                    "Erased here; the team's devices and the relay drop it at the next sync.",
+                    "Effacé ici ; les appareils de l'équipe et le relais l'effacent à la prochaine synchronisation.",
+                )
+                .into()
+            })
+        }
     }
 }
 

@@ -262,3 +262,22 @@ fn automerge_export_writes_an_automerge_document() {
     ]);
     assert_eq!(parse_json(&out)["error"]["code"], "invalid_input");
 }
+
+#[test]
+fn erasing_needs_a_yes_and_leaves_nothing_behind() {
+    let v = TestVault::new();
+    let id = v.add_person(&["--name", "Asked to be forgotten"]);
+    v.add_person(&["--name", "Sam"]);
+    let out = v.run(&["--json", "person", "erase", "forgotten"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(parse_json(&out)["error"]["code"], "invalid_input");
+    assert_eq!(v.json(&["person", "list"]).as_array().unwrap().len(), 2);
+
+    let done = v.json(&["person", "erase", "forgotten", "--yes"]);
+    assert_eq!(done["erased"], id.as_str());
+    let people = v.json(&["person", "list"]);
+    assert_eq!(people.as_array().unwrap().len(), 1);
+    assert_eq!(people[0]["name"], "Sam");
+    let out = v.run(&["brief", &id]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -540,7 +540,23 @@ pub fn push_pending(
     progress: &dyn Fn(SyncProgress),
 ) -> Result<usize, SyncError> {
     let cx = context(vault)?;
-    push(vault, &cx, progress)
+    let pushed = push(vault, &cx, progress)?;
+    send_erasures(vault, &cx)?;
+    Ok(pushed)
+}
+
+/// Asks the relay to drop the log of each person erased here (after the team document's
+/// note of the erasure has gone out with the push).
+fn send_erasures(vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
+    let erasures = lock(vault).relay_erasures()?;
+    for id in erasures {
+        // An id that is not a relay document id has nothing there.
+        if let Ok(doc) = id.parse::<DocId>() {
+            cx.client.erase_doc(cx.team, doc)?;
+        }
+        lock(vault).relay_erased(&id)?;
+    }
+    Ok(())
 }
 
 /// One sync: push what waits, pull what is new (waiting up to `wait_ms` for news when there

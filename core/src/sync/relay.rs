@@ -9,7 +9,7 @@ use tandem_protocol::api::{
 };
 use tandem_protocol::frames;
 use tandem_protocol::request::{RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME};
-use tandem_protocol::{DeviceId, TeamId};
+use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// The largest response body read (a page of 500 envelopes stays far below).
 const MAX_RESPONSE: u64 = 256 * 1024 * 1024;
@@ -320,6 +320,18 @@ impl RelayClient {
             &[],
             false,
         )?)
+    }
+
+    /// Asks the relay to drop a document's envelopes and snapshot (a person asked to be
+    /// erased), and anything of it pushed later.
+    pub fn erase_doc(&self, team: TeamId, doc: DocId) -> Result<(), SyncError> {
+        self.send(
+            "POST",
+            &format!("/v1/teams/{team}/docs/{}/erase", doc.to_hex()),
+            &[],
+            false,
+        )
+        .map(|_| ())
     }
 
     /// Revokes a device (admins only).

@@ -163,6 +163,24 @@ impl Vault {
         Ok(opt_meta(&self.conn, "rotation_pending")?.is_some())
     }
 
+    /// Documents erased here whose log the relay has not dropped yet.
+    pub(crate) fn relay_erasures(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_id FROM relay_erasures ORDER BY requested_at")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// The relay dropped this document's log.
+    pub(crate) fn relay_erased(&self, doc_id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM relay_erasures WHERE doc_id = ?1", [doc_id])?;
+        Ok(())
+    }
+
     pub(crate) fn advance_team_epoch(&self, epoch: u32) -> Result<()> {
         if self.team_key(epoch)?.is_none() {
             return Err(VaultError::Invalid {

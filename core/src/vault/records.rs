@@ -277,6 +277,11 @@ impl Vault {
         let tx = self.conn.transaction()?;
         store::remove(&tx, id.as_str())?;
         index::remove_person(&tx, id.as_str())?;
+        // The relay is asked to drop the person's log at the next sync.
+        tx.execute(
+            "INSERT OR IGNORE INTO relay_erasures (doc_id, requested_at) VALUES (?1, ?2)",
+            rusqlite::params![id.as_str(), now.timestamp_millis()],
+        )?;
         tx.commit()?;
         Ok(())
     }

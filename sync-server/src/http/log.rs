@@ -3,7 +3,7 @@
 use super::auth::Member;
 use super::error::ApiError;
 use super::{now_ms, AppState};
-use crate::storage::{NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome};
+use crate::storage::{AppendOutcome, NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use tandem_protocol::api::{
 };
 use tandem_protocol::envelope::{envelope_id, EnvelopeError, UncheckedEnvelope};
 use tandem_protocol::frames::{decode_push, encode_page, FrameError};
-use tandem_protocol::{EnvelopeKind, SealedEnvelope};
+use tandem_protocol::{DocId, EnvelopeKind, SealedEnvelope};
 
 /// The query string as `key=value` pairs (only integers are expected, so no decoding).
 pub(super) fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, ApiError> {
@@ -81,6 +81,25 @@ fn device_key(member: &Member) -> Result<VerifyingKey, ApiError> {
     VerifyingKey::from_bytes(&member.device.public_key).map_err(|_| ApiError::internal())
 }
 
+/// `POST /v1/teams/{team}/docs/{doc}/erase`: any active member, when a person asks to be
+/// erased: the document's envelopes and snapshot are dropped, and so is anything of it
+/// pushed later.
+pub async fn erase_doc(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<StatusCode, ApiError> {
+    let doc: DocId = member
+        .param("doc")
+        .and_then(|d| d.parse().ok())
+        .ok_or(ApiError::malformed("the document id is not 32 hex digits"))?;
+    let dropped = state
+        .storage()
+        .erase_doc(member.team, doc, now_ms())
+        .await?;
+    tracing::info!(team = %member.team, device = %member.device.device, dropped, "document erased");
+    Ok(StatusCode::OK)
+}
+
 /// `POST /v1/teams/{team}/envelopes`: verifies every envelope, then appends them all in one
 /// transaction. Any bad envelope refuses the whole push, so nothing is half-stored.
 pub async fn push(
@@ -131,16 +150,35 @@ pub async fn push(
         }
     }
     let ids: Vec<[u8; 32]> = envelopes.iter().map(|e| e.id).collect();
-    let outcomes = if envelopes.is_empty() {
+    // Changes to a document erased at the person's request (written offline before the
+    // device heard of it) are acknowledged and dropped: never stored again.
+    let mut docs: Vec<DocId> = envelopes.iter().map(|e| e.doc).collect();
+    docs.sort_by_key(|d| d.0);
+    docs.dedup();
+    let erased = state.storage().erased_among(member.team, docs).await?;
+    let gone = AppendOutcome {
+        seq: 0,
+        duplicate: true,
+    };
+    let mut outcomes = vec![gone; ids.len()];
+    let mut kept_at = Vec::with_capacity(envelopes.len());
+    let mut kept = Vec::with_capacity(envelopes.len());
+    for (i, e) in envelopes.into_iter().enumerate() {
+        if !erased.contains(&e.doc) {
+            kept_at.push(i);
+            kept.push(e);
+        }
+    }
+    let stored = if kept.is_empty() {
         Vec::new()
     } else {
-        state
-            .storage()
-            .append(member.team, envelopes, now_ms())
-            .await?
+        state.storage().append(member.team, kept, now_ms()).await?
     };
-    let new = outcomes.iter().filter(|o| !o.duplicate).count() as u64;
-    let duplicate = outcomes.len() as u64 - new;
+    for (i, o) in kept_at.iter().zip(&stored) {
+        outcomes[*i] = *o;
+    }
+    let new = stored.iter().filter(|o| !o.duplicate).count() as u64;
+    let duplicate = stored.len() as u64 - new;
     if new > 0 {
         state.bells().ring(member.team);
     }
@@ -263,6 +301,16 @@ pub async fn put_snapshot(
     }
     let key = device_key(&member)?;
     let sealed = check_envelope(&member, &key, &member.body, EnvelopeKind::Snapshot)?;
+    let doc = sealed.header().doc;
+    if !state
+        .storage()
+        .erased_among(member.team, vec![doc])
+        .await?
+        .is_empty()
+    {
+        // Erased at the person's request: taken and dropped, like a change of it.
+        return Ok(StatusCode::OK);
+    }
     let outcome = state
         .storage()
         .put_snapshot(

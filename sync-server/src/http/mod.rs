@@ -124,6 +124,7 @@ pub fn app(state: AppState) -> Router {
             get(log::snapshots).post(log::put_snapshot),
         )
         .route("/v1/teams/{team}/keys", get(keys::fetch).post(keys::post))
+        .route("/v1/teams/{team}/docs/{doc}/erase", post(log::erase_doc))
         // Innermost first: the body limit, its 413 made JSON, oversized bodies drained, then
         // logs and metrics around everything so refusals are counted too.
         .route_layer(RequestBodyLimitLayer::new(max_body))

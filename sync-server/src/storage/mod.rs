@@ -588,6 +588,22 @@ impl Storage {
         dispatch!(self, s => s.key_packages(team, device, after_epoch))
     }
 
+    /// Erases a document at a person's request: drops its envelopes' bytes (the rows stay,
+    /// so sequence numbers stay gap-free and a late re-push is recognised) and its snapshot,
+    /// and remembers it so envelopes of it pushed later are dropped too. Returns how many
+    /// envelopes lost their bytes.
+    pub async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+        dispatch!(self, s => s.erase_doc(team, doc, now_ms))
+    }
+
+    /// Which of `docs` were erased.
+    pub async fn erased_among(&self, team: TeamId, docs: Vec<DocId>) -> Result<Vec<DocId>> {
+        if docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        dispatch!(self, s => s.erased_among(team, docs))
+    }
+
     /// Drops the bytes of envelopes that a snapshot covers and every active device has
     /// pulled past. Returns how many. (Also run by the calls that can make it possible.)
     pub async fn collect_garbage(&self, team: TeamId) -> Result<u64> {

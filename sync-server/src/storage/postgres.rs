@@ -422,6 +422,7 @@ impl<'a> NewRows<'a> {
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_key_packages.sql")),
+    (3, include_str!("migrations/postgres/0003_erased_docs.sql")),
 ];
 
 /// Serialises migrations across relays starting at the same time ("tandem" in ASCII).
@@ -728,6 +729,46 @@ impl PostgresStorage {
         collect(&tx, team).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (team, doc) DO NOTHING",
+            &[&team.0.as_slice(), &doc.0.as_slice(), &now_ms],
+        )
+        .await?;
+        let dropped = tx
+            .execute(
+                "UPDATE envelopes SET bytes = NULL \
+                 WHERE team = $1 AND doc = $2 AND bytes IS NOT NULL",
+                &[&team.0.as_slice(), &doc.0.as_slice()],
+            )
+            .await?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE team = $1 AND doc = $2",
+            &[&team.0.as_slice(), &doc.0.as_slice()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(dropped)
+    }
+
+    pub(super) async fn erased_among(&self, team: TeamId, docs: Vec<DocId>) -> Result<Vec<DocId>> {
+        let client = self.pool.get().await?;
+        let wanted: Vec<&[u8]> = docs.iter().map(|d| d.0.as_slice()).collect();
+        let rows = client
+            .query(
+                "SELECT doc FROM erased_docs WHERE team = $1 AND doc = ANY($2)",
+                &[&team.0.as_slice(), &wanted],
+            )
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter(|d| rows.iter().any(|r| r.get::<_, &[u8]>(0) == d.0.as_slice()))
+            .collect())
     }
 
     pub(super) async fn create_invite(&self, invite: NewInvite) -> Result<()> {

@@ -33,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_key_packages.sql")),
+    (3, include_str!("migrations/sqlite/0003_erased_docs.sql")),
 ];
 
 /// Reader connections: at most this many reads run at once (each on tokio's blocking pool),
@@ -469,6 +470,42 @@ impl SqliteStorage {
             // A revoked device no longer holds garbage collection back.
             collect(c, team)?;
             Ok(())
+        })
+        .await
+    }
+
+    pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (team, doc) DO NOTHING",
+                params![team.0, doc.0, now_ms],
+            )?;
+            let dropped = c.execute(
+                "UPDATE envelopes SET bytes = NULL \
+                 WHERE team = ?1 AND doc = ?2 AND bytes IS NOT NULL",
+                params![team.0, doc.0],
+            )?;
+            c.execute(
+                "DELETE FROM snapshots WHERE team = ?1 AND doc = ?2",
+                params![team.0, doc.0],
+            )?;
+            Ok(dropped as u64)
+        })
+        .await
+    }
+
+    pub(super) async fn erased_among(&self, team: TeamId, docs: Vec<DocId>) -> Result<Vec<DocId>> {
+        self.read(move |c| {
+            let mut stmt =
+                c.prepare_cached("SELECT 1 FROM erased_docs WHERE team = ?1 AND doc = ?2")?;
+            let mut out = Vec::new();
+            for doc in docs {
+                if stmt.exists(params![team.0, doc.0])? {
+                    out.push(doc);
+                }
+            }
+            Ok(out)
         })
         .await
     }

@@ -1,6 +1,6 @@
 //! Push, pull, long polls, snapshots, limits and bad envelopes.
 
-use crate::support::{doc, seal, Relay, Team};
+use crate::support::{doc, seal, Device, Relay, Team};
 use tandem_protocol::api::{PushResponse, HEADER_HEAD, HEADER_MORE};
 use tandem_protocol::frames::encode_push;
 use tandem_protocol::{EnvelopeKind, TeamKey};
@@ -289,4 +289,69 @@ fn health_info_metrics_and_unknown_paths() {
     let metrics = relay.metrics();
     assert!(metrics.contains("tandem_relay_requests_total{route=\"/v1/info\",status=\"200\"} 1"));
     assert!(metrics.contains("# TYPE tandem_relay_long_polls gauge"));
+}
+
+#[test]
+fn an_erased_document_leaves_the_log_and_stays_out() {
+    let relay = Relay::start();
+    let team = Team::create(&relay);
+    let member = team.enrol(&relay);
+    let (gone, kept) = (doc(), doc());
+    let changes: Vec<Vec<u8>> = [gone, kept, gone]
+        .iter()
+        .map(|d| team.seal(&team.admin, *d, b"change", EnvelopeKind::Change))
+        .collect();
+    assert_eq!(team.push(&relay, &team.admin, &changes).status, 200);
+    let snapshot = team.seal(&team.admin, gone, b"whole document", EnvelopeKind::Snapshot);
+    let upload = |bytes: &[u8]| {
+        relay.send(
+            &team.admin,
+            "POST",
+            &team.path("/snapshots?covers=3"),
+            bytes,
+        )
+    };
+    assert_eq!(upload(&snapshot).status, 200);
+
+    // A member erases it at the person's request.
+    let erase =
+        |by, what: &str| relay.send(by, "POST", &team.path(&format!("/docs/{what}/erase")), b"");
+    erase(&member, "not-a-doc").expect(400, "malformed");
+    let stranger = Device::new();
+    erase(&stranger, &gone.to_hex()).expect(401, "unknown_device");
+    assert_eq!(erase(&member, &gone.to_hex()).status, 200);
+    assert_eq!(erase(&member, &gone.to_hex()).status, 200, "twice is fine");
+
+    // Only the other document is left, in the log and among snapshots.
+    let page = team.pull(&relay, &member, "after=0").page();
+    assert_eq!(page.iter().map(|p| p.0).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(page[0].1, changes[1]);
+    let snaps = relay
+        .send(&member, "GET", &team.path("/snapshots"), b"")
+        .page();
+    assert!(snaps.is_empty());
+
+    // A device that wrote offline before hearing of it: acknowledged, not stored.
+    let late = team.seal(&member, gone, b"written offline", EnvelopeKind::Change);
+    let other = team.seal(&member, kept, b"also offline", EnvelopeKind::Change);
+    let answer = team.push(&relay, &member, &[late.clone(), other.clone()]);
+    assert_eq!(answer.status, 200);
+    let pushed: PushResponse = answer.json();
+    assert_eq!(pushed.appended.len(), 2);
+    assert!(pushed.appended[0].duplicate);
+    assert!(!pushed.appended[1].duplicate);
+    assert_eq!(
+        upload(&snapshot).status,
+        200,
+        "a snapshot of it is dropped too"
+    );
+    let page = team.pull(&relay, &member, "after=0").page();
+    assert_eq!(
+        page.iter().map(|p| p.1.clone()).collect::<Vec<_>>(),
+        vec![changes[1].clone(), other]
+    );
+    assert!(relay
+        .send(&member, "GET", &team.path("/snapshots"), b"")
+        .page()
+        .is_empty());
 }

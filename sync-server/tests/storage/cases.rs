@@ -531,7 +531,7 @@ pub async fn relay_id_is_stable_and_newer_schemas_are_refused(s: &Backend) {
             refused,
             Err(StorageError::NewerSchema {
                 found: 99,
-                supported: 2
+                supported: 3
             })
         ),
         "{refused:?}"
@@ -842,4 +842,42 @@ pub async fn one_group_records_signatures_and_cursors_as_if_alone(s: &Backend) {
     assert_eq!((cursor_of(member), cursor_of(admin)), (7, 3));
     // Both are remembered: a replay in a later group is refused too.
     assert!(!s.record_signature(h2, NOW + 60_000).await.unwrap());
+}
+
+pub async fn erasing_a_document_drops_its_bytes_and_snapshot(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let (gone, kept) = (doc(), doc());
+    let envs: Vec<_> = [gone, kept, gone].into_iter().map(envelope).collect();
+    s.append(t, envs.clone(), NOW).await.unwrap();
+    s.put_snapshot(t, snapshot(gone, 3, admin)).await.unwrap();
+    s.put_snapshot(t, snapshot(kept, 3, admin)).await.unwrap();
+    assert!(s
+        .erased_among(t, vec![gone, kept])
+        .await
+        .unwrap()
+        .is_empty());
+
+    assert_eq!(s.erase_doc(t, gone, NOW).await.unwrap(), 2);
+    assert_eq!(
+        s.erase_doc(t, gone, NOW).await.unwrap(),
+        0,
+        "once is enough"
+    );
+    assert_eq!(
+        s.erased_among(t, vec![kept, gone]).await.unwrap(),
+        vec![gone]
+    );
+    // Per team: the same id in another team is not erased.
+    let (t2, _) = new_team(s).await;
+    assert!(s.erased_among(t2, vec![gone]).await.unwrap().is_empty());
+    // The log keeps its numbers (gap-free) but only the other document's bytes.
+    assert_eq!(s.head(t).await.unwrap(), 3);
+    let page = s.page(t, all(0)).await.unwrap();
+    assert_eq!(page.items, vec![(2, envs[1].bytes.clone())]);
+    let snaps = s.snapshots(t).await.unwrap();
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(snaps[0].doc, kept);
+    // A re-push of an erased envelope is still recognised (its row stays).
+    let again = s.append(t, vec![envs[0].clone()], NOW).await.unwrap();
+    assert_eq!((again[0].seq, again[0].duplicate), (1, true));
 }

@@ -38,6 +38,7 @@ on_both_backends!(
     concurrent_appends_are_gap_free_in_commit_order,
     pulls_are_paged,
     snapshots_keep_the_latest_and_skip_covered,
+    erasing_a_document_drops_its_bytes_and_snapshot,
     garbage_waits_for_every_active_device,
     replay_table_refuses_twice_and_prunes,
     relay_id_is_stable_and_newer_schemas_are_refused,
