@@ -1,6 +1,6 @@
-//! Wakes pulls that wait for news when an append to their team commits. Only this instance's
-//! appends ring the bell; waiters also look again every second, so relays sharing one
-//! PostgreSQL see each other's appends within a second.
+//! Wakes pulls that wait for news when an append to their team commits. This instance's
+//! appends ring the bell; on PostgreSQL so do other relays' appends, announced with `NOTIFY`
+//! (`Storage::listen_for_appends`). Waiters also look again now and then, in case.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -15,6 +15,7 @@ pub struct Metrics {
     envelopes_duplicate: AtomicU64,
     bytes_appended: AtomicU64,
     envelopes_collected: AtomicU64,
+    append_notices: AtomicU64,
     long_polls: AtomicI64,
 }
 
@@ -47,6 +48,11 @@ impl Metrics {
     /// Counts envelopes dropped because snapshots cover them.
     pub fn collected(&self, n: u64) {
         self.envelopes_collected.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts a notice (PostgreSQL `NOTIFY`) that some relay on the database appended.
+    pub fn append_notice(&self) {
+        self.append_notices.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A long poll starts waiting; the guard ends it.
@@ -103,6 +109,11 @@ impl Metrics {
                 "tandem_relay_envelopes_collected_total",
                 "Envelopes dropped because a snapshot covers them.",
                 &self.envelopes_collected,
+            ),
+            (
+                "tandem_relay_append_notices_total",
+                "Notices that a relay sharing the PostgreSQL database appended (wake long polls).",
+                &self.append_notices,
             ),
         ];
         for (name, help, value) in counters {

@@ -149,6 +149,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let pruner = tokio::spawn(prune_replay_table(state.clone()));
+    // Relays sharing one PostgreSQL wake each other's long polls at once.
+    let listener_state = state.clone();
+    let notices = state
+        .storage()
+        .listen_for_appends(std::sync::Arc::new(move |team| {
+            listener_state.metrics().append_notice();
+            listener_state.bells().ring(team);
+        }));
     let stopping = state.inner.stopping.clone();
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(async move {
@@ -157,6 +165,9 @@ pub async fn serve(
         })
         .await;
     pruner.abort();
+    if let Some(task) = notices {
+        task.abort();
+    }
     result
 }
 

@@ -532,14 +532,26 @@ impl Storage {
         dispatch!(self, s => s.page_with_epoch(team, request))
     }
 
-    /// How often a waiting pull looks at the log again even without a bell. Only this
-    /// process's appends ring its bells: relays sharing one PostgreSQL see each other's
-    /// appends by looking every second. An SQLite file has one relay, whose appends all ring,
-    /// so looking again is only a safety net there.
+    /// On PostgreSQL, a task calling `ring` with each team any relay on the database appends
+    /// to; `None` on SQLite (one relay owns the file and rings its own bells).
+    pub fn listen_for_appends(
+        &self,
+        ring: std::sync::Arc<dyn Fn(TeamId) + Send + Sync>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        match self {
+            Storage::Sqlite(_) => None,
+            Storage::Postgres(p) => Some(p.listen_for_appends(ring)),
+        }
+    }
+
+    /// How often a waiting pull looks at the log again even without a bell: a safety net.
+    /// An SQLite file has one relay, whose appends all ring; relays sharing one PostgreSQL
+    /// ring each other's bells through `NOTIFY` ([`Storage::listen_for_appends`]), and look
+    /// every 5 s in case that connection is down.
     pub fn recheck_every(&self) -> std::time::Duration {
         match self {
             Storage::Sqlite(_) => std::time::Duration::from_secs(10),
-            Storage::Postgres(_) => std::time::Duration::from_secs(1),
+            Storage::Postgres(_) => std::time::Duration::from_secs(5),
         }
     }
 

@@ -392,8 +392,55 @@ async fn append_group(
             ],
         )
         .await?;
+        // Delivered when the transaction commits: every relay on this database wakes the
+        // long polls of these teams at once.
+        let notify = tx
+            .prepare_cached(&format!(
+                "SELECT pg_notify({CHANNEL}, encode(t, 'hex')) FROM UNNEST($1::bytea[]) AS u(t)"
+            ))
+            .await?;
+        tx.execute(&notify, &[&bump_teams]).await?;
     }
     Ok(results)
+}
+
+/// The `NOTIFY` channel appends are announced on: one per schema (relays of one database
+/// with different schemas are different relays), within PostgreSQL's 63-byte names.
+const CHANNEL: &str = "'tandem_log_' || left(md5(current_schema()), 16)";
+
+/// Listens for appends announced on this schema's channel and calls `ring` with each team,
+/// until the connection ends.
+async fn listen_once(
+    config: &tokio_postgres::Config,
+    ring: &(dyn Fn(TeamId) + Send + Sync),
+) -> Result<()> {
+    let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let driver = tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    if tx.send(n.payload().to_owned()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    let channel: String = client
+        .query_one(&format!("SELECT {CHANNEL}"), &[])
+        .await?
+        .get(0);
+    client.batch_execute(&format!("LISTEN {channel}")).await?;
+    while let Some(payload) = rx.recv().await {
+        if let Ok(team) = payload.parse::<TeamId>() {
+            ring(team);
+        }
+    }
+    driver.abort();
+    Ok(())
 }
 
 /// The envelopes a group inserts, column by column.
@@ -444,6 +491,8 @@ const QUEUE: usize = 1024;
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: Pool,
+    /// For the connection that listens for appends (outside the pool).
+    config: tokio_postgres::Config,
     relay_id: String,
     writes: mpsc::Sender<Queued>,
     groups: Arc<GroupStats>,
@@ -525,6 +574,7 @@ impl PostgresStorage {
             }
             config.options(format!("-c search_path={schema}"));
         }
+        let listen_config = config.clone();
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -575,6 +625,7 @@ impl PostgresStorage {
         tokio::spawn(writer_loop(pool.clone(), queue, groups.clone()));
         Ok(Self {
             pool,
+            config: listen_config,
             relay_id,
             writes,
             groups,
@@ -583,6 +634,24 @@ impl PostgresStorage {
 
     pub(super) fn relay_id(&self) -> &str {
         &self.relay_id
+    }
+
+    /// Calls `ring` with each team any relay on this database appends to (`LISTEN`), for as
+    /// long as the task runs; after a lost connection it connects again (meanwhile, long polls
+    /// still look again on their own every few seconds).
+    pub(super) fn listen_for_appends(
+        &self,
+        ring: Arc<dyn Fn(TeamId) + Send + Sync>,
+    ) -> tokio::task::JoinHandle<()> {
+        let config = self.config.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = listen_once(&config, &*ring).await {
+                    tracing::warn!(error = %e, "listening for appends failed; trying again");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        })
     }
 
     pub(super) fn group_stats(&self) -> &GroupStats {

@@ -88,4 +88,10 @@ fn two_instances_share_identity_replays_log_and_news() {
         team.push(&a, &team.admin, std::slice::from_ref(&news));
         assert_eq!(waiter.join().unwrap().page(), vec![(2, news)]);
     });
+    // B heard of it through PostgreSQL's NOTIFY, not by looking again later.
+    assert!(
+        !b.metrics().contains("tandem_relay_append_notices_total 0"),
+        "{}",
+        b.metrics()
+    );
 }
