@@ -492,7 +492,7 @@ const QUEUE: usize = 1024;
 pub struct PostgresStorage {
     pool: Pool,
     /// For the connection that listens for appends (outside the pool).
-    config: tokio_postgres::Config,
+    config: Arc<tokio_postgres::Config>,
     relay_id: String,
     writes: mpsc::Sender<Queued>,
     groups: Arc<GroupStats>,
@@ -625,7 +625,7 @@ impl PostgresStorage {
         tokio::spawn(writer_loop(pool.clone(), queue, groups.clone()));
         Ok(Self {
             pool,
-            config: listen_config,
+            config: Arc::new(listen_config),
             relay_id,
             writes,
             groups,
