@@ -19,6 +19,7 @@ pub const ALL: &[&str] = &[
     "person_record",
     "history",
     "resolve_conflict",
+    "erase_person",
     "add_goal",
     "update_goal",
     "add_step",

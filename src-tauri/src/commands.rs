@@ -277,6 +277,13 @@ pub fn resolve_conflict(
     state.change(|v| v.resolve_conflict(&person, &path, choice))
 }
 
+/// Erases everything about a person, at their request: here at once, on the team's other
+/// devices and on the relay at the next sync.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn erase_person(state: State<'_, AppState>, person: PersonId) -> CommandResult<()> {
+    state.change(|v| v.erase_person(&person))
+}
+
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn add_goal(
     state: State<'_, AppState>,

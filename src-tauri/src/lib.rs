@@ -39,6 +39,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             commands::person_record,
             commands::history,
             commands::resolve_conflict,
+            commands::erase_person,
             commands::add_goal,
             commands::update_goal,
             commands::add_step,

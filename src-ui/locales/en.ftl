@@ -133,6 +133,13 @@ consent-title = Consent
 consent-given-on = given { $date }
 consent-withdrawn-on = withdrawn { $date }
 consent-none = No consent recorded yet.
+erase-title = Erase this record
+erase-explain = If this person asks for it, everything written about them is erased from this device, from the team's other devices and from the relay. Offer them an export first.
+erase-start = Erase this record…
+erase-warning = Erase everything about { $name }, for good? This cannot be undone.
+erase-confirm = Erase for good
+erase-cancel = Keep the record
+person-erased = Record erased.
 
 ## Goal
 goal-title = Goal

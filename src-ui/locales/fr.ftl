@@ -133,6 +133,13 @@ consent-title = Consentement
 consent-given-on = donné le { $date }
 consent-withdrawn-on = retiré le { $date }
 consent-none = Aucun consentement noté pour l'instant.
+erase-title = Effacer ce dossier
+erase-explain = Si la personne le demande, tout ce qui est écrit sur elle est effacé de cet appareil, des autres appareils de l'équipe et du relais. Proposez-lui d'abord une copie.
+erase-start = Effacer ce dossier…
+erase-warning = Effacer tout ce qui concerne { $name }, définitivement ? C'est irréversible.
+erase-confirm = Effacer définitivement
+erase-cancel = Garder le dossier
+person-erased = Dossier effacé.
 
 ## Objectif
 goal-title = Objectif

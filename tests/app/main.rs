@@ -169,6 +169,36 @@ fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
 }
 
 #[test]
+fn a_person_who_asks_is_erased_only_after_a_confirmation() {
+    let app = App::start();
+    let s = &app.s;
+    app.setup_step_one("Alex");
+    s.click_id("team-local-submit");
+    s.id("today-screen");
+    app.add_person("Asked To Be Forgotten");
+    app.add_person("Sam Roy");
+    app.open_brief("Asked To Be Forgotten");
+    s.click_id("erase-start");
+    s.wait_text("erase-warning", "Asked To Be Forgotten");
+    // Kept when the peer changes their mind.
+    s.click_id("erase-cancel");
+    app.open_brief("Asked To Be Forgotten");
+    s.click_id("erase-start");
+    s.click_id("erase-confirm");
+    s.id("people-screen");
+    s.wait_for("the list without them", || {
+        let rows = s.all("[data-testid=\"person-row\"]");
+        (rows.len() == 1 && s.text(&rows[0]).contains("Sam Roy")).then_some(())
+    });
+    s.fill("people-search", "forgotten");
+    s.wait_for("no one found", || {
+        s.all("[data-testid=\"person-row\"]")
+            .is_empty()
+            .then_some(())
+    });
+}
+
+#[test]
 fn lock_and_unlock_keep_the_draft_and_hide_names() {
     let app = App::start();
     let s = &app.s;

@@ -119,6 +119,19 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             }
         });
     };
+    let confirming = RwSignal::new(false);
+    let erase = move |_| {
+        let person = person.get_value();
+        spawn_local(async move {
+            match invoke::<()>("erase_person", &OfPerson { person }).await {
+                Ok(()) => {
+                    ctx.notify("person-erased");
+                    ctx.go(Screen::People);
+                }
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
     let encounter = move |_| {
         let Some(b) = brief.get_untracked() else {
             return;
@@ -261,6 +274,25 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                 <h2>{ctx.t("consent-title")}</h2>
                 <ul data-testid="brief-consents">{consents}</ul>
                 <p class="empty" hidden=!b.consents.is_empty()>{ctx.t("consent-none")}</p>
+                <h2>{ctx.t("erase-title")}</h2>
+                <p>{ctx.t("erase-explain")}</p>
+                <button class="danger" data-testid="erase-start" hidden=move || confirming.get()
+                    on:click=move |_| confirming.set(true)>
+                    {ctx.t("erase-start")}
+                </button>
+                <div role="alertdialog" aria-labelledby="erase-warning" data-testid="erase-dialog"
+                    hidden=move || !confirming.get()>
+                    <p id="erase-warning" data-testid="erase-warning">
+                        {ctx.tra("erase-warning", &[("name", b.name.clone())])}
+                    </p>
+                    <button class="danger" data-testid="erase-confirm" on:click=erase>
+                        {ctx.t("erase-confirm")}
+                    </button>
+                    <button class="secondary" data-testid="erase-cancel"
+                        on:click=move |_| confirming.set(false)>
+                        {ctx.t("erase-cancel")}
+                    </button>
+                </div>
             }
         })
     };
