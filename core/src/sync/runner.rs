@@ -215,8 +215,9 @@ fn check_deferred(vault: &Mutex<Vault>, shared: &Shared) -> bool {
         match lock(vault).check_deferred(CHECK_STEP) {
             Ok(0) => return false,
             Ok(_) => {}
-            // Tried again after the next pull.
-            Err(_) => return true,
+            // Tried again after the next pull, which waits as usual: an error that stays
+            // must not turn the puller into a busy loop.
+            Err(_) => return false,
         }
     }
     true
