@@ -300,31 +300,19 @@ pub(crate) fn add_encounter(
     e: &Encounter,
     follow_ups: &[FollowUp],
 ) -> Result<()> {
+    let (id, at, kind) = encounter_row(e);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![
-        e.id.as_str(),
-        doc_id,
-        person.map(PersonId::as_str),
-        e.at.timestamp_millis(),
-        e.kind
-    ])?;
+    .execute(params![id, doc_id, person.map(PersonId::as_str), at, kind])?;
     let Some(person) = person else { return Ok(()) };
     let mut ins = conn.prepare_cached(
         "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for f in follow_ups {
-        let json = serde_json::to_string(f).unwrap_or_default();
-        ins.execute(params![
-            f.id.as_str(),
-            person.as_str(),
-            f.due.map(|d| d.to_string()),
-            f.done_at.is_some(),
-            json
-        ])?;
+    for (id, due, done, json) in follow_ups.iter().map(follow_up_row) {
+        ins.execute(params![id, person.as_str(), due, done, json])?;
     }
     let open = follow_ups.iter().filter(|f| f.done_at.is_none()).count() as i64;
     conn.prepare_cached(

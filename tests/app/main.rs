@@ -75,6 +75,13 @@ impl App {
         s.click_id("setup-continue");
     }
 
+    /// First run without a team for now.
+    fn first_run_alone(&self, name: &str) {
+        self.setup_step_one(name);
+        self.s.click_id("team-local-submit");
+        self.s.id("today-screen");
+    }
+
     /// First run with a new team on `relay`.
     fn first_run_with_team(&self, name: &str, relay: &str) {
         self.setup_step_one(name);
@@ -172,9 +179,7 @@ fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
 fn a_person_who_asks_is_erased_only_after_a_confirmation() {
     let app = App::start();
     let s = &app.s;
-    app.setup_step_one("Alex");
-    s.click_id("team-local-submit");
-    s.id("today-screen");
+    app.first_run_alone("Alex");
     app.add_person("Asked To Be Forgotten");
     app.add_person("Sam Roy");
     app.open_brief("Asked To Be Forgotten");
@@ -202,9 +207,7 @@ fn a_person_who_asks_is_erased_only_after_a_confirmation() {
 fn lock_and_unlock_keep_the_draft_and_hide_names() {
     let app = App::start();
     let s = &app.s;
-    app.setup_step_one("Alex");
-    s.click_id("team-local-submit");
-    s.id("today-screen");
+    app.first_run_alone("Alex");
     app.add_person("Noor Haddad");
 
     s.click_id("nav-today");
@@ -299,9 +302,7 @@ fn switching_to_french_turns_every_screen_french() {
     assert!(english.len() > 50, "the English strings were read");
     let app = App::start();
     let s = &app.s;
-    app.setup_step_one("Sam");
-    s.click_id("team-local-submit");
-    s.id("today-screen");
+    app.first_run_alone("Sam");
     app.add_person("Hélène Tremblay");
     app.record_encounter("helene", "Hélène Tremblay", "Café");
 

@@ -299,25 +299,28 @@ fn pipe_both(a: TcpStream, b: TcpStream, budget: Option<usize>) {
     let _ = t.join();
 }
 
-fn copy_limited(mut from: TcpStream, mut to: TcpStream, budget: &Mutex<Option<usize>>) {
+fn copy_limited(from: TcpStream, to: TcpStream, budget: &Mutex<Option<usize>>) {
+    copy_while(from, to, |chunk| match budget.lock().unwrap().as_mut() {
+        None => chunk.len(),
+        Some(left) => {
+            let k = chunk.len().min(*left);
+            *left -= k;
+            k
+        }
+    });
+}
+
+/// Copies `from` to `to`, `allow` saying how many bytes of each chunk go through, until
+/// either end closes or `allow` holds some back; then closes both.
+pub fn copy_while(mut from: TcpStream, mut to: TcpStream, mut allow: impl FnMut(&[u8]) -> usize) {
     use std::io::{Read, Write};
-    let mut buf = [0u8; 8192];
+    let mut buf = [0u8; 65536];
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        let allowed = {
-            let mut b = budget.lock().unwrap();
-            match b.as_mut() {
-                None => n,
-                Some(left) => {
-                    let k = n.min(*left);
-                    *left -= k;
-                    k
-                }
-            }
-        };
+        let allowed = allow(&buf[..n]);
         if to.write_all(&buf[..allowed]).is_err() || allowed < n {
             break;
         }

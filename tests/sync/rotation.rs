@@ -56,17 +56,28 @@ fn person(d: &Device, name: &str) -> PersonId {
         .unwrap()
 }
 
-#[test]
-fn a_revoked_device_cannot_open_what_is_written_after_even_from_the_relays_files() {
-    let relay = RelayProcess::start();
-    let a = Device::founder(&relay.url(), "Sam");
-    let helene = person(&a, "Hélène");
+/// Sam founds the team on `relay_url` with one person on record, then B and C ("Lost phone")
+/// join and all three settle.
+fn team_of_three(
+    relay_url: &str,
+    person_name: &str,
+    b_name: &str,
+) -> (Device, PersonId, Device, Device) {
+    let a = Device::founder(relay_url, "Sam");
+    let p = person(&a, person_name);
     a.sync().unwrap();
-    let (b, first) = Device::join(&a, "Alex");
+    let (b, first) = Device::join(&a, b_name);
     first.unwrap();
     let (c, first) = Device::join(&a, "Lost phone");
     first.unwrap();
     settle(&[&a, &b, &c]);
+    (a, p, b, c)
+}
+
+#[test]
+fn a_revoked_device_cannot_open_what_is_written_after_even_from_the_relays_files() {
+    let relay = RelayProcess::start();
+    let (a, helene, b, c) = team_of_three(&relay.url(), "Hélène", "Alex");
     assert_eq!(c.v().team_epoch().unwrap(), Some(1));
     let team = a.v().wire_team().unwrap().0;
 
@@ -110,14 +121,7 @@ fn a_revoked_device_cannot_open_what_is_written_after_even_from_the_relays_files
 #[test]
 fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everything() {
     let relay = RelayProcess::start();
-    let a = Device::founder(&relay.url(), "Sam");
-    let before = person(&a, "Before the revocation");
-    a.sync().unwrap();
-    let (b, first) = Device::join(&a, "Offline tablet");
-    first.unwrap();
-    let (c, first) = Device::join(&a, "Lost phone");
-    first.unwrap();
-    settle(&[&a, &b, &c]);
+    let (a, before, b, c) = team_of_three(&relay.url(), "Before the revocation", "Offline tablet");
     let team = a.v().wire_team().unwrap().0;
 
     let b_id = b.v().device_id().to_owned();
@@ -187,8 +191,7 @@ struct KeyPostBlocker {
 
 impl KeyPostBlocker {
     fn start(target: std::net::SocketAddr) -> Self {
-        use std::io::{Read, Write};
-        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::net::{TcpListener, TcpStream};
         use std::sync::atomic::Ordering;
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -201,32 +204,17 @@ impl KeyPostBlocker {
                     let Ok(server) = TcpStream::connect(target) else {
                         return;
                     };
-                    let (mut c_in, mut s_out) =
-                        (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let (mut s_in, mut c_out) = (server, client);
-                    std::thread::spawn(move || {
-                        let mut buf = [0u8; 8192];
-                        while let Ok(n) = s_in.read(&mut buf) {
-                            if n == 0 || c_out.write_all(&buf[..n]).is_err() {
-                                break;
-                            }
-                        }
-                        let _ = c_out.shutdown(Shutdown::Both);
-                    });
-                    let mut buf = [0u8; 65536];
-                    while let Ok(n) = c_in.read(&mut buf) {
-                        let chunk = &buf[..n];
+                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    std::thread::spawn(move || copy_while(s2, c2, |chunk| chunk.len()));
+                    copy_while(client, server, |chunk| {
                         let posts_keys = contains(chunk, b"POST /v1/teams/")
                             && contains(chunk, b"/keys HTTP/1.1");
-                        if n == 0 || (posts_keys && flag.load(Ordering::SeqCst)) {
-                            break;
+                        if posts_keys && flag.load(Ordering::SeqCst) {
+                            0
+                        } else {
+                            chunk.len()
                         }
-                        if s_out.write_all(chunk).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = c_in.shutdown(Shutdown::Both);
-                    let _ = s_out.shutdown(Shutdown::Both);
+                    });
                 });
             }
         });
@@ -239,14 +227,7 @@ fn a_rotation_cut_off_after_the_revocation_is_finished_by_the_next_sync() {
     use std::sync::atomic::Ordering;
     let relay = RelayProcess::start();
     let proxy = KeyPostBlocker::start(relay.addr);
-    let a = Device::founder(&format!("http://{}", proxy.addr), "Sam");
-    let helene = person(&a, "Hélène");
-    a.sync().unwrap();
-    let (b, first) = Device::join(&a, "Alex");
-    first.unwrap();
-    let (c, first) = Device::join(&a, "Lost phone");
-    first.unwrap();
-    settle(&[&a, &b, &c]);
+    let (a, helene, b, c) = team_of_three(&format!("http://{}", proxy.addr), "Hélène", "Alex");
 
     // The relay revokes C, then the connection is lost before the new key is delivered.
     proxy.blocking.store(true, Ordering::SeqCst);

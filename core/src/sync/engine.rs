@@ -154,13 +154,6 @@ fn push(
     progress: &dyn Fn(SyncProgress),
 ) -> Result<usize, SyncError> {
     let total = lock(vault).outbox_len()?;
-    if total == 0 {
-        return Ok(0);
-    }
-    // Seal with the team's newest key: a device back from offline may not have heard of an
-    // epoch that began (a revocation) while it was away, and what it wrote meanwhile must
-    // stay closed to the revoked device.
-    fetch_key_packages(vault, cx)?;
     let mut refetched = false;
     let mut pushed = 0usize;
     loop {
@@ -195,8 +188,10 @@ fn push(
             Err(SyncError::Relay {
                 status: 409, code, ..
             }) if code == "stale_epoch" && !refetched => {
-                // The team moved to a new epoch since this push began: take its key and
-                // seal again (once; the outbox rows are still there).
+                // The team moved to a new key epoch (a revocation) that this device has not
+                // heard of, e.g. while it was offline: take the key and seal again, so what
+                // it wrote meanwhile stays closed to the revoked device (once; the outbox rows
+                // are still there).
                 refetched = true;
                 fetch_key_packages(vault, cx)?;
                 continue;

@@ -141,34 +141,14 @@ impl Vault {
             let known = self.cache.docs.contains_key(&s.doc_id)
                 || store::load_kind(&self.conn, &s.doc_id)?.is_some();
             if s.kind == DocKind::Team || known || payload.rows.is_none() {
-                merge.push((
-                    IncomingChanges {
-                        doc_id: s.doc_id,
-                        kind: s.kind,
-                        chunks: vec![payload.document],
-                    },
-                    s.covers,
-                ));
+                merge.push((whole(s.doc_id, s.kind, payload.document), s.covers));
             } else {
                 store_new.push((s.doc_id, s.kind, s.covers, payload));
             }
         }
         // The team document first: it says who was erased.
         merge.sort_by_key(|(c, _)| c.kind != DocKind::Team);
-        let covers: HashMap<String, u64> = merge
-            .iter()
-            .map(|(c, covers)| (c.doc_id.clone(), *covers))
-            .collect();
-        let merged = self.apply_batch(merge.into_iter().map(|(c, _)| c).collect(), None, false)?;
-        report.learnt += merged.learnt;
-        report.refused += merged.refused.len();
-        let refused: HashSet<&String> = merged.refused.iter().map(|(id, _)| id).collect();
-        report.taken.extend(
-            covers
-                .iter()
-                .filter(|(id, _)| !refused.contains(id))
-                .map(|(id, c)| (id.clone(), *c)),
-        );
+        self.merge_whole(merge, &mut report)?;
 
         let erased: HashSet<String> = self.erased_people()?.into_iter().collect();
         let mut fallback = Vec::new();
@@ -199,14 +179,7 @@ impl Vault {
                 // Its rows name encounters or follow-ups another record holds: not taken
                 // as they are; the document is loaded and indexed from itself instead.
                 drop(sp);
-                fallback.push((
-                    IncomingChanges {
-                        doc_id: id,
-                        kind,
-                        chunks: vec![payload.document],
-                    },
-                    covers,
-                ));
+                fallback.push((whole(id, kind, payload.document), covers));
                 continue;
             }
             sp.prepare_cached(
@@ -218,21 +191,32 @@ impl Vault {
             report.taken.push((id, covers));
         }
         tx.commit()?;
-        if !fallback.is_empty() {
-            let covers: Vec<(String, u64)> = fallback
-                .iter()
-                .map(|(c, covers)| (c.doc_id.clone(), *covers))
-                .collect();
-            let merged =
-                self.apply_batch(fallback.into_iter().map(|(c, _)| c).collect(), None, false)?;
-            report.learnt += merged.learnt;
-            report.refused += merged.refused.len();
-            let refused: HashSet<&String> = merged.refused.iter().map(|(id, _)| id).collect();
-            report
-                .taken
-                .extend(covers.into_iter().filter(|(id, _)| !refused.contains(id)));
-        }
+        self.merge_whole(fallback, &mut report)?;
         Ok(report)
+    }
+
+    /// Loads whole documents and merges them as the log would, noting in `report` those
+    /// taken in (not refused) with what they cover.
+    fn merge_whole(
+        &mut self,
+        docs: Vec<(IncomingChanges, u64)>,
+        report: &mut SnapshotReport,
+    ) -> Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let covers: Vec<(String, u64)> = docs
+            .iter()
+            .map(|(c, covers)| (c.doc_id.clone(), *covers))
+            .collect();
+        let merged = self.apply_batch(docs.into_iter().map(|(c, _)| c).collect(), None, false)?;
+        report.learnt += merged.learnt;
+        report.refused += merged.refused.len();
+        let refused: HashSet<&String> = merged.refused.iter().map(|(id, _)| id).collect();
+        report
+            .taken
+            .extend(covers.into_iter().filter(|(id, _)| !refused.contains(id)));
+        Ok(())
     }
 
     /// Documents stored from a snapshot and not checked yet.
@@ -368,6 +352,15 @@ impl Vault {
             .query_row([id], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+}
+
+/// A whole document, to merge as changes.
+fn whole(doc_id: String, kind: DocKind, document: Vec<u8>) -> IncomingChanges {
+    IncomingChanges {
+        doc_id,
+        kind,
+        chunks: vec![document],
     }
 }
 
