@@ -125,8 +125,8 @@ mod tests {
 
     #[test]
     fn migrates_to_the_current_schema_and_reopens() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e:?}"));
         let v: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap_or(-1);
@@ -137,10 +137,10 @@ mod tests {
 
     #[test]
     fn a_vault_from_a_newer_version_is_refused_unchanged() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e:?}"));
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e:?}"));
         drop(conn);
         match open(dir.path(), &key(7), false) {
             Err(VaultError::NewerSchema { found, supported }) => {
@@ -152,9 +152,39 @@ mod tests {
     }
 
     #[test]
+    fn a_full_disk_is_said_as_such_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let conn = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e:?}"));
+        conn.execute_batch("CREATE TABLE t (b BLOB); INSERT INTO t VALUES (x'01')")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        // SQLite answers SQLITE_FULL when the file may not grow: as a full disk would.
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        conn.pragma_update(None, "max_page_count", pages)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let err = conn
+            .execute("INSERT INTO t VALUES (zeroblob(1000000))", [])
+            .map_err(VaultError::from)
+            .err();
+        assert!(matches!(err, Some(VaultError::DiskFull(_))), "{err:?}");
+        assert_eq!(
+            err.map(|e| e.code()),
+            Some(tandem_model::ErrorCode::DiskFull)
+        );
+        drop(conn);
+        let conn = open(dir.path(), &key(7), false).unwrap_or_else(|e| panic!("{e:?}"));
+        let rows: Vec<Vec<u8>> = conn
+            .prepare("SELECT b FROM t")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(rows, vec![vec![1u8]]);
+    }
+
+    #[test]
     fn a_wrong_raw_key_cannot_read_the_file() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        drop(open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}")));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        drop(open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e:?}")));
         assert!(matches!(
             open(dir.path(), &key(8), false),
             Err(VaultError::DatabaseUnreadable(_))
@@ -163,8 +193,8 @@ mod tests {
 
     #[test]
     fn a_second_connection_is_refused_while_the_vault_is_open() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let _first = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let _first = open(dir.path(), &key(7), true).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(matches!(
             open(dir.path(), &key(7), false),
             Err(VaultError::InUse)

@@ -97,6 +97,10 @@ pub enum VaultError {
     /// No one matches the name given.
     #[error("no one matches that name or id")]
     NoMatch,
+    /// The device's storage is full. The write was rolled back whole: nothing was saved, and
+    /// what was saved before is intact.
+    #[error("this device's storage is full: nothing was saved; free some space and try again")]
+    DiskFull(#[source] Box<rusqlite::Error>),
     /// A database operation failed.
     #[error("vault database error")]
     Database(#[source] Box<rusqlite::Error>),
@@ -122,6 +126,9 @@ pub enum VaultError {
 
 impl From<rusqlite::Error> for VaultError {
     fn from(e: rusqlite::Error) -> Self {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return Self::DiskFull(Box::new(e));
+        }
         Self::Database(Box::new(e))
     }
 }
@@ -150,6 +157,7 @@ impl VaultError {
             Self::NotFound { .. } | Self::NoMatch => ErrorCode::NotFound,
             Self::Ambiguous { .. } => ErrorCode::Ambiguous,
             Self::Io { .. } => ErrorCode::Io,
+            Self::DiskFull(_) => ErrorCode::DiskFull,
             Self::Database(_) | Self::Automerge(_) | Self::Crypto | Self::Internal(_) => {
                 ErrorCode::Internal
             }

@@ -398,7 +398,7 @@ mod tests {
     #[test]
     fn wrap_unwrap_and_rewrap() {
         let (kf, raw) = KeyFile::create("v1", &"correct horse".into(), KdfParams::RECOMMENDED)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e:?}"));
         let got = kf
             .unwrap_key(&"correct horse".into())
             .ok()
@@ -408,7 +408,7 @@ mod tests {
         assert!(kf.unwrap_key(&"wrong".into()).ok().flatten().is_none());
         let re = kf
             .rewrap(&raw, &"new one".into())
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert!(re
             .unwrap_key(&"correct horse".into())
             .ok()
@@ -426,7 +426,7 @@ mod tests {
     #[test]
     fn tampered_parameters_fail_to_unwrap() {
         let (mut kf, _) = KeyFile::create("v1", &"pw".into(), KdfParams::RECOMMENDED)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{e:?}"));
         kf.params.iterations = 4;
         assert!(kf.unwrap_key(&"pw".into()).ok().flatten().is_none());
     }

@@ -30,6 +30,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// Reading or writing a file failed.
     Io,
+    /// The device's storage is full: nothing was saved.
+    DiskFull,
     /// The relay cannot be reached: changes wait safely and sync resumes by itself.
     Offline,
     /// The relay refused a request (expired invite, not an admin…).

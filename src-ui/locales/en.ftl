@@ -226,6 +226,7 @@ error-not-found = This is not (or no longer) in the notebook.
 error-ambiguous = Several people match: be more precise.
 error-invalid-input = Something written is not accepted: check the fields.
 error-io = Reading or writing on this device failed.
+error-disk-full = This device's storage is full: nothing was saved. Free some space, then try again.
 error-offline = The relay cannot be reached. Your changes wait safely and will be sent when it answers.
 error-relay-refused = The relay refused (expired invite code, or not allowed).
 error-revoked = This device was removed from the team.

@@ -226,6 +226,7 @@ error-not-found = Ceci n'est pas (ou plus) dans le carnet.
 error-ambiguous = Plusieurs personnes correspondent : précisez.
 error-invalid-input = Quelque chose d'écrit n'est pas accepté : vérifiez les champs.
 error-io = La lecture ou l'écriture sur cet appareil a échoué.
+error-disk-full = Le stockage de cet appareil est plein : rien n'a été enregistré. Libérez de la place, puis réessayez.
 error-offline = Le relais ne répond pas. Vos changements attendent en sécurité et partiront dès qu'il répondra.
 error-relay-refused = Le relais a refusé (code d'invitation expiré, ou pas autorisé).
 error-revoked = Cet appareil a été retiré de l'équipe.
