@@ -156,6 +156,46 @@ fn relay_holds(relay: &RelayProcess, doc_hex: &str) -> (i64, i64) {
     (envelopes, snapshots)
 }
 
+/// 48 bytes from the middle of each envelope and snapshot of a document the relay holds:
+/// sealed bytes, random-looking, found in the relay's files only if they are still there.
+fn relay_fragments(relay: &RelayProcess, doc_hex: &str) -> Vec<Vec<u8>> {
+    let db = rusqlite::Connection::open(relay.data.path().join("relay.db")).unwrap();
+    let doc = hex::decode(doc_hex).unwrap();
+    let mut blobs: Vec<Vec<u8>> = Vec::new();
+    for sql in [
+        "SELECT bytes FROM envelopes WHERE doc = ?1 AND bytes IS NOT NULL",
+        "SELECT bytes FROM snapshots WHERE doc = ?1",
+    ] {
+        let mut stmt = db.prepare(sql).unwrap();
+        let rows = stmt.query_map([&doc], |r| r.get::<_, Vec<u8>>(0)).unwrap();
+        blobs.extend(rows.map(|r| r.unwrap()));
+    }
+    blobs
+        .into_iter()
+        .filter(|b| b.len() >= 96)
+        .map(|b| b[b.len() / 2 - 24..b.len() / 2 + 24].to_vec())
+        .collect()
+}
+
+/// Which fragments are still somewhere in the relay's database files, free pages and
+/// write-ahead log included.
+fn fragments_on_disk(relay: &RelayProcess, fragments: &[Vec<u8>]) -> usize {
+    let mut files = Vec::new();
+    for name in ["relay.db", "relay.db-wal"] {
+        if let Ok(bytes) = std::fs::read(relay.data.path().join(name)) {
+            files.push(bytes);
+        }
+    }
+    fragments
+        .iter()
+        .filter(|f| {
+            files
+                .iter()
+                .any(|file| file.windows(f.len()).any(|w| w == &f[..]))
+        })
+        .count()
+}
+
 #[test]
 fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
     let relay = RelayProcess::start();
@@ -177,6 +217,9 @@ fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
     settle(&[&a, &b]);
     // The relay holds their record (as a snapshot; the envelopes it covers may be collected).
     assert_eq!(relay_holds(&relay, p.as_str()).1, 1);
+    let fragments = relay_fragments(&relay, p.as_str());
+    assert!(!fragments.is_empty());
+    assert_eq!(fragments_on_disk(&relay, &fragments), fragments.len());
     // B writes about them offline, not knowing yet.
     let mut late = NewEncounter::with_person(p.clone());
     late.notes = "written before hearing of the erasure".into();
@@ -191,6 +234,8 @@ fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
     assert_eq!(b.v().outbox_len().unwrap(), 0);
     assert!(b.v().person(&p).is_err());
     assert!(b.v().search_people("forgotten").unwrap().is_empty());
+    // Not even in the relay's free pages or write-ahead log.
+    assert_eq!(fragments_on_disk(&relay, &fragments), 0);
     // A device joining later never sees them.
     let (c, first) = Device::join(&a, "Noor");
     first.unwrap();

@@ -297,6 +297,7 @@ impl Vault {
                 }
                 Err(
                     e @ (VaultError::Database(_)
+                    | VaultError::DiskFull(_)
                     | VaultError::Io { .. }
                     | VaultError::InUse
                     | VaultError::Internal(_)),

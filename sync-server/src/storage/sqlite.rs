@@ -95,6 +95,9 @@ fn open_connection(path: &Path, write: bool) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     if write {
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // What is deleted is overwritten with zeros, not left in free pages: an erased
+        // record's envelopes (and collected ones) are gone from the file, not just unlinked.
+        conn.pragma_update(None, "secure_delete", "ON")?;
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -475,24 +478,59 @@ impl SqliteStorage {
     }
 
     pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
-        self.write(move |c| {
-            c.execute(
-                "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES (?1, ?2, ?3) \
+        let dropped = self
+            .write(move |c| {
+                c.execute(
+                    "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (team, doc) DO NOTHING",
-                params![team.0, doc.0, now_ms],
-            )?;
-            let dropped = c.execute(
-                "UPDATE envelopes SET bytes = NULL \
+                    params![team.0, doc.0, now_ms],
+                )?;
+                let dropped = c.execute(
+                    "UPDATE envelopes SET bytes = NULL \
                  WHERE team = ?1 AND doc = ?2 AND bytes IS NOT NULL",
-                params![team.0, doc.0],
-            )?;
-            c.execute(
-                "DELETE FROM snapshots WHERE team = ?1 AND doc = ?2",
-                params![team.0, doc.0],
-            )?;
-            Ok(dropped as u64)
+                    params![team.0, doc.0],
+                )?;
+                c.execute(
+                    "DELETE FROM snapshots WHERE team = ?1 AND doc = ?2",
+                    params![team.0, doc.0],
+                )?;
+                Ok(dropped as u64)
+            })
+            .await?;
+        // The zeroed pages are in the write-ahead log; older images of them (with the
+        // envelopes) may be in it too, until a checkpoint writes them back and the log is cut.
+        self.truncate_wal().await;
+        Ok(dropped)
+    }
+
+    /// Writes the write-ahead log back into the database file and truncates it to nothing.
+    /// Waits (up to the busy timeout, then a few more tries) for readers still in the log;
+    /// a failure is logged, and the next erasure or SQLite's own checkpoints go on from there.
+    async fn truncate_wal(&self) {
+        let path = self.inner.path.clone();
+        let outcome = tokio::task::spawn_blocking(move || -> Result<bool> {
+            let conn = open_connection(&path, true)?;
+            for attempt in 0..5 {
+                let busy: i64 =
+                    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+                if busy == 0 {
+                    return Ok(true);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100 << attempt));
+            }
+            Ok(false)
         })
-        .await
+        .await;
+        match outcome {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                tracing::warn!("write-ahead log still in use: not truncated after an erasure")
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "write-ahead log not truncated after an erasure")
+            }
+            Err(e) => tracing::warn!(error = %e, "write-ahead log truncation did not finish"),
+        }
     }
 
     pub(super) async fn erased_among(&self, team: TeamId, docs: Vec<DocId>) -> Result<Vec<DocId>> {
