@@ -81,8 +81,25 @@ pub(crate) fn open(dir: &Path, key: &RawKey, create: bool) -> Result<Connection>
     // Sorting and temporary tables stay in memory: no plaintext temp files.
     conn.pragma_update(None, "temp_store", "MEMORY")
         .map_err(classify)?;
+    // Deleted content is overwritten with zeros rather than left in free pages, where the
+    // vault's key would still read it: an erased person is gone from the file.
+    conn.pragma_update(None, "secure_delete", "ON")
+        .map_err(classify)?;
     migrate(&conn)?;
     Ok(conn)
+}
+
+/// Writes the write-ahead log back into the database file and cuts it to nothing: older
+/// images of pages (with what was just deleted) leave the log. The vault holds the database
+/// exclusively, so no reader can hold the log back.
+pub(crate) fn truncate_wal(conn: &Connection) -> Result<()> {
+    let busy: i64 = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+        .map_err(classify)?;
+    if busy != 0 {
+        return Err(VaultError::InUse);
+    }
+    Ok(())
 }
 
 fn migrate(conn: &Connection) -> Result<()> {

@@ -109,11 +109,11 @@ pub(crate) fn count_log_envelopes(
 }
 
 /// Removes a document, its chunks and its unsent changes.
-pub(crate) fn remove(conn: &Connection, id: &str) -> Result<()> {
+/// Removes a document and all that waits or is known of it; says whether there was one.
+pub(crate) fn remove(conn: &Connection, id: &str) -> Result<bool> {
     conn.execute("DELETE FROM outbox WHERE doc_id = ?1", [id])?;
     conn.execute("DELETE FROM sync_docs WHERE doc_id = ?1", [id])?;
-    conn.execute("DELETE FROM docs WHERE id = ?1", [id])?;
-    Ok(())
+    Ok(conn.execute("DELETE FROM docs WHERE id = ?1", [id])? > 0)
 }
 
 pub(crate) fn doc_ids(conn: &Connection, kind: Option<DocKind>) -> Result<Vec<String>> {

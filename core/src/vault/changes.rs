@@ -141,6 +141,7 @@ impl Vault {
         touched: &mut Vec<String>,
     ) -> Result<PageReport> {
         let mut erased = self.erased_people()?;
+        let mut removed_any = false;
         let mut report = PageReport::default();
         let tx = self.conn.transaction()?;
         for incoming in docs {
@@ -247,7 +248,7 @@ impl Vault {
                 // Another device erased someone at their request: so does this one.
                 erased = team::erased(doc);
                 for gone in &erased {
-                    store::remove(&tx, gone)?;
+                    removed_any |= store::remove(&tx, gone)?;
                     index::remove_person(&tx, gone)?;
                 }
             }
@@ -264,6 +265,9 @@ impl Vault {
         tx.commit()?;
         for gone in &erased {
             self.cache.docs.remove(gone);
+        }
+        if removed_any {
+            crate::db::truncate_wal(&self.conn)?;
         }
         Ok(report)
     }

@@ -3,6 +3,8 @@
 mod changes;
 pub use changes::{IncomingChanges, PageReport};
 pub use membership::RelaySettings;
+#[cfg(test)]
+mod erasure_tests;
 mod membership;
 mod reading;
 mod records;

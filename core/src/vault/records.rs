@@ -275,7 +275,7 @@ impl Vault {
         self.commit(change.into_iter().collect())?;
         self.cache.docs.remove(id.as_str());
         let tx = self.conn.transaction()?;
-        store::remove(&tx, id.as_str())?;
+        let _ = store::remove(&tx, id.as_str())?;
         index::remove_person(&tx, id.as_str())?;
         // The relay is asked to drop the person's log at the next sync.
         tx.execute(
@@ -283,7 +283,8 @@ impl Vault {
             rusqlite::params![id.as_str(), now.timestamp_millis()],
         )?;
         tx.commit()?;
-        Ok(())
+        // What was deleted is zeroed (secure_delete); older page images leave the log too.
+        crate::db::truncate_wal(&self.conn)
     }
 
     /// Settles a field edited concurrently by keeping value number `choice` of the conflict

@@ -305,7 +305,7 @@ impl Vault {
                 Err(_) => {
                     // Not a document of its kind: nothing of it is kept, and the log
                     // rebuilds it (this snapshot is skipped from now on).
-                    store::remove(&tx, &id)?;
+                    let _ = store::remove(&tx, &id)?;
                     index::remove_person(&tx, &id)?;
                     tx.execute(
                         "INSERT OR REPLACE INTO refused_snapshots (doc_id, covers) VALUES (?1, ?2)",
