@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use tandem_core::sync::{self, SyncProgress, SyncReport, SyncState, SyncStatus};
 use tandem_core::{NewVault, Passphrase, Vault, VaultError};
 use tandem_model::{
-    Encounter, EncounterSubject, ErrorCode, FollowUpDue, FollowUpId, GoalId, GoalUpdate,
-    HistoryEntry, NewEncounter, NewGoal, NewPerson, PersonBrief, PersonId, PersonRecord,
-    PersonSummary, StepId, TeamInfo,
+    ConsentId, Encounter, EncounterSubject, ErrorCode, FollowUpDue, FollowUpId, GoalId, GoalUpdate,
+    HistoryEntry, NewConsent, NewEncounter, NewGoal, NewPerson, PersonBrief, PersonId,
+    PersonRecord, PersonSummary, ProfileUpdate, StepId, TeamInfo,
 };
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -275,6 +275,37 @@ pub fn resolve_conflict(
     choice: usize,
 ) -> CommandResult<()> {
     state.change(|v| v.resolve_conflict(&person, &path, choice))
+}
+
+/// Edits how a person is known and reached; only the fields given change.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn update_profile(
+    state: State<'_, AppState>,
+    person: PersonId,
+    update: ProfileUpdate,
+) -> CommandResult<()> {
+    state.change(|v| v.update_profile(&person, &update))
+}
+
+/// Records a consent the person gave.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn record_consent(
+    state: State<'_, AppState>,
+    person: PersonId,
+    consent: NewConsent,
+) -> CommandResult<ConsentId> {
+    state.change(|v| v.record_consent(&person, &consent))
+}
+
+/// Records that the person withdrew a consent (today if no date).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn withdraw_consent(
+    state: State<'_, AppState>,
+    person: PersonId,
+    consent: ConsentId,
+    on: Option<chrono::NaiveDate>,
+) -> CommandResult<()> {
+    state.change(|v| v.withdraw_consent(&person, &consent, on))
 }
 
 /// Erases everything about a person, at their request: here at once, on the team's other

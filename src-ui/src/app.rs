@@ -38,6 +38,8 @@ pub enum Screen {
     Brief(PersonId),
     /// A goal.
     Goal(PersonId, GoalId),
+    /// Editing a person's profile.
+    Profile(PersonId),
     /// Team & sync.
     Team,
     /// Settings.
@@ -206,6 +208,7 @@ fn Unlocked() -> impl IntoView {
                 Screen::NewPerson => view! { <crate::screens::people::NewPersonScreen /> }.into_any(),
                 Screen::Brief(id) => view! { <crate::screens::brief::BriefScreen id=id /> }.into_any(),
                 Screen::Goal(p, g) => view! { <crate::screens::goal::GoalScreen person=p goal=g /> }.into_any(),
+                Screen::Profile(id) => view! { <crate::screens::profile::ProfileScreen id=id /> }.into_any(),
                 Screen::Team => view! { <crate::screens::team::TeamScreen /> }.into_any(),
                 Screen::Settings => view! { <crate::screens::settings::SettingsScreen /> }.into_any(),
             }}

@@ -46,7 +46,10 @@ pub fn Nav() -> impl IntoView {
                 || matches!(
                     (&s, &screen),
                     (
-                        Screen::Brief(_) | Screen::Goal(..) | Screen::NewPerson,
+                        Screen::Brief(_)
+                            | Screen::Goal(..)
+                            | Screen::Profile(_)
+                            | Screen::NewPerson,
                         Screen::People
                     )
                 )

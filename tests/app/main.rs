@@ -204,6 +204,70 @@ fn a_person_who_asks_is_erased_only_after_a_confirmation() {
 }
 
 #[test]
+fn the_profile_a_consent_and_a_goals_life_domain_are_kept_from_the_brief() {
+    let app = App::start();
+    let s = &app.s;
+    app.first_run_alone("Sam");
+    app.add_person("Hélène Tremblay");
+
+    // The profile: what they asked to be called now, and what to remember.
+    s.click_id("brief-edit-profile");
+    s.id("profile-screen");
+    assert_eq!(s.value("profile-name"), "Hélène Tremblay");
+    s.fill("profile-name", "Lena Tremblay");
+    s.fill("profile-pronouns", "elle");
+    s.fill("profile-languages", "fr, en");
+    s.fill("profile-remember", "Meet at the park, not the clinic");
+    s.click_id("profile-save");
+    s.wait_text("brief-name", "Lena Tremblay");
+    s.wait_text("brief-remember", "Meet at the park, not the clinic");
+    s.wait_text("brief-languages", "fr, en");
+    s.click_id("brief-edit-profile");
+    s.id("profile-screen");
+    s.wait_for("the languages kept", || {
+        (s.value("profile-languages") == "fr, en").then_some(())
+    });
+    s.click_id("back");
+
+    // A consent: refused until it says what and for what; then recorded, then withdrawn.
+    s.fill("consent-what", "Notes to walk with me");
+    s.click_id("consent-save");
+    s.id("brief-error");
+    assert!(s.all("[data-testid=\"brief-consent\"]").is_empty());
+    let accompaniment = s.find("#consent-use-accompaniment");
+    s.click(&accompaniment);
+    s.click_id("consent-save");
+    s.wait_text("brief-consents", "Notes to walk with me");
+    s.wait_text("brief-consents", "notes to accompany me");
+    s.click_id("consent-withdraw");
+    s.wait_text("brief-consents", "withdrawn");
+
+    // A goal in their words, then its life domain.
+    s.fill("goal-new-words", "Find a flat near my sister");
+    s.click_id("goal-add");
+    s.wait_text("brief-goals", "Find a flat near my sister");
+    s.click_id("goal-row");
+    s.id("goal-screen");
+    let housing = s.find("#goal-domain option[value=\"housing\"]");
+    s.click(&housing);
+    s.wait_for("housing chosen", || {
+        (s.value("goal-domain") == "housing").then_some(())
+    });
+    s.click_id("goal-save");
+    s.click_id("back");
+    s.wait_text("brief-goals", "Housing");
+
+    // All of it is in the vault, not only on screen: locked and unlocked, it is still there.
+    s.click_id("lock-button");
+    s.fill("unlock-passphrase", PASSPHRASE);
+    s.click_id("unlock-submit");
+    app.open_brief("Lena Tremblay");
+    s.wait_text("brief-remember", "Meet at the park, not the clinic");
+    s.wait_text("brief-consents", "withdrawn");
+    s.wait_text("brief-goals", "Housing");
+}
+
+#[test]
 fn lock_and_unlock_keep_the_draft_and_hide_names() {
     let app = App::start();
     let s = &app.s;
@@ -326,6 +390,9 @@ fn switching_to_french_turns_every_screen_french() {
     }
     app.open_brief("Hélène Tremblay");
     assert_french(s, "brief-screen", &english);
+    s.click_id("brief-edit-profile");
+    s.id("profile-screen");
+    assert_french(s, "profile-screen", &english);
     s.click_id("nav-today");
     s.click_id("new-encounter");
     s.id("encounter-screen");
@@ -374,6 +441,17 @@ fn two_apps_and_a_relay_an_encounter_on_one_shows_on_the_other() {
     assert_eq!(b.wait_badge(&["synced"]), "synced");
 }
 
+fn no_sideways_scroll(s: &Session, tag: &str) {
+    let overflow = s.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        serde_json::json!([]),
+    );
+    assert!(
+        overflow.as_i64().is_some_and(|x| x <= 0),
+        "{tag}: the page scrolls sideways by {overflow} px"
+    );
+}
+
 #[test]
 fn screenshots_of_the_main_screens_at_phone_and_desktop_width() {
     let relay = RelayProcess::start();
@@ -409,6 +487,15 @@ fn screenshots_of_the_main_screens_at_phone_and_desktop_width() {
         app.shot(&format!("new-encounter-{tag}"));
         app.open_brief("Hélène Tremblay");
         app.shot(&format!("brief-{tag}"));
+        // The consent form, further down the brief, and the profile form fit the width too.
+        let form = s.id("consent-form");
+        s.scroll_to(&form);
+        no_sideways_scroll(s, tag);
+        app.shot(&format!("brief-consent-{tag}"));
+        s.click_id("brief-edit-profile");
+        s.id("profile-screen");
+        no_sideways_scroll(s, tag);
+        app.shot(&format!("profile-{tag}"));
         s.click_id("nav-team");
         s.id("team-screen");
         app.shot(&format!("team-{tag}"));

@@ -341,6 +341,14 @@ impl Session {
         });
     }
 
+    /// Scrolls the page until `e` is in the middle of the window.
+    pub fn scroll_to(&self, e: &El) {
+        self.script(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            json!([{ELEMENT_KEY: e.0}]),
+        );
+    }
+
     pub fn click_id(&self, testid: &str) {
         let e = self.id(testid);
         self.click(&e);

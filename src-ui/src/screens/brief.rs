@@ -12,7 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 use tandem_model::labels::{code_label, consent_use_label, status_label};
-use tandem_model::{FollowUpId, GoalId, NewGoal, PersonBrief, PersonId};
+use tandem_model::{
+    ConsentId, ConsentUse, FollowUpId, GoalId, NewConsent, NewGoal, PersonBrief, PersonId,
+};
 
 #[derive(Serialize)]
 struct OfPerson {
@@ -36,6 +38,19 @@ struct AddGoal {
 struct Complete {
     person: PersonId,
     follow_up: FollowUpId,
+}
+
+#[derive(Serialize)]
+struct RecordConsent {
+    person: PersonId,
+    consent: NewConsent,
+}
+
+#[derive(Serialize)]
+struct Withdraw {
+    person: PersonId,
+    consent: ConsentId,
+    on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +134,57 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             }
         });
     };
+    let consent_what = RwSignal::new(String::new());
+    let consent_how = RwSignal::new(String::new());
+    let consent_uses = RwSignal::new(Vec::<ConsentUse>::new());
+    let record_consent = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let what = consent_what.get_untracked().trim().to_owned();
+        let uses = consent_uses.get_untracked();
+        if what.is_empty() || uses.is_empty() {
+            error.set(Some(ctx.t("consent-incomplete")));
+            return;
+        }
+        let how = consent_how.get_untracked().trim().to_owned();
+        let consent = NewConsent {
+            what,
+            uses,
+            given_on: None,
+            how: (!how.is_empty()).then_some(how),
+        };
+        let person = person.get_value();
+        spawn_local(async move {
+            match invoke::<ConsentId>("record_consent", &RecordConsent { person, consent }).await {
+                Ok(_) => {
+                    error.set(None);
+                    consent_what.set(String::new());
+                    consent_how.set(String::new());
+                    consent_uses.set(Vec::new());
+                    ctx.notify("consent-saved");
+                    load();
+                }
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
+    let withdraw = move |consent: ConsentId| {
+        let person = person.get_value();
+        spawn_local(async move {
+            match invoke::<()>(
+                "withdraw_consent",
+                &Withdraw {
+                    person,
+                    consent,
+                    on: None,
+                },
+            )
+            .await
+            {
+                Ok(()) => load(),
+                Err(e) => error.set(Some(ctx.error_text(&e))),
+            }
+        });
+    };
     let confirming = RwSignal::new(false);
     let erase = move |_| {
         let person = person.get_value();
@@ -163,7 +229,9 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
         let n = now();
         brief.get().map(|b| {
             let pid = b.id.clone();
+            let pid_for_profile = b.id.clone();
             let also = (!b.nicknames.is_empty()).then(|| ctx.tra("also-called", &[("names", b.nicknames.join(", "))]));
+            let speaks = (!b.languages.is_empty()).then(|| ctx.tra("speaks", &[("languages", b.languages.join(", "))]));
             let conflicts = b.conflicts.iter().map(|c| {
                 let path = c.path.clone();
                 let field = c.field().to_owned();
@@ -193,6 +261,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                             on:click=move |_| ctx.go(Screen::Goal(p.clone(), gid.clone()))>
                             <strong class="words">"« "{g.words.clone()}" »"</strong>
                             <span class=format!("status status-{}", g.status.code())>{status_label(g.status, lang)}</span>
+                            <span class="meta" data-testid="goal-domain">{g.domain.as_deref().map(|d| code_label(d, lang))}</span>
                             <span class="meta">{next}</span>
                             <span class="meta">{check}</span>
                         </button>
@@ -232,7 +301,38 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                     Some(d) => ctx.tra("consent-withdrawn-on", &[("date", day(d, lang))]),
                     None => ctx.tra("consent-given-on", &[("date", day(c.given_on, lang))]),
                 };
-                view! { <li data-testid="brief-consent">{c.what.clone()} " — " {uses} " (" {state} ")"</li> }
+                let cid = c.id.clone();
+                let active = c.withdrawn_on.is_none();
+                view! {
+                    <li class="item" data-testid="brief-consent">
+                        <span class="item-main">{c.what.clone()} " — " {uses} " (" {state} ")"</span>
+                        <button class="small" data-testid="consent-withdraw" hidden=!active
+                            on:click=move |_| withdraw(cid.clone())>
+                            {ctx.t("consent-withdraw")}
+                        </button>
+                    </li>
+                }
+            }).collect_view();
+            let use_boxes = ConsentUse::ALL.into_iter().map(|u| {
+                let id = format!("consent-use-{}", u.code());
+                let for_id = id.clone();
+                view! {
+                    <label class="check" for=for_id>
+                        <input type="checkbox" id=id data-testid="consent-use" value=u.code()
+                            prop:checked=move || consent_uses.with(|v| v.contains(&u))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                consent_uses.update(|v| {
+                                    v.retain(|x| *x != u);
+                                    if on {
+                                        v.push(u);
+                                        v.sort();
+                                    }
+                                });
+                            } />
+                        {consent_use_label(u, lang)}
+                    </label>
+                }
             }).collect_view();
             view! {
                 <header class="person">
@@ -242,6 +342,11 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                         " "
                         {also}
                     </p>
+                    <p class="meta" data-testid="brief-languages">{speaks}</p>
+                    <button class="link" data-testid="brief-edit-profile"
+                        on:click=move |_| ctx.go(Screen::Profile(pid_for_profile.clone()))>
+                        {ctx.t("profile-edit")}
+                    </button>
                 </header>
                 <button class="primary big" data-testid="brief-new-encounter" on:click=encounter>
                     {ctx.t("new-encounter")}
@@ -274,6 +379,26 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                 <h2>{ctx.t("consent-title")}</h2>
                 <ul data-testid="brief-consents">{consents}</ul>
                 <p class="empty" hidden=!b.consents.is_empty()>{ctx.t("consent-none")}</p>
+                <form data-testid="consent-form" on:submit=record_consent>
+                    <fieldset>
+                        <legend>{ctx.t("consent-new")}</legend>
+                        <label for="consent-what">{ctx.t("consent-what")}</label>
+                        <input id="consent-what" data-testid="consent-what"
+                            prop:value=move || consent_what.get()
+                            on:input=move |ev| consent_what.set(event_target_value(&ev)) />
+                        <fieldset class="checks">
+                            <legend>{ctx.t("consent-uses")}</legend>
+                            {use_boxes}
+                        </fieldset>
+                        <label for="consent-how">{ctx.t("consent-how")}</label>
+                        <input id="consent-how" data-testid="consent-how"
+                            prop:value=move || consent_how.get()
+                            on:input=move |ev| consent_how.set(event_target_value(&ev)) />
+                        <button type="submit" class="secondary" data-testid="consent-save">
+                            {ctx.t("consent-save")}
+                        </button>
+                    </fieldset>
+                </form>
                 <h2>{ctx.t("erase-title")}</h2>
                 <p>{ctx.t("erase-explain")}</p>
                 <button class="danger" data-testid="erase-start" hidden=move || confirming.get()

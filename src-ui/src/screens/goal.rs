@@ -9,7 +9,7 @@ use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
-use tandem_model::labels::{action_label, status_label};
+use tandem_model::labels::{action_label, code_label, status_label, LIFE_DOMAINS};
 use tandem_model::{
     Goal, GoalId, GoalStatus, GoalUpdate, HistoryEntry, PersonId, PersonRecord, StepId,
 };
@@ -46,13 +46,15 @@ pub fn goal_update(
     goal: &Goal,
     words: &str,
     status: &str,
+    domain: &str,
     check_in: &str,
 ) -> Result<GoalUpdate, BadDate> {
     let check = from_date_input(check_in)?;
     let status = GoalStatus::from_code(status).unwrap_or(goal.status);
     Ok(GoalUpdate {
         words: (words.trim() != goal.words.trim()).then(|| words.trim().to_owned()),
-        domain: None,
+        // "" clears it.
+        domain: (domain != goal.domain.as_deref().unwrap_or("")).then(|| domain.to_owned()),
         status: (status != goal.status).then_some(status),
         next_check_in: (check != goal.next_check_in).then_some(check),
     })
@@ -67,6 +69,7 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
     let history = RwSignal::new(Vec::<HistoryEntry>::new());
     let words = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
+    let domain = RwSignal::new(String::new());
     let check_in = RwSignal::new(String::new());
     let new_step = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -87,6 +90,7 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
                 Ok(Some(g)) => {
                     words.set(g.words.clone());
                     status.set(g.status.code().to_owned());
+                    domain.set(g.domain.clone().unwrap_or_default());
                     check_in.set(g.next_check_in.map(|d| d.to_string()).unwrap_or_default());
                     loaded.set(Some(g));
                 }
@@ -113,6 +117,7 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
             &g,
             &words.get_untracked(),
             &status.get_untracked(),
+            &domain.get_untracked(),
             &check_in.get_untracked(),
         ) else {
             error.set(Some(ctx.t("invalid-date")));
@@ -233,6 +238,24 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
                         </option>
                     }).collect_view()}
                 </select>
+                <label for="goal-domain">{move || ctx.t("goal-domain")}</label>
+                <select id="goal-domain" data-testid="goal-domain"
+                    prop:value=move || domain.get() on:change=move |ev| domain.set(event_target_value(&ev))>
+                    <option value="" selected=move || domain.get().is_empty()>{move || ctx.t("goal-domain-none")}</option>
+                    {move || {
+                        // A domain named on another device but not in this list still shows.
+                        let current = domain.get();
+                        let mut codes: Vec<String> = LIFE_DOMAINS.iter().map(|d| (*d).to_owned()).collect();
+                        if !current.is_empty() && !codes.contains(&current) {
+                            codes.push(current.clone());
+                        }
+                        codes.into_iter().map(|d| {
+                            let label = code_label(&d, ctx.lang.get());
+                            let selected = d == current;
+                            view! { <option value=d selected=selected>{label}</option> }
+                        }).collect_view()
+                    }}
+                </select>
                 <label for="goal-check-in">{move || ctx.t("goal-check-in")}</label>
                 <input id="goal-check-in" data-testid="goal-check-in" type="date"
                     prop:value=move || check_in.get() on:input=move |ev| check_in.set(event_target_value(&ev)) />
@@ -272,12 +295,19 @@ mod tests {
     #[test]
     fn only_what_changed_is_sent() {
         let g = goal();
-        let u = goal_update(&g, "Find a flat near my sister ", "exploring", "2026-12-01");
+        let u = goal_update(
+            &g,
+            "Find a flat near my sister ",
+            "exploring",
+            "",
+            "2026-12-01",
+        );
         assert_eq!(u.map(|u| u.is_empty()), Ok(true));
         let u = goal_update(
             &g,
             "Find a flat near my sister and work",
             "working_on_it",
+            "housing",
             "",
         )
         .unwrap_or_default();
@@ -287,6 +317,14 @@ mod tests {
         );
         assert_eq!(u.status, Some(GoalStatus::WorkingOnIt));
         assert_eq!(u.next_check_in, Some(None));
-        assert!(goal_update(&g, "x", "exploring", "next week").is_err());
+        assert_eq!(u.domain.as_deref(), Some("housing"));
+        assert!(goal_update(&g, "x", "exploring", "", "next week").is_err());
+        // Cleared.
+        let housing = Goal {
+            domain: Some("housing".into()),
+            ..goal()
+        };
+        let u = goal_update(&housing, &housing.words, "exploring", "", "2026-12-01");
+        assert_eq!(u.map(|u| u.domain), Ok(Some(String::new())));
     }
 }

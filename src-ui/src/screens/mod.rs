@@ -5,6 +5,7 @@ pub mod encounter;
 pub mod first_run;
 pub mod goal;
 pub mod people;
+pub mod profile;
 pub mod settings;
 pub mod team;
 pub mod today;
