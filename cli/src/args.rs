@@ -469,6 +469,26 @@ pub enum TeamCommand {
         /// The device id (from `tandem team devices`)
         device: String,
     },
+    /// Add an option to what the team's forms offer (all devices, after a sync)
+    OptionAdd {
+        /// The list: kinds, domains or given
+        #[arg(value_parser = parse_option_list)]
+        list: tandem_model::OptionList,
+        /// The option, as the team should see it (one line, at most 60 characters)
+        value: String,
+    },
+    /// Remove an option from what the team's forms offer (records keep it)
+    OptionRemove {
+        /// The list: kinds, domains or given
+        #[arg(value_parser = parse_option_list)]
+        list: tandem_model::OptionList,
+        /// The option (its code for the built-in ones, e.g. `clothing`)
+        value: String,
+    },
+}
+
+fn parse_option_list(s: &str) -> Result<tandem_model::OptionList, String> {
+    tandem_model::OptionList::from_code(s).ok_or_else(|| "one of: kinds, domains, given".to_owned())
 }
 
 /// `demo`.

@@ -25,4 +25,4 @@ pub use ids::{ConsentId, EncounterId, FollowUpId, GoalId, MemberId, PersonId, St
 pub use labels::Lang;
 pub use person::{Consent, ConsentUse, NewConsent, NewPerson, Profile, ProfileUpdate};
 pub use search::fold_for_search;
-pub use team::{Member, MemberRole, TeamInfo, TeamSettings};
+pub use team::{Member, MemberRole, OptionList, TeamInfo, TeamSettings, MAX_OPTION_CHARS};

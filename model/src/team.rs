@@ -56,6 +56,56 @@ impl Default for TeamSettings {
     }
 }
 
+/// One of the lists in [`TeamSettings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptionList {
+    /// Encounter kinds.
+    EncounterKinds,
+    /// Life domains.
+    LifeDomains,
+    /// What can be given.
+    GivenItems,
+}
+
+impl OptionList {
+    /// Every list, in display order.
+    pub const ALL: [OptionList; 3] = [Self::EncounterKinds, Self::LifeDomains, Self::GivenItems];
+
+    /// The stable code (also the key in the team document).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::EncounterKinds => "encounter_kinds",
+            Self::LifeDomains => "life_domains",
+            Self::GivenItems => "given_items",
+        }
+    }
+
+    /// Parses a code, or a short name (`kinds`, `domains`, `given`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "encounter_kinds" | "kinds" | "kind" => Some(Self::EncounterKinds),
+            "life_domains" | "domains" | "domain" => Some(Self::LifeDomains),
+            "given_items" | "given" => Some(Self::GivenItems),
+            _ => None,
+        }
+    }
+}
+
+impl TeamSettings {
+    /// One of the lists.
+    pub fn list(&self, which: OptionList) -> &[String] {
+        match which {
+            OptionList::EncounterKinds => &self.encounter_kinds,
+            OptionList::LifeDomains => &self.life_domains,
+            OptionList::GivenItems => &self.given_items,
+        }
+    }
+}
+
+/// The longest option a team may add, in characters.
+pub const MAX_OPTION_CHARS: usize = 60;
+
 /// The team as this device knows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamInfo {

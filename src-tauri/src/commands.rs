@@ -12,8 +12,8 @@ use tandem_core::sync::{self, SyncProgress, SyncReport, SyncState, SyncStatus};
 use tandem_core::{NewVault, Passphrase, Vault, VaultError};
 use tandem_model::{
     ConsentId, Encounter, EncounterSubject, ErrorCode, FollowUpDue, FollowUpId, GoalId, GoalUpdate,
-    HistoryEntry, NewConsent, NewEncounter, NewGoal, NewPerson, PersonBrief, PersonId,
-    PersonRecord, PersonSummary, ProfileUpdate, StepId, TeamInfo,
+    HistoryEntry, NewConsent, NewEncounter, NewGoal, NewPerson, OptionList, PersonBrief, PersonId,
+    PersonRecord, PersonSummary, ProfileUpdate, StepId, TeamInfo, TeamSettings,
 };
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -375,6 +375,34 @@ pub struct TeamOverview {
     pub is_admin: bool,
     /// The sync status.
     pub sync: Option<SyncStatus>,
+}
+
+/// The lists the forms offer (encounter kinds, life domains, what can be given).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn team_settings(state: State<'_, AppState>) -> CommandResult<TeamSettings> {
+    state.with_vault(|v| Ok(v.team()?.settings))
+}
+
+/// Adds an option to one of the team's lists; the team's devices hear of it by sync.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn add_team_option(
+    state: State<'_, AppState>,
+    which: OptionList,
+    value: String,
+) -> CommandResult<TeamSettings> {
+    state.change(|v| v.add_team_option(which, &value))?;
+    state.with_vault(|v| Ok(v.team()?.settings))
+}
+
+/// Removes an option from one of the team's lists (records written with it keep it).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn remove_team_option(
+    state: State<'_, AppState>,
+    which: OptionList,
+    value: String,
+) -> CommandResult<TeamSettings> {
+    state.change(|v| v.remove_team_option(which, &value))?;
+    state.with_vault(|v| Ok(v.team()?.settings))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

@@ -268,6 +268,43 @@ fn the_profile_a_consent_and_a_goals_life_domain_are_kept_from_the_brief() {
 }
 
 #[test]
+fn the_team_decides_what_the_encounter_form_offers() {
+    let app = App::start();
+    let s = &app.s;
+    app.first_run_alone("Sam");
+    app.add_person("Hélène Tremblay");
+    s.click_id("nav-team");
+    s.id("team-options");
+    s.fill("option-new-given_items", "Bus tickets");
+    s.click_id("option-add-given_items");
+    s.wait_text("options-given_items", "Bus tickets");
+    let remove = s.wait_for("its remove button", || {
+        s.all("[data-testid=\"options-given_items\"] [data-testid=\"option-remove\"]")
+            .into_iter()
+            .find(|b| {
+                s.attr(b, "aria-label")
+                    .is_some_and(|l| l.contains("Clothing"))
+            })
+    });
+    s.click(&remove);
+    s.wait_for("clothing gone from the list", || {
+        (!s.text(&s.id("options-given_items")).contains("Clothing")).then_some(())
+    });
+
+    // The form offers the team's list: bus tickets, no clothing.
+    app.open_brief("Hélène Tremblay");
+    s.click_id("brief-new-encounter");
+    s.id("encounter-screen");
+    s.click_id("encounter-details-toggle");
+    s.id("given-Bus tickets");
+    assert!(s.all("[data-testid=\"given-clothing\"]").is_empty());
+    s.click_id("given-Bus tickets");
+    s.fill("encounter-notes", "Metro to the appointment");
+    s.click_id("encounter-save");
+    s.wait_text("brief-encounters", "Bus tickets");
+}
+
+#[test]
 fn lock_and_unlock_keep_the_draft_and_hide_names() {
     let app = App::start();
     let s = &app.s;

@@ -111,6 +111,30 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
                 crate::output::table(&rows)
             })
         }
+        TeamCommand::OptionAdd { list, value } => {
+            let mut vault = session.open()?;
+            vault.add_team_option(list, &value)?;
+            let settings = vault.team()?.settings;
+            out.done(json!({ "settings": settings }), || {
+                out.t(
+                    "Added; the team's devices offer it after their next sync.",
+                    "Ajouté; les appareils de l'équipe le proposent après leur prochaine synchronisation.",
+                )
+                .into()
+            })
+        }
+        TeamCommand::OptionRemove { list, value } => {
+            let mut vault = session.open()?;
+            vault.remove_team_option(list, &value)?;
+            let settings = vault.team()?.settings;
+            out.done(json!({ "settings": settings }), || {
+                out.t(
+                    "Removed from the forms; records written with it keep it.",
+                    "Retiré des formulaires; les fiches qui l'ont le gardent.",
+                )
+                .into()
+            })
+        }
         TeamCommand::Revoke { device } => {
             let vault = Mutex::new(session.open()?);
             sync::revoke_device(&vault, &device)?;

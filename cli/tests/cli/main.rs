@@ -9,4 +9,5 @@ mod followup;
 mod help;
 mod person;
 mod support;
+mod team;
 mod vault;

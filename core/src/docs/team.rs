@@ -12,7 +12,7 @@ use crate::error::{Result, VaultError};
 use automerge::{Automerge, ObjType, ROOT};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use tandem_model::{Member, MemberId, MemberRole, PersonId, TeamSettings};
+use tandem_model::{Member, MemberId, MemberRole, OptionList, PersonId, TeamSettings};
 
 /// A device joining the team document.
 pub(crate) struct DeviceEntry<'a> {
@@ -180,13 +180,84 @@ pub(crate) fn device_owners(doc: &Automerge) -> HashMap<String, (MemberId, Strin
     out
 }
 
+/// Adds `value` at the end of one of the settings lists; says whether it was added (an
+/// option already there is left as it is). Adding and removing are list operations, so two
+/// devices adding different options at once both keep theirs.
+pub(crate) fn add_option(
+    tx: &mut impl Transactable,
+    which: OptionList,
+    value: &str,
+) -> Result<bool> {
+    let settings = match map_at(tx, &ROOT, "settings") {
+        Some(s) => s,
+        None => tx.put_object(ROOT, "settings", ObjType::Map)?,
+    };
+    let list = match tx.get(&settings, which.code())? {
+        Some((automerge::Value::Object(ObjType::List), id)) => id,
+        _ => {
+            // A team document without this list reads as the defaults: it starts from them.
+            put_list(
+                tx,
+                &settings,
+                which.code(),
+                TeamSettings::default().list(which),
+            )?;
+            match tx.get(&settings, which.code())? {
+                Some((_, id)) => id,
+                None => return Err(VaultError::Internal("settings list just written")),
+            }
+        }
+    };
+    if list_at(tx, &settings, which.code())
+        .iter()
+        .any(|v| v == value)
+    {
+        return Ok(false);
+    }
+    let end = tx.length(&list);
+    tx.insert(&list, end, value)?;
+    Ok(true)
+}
+
+/// Removes every occurrence of `value` from one of the settings lists; says whether there
+/// was one. Records keep the codes they were written with.
+pub(crate) fn remove_option(
+    tx: &mut impl Transactable,
+    which: OptionList,
+    value: &str,
+) -> Result<bool> {
+    let Some(settings) = map_at(tx, &ROOT, "settings") else {
+        return Ok(false);
+    };
+    let Some((automerge::Value::Object(ObjType::List), list)) = tx.get(&settings, which.code())?
+    else {
+        return Ok(false);
+    };
+    let at: Vec<usize> = tx
+        .list_range(&list, ..)
+        .filter(|item| {
+            matches!(&item.value, automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) if s.as_ref() == value)
+        })
+        .map(|item| item.index)
+        .collect();
+    for i in at.iter().rev() {
+        tx.delete(&list, *i)?;
+    }
+    Ok(!at.is_empty())
+}
+
 pub(crate) fn settings(doc: &Automerge) -> TeamSettings {
     let Some(s) = map_at(doc, &ROOT, "settings") else {
         return TeamSettings::default();
     };
+    // A list that is not there reads as the defaults; one emptied on purpose stays empty.
+    let read = |which: OptionList| match doc.get(&s, which.code()) {
+        Ok(Some((automerge::Value::Object(ObjType::List), _))) => list_at(doc, &s, which.code()),
+        _ => TeamSettings::default().list(which).to_vec(),
+    };
     TeamSettings {
-        encounter_kinds: list_at(doc, &s, "encounter_kinds"),
-        life_domains: list_at(doc, &s, "life_domains"),
-        given_items: list_at(doc, &s, "given_items"),
+        encounter_kinds: read(OptionList::EncounterKinds),
+        life_domains: read(OptionList::LifeDomains),
+        given_items: read(OptionList::GivenItems),
     }
 }

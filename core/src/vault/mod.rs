@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 use tandem_model::{
     ConsentId, Encounter, EncounterId, EncounterSubject, FollowUp, FollowUpDue, FollowUpId, GoalId,
     GoalUpdate, HistoryEntry, Lang, MemberId, MemberRole, NewConsent, NewEncounter, NewFollowUp,
-    NewGoal, NewPerson, PersonBrief, PersonId, PersonRecord, PersonSummary, ProfileUpdate, StepId,
-    TeamInfo,
+    NewGoal, NewPerson, OptionList, PersonBrief, PersonId, PersonRecord, PersonSummary,
+    ProfileUpdate, StepId, TeamInfo,
 };
 use zeroize::Zeroizing;
 

@@ -287,6 +287,35 @@ impl Vault {
         crate::db::truncate_wal(&self.conn)
     }
 
+    /// Adds an option to one of the team's lists (encounter kinds, life domains, what can be
+    /// given): the forms of every device offer it once they hear of it. An option already
+    /// there changes nothing.
+    pub fn add_team_option(&mut self, which: OptionList, value: &str) -> Result<()> {
+        let value = check_option(value)?;
+        let team_id = self.team_id.clone();
+        let (_, change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "settings.edit",
+            |_| None,
+            |tx| team::add_option(tx, which, &value),
+        )?;
+        self.commit(change.into_iter().collect())
+    }
+
+    /// Removes an option from one of the team's lists. Records written with it keep it.
+    pub fn remove_team_option(&mut self, which: OptionList, value: &str) -> Result<()> {
+        let team_id = self.team_id.clone();
+        let (_, change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "settings.edit",
+            |_| None,
+            |tx| team::remove_option(tx, which, value.trim()),
+        )?;
+        self.commit(change.into_iter().collect())
+    }
+
     /// Settles a field edited concurrently by keeping value number `choice` of the conflict
     /// (in the order `Conflict::values` lists them).
     pub fn resolve_conflict(
@@ -301,5 +330,26 @@ impl Vault {
             |_| None,
             |tx| person::resolve_conflict(tx, path, choice),
         )
+    }
+}
+
+/// An option as the team will see it: trimmed, one line, not empty, not too long.
+fn check_option(value: &str) -> Result<String> {
+    let value = value.trim();
+    let reason = if value.is_empty() {
+        Some("an option needs a name")
+    } else if value.chars().count() > tandem_model::MAX_OPTION_CHARS {
+        Some("an option is at most 60 characters")
+    } else if value.chars().any(char::is_control) {
+        Some("an option is one line")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(VaultError::Invalid {
+            field: "option",
+            reason,
+        }),
+        None => Ok(value.to_owned()),
     }
 }

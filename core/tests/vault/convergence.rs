@@ -489,3 +489,55 @@ fn an_anonymous_encounter_can_be_recorded_while_the_months_log_waits_for_its_cre
     }
     assert_same(&mut a, &mut b);
 }
+
+#[test]
+fn team_options_added_on_two_devices_at_once_are_both_kept() {
+    let (_da, mut a, _db, mut b) = team_of_two();
+    let defaults = TeamSettings::default();
+    assert_eq!(a.team().expect("team").settings, defaults);
+    // Offline, each adds its own; A also takes one away.
+    a.add_team_option(OptionList::GivenItems, "Bus tickets")
+        .expect("add");
+    b.add_team_option(OptionList::GivenItems, "  Socks ")
+        .expect("add");
+    b.add_team_option(OptionList::EncounterKinds, "Court accompaniment")
+        .expect("add");
+    a.remove_team_option(OptionList::GivenItems, "clothing")
+        .expect("remove");
+    // The same one twice changes nothing.
+    let before = a.outbox_len().expect("outbox");
+    a.add_team_option(OptionList::GivenItems, "Bus tickets")
+        .expect("again");
+    assert_eq!(a.outbox_len().expect("outbox"), before);
+    exchange(&mut [&mut a, &mut b]);
+
+    let (sa, sb) = (a.team().expect("a").settings, b.team().expect("b").settings);
+    assert_eq!(sa, sb);
+    assert!(sa.given_items.iter().any(|g| g == "Bus tickets"));
+    assert!(sa.given_items.iter().any(|g| g == "Socks"));
+    assert!(!sa.given_items.iter().any(|g| g == "clothing"));
+    assert_eq!(sa.given_items.len(), defaults.given_items.len() + 1);
+    assert_eq!(sa.life_domains, defaults.life_domains);
+    assert_eq!(
+        sa.encounter_kinds.last().map(String::as_str),
+        Some("Court accompaniment")
+    );
+    assert_same(&mut a, &mut b);
+}
+
+#[test]
+fn a_team_option_must_be_one_short_line() {
+    let (_d, mut v) = new_vault();
+    let waiting = v.outbox_len().expect("outbox");
+    for bad in ["", "   ", "two\nlines", &"x".repeat(61)] {
+        assert!(
+            matches!(
+                v.add_team_option(OptionList::GivenItems, bad),
+                Err(VaultError::Invalid { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(v.team().expect("team").settings, TeamSettings::default());
+    assert_eq!(v.outbox_len().expect("outbox"), waiting);
+}

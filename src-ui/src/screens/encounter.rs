@@ -12,8 +12,10 @@ use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
-use tandem_model::labels::{code_label, ENCOUNTER_KINDS, GIVEN_ITEMS, LIFE_DOMAINS};
-use tandem_model::{Goal, NewEncounter, NewPerson, PersonBrief, PersonId, PersonSummary};
+use tandem_model::labels::code_label;
+use tandem_model::{
+    Goal, NewEncounter, NewPerson, OptionList, PersonBrief, PersonId, PersonSummary, TeamSettings,
+};
 
 #[derive(Serialize)]
 struct Query {
@@ -54,6 +56,13 @@ pub fn EncounterScreen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let field_errors = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
     let busy = RwSignal::new(false);
+    // The team's lists; the defaults until the vault answers (at once, in practice).
+    let options = RwSignal::new(TeamSettings::default());
+    spawn_local(async move {
+        if let Ok(s) = invoke::<TeamSettings>("team_settings", &NoArgs {}).await {
+            options.set(s);
+        }
+    });
 
     // Start from the draft the shell kept, or from now at the last place.
     spawn_local(async move {
@@ -263,27 +272,45 @@ pub fn EncounterScreen() -> impl IntoView {
         }
     };
 
-    let checkboxes = move |codes: &'static [&'static str],
+    // The team's options of one list, with any the draft holds that the team has since
+    // removed (so they can be unticked).
+    let offered = move |which: OptionList, chosen: Vec<String>| {
+        let mut codes = options.with(|o| o.list(which).to_vec());
+        for c in chosen {
+            if !c.is_empty() && !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+        codes
+    };
+    let kind = Memo::new(move |_| draft.with(|d| d.kind.clone()));
+    let checkboxes = move |which: OptionList,
                            group: &'static str,
                            get: fn(&EncounterDraft) -> &Vec<String>,
                            set: fn(&mut EncounterDraft) -> &mut Vec<String>| {
-        codes
-            .iter()
-            .map(|code| {
-                let c = (*code).to_owned();
-                let c2 = c.clone();
-                let id = format!("{group}-{code}");
-                let for_id = id.clone();
-                view! {
-                    <label class="check" for=for_id>
-                        <input type="checkbox" id=id data-testid=format!("{group}-{code}")
-                            prop:checked=move || draft.with(|d| get(d).contains(&c))
-                            on:change=move |_| draft.update(|d| toggle(set(d), &c2)) />
-                        {move || code_label(code, ctx.lang.get())}
-                    </label>
-                }
-            })
-            .collect_view()
+        // Only a change of what is ticked redraws the list, not every keystroke in the notes.
+        let chosen = Memo::new(move |_| draft.with(|d| get(d).clone()));
+        move || {
+            offered(which, chosen.get())
+                .into_iter()
+                .enumerate()
+                .map(|(i, code)| {
+                    let c = code.clone();
+                    let c2 = code.clone();
+                    // Team options may hold spaces: element ids use the position.
+                    let id = format!("{group}-option-{i}");
+                    let for_id = id.clone();
+                    view! {
+                        <label class="check" for=for_id>
+                            <input type="checkbox" id=id data-testid=format!("{group}-{code}")
+                                prop:checked=move || draft.with(|d| get(d).contains(&c))
+                                on:change=move |_| draft.update(|d| toggle(set(d), &c2)) />
+                            {move || code_label(&code, ctx.lang.get())}
+                        </label>
+                    }
+                })
+                .collect_view()
+        }
     };
 
     view! {
@@ -312,11 +339,18 @@ pub fn EncounterScreen() -> impl IntoView {
                         prop:value=move || draft.with(|d| d.kind.clone())
                         on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
                         <option value="">{move || ctx.t("kind-none")}</option>
-                        {ENCOUNTER_KINDS.iter().copied().map(|k| view! {
-                            <option value=k selected=move || draft.with(|d| d.kind == k)>
-                                {move || code_label(k, ctx.lang.get())}
-                            </option>
-                        }).collect_view()}
+                        {move || offered(OptionList::EncounterKinds, vec![kind.get()])
+                            .into_iter()
+                            .map(|k| {
+                                let v = k.clone();
+                                let label = code_label(&k, ctx.lang.get());
+                                view! {
+                                    <option value=v selected=move || draft.with(|d| d.kind == k)>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                     <label for="encounter-duration">{move || ctx.t("duration")}</label>
                     <input id="encounter-duration" data-testid="encounter-duration" type="number"
@@ -326,7 +360,7 @@ pub fn EncounterScreen() -> impl IntoView {
                     <p class="field-error" role="alert">{move || field_error("duration")}</p>
                     <fieldset>
                         <legend>{move || ctx.t("domains")}</legend>
-                        {checkboxes(&LIFE_DOMAINS, "domain", |d| &d.domains, |d| &mut d.domains)}
+                        {checkboxes(OptionList::LifeDomains, "domain", |d| &d.domains, |d| &mut d.domains)}
                     </fieldset>
                     <fieldset hidden=move || goals.get().is_empty()>
                         <legend>{move || ctx.t("goals-touched")}</legend>
@@ -348,7 +382,7 @@ pub fn EncounterScreen() -> impl IntoView {
                     </fieldset>
                     <fieldset>
                         <legend>{move || ctx.t("given")}</legend>
-                        {checkboxes(&GIVEN_ITEMS, "given", |d| &d.given, |d| &mut d.given)}
+                        {checkboxes(OptionList::GivenItems, "given", |d| &d.given, |d| &mut d.given)}
                     </fieldset>
                     <label for="encounter-referrals">{move || ctx.t("referrals")}</label>
                     <input id="encounter-referrals" data-testid="encounter-referrals"

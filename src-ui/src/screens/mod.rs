@@ -4,6 +4,7 @@ pub mod brief;
 pub mod encounter;
 pub mod first_run;
 pub mod goal;
+pub mod options;
 pub mod people;
 pub mod profile;
 pub mod settings;

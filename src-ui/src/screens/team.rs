@@ -252,6 +252,7 @@ pub fn TeamScreen() -> impl IntoView {
                     </div>
                 })}
             </div>
+            <crate::screens::options::TeamOptions />
         </section>
     }
 }
