@@ -305,6 +305,50 @@ fn the_team_decides_what_the_encounter_form_offers() {
 }
 
 #[test]
+fn the_app_locks_itself_when_left_idle_or_hidden() {
+    let app = App::start();
+    let s = &app.s;
+    app.first_run_alone("Alex");
+    app.add_person("Noor Haddad");
+    app.open_brief("Noor Haddad");
+
+    // Left alone longer than the auto-lock time (5 minutes by default): the page's clock is
+    // moved on rather than waiting, and the app's own check (every 5 s) locks it.
+    s.script(
+        "window.__realNow = window.__realNow || Date.now.bind(Date); \
+         Date.now = () => window.__realNow() + 6 * 60 * 1000;",
+        serde_json::json!([]),
+    );
+    s.id("unlock-screen");
+    assert!(
+        !s.body_text().contains("Noor"),
+        "nothing of a person shows while locked"
+    );
+    s.script("Date.now = window.__realNow;", serde_json::json!([]));
+    s.fill("unlock-passphrase", PASSPHRASE);
+    s.click_id("unlock-submit");
+    app.open_brief("Noor Haddad");
+
+    // Less than that: still open.
+    s.script(
+        "Date.now = () => window.__realNow() + 4 * 60 * 1000;",
+        serde_json::json!([]),
+    );
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    s.wait_text("brief-name", "Noor Haddad");
+    s.script("Date.now = window.__realNow;", serde_json::json!([]));
+
+    // The window hidden (another app in front, the phone put away): locked at once.
+    s.script(
+        "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }); \
+         document.dispatchEvent(new Event('visibilitychange'));",
+        serde_json::json!([]),
+    );
+    s.id("unlock-screen");
+    assert!(!s.body_text().contains("Noor"));
+}
+
+#[test]
 fn lock_and_unlock_keep_the_draft_and_hide_names() {
     let app = App::start();
     let s = &app.s;
