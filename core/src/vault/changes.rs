@@ -248,7 +248,11 @@ impl Vault {
                 // Another device erased someone at their request: so does this one.
                 erased = team::erased(doc);
                 for gone in &erased {
-                    removed_any |= store::remove(&tx, gone)?;
+                    if store::remove(&tx, gone)? {
+                        // This device held the record: it asks the relay too.
+                        super::records::queue_relay_erasure(&tx, gone, Utc::now())?;
+                        removed_any = true;
+                    }
                     index::remove_person(&tx, gone)?;
                 }
             }
@@ -267,7 +271,8 @@ impl Vault {
             self.cache.docs.remove(gone);
         }
         if removed_any {
-            crate::db::truncate_wal(&self.conn)?;
+            // Best effort, as in `erase_person`.
+            let _ = crate::db::truncate_wal(&self.conn);
         }
         Ok(report)
     }

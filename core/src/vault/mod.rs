@@ -558,7 +558,16 @@ impl Vault {
     /// transaction, synced to disk before returning. If anything fails, the documents touched
     /// are dropped from memory so that memory never holds what the disk does not.
     fn commit(&mut self, pending: Vec<Pending>) -> Result<()> {
-        let result = self.write_pending(&pending);
+        self.commit_with(pending, |_| Ok(()))
+    }
+
+    /// [`Self::commit`], with more writes (`then`) in the same transaction.
+    fn commit_with(
+        &mut self,
+        pending: Vec<Pending>,
+        then: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let result = self.write_pending(&pending, then);
         if result.is_err() {
             for p in &pending {
                 self.cache.docs.remove(&p.doc_id);
@@ -567,7 +576,11 @@ impl Vault {
         result
     }
 
-    fn write_pending(&mut self, pending: &[Pending]) -> Result<()> {
+    fn write_pending(
+        &mut self,
+        pending: &[Pending],
+        then: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for p in pending {
             let chunks = if p.new_doc {
@@ -593,6 +606,7 @@ impl Vault {
                 compact_doc(&tx, &p.doc_id, doc)?;
             }
         }
+        then(&tx)?;
         tx.commit()?;
         Ok(())
     }

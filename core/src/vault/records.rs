@@ -272,19 +272,20 @@ impl Vault {
             |_| Some(id.0.clone()),
             |tx| team::mark_erased(tx, id, now),
         )?;
-        self.commit(change.into_iter().collect())?;
+        // One transaction: the team hears of it, the record goes, and the relay will be asked
+        // to drop its log — all of it, or none of it if the process dies half-way.
+        let doc_id = id.as_str().to_owned();
+        self.commit_with(change.into_iter().collect(), |tx| {
+            let _ = store::remove(tx, &doc_id)?;
+            index::remove_person(tx, &doc_id)?;
+            queue_relay_erasure(tx, &doc_id, now)
+        })?;
         self.cache.docs.remove(id.as_str());
-        let tx = self.conn.transaction()?;
-        let _ = store::remove(&tx, id.as_str())?;
-        index::remove_person(&tx, id.as_str())?;
-        // The relay is asked to drop the person's log at the next sync.
-        tx.execute(
-            "INSERT OR IGNORE INTO relay_erasures (doc_id, requested_at) VALUES (?1, ?2)",
-            rusqlite::params![id.as_str(), now.timestamp_millis()],
-        )?;
-        tx.commit()?;
         // What was deleted is zeroed (secure_delete); older page images leave the log too.
-        crate::db::truncate_wal(&self.conn)
+        // Best effort: the erasure is done either way, and closing the vault also writes the
+        // log back and removes it.
+        let _ = crate::db::truncate_wal(&self.conn);
+        Ok(())
     }
 
     /// Adds an option to one of the team's lists (encounter kinds, life domains, what can be
@@ -352,4 +353,19 @@ fn check_option(value: &str) -> Result<String> {
         }),
         None => Ok(value.to_owned()),
     }
+}
+
+/// Asks the relay, at the next sync, to drop a record's log: the device that erases it, and
+/// every device that held the record when it heard of the erasure (so the request is not lost
+/// with one device).
+pub(crate) fn queue_relay_erasure(
+    tx: &rusqlite::Transaction<'_>,
+    doc_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO relay_erasures (doc_id, requested_at) VALUES (?1, ?2)",
+        rusqlite::params![doc_id, now.timestamp_millis()],
+    )?;
+    Ok(())
 }
