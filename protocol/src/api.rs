@@ -100,6 +100,10 @@ pub struct CreateInvite {
     pub sealed_team_key: String,
     /// Seconds until it expires (at most 7 days).
     pub expires_in_s: u64,
+    /// The newest key epoch the sealed keys include: the relay refuses the invite once the
+    /// team has moved past it. Absent from older clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u32>,
 }
 
 /// `POST /v1/join`.

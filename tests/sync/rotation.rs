@@ -263,3 +263,73 @@ fn a_rotation_cut_off_after_the_revocation_is_finished_by_the_next_sync() {
     a.sync().unwrap();
     assert_eq!(a.v().team_epoch().unwrap(), Some(2));
 }
+
+/// Joins `code` as a new device "New phone".
+fn join_with(code: &str) -> Result<Device, SyncError> {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, first) = sync::join_team(
+        &dir.path().join("vault"),
+        &pass(),
+        "New phone",
+        code,
+        &|_| {},
+    )?;
+    first?;
+    Ok(Device::new(dir, vault))
+}
+
+#[test]
+fn an_invite_made_before_a_revocation_is_refused_and_a_new_one_works() {
+    let relay = RelayProcess::start();
+    let (a, helene, _b, c) = team_of_three(&relay.url(), "Hélène", "Alex");
+    // The code is shown before the lost phone is revoked, and typed in after.
+    let stale = sync::create_invite(&a.vault, 3600).unwrap().to_string();
+    let c_id = c.v().device_id().to_owned();
+    sync::revoke_device(&a.vault, &c_id).unwrap();
+    let mut e = NewEncounter::with_person(helene.clone());
+    e.notes = "written after the phone was lost".into();
+    a.v().record_encounter(&e).unwrap();
+    a.sync().unwrap();
+
+    match join_with(&stale) {
+        Err(SyncError::Relay { code, .. }) => assert_eq!(code, "invite_stale"),
+        other => panic!("expected invite_stale, got {:?}", other.map(|_| ())),
+    }
+    // A new code carries the new key: the new phone reads what was written since and writes.
+    let fresh = sync::create_invite(&a.vault, 3600).unwrap().to_string();
+    let d = join_with(&fresh).unwrap();
+    assert_eq!(d.v().team_epoch().unwrap(), Some(2));
+    let brief = d.v().brief(&helene).unwrap();
+    assert!(brief
+        .last_encounters
+        .iter()
+        .any(|e| e.notes == "written after the phone was lost"));
+    let p = person(&d, "Written on the new phone");
+    d.sync().unwrap();
+    a.sync().unwrap();
+    assert!(a.v().person(&p).is_ok());
+}
+
+#[test]
+fn an_invite_from_a_device_that_missed_a_revocation_carries_the_new_key() {
+    let relay = RelayProcess::start();
+    let (a, helene, b, c) = team_of_three(&relay.url(), "Hélène", "Alex");
+    let c_id = c.v().device_id().to_owned();
+    sync::revoke_device(&a.vault, &c_id).unwrap();
+    let mut e = NewEncounter::with_person(helene.clone());
+    e.notes = "sealed under the new key".into();
+    a.v().record_encounter(&e).unwrap();
+    a.sync().unwrap();
+    // B has not synced since; the invite it makes still carries the new key.
+    assert_eq!(b.v().team_epoch().unwrap(), Some(1));
+    let code = sync::create_invite(&b.vault, 3600).unwrap().to_string();
+    let d = join_with(&code).unwrap();
+    assert_eq!(d.v().team_epoch().unwrap(), Some(2));
+    assert!(d
+        .v()
+        .brief(&helene)
+        .unwrap()
+        .last_encounters
+        .iter()
+        .any(|e| e.notes == "sealed under the new key"));
+}

@@ -624,6 +624,9 @@ pub fn create_team_on_relay(vault: &Mutex<Vault>, url: &str, name: &str) -> Resu
 /// relay, and returns the code to show.
 pub fn create_invite(vault: &Mutex<Vault>, valid_for_s: u64) -> Result<InviteCode, SyncError> {
     let cx = context(vault)?;
+    // Keys of a rotation this device has not heard of yet go in too; the relay refuses the
+    // invite if the team moves on before it is used (the new device could not read).
+    let epoch = super::key_epochs::fetch_key_packages(vault, &cx)?;
     let keys = lock(vault).team_keys()?;
     if keys.is_empty() {
         return Err(SyncError::NotInTeam);
@@ -645,6 +648,7 @@ pub fn create_invite(vault: &Mutex<Vault>, valid_for_s: u64) -> Result<InviteCod
             token_hash: hex::encode(code.token_hash()),
             sealed_team_key: hex::encode(code.seal_team_keys(cx.team, &keys, nonce)),
             expires_in_s: valid_for_s,
+            epoch: Some(epoch),
         },
     )?;
     Ok(code)

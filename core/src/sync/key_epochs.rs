@@ -86,6 +86,23 @@ fn package_randomness(key: &TeamKey, to: &DeviceId) -> ([u8; 32], [u8; 24]) {
 /// (this one included, so the relay records the epoch) and parked on the relay, then made
 /// current here. Returns the new epoch.
 pub(super) fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+    // A device that enrolled while the packages were being sealed is refused by the relay
+    // (every active device must get the key): the devices are listed again and the same
+    // key sealed for all of them.
+    let mut attempts = 0;
+    loop {
+        match seal_and_post_key_epoch(vault, cx) {
+            Err(SyncError::Relay {
+                status: 409, code, ..
+            }) if code == "missing_recipient" && attempts < 3 => {
+                attempts += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
     // Another admin may have moved the team on already.
     let current = fetch_key_packages(vault, cx)?;
     let devices = cx.client.devices(cx.team)?;

@@ -483,6 +483,7 @@ fn make_team(client: &Client, base: &str, team: &Team, members: &[&Device]) -> a
             token_hash: hex::encode(code.token_hash()),
             sealed_team_key: hex::encode(code.seal_team_key(team.id, &team.key, random())),
             expires_in_s: 600,
+            epoch: None,
         })?;
         client.expect(
             admin,

@@ -113,6 +113,11 @@ impl From<StorageError> for ApiError {
                 "invite_used",
                 "this invite has been used already",
             ),
+            StorageError::InviteStale => Self::new(
+                StatusCode::GONE,
+                "invite_stale",
+                "this invite was made before a device was removed from the team: make a new one",
+            ),
             StorageError::CoversBeyondHead => Self::bad_request(
                 "bad_covers",
                 "a snapshot cannot cover more than the log holds",

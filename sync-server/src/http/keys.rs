@@ -84,6 +84,10 @@ pub async fn post(
                 "inactive_recipient",
                 "a package is addressed to a revoked or unknown device",
             ),
+            StorageError::MissingRecipient => ApiError::conflict(
+                "missing_recipient",
+                "a device enrolled meanwhile: seal the new key for it too",
+            ),
             other => other.into(),
         })?;
     let status = match outcome {

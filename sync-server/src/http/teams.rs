@@ -146,6 +146,7 @@ pub async fn create_invite(
             sealed_team_key,
             created_at_ms: now,
             expires_at_ms: now.saturating_add(expires_in_ms),
+            epoch: body.epoch,
         })
         .await?;
     tracing::info!(team = %member.team, device = %member.device.device, "invite created");

@@ -45,6 +45,12 @@ pub enum StorageError {
     /// A key package is addressed to a device that is not an active member of the team.
     #[error("a key package is addressed to a revoked or unknown device")]
     InactiveRecipient,
+    /// A new key epoch leaves out an active device (one enrolled while it was being made).
+    #[error("a new key epoch must have a package for every active device")]
+    MissingRecipient,
+    /// The invite carries keys older than the team's current one.
+    #[error("the invite was made before the team's key changed")]
+    InviteStale,
     /// The database was written by a newer relay.
     #[error(
         "the database is at schema version {found}, newer than this relay knows ({supported}): \
@@ -222,6 +228,8 @@ pub struct NewInvite {
     pub created_at_ms: i64,
     /// When it stops working.
     pub expires_at_ms: i64,
+    /// The newest key epoch it carries (`None` from older clients: not checked).
+    pub epoch: Option<u32>,
 }
 
 /// A redeemed invite.
@@ -325,6 +333,34 @@ fn judge_key_epoch(
         };
     }
     Err(StorageError::WrongEpoch { current })
+}
+
+/// An invite carrying keys only up to an epoch older than the team's is refused: the device
+/// would join unable to read (or write) anything sealed since. Shared by both backends.
+fn check_invite_epoch(invite_epoch: Option<i64>, current: u32) -> Result<()> {
+    match invite_epoch {
+        Some(e) if e < i64::from(current) => Err(StorageError::InviteStale),
+        _ => Ok(()),
+    }
+}
+
+/// A new epoch's packages go to active devices only, and must reach every one of them: one
+/// enrolled while the admin was sealing them would otherwise never get the key. Shared by
+/// both backends.
+fn check_every_active_device(active: &[Vec<u8>], packages: &[NewKeyPackage]) -> Result<()> {
+    if packages
+        .iter()
+        .any(|p| !active.iter().any(|d| d.as_slice() == p.to.0.as_slice()))
+    {
+        return Err(StorageError::InactiveRecipient);
+    }
+    let missing = active
+        .iter()
+        .any(|d| !packages.iter().any(|p| p.to.0.as_slice() == d.as_slice()));
+    if missing {
+        return Err(StorageError::MissingRecipient);
+    }
+    Ok(())
 }
 
 fn epoch_from_db(epoch: i64) -> Result<u32> {

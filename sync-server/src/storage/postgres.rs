@@ -6,7 +6,10 @@
 //! key). Each relay groups the writes every request makes into one transaction: see
 //! [`writer_loop`].
 
-use super::{epoch_from_db, judge_key_epoch, DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage};
+use super::{
+    check_every_active_device, check_invite_epoch, epoch_from_db, judge_key_epoch,
+    DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage,
+};
 use super::{
     id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
@@ -470,6 +473,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_key_packages.sql")),
     (3, include_str!("migrations/postgres/0003_erased_docs.sql")),
+    (4, include_str!("migrations/postgres/0004_invite_epoch.sql")),
 ];
 
 /// Serialises migrations across relays starting at the same time ("tandem" in ASCII).
@@ -845,7 +849,7 @@ impl PostgresStorage {
         let inserted = client
             .execute(
                 "INSERT INTO invites (token_hash, team, created_by, sealed_team_key, \
-                 created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+                 created_at_ms, expires_at_ms, epoch) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (token_hash) DO NOTHING",
                 &[
                     &invite.token_hash.as_slice(),
@@ -854,6 +858,7 @@ impl PostgresStorage {
                     &invite.sealed_team_key,
                     &invite.created_at_ms,
                     &invite.expires_at_ms,
+                    &invite.epoch.map(i64::from),
                 ],
             )
             .await?;
@@ -876,7 +881,7 @@ impl PostgresStorage {
         // other, and the second sees it used.
         let row = tx
             .query_opt(
-                "SELECT team, sealed_team_key, expires_at_ms, used_at_ms \
+                "SELECT team, sealed_team_key, expires_at_ms, used_at_ms, epoch \
                  FROM invites WHERE token_hash = $1 FOR UPDATE",
                 &[&token_hash.as_slice()],
             )
@@ -892,6 +897,17 @@ impl PostgresStorage {
         if now_ms >= expires_at_ms {
             return Err(StorageError::InviteExpired);
         }
+        let invite_epoch: Option<i64> = row.try_get(4)?;
+        // The team's counter row, locked until commit, as a new key epoch locks it: a device
+        // enrolls either before an epoch is stored (and must be in it) or after (and its
+        // invite must carry that epoch's key), never in between.
+        tx.query_opt(
+            "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
+            &[&team.0.as_slice()],
+        )
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        check_invite_epoch(invite_epoch, current_epoch(&tx, team).await?)?;
         let inserted = tx
             .execute(
                 "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
@@ -1092,6 +1108,16 @@ impl PostgresStorage {
         if let Some(outcome) = judge_key_epoch(current, epoch, &stored, &packages)? {
             return Ok(outcome);
         }
+        let active = tx
+            .query(
+                "SELECT device FROM devices WHERE team = $1 AND revoked_at_ms IS NULL",
+                &[&team.0.as_slice()],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get::<_, Vec<u8>>(0)?))
+            .collect::<Result<Vec<_>>>()?;
+        check_every_active_device(&active, &packages)?;
         for p in &packages {
             let active = tx
                 .query_opt(

@@ -14,7 +14,10 @@
 //! recognised) exactly as if each had committed alone. Nothing waits for a group to fill:
 //! a lone write commits at once, and groups form only while a commit is in flight.
 
-use super::{epoch_from_db, judge_key_epoch, DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage};
+use super::{
+    check_every_active_device, check_invite_epoch, epoch_from_db, judge_key_epoch,
+    DeviceKeyPackages, KeyEpochOutcome, NewKeyPackage,
+};
 use super::{
     id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
@@ -34,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_key_packages.sql")),
     (3, include_str!("migrations/sqlite/0003_erased_docs.sql")),
+    (4, include_str!("migrations/sqlite/0004_invite_epoch.sql")),
 ];
 
 /// Reader connections: at most this many reads run at once (each on tokio's blocking pool),
@@ -552,7 +556,7 @@ impl SqliteStorage {
         self.write(move |c| {
             let inserted = c.execute(
                 "INSERT INTO invites (token_hash, team, created_by, sealed_team_key, \
-                 created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 created_at_ms, expires_at_ms, epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                  ON CONFLICT (token_hash) DO NOTHING",
                 params![
                     invite.token_hash,
@@ -560,7 +564,8 @@ impl SqliteStorage {
                     invite.created_by.0,
                     invite.sealed_team_key,
                     invite.created_at_ms,
-                    invite.expires_at_ms
+                    invite.expires_at_ms,
+                    invite.epoch
                 ],
             )?;
             if inserted == 0 {
@@ -581,13 +586,13 @@ impl SqliteStorage {
         self.write(move |c| {
             let found: Option<InviteRow> = c
                 .query_row(
-                    "SELECT team, sealed_team_key, expires_at_ms, used_at_ms \
+                    "SELECT team, sealed_team_key, expires_at_ms, used_at_ms, epoch \
                      FROM invites WHERE token_hash = ?1",
                     [token_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            let (team, sealed_team_key, expires_at_ms, used_at_ms) =
+            let (team, sealed_team_key, expires_at_ms, used_at_ms, epoch) =
                 found.ok_or(StorageError::NotFound)?;
             if used_at_ms.is_some() {
                 return Err(StorageError::InviteUsed);
@@ -596,6 +601,7 @@ impl SqliteStorage {
                 return Err(StorageError::InviteExpired);
             }
             let team = TeamId(id16(&team)?);
+            check_invite_epoch(epoch, current_epoch(c, team)?)?;
             let inserted = c.execute(
                 "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
                  VALUES (?1, ?2, ?3, 'member', ?4) ON CONFLICT (team, device) DO NOTHING",
@@ -832,6 +838,13 @@ impl SqliteStorage {
             if let Some(outcome) = judge_key_epoch(current, epoch, &stored, &packages)? {
                 return Ok(outcome);
             }
+            let active = c
+                .prepare_cached(
+                    "SELECT device FROM devices WHERE team = ?1 AND revoked_at_ms IS NULL",
+                )?
+                .query_map([team.0], |r| r.get::<_, Vec<u8>>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            check_every_active_device(&active, &packages)?;
             for p in &packages {
                 let active = c
                     .query_row(
@@ -993,7 +1006,7 @@ fn collect(c: &Connection, team: TeamId) -> Result<u64> {
 }
 
 /// team, sealed team key, expiry, use.
-type InviteRow = (Vec<u8>, Vec<u8>, i64, Option<i64>);
+type InviteRow = (Vec<u8>, Vec<u8>, i64, Option<i64>, Option<i64>);
 
 const DEVICE_COLUMNS: &str = "SELECT device, public_key, role, enrolled_at_ms, revoked_at_ms, \
                               cursor FROM devices";

@@ -279,6 +279,7 @@ fn invites_are_single_use_expire_and_need_the_new_keys_signature() {
             sealed_team_key: vec![1; 60],
             created_at_ms: now_ms() - 10_000,
             expires_at_ms: now_ms() - 1,
+            epoch: None,
         }))
         .unwrap();
     Team::join(&relay, &Device::new(), &late).expect(410, "invite_expired");
@@ -296,6 +297,7 @@ fn invites_are_single_use_expire_and_need_the_new_keys_signature() {
         token_hash: hex::encode(random::<32>()),
         sealed_team_key: hex::encode([1u8; 60]),
         expires_in_s: 8 * 24 * 3600,
+        epoch: None,
     })
     .unwrap();
     relay

@@ -48,6 +48,7 @@ fn an_admin_starts_an_epoch_for_active_devices_and_each_fetches_its_own() {
     assert_eq!(revoke.status, 200);
     let key = TeamKey::new(2, random());
     let for_b = package(&team, &key, &team.admin, &b);
+    let for_admin = package(&team, &key, &team.admin, &team.admin);
     let body = |epoch, packages| serde_json::to_vec(&PostKeyPackages { epoch, packages }).unwrap();
 
     // A member may not start an epoch, even with packages it signed itself.
@@ -111,13 +112,34 @@ fn an_admin_starts_an_epoch_for_active_devices_and_each_fetches_its_own() {
     let nothing: KeyPackages = fetch(&relay, &team, &b, 1).json();
     assert_eq!((nothing.current_epoch, nothing.packages.len()), (1, 0));
 
+    // Every active device must get the key: not B alone (the admin is active too).
+    relay
+        .send(
+            &team.admin,
+            "POST",
+            &team.path("/keys"),
+            &body(2, vec![for_b.clone()]),
+        )
+        .expect(409, "missing_recipient");
     assert_eq!(
-        post(&relay, &team, &team.admin, 2, vec![for_b.clone()]),
+        post(
+            &relay,
+            &team,
+            &team.admin,
+            2,
+            vec![for_b.clone(), for_admin.clone()]
+        ),
         201
     );
     // Re-posted after a lost answer: fine. Another key for the same epoch: refused.
     assert_eq!(
-        post(&relay, &team, &team.admin, 2, vec![for_b.clone()]),
+        post(
+            &relay,
+            &team,
+            &team.admin,
+            2,
+            vec![for_admin.clone(), for_b.clone()]
+        ),
         200
     );
     let other = TeamKey::new(2, random());
@@ -126,7 +148,13 @@ fn an_admin_starts_an_epoch_for_active_devices_and_each_fetches_its_own() {
             &team.admin,
             "POST",
             &team.path("/keys"),
-            &body(2, vec![package(&team, &other, &team.admin, &b)]),
+            &body(
+                2,
+                vec![
+                    package(&team, &other, &team.admin, &b),
+                    package(&team, &other, &team.admin, &team.admin),
+                ],
+            ),
         )
         .expect(409, "epoch_exists");
 
@@ -140,12 +168,10 @@ fn an_admin_starts_an_epoch_for_active_devices_and_each_fetches_its_own() {
     assert_eq!(opened.bytes(), key.bytes());
     let none: KeyPackages = fetch(&relay, &team, &b, 2).json();
     assert!(none.packages.is_empty());
-    // The admin has none addressed to it; the revoked device gets nothing at all.
+    // The admin gets its own; the revoked device gets nothing at all.
     let admin_view: KeyPackages = fetch(&relay, &team, &team.admin, 0).json();
-    assert_eq!(
-        (admin_view.current_epoch, admin_view.packages.len()),
-        (2, 0)
-    );
+    assert_eq!(admin_view.current_epoch, 2);
+    assert_eq!(admin_view.packages, vec![for_admin]);
     fetch(&relay, &team, &c, 0).expect(403, "revoked");
     fetch(&relay, &team, &Device::new(), 0).expect(401, "unknown_device");
 }
@@ -176,7 +202,10 @@ fn a_push_sealed_under_an_older_epoch_is_refused_and_stores_nothing() {
             &team,
             &team.admin,
             2,
-            vec![package(&team, &key, &team.admin, &b)]
+            vec![
+                package(&team, &key, &team.admin, &b),
+                package(&team, &key, &team.admin, &team.admin)
+            ]
         ),
         201
     );

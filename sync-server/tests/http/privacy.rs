@@ -88,6 +88,7 @@ fn the_database_and_the_logs_never_hold_plaintext() {
         token_hash: hex::encode(code.token_hash()),
         sealed_team_key: hex::encode(code.seal_team_key(team, &key, random())),
         expires_in_s: 60,
+        epoch: None,
     })
     .unwrap();
     let team_path = |rest: &str| format!("/v1/teams/{team}{rest}");

@@ -313,6 +313,7 @@ impl Team {
             token_hash: hex::encode(code.token_hash()),
             sealed_team_key: hex::encode(code.seal_team_key(self.id, &self.key, random())),
             expires_in_s: 600,
+            epoch: None,
         })
         .unwrap();
         let answer = relay.send(by, "POST", &self.path("/invites"), &body);

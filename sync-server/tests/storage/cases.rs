@@ -105,6 +105,7 @@ fn invite(
         sealed_team_key: b"sealed key".to_vec(),
         created_at_ms: NOW,
         expires_at_ms: expires,
+        epoch: None,
     }
 }
 
@@ -153,6 +154,44 @@ pub async fn invites_expire_and_are_single_use(s: &Backend) {
         Err(StorageError::NotFound)
     ));
     assert_eq!(s.devices(t).await.unwrap().len(), 2);
+}
+
+pub async fn invites_older_than_the_team_key_are_refused(s: &Backend) {
+    let (t, admin) = new_team(s).await;
+    let at = |epoch: Option<u32>| {
+        let hash = random32();
+        (
+            hash,
+            NewInvite {
+                epoch,
+                ..invite(t, admin, hash, NOW + 60_000)
+            },
+        )
+    };
+    let (stale, stale_invite) = at(Some(1));
+    let (unknown, unknown_invite) = at(None);
+    s.create_invite(stale_invite).await.unwrap();
+    s.create_invite(unknown_invite).await.unwrap();
+    // The team moves to epoch 2.
+    s.put_key_packages(t, 2, vec![package(admin, admin)], NOW)
+        .await
+        .unwrap();
+    let (fresh, fresh_invite) = at(Some(2));
+    s.create_invite(fresh_invite).await.unwrap();
+
+    assert!(matches!(
+        s.redeem_invite(stale, device(), random32(), NOW + 1).await,
+        Err(StorageError::InviteStale)
+    ));
+    assert_eq!(s.devices(t).await.unwrap().len(), 1, "nobody enrolled");
+    s.redeem_invite(fresh, device(), random32(), NOW + 2)
+        .await
+        .unwrap();
+    // Made by an older client (no epoch): not checked.
+    s.redeem_invite(unknown, device(), random32(), NOW + 3)
+        .await
+        .unwrap();
+    assert_eq!(s.devices(t).await.unwrap().len(), 3);
 }
 
 pub async fn concurrent_redeems_enrol_one_device(s: &Backend) {
@@ -531,7 +570,7 @@ pub async fn relay_id_is_stable_and_newer_schemas_are_refused(s: &Backend) {
             refused,
             Err(StorageError::NewerSchema {
                 found: 99,
-                supported: 3
+                supported: 4
             })
         ),
         "{refused:?}"
@@ -571,6 +610,13 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
             Err(StorageError::InactiveRecipient)
         ));
     }
+    assert_eq!(s.key_packages(t, m1, 0).await.unwrap().current_epoch, 1);
+    // Leaving out an active device (one enrolled while the packages were sealed) is refused.
+    assert!(matches!(
+        s.put_key_packages(t, 2, vec![package(m1, admin)], NOW)
+            .await,
+        Err(StorageError::MissingRecipient)
+    ));
     assert_eq!(s.key_packages(t, m1, 0).await.unwrap().current_epoch, 1);
 
     let p1 = package(m1, admin);
@@ -613,7 +659,7 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
     );
 
     let p3 = package(m1, admin);
-    s.put_key_packages(t, 3, vec![p3.clone()], NOW)
+    s.put_key_packages(t, 3, vec![p3.clone(), package(admin, admin)], NOW)
         .await
         .unwrap();
     let got = s.key_packages(t, m1, 0).await.unwrap();

@@ -33,6 +33,7 @@ on_both_backends!(
     teams_and_devices,
     revoking,
     invites_expire_and_are_single_use,
+    invites_older_than_the_team_key_are_refused,
     concurrent_redeems_enrol_one_device,
     appends_are_idempotent,
     concurrent_appends_are_gap_free_in_commit_order,

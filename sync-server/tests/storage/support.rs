@@ -144,6 +144,7 @@ pub async fn enrol(storage: &Storage, team: TeamId, by: DeviceId) -> DeviceId {
             sealed_team_key: vec![1, 2, 3],
             created_at_ms: NOW,
             expires_at_ms: NOW + 60_000,
+            epoch: None,
         })
         .await
         .unwrap();
