@@ -113,6 +113,11 @@ impl From<StorageError> for ApiError {
                 "invite_used",
                 "this invite has been used already",
             ),
+            StorageError::StaleEpoch => Self::new(
+                StatusCode::CONFLICT,
+                "stale_epoch",
+                "the team moved to a newer key epoch: fetch its key and seal again",
+            ),
             StorageError::InviteStale => Self::new(
                 StatusCode::GONE,
                 "invite_stale",

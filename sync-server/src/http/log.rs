@@ -3,7 +3,7 @@
 use super::auth::Member;
 use super::error::ApiError;
 use super::{now_ms, AppState};
-use crate::storage::{AppendOutcome, NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome};
+use crate::storage::{NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -134,51 +134,21 @@ pub async fn push(
             bytes: sealed.into_bytes(),
         });
     }
-    if !envelopes.is_empty() {
-        // Sealed under a key a revoked device still holds: the device has not heard of the
-        // team's new epoch yet. Refused, so it fetches the key and seals again.
-        let current = state
-            .storage()
-            .key_packages(member.team, member.device.device, u32::MAX)
-            .await?
-            .current_epoch;
-        if oldest_epoch < current {
-            return Err(ApiError::conflict(
-                "stale_epoch",
-                "the team moved to a newer key epoch: fetch its key and seal again",
-            ));
-        }
-    }
     let ids: Vec<[u8; 32]> = envelopes.iter().map(|e| e.id).collect();
-    // Changes to a document erased at the person's request (written offline before the
-    // device heard of it) are acknowledged and dropped: never stored again.
-    let mut docs: Vec<DocId> = envelopes.iter().map(|e| e.doc).collect();
-    docs.sort_by_key(|d| d.0);
-    docs.dedup();
-    let erased = state.storage().erased_among(member.team, docs).await?;
-    let gone = AppendOutcome {
-        seq: 0,
-        duplicate: true,
-    };
-    let mut outcomes = vec![gone; ids.len()];
-    let mut kept_at = Vec::with_capacity(envelopes.len());
-    let mut kept = Vec::with_capacity(envelopes.len());
-    for (i, e) in envelopes.into_iter().enumerate() {
-        if !erased.contains(&e.doc) {
-            kept_at.push(i);
-            kept.push(e);
-        }
-    }
-    let stored = if kept.is_empty() {
+    // In the append's own transaction: sealed under a key a revoked device still holds (the
+    // device has not heard of the team's new epoch yet) refuses the push, so the device
+    // fetches the key and seals again; changes to a document erased at the person's request
+    // (written offline before the device heard of it) are acknowledged and dropped.
+    let outcomes = if envelopes.is_empty() {
         Vec::new()
     } else {
-        state.storage().append(member.team, kept, now_ms()).await?
+        state
+            .storage()
+            .push(member.team, envelopes, oldest_epoch, now_ms())
+            .await?
     };
-    for (i, o) in kept_at.iter().zip(&stored) {
-        outcomes[*i] = *o;
-    }
-    let new = stored.iter().filter(|o| !o.duplicate).count() as u64;
-    let duplicate = stored.len() as u64 - new;
+    let new = outcomes.iter().filter(|o| !o.duplicate).count() as u64;
+    let duplicate = outcomes.len() as u64 - new;
     if new > 0 {
         state.bells().ring(member.team);
     }
@@ -301,16 +271,8 @@ pub async fn put_snapshot(
     }
     let key = device_key(&member)?;
     let sealed = check_envelope(&member, &key, &member.body, EnvelopeKind::Snapshot)?;
-    let doc = sealed.header().doc;
-    if !state
-        .storage()
-        .erased_among(member.team, vec![doc])
-        .await?
-        .is_empty()
-    {
-        // Erased at the person's request: taken and dropped, like a change of it.
-        return Ok(StatusCode::OK);
-    }
+    // A snapshot of an erased document is taken and dropped (`SnapshotOutcome::Erased`),
+    // like a change of it: checked in the storage's own transaction.
     let outcome = state
         .storage()
         .put_snapshot(

@@ -51,6 +51,9 @@ pub enum StorageError {
     /// The invite carries keys older than the team's current one.
     #[error("the invite was made before the team's key changed")]
     InviteStale,
+    /// A push sealed under a key epoch older than the team's.
+    #[error("sealed under an older key epoch than the team's")]
+    StaleEpoch,
     /// The database was written by a newer relay.
     #[error(
         "the database is at schema version {found}, newer than this relay knows ({supported}): \
@@ -265,6 +268,8 @@ pub enum SnapshotOutcome {
     Stored,
     /// Dropped: the document already has a snapshot covering as much.
     Superseded,
+    /// Dropped: the document was erased at the person's request.
+    Erased,
 }
 
 /// A stored snapshot.
@@ -543,14 +548,30 @@ impl Storage {
     }
 
     /// Appends envelopes in one transaction: each new one gets the next sequence number, a
-    /// known one (same id) its existing number. Outcomes in the order given.
+    /// known one (same id) its existing number. A new one of an erased document is not
+    /// stored: its outcome is `seq` 0, `duplicate` (acknowledged and dropped). Outcomes in
+    /// the order given.
     pub async fn append(
         &self,
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, now_ms))
+        dispatch!(self, s => s.append(team, envelopes, None, now_ms))
+    }
+
+    /// [`Self::append`] for a device's push sealed under key epochs `oldest_epoch` and up:
+    /// [`StorageError::StaleEpoch`], nothing stored, if the team has moved past it. Both
+    /// checks (epoch, erased documents) are made in the append's own transaction, so a
+    /// rotation or an erasure committed at the same moment is never missed.
+    pub async fn push(
+        &self,
+        team: TeamId,
+        envelopes: Vec<NewEnvelope>,
+        oldest_epoch: u32,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), now_ms))
     }
 
     /// The team's latest sequence number (0 for an empty log).

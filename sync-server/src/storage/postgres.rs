@@ -118,20 +118,28 @@ async fn write_group(pool: &Pool, writes: &[&Write]) -> Result<Vec<Result<Writte
     let tx = client.transaction().await?;
     let mut results: Vec<Option<Result<Written>>> = (0..writes.len()).map(|_| None).collect();
 
-    let appends: Vec<(usize, TeamId, &[NewEnvelope], i64)> = writes
+    let appends: Vec<(usize, AppendRequest<'_>)> = writes
         .iter()
         .enumerate()
         .filter_map(|(i, w)| match w {
             Write::Append {
                 team,
                 envelopes,
+                oldest_epoch,
                 now_ms,
-            } => Some((i, *team, envelopes.as_slice(), *now_ms)),
+            } => Some((
+                i,
+                AppendRequest {
+                    team: *team,
+                    envelopes: envelopes.as_slice(),
+                    oldest_epoch: *oldest_epoch,
+                    now_ms: *now_ms,
+                },
+            )),
             _ => None,
         })
         .collect();
-    let requests: Vec<(TeamId, &[NewEnvelope], i64)> =
-        appends.iter().map(|(_, t, e, n)| (*t, *e, *n)).collect();
+    let requests: Vec<AppendRequest<'_>> = appends.iter().map(|(_, r)| *r).collect();
 
     // Replay table: the first of the group to bring a signature wins, as if one at a time.
     let mut first_with: HashMap<[u8; 32], usize> = HashMap::new();
@@ -277,12 +285,22 @@ async fn collect_teams(
 /// (team, device), as stored.
 type DeviceKey = ([u8; 16], [u8; 16]);
 
+/// One push in a group.
+#[derive(Clone, Copy)]
+struct AppendRequest<'a> {
+    team: TeamId,
+    envelopes: &'a [NewEnvelope],
+    /// Refused whole if the team's key epoch is past this ([`StorageError::StaleEpoch`]).
+    oldest_epoch: Option<u32>,
+    now_ms: i64,
+}
+
 /// Appends every request of the group inside `tx`; one result per request.
 async fn append_group(
     tx: &deadpool_postgres::Transaction<'_>,
-    requests: &[(TeamId, &[NewEnvelope], i64)],
+    requests: &[AppendRequest<'_>],
 ) -> Result<Vec<Result<Vec<AppendOutcome>>>> {
-    let mut teams: Vec<&[u8]> = requests.iter().map(|(t, _, _)| t.0.as_slice()).collect();
+    let mut teams: Vec<&[u8]> = requests.iter().map(|r| r.team.0.as_slice()).collect();
     teams.sort_unstable();
     teams.dedup();
     // Lock the counter rows first, in team order: a concurrent push of the same envelope
@@ -298,18 +316,52 @@ async fn append_group(
         heads.insert(id16(row.try_get::<_, &[u8]>(0)?)?, row.try_get(1)?);
     }
     let before: HashMap<[u8; 16], i64> = heads.clone();
+    // With the counter rows locked, as a new key epoch and an erasure lock them: what they
+    // committed before is seen here, and they wait for this group to commit.
+    let epochs_stmt = tx
+        .prepare_cached(
+            "SELECT team, MAX(epoch) FROM key_packages WHERE team = ANY($1) GROUP BY team",
+        )
+        .await?;
+    let mut epochs: HashMap<[u8; 16], u32> = HashMap::new();
+    for row in tx.query(&epochs_stmt, &[&teams]).await? {
+        epochs.insert(
+            id16(row.try_get::<_, &[u8]>(0)?)?,
+            epoch_from_db(row.try_get(1)?)?,
+        );
+    }
 
     let (mut known_teams, mut known_ids): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
+    let (mut doc_teams, mut doc_ids): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
     let mut asked: HashSet<([u8; 16], [u8; 32])> = HashSet::new();
-    for (team, envelopes, _) in requests {
-        if heads.contains_key(&team.0) {
-            for e in envelopes.iter() {
-                if asked.insert((team.0, e.id)) {
-                    known_teams.push(team.0.as_slice());
+    let mut asked_docs: HashSet<([u8; 16], [u8; 16])> = HashSet::new();
+    for r in requests {
+        if heads.contains_key(&r.team.0) {
+            for e in r.envelopes.iter() {
+                if asked.insert((r.team.0, e.id)) {
+                    known_teams.push(r.team.0.as_slice());
                     known_ids.push(e.id.as_slice());
+                }
+                if asked_docs.insert((r.team.0, e.doc.0)) {
+                    doc_teams.push(r.team.0.as_slice());
+                    doc_ids.push(e.doc.0.as_slice());
                 }
             }
         }
+    }
+    let erased_stmt = tx
+        .prepare_cached(
+            "SELECT e.team, e.doc FROM erased_docs e \
+             JOIN UNNEST($1::bytea[], $2::bytea[]) AS u(team, doc) \
+             ON e.team = u.team AND e.doc = u.doc",
+        )
+        .await?;
+    let mut erased: HashSet<([u8; 16], [u8; 16])> = HashSet::new();
+    for row in tx.query(&erased_stmt, &[&doc_teams, &doc_ids]).await? {
+        erased.insert((
+            id16(row.try_get::<_, &[u8]>(0)?)?,
+            id16(row.try_get::<_, &[u8]>(1)?)?,
+        ));
     }
     let known_stmt = tx
         .prepare_cached(
@@ -332,13 +384,19 @@ async fn append_group(
     // Numbers, push after push in queue order, exactly as if each committed alone.
     let mut rows = NewRows::default();
     let mut results = Vec::with_capacity(requests.len());
-    for (team, envelopes, now_ms) in requests {
+    for r in requests {
+        let team = &r.team;
         let Some(head) = heads.get_mut(&team.0) else {
             results.push(Err(StorageError::NotFound));
             continue;
         };
-        let mut out = Vec::with_capacity(envelopes.len());
-        for e in envelopes.iter() {
+        let current = epochs.get(&team.0).copied().unwrap_or(1);
+        if r.oldest_epoch.is_some_and(|oldest| oldest < current) {
+            results.push(Err(StorageError::StaleEpoch));
+            continue;
+        }
+        let mut out = Vec::with_capacity(r.envelopes.len());
+        for e in r.envelopes.iter() {
             if let Some(seq) = known.get(&(team.0, e.id)) {
                 out.push(AppendOutcome {
                     seq: *seq,
@@ -346,10 +404,18 @@ async fn append_group(
                 });
                 continue;
             }
+            if erased.contains(&(team.0, e.doc.0)) {
+                // Erased at the person's request: acknowledged, never stored.
+                out.push(AppendOutcome {
+                    seq: 0,
+                    duplicate: true,
+                });
+                continue;
+            }
             *head += 1;
             let seq = seq_from_db(*head)?;
             known.insert((team.0, e.id), seq);
-            rows.push(&team.0, *head, e, *now_ms);
+            rows.push(&team.0, *head, e, r.now_ms);
             out.push(AppendOutcome {
                 seq,
                 duplicate: false,
@@ -520,6 +586,7 @@ enum Write {
     Append {
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
+        oldest_epoch: Option<u32>,
         now_ms: i64,
     },
     Signature {
@@ -807,6 +874,14 @@ impl PostgresStorage {
     pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        // The team's counter row, as appends lock it: a push in flight either committed
+        // before (its bytes are dropped here) or sees the erasure (and stores nothing).
+        tx.query_opt(
+            "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
+            &[&team.0.as_slice()],
+        )
+        .await?
+        .ok_or(StorageError::NotFound)?;
         tx.execute(
             "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (team, doc) DO NOTHING",
@@ -967,12 +1042,14 @@ impl PostgresStorage {
         &self,
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
+        oldest_epoch: Option<u32>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
         match self
             .write(Write::Append {
                 team,
                 envelopes,
+                oldest_epoch,
                 now_ms,
             })
             .await?
@@ -1027,8 +1104,28 @@ impl PostgresStorage {
     ) -> Result<SnapshotOutcome> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        if snapshot.covers > head(&tx, team).await? {
+        // The team's counter row, locked as an erasure locks it: an erasure committed before
+        // is seen below; one after drops this snapshot.
+        let head: i64 = tx
+            .query_opt(
+                "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
+                &[&team.0.as_slice()],
+            )
+            .await?
+            .ok_or(StorageError::NotFound)?
+            .try_get(0)?;
+        if snapshot.covers > seq_from_db(head)? {
             return Err(StorageError::CoversBeyondHead);
+        }
+        let erased = tx
+            .query_opt(
+                "SELECT 1 FROM erased_docs WHERE team = $1 AND doc = $2",
+                &[&team.0.as_slice(), &snapshot.doc.0.as_slice()],
+            )
+            .await?
+            .is_some();
+        if erased {
+            return Ok(SnapshotOutcome::Erased);
         }
         let stored = tx
             .execute(

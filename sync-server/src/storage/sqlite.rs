@@ -655,15 +655,24 @@ impl SqliteStorage {
         &self,
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
+        oldest_epoch: Option<u32>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
         self.write(move |c| {
             // The writer's `BEGIN IMMEDIATE` holds the write lock for the whole group, and
             // the group's jobs run one after another: appends from every connection (and
-            // process) are serialised, so sequence numbers follow commit order.
+            // process) are serialised, so sequence numbers follow commit order, and a new
+            // key epoch or an erasure is either before this append (and seen) or after it.
+            if let Some(oldest) = oldest_epoch {
+                if oldest < current_epoch(c, team)? {
+                    return Err(StorageError::StaleEpoch);
+                }
+            }
             let mut seen: HashMap<[u8; 32], u64> = HashMap::new();
             let mut out = Vec::with_capacity(envelopes.len());
             {
+                let mut erased =
+                    c.prepare_cached("SELECT 1 FROM erased_docs WHERE team = ?1 AND doc = ?2")?;
                 let mut existing =
                     c.prepare_cached("SELECT seq FROM envelopes WHERE team = ?1 AND id = ?2")?;
                 let mut bump = c.prepare_cached(
@@ -689,6 +698,14 @@ impl SqliteStorage {
                             seq: seq_from_db(seq)?,
                             duplicate: true,
                         },
+                        // Erased at the person's request: acknowledged, never stored.
+                        None if erased.exists(params![team.0, envelope.doc.0])? => {
+                            out.push(AppendOutcome {
+                                seq: 0,
+                                duplicate: true,
+                            });
+                            continue;
+                        }
                         None => {
                             let head: i64 = bump
                                 .query_row([team.0], |r| r.get(0))
@@ -764,6 +781,11 @@ impl SqliteStorage {
         self.write(move |c| {
             if snapshot.covers > head(c, team)? {
                 return Err(StorageError::CoversBeyondHead);
+            }
+            if c.prepare_cached("SELECT 1 FROM erased_docs WHERE team = ?1 AND doc = ?2")?
+                .exists(params![team.0, snapshot.doc.0])?
+            {
+                return Ok(SnapshotOutcome::Erased);
             }
             let stored = c.execute(
                 "INSERT INTO snapshots (team, doc, covers, id, bytes, author, stored_at_ms) \

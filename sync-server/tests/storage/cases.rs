@@ -627,6 +627,15 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
             .unwrap(),
         KeyEpochOutcome::Stored
     );
+    // A push sealed under epoch 1 is refused whole from now on; under epoch 2 it is stored.
+    let head = s.head(t).await.unwrap();
+    assert!(matches!(
+        s.push(t, vec![envelope(doc())], 1, NOW).await,
+        Err(StorageError::StaleEpoch)
+    ));
+    assert_eq!(s.head(t).await.unwrap(), head);
+    s.push(t, vec![envelope(doc())], 2, NOW).await.unwrap();
+    assert_eq!(s.head(t).await.unwrap(), head + 1);
     // The same again (a lost answer) is fine; anything else for epoch 2 is not.
     assert_eq!(
         s.put_key_packages(t, 2, vec![p_admin.clone(), p1.clone()], NOW)
@@ -926,4 +935,17 @@ pub async fn erasing_a_document_drops_its_bytes_and_snapshot(s: &Backend) {
     // A re-push of an erased envelope is still recognised (its row stays).
     let again = s.append(t, vec![envs[0].clone()], NOW).await.unwrap();
     assert_eq!((again[0].seq, again[0].duplicate), (1, true));
+    // A new change or snapshot of it (written offline) is acknowledged and not stored.
+    let late = s
+        .push(t, vec![envelope(gone), envelope(kept)], 1, NOW)
+        .await
+        .unwrap();
+    assert_eq!((late[0].seq, late[0].duplicate), (0, true));
+    assert_eq!((late[1].seq, late[1].duplicate), (4, false));
+    assert_eq!(s.head(t).await.unwrap(), 4);
+    assert_eq!(
+        s.put_snapshot(t, snapshot(gone, 4, admin)).await.unwrap(),
+        SnapshotOutcome::Erased
+    );
+    assert_eq!(s.snapshots(t).await.unwrap().len(), 1);
 }
