@@ -316,21 +316,6 @@ async fn append_group(
         heads.insert(id16(row.try_get::<_, &[u8]>(0)?)?, row.try_get(1)?);
     }
     let before: HashMap<[u8; 16], i64> = heads.clone();
-    // With the counter rows locked, as a new key epoch and an erasure lock them: what they
-    // committed before is seen here, and they wait for this group to commit.
-    let epochs_stmt = tx
-        .prepare_cached(
-            "SELECT team, MAX(epoch) FROM key_packages WHERE team = ANY($1) GROUP BY team",
-        )
-        .await?;
-    let mut epochs: HashMap<[u8; 16], u32> = HashMap::new();
-    for row in tx.query(&epochs_stmt, &[&teams]).await? {
-        epochs.insert(
-            id16(row.try_get::<_, &[u8]>(0)?)?,
-            epoch_from_db(row.try_get(1)?)?,
-        );
-    }
-
     let (mut known_teams, mut known_ids): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
     let (mut doc_teams, mut doc_ids): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
     let mut asked: HashSet<([u8; 16], [u8; 32])> = HashSet::new();
@@ -349,6 +334,11 @@ async fn append_group(
             }
         }
     }
+    let epochs_stmt = tx
+        .prepare_cached(
+            "SELECT team, MAX(epoch) FROM key_packages WHERE team = ANY($1) GROUP BY team",
+        )
+        .await?;
     let erased_stmt = tx
         .prepare_cached(
             "SELECT e.team, e.doc FROM erased_docs e \
@@ -356,13 +346,6 @@ async fn append_group(
              ON e.team = u.team AND e.doc = u.doc",
         )
         .await?;
-    let mut erased: HashSet<([u8; 16], [u8; 16])> = HashSet::new();
-    for row in tx.query(&erased_stmt, &[&doc_teams, &doc_ids]).await? {
-        erased.insert((
-            id16(row.try_get::<_, &[u8]>(0)?)?,
-            id16(row.try_get::<_, &[u8]>(1)?)?,
-        ));
-    }
     let known_stmt = tx
         .prepare_cached(
             "SELECT e.team, e.id, e.seq FROM envelopes e \
@@ -370,8 +353,33 @@ async fn append_group(
              ON e.team = u.team AND e.id = u.id",
         )
         .await?;
+    // With the counter rows locked, as a new key epoch and an erasure lock them: what they
+    // committed before is seen here, and they wait for this group to commit. The three
+    // reads go out together (pipelined on the one connection).
+    let epoch_params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&teams];
+    let erased_params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&doc_teams, &doc_ids];
+    let known_params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&known_teams, &known_ids];
+    let (epoch_rows, erased_rows, known_rows) = tokio::try_join!(
+        tx.query(&epochs_stmt, &epoch_params),
+        tx.query(&erased_stmt, &erased_params),
+        tx.query(&known_stmt, &known_params),
+    )?;
+    let mut epochs: HashMap<[u8; 16], u32> = HashMap::new();
+    for row in epoch_rows {
+        epochs.insert(
+            id16(row.try_get::<_, &[u8]>(0)?)?,
+            epoch_from_db(row.try_get(1)?)?,
+        );
+    }
+    let mut erased: HashSet<([u8; 16], [u8; 16])> = HashSet::new();
+    for row in erased_rows {
+        erased.insert((
+            id16(row.try_get::<_, &[u8]>(0)?)?,
+            id16(row.try_get::<_, &[u8]>(1)?)?,
+        ));
+    }
     let mut known: HashMap<([u8; 16], [u8; 32]), u64> = HashMap::new();
-    for row in tx.query(&known_stmt, &[&known_teams, &known_ids]).await? {
+    for row in known_rows {
         known.insert(
             (
                 id16(row.try_get::<_, &[u8]>(0)?)?,
