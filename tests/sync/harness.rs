@@ -310,6 +310,46 @@ fn copy_limited(from: TcpStream, to: TcpStream, budget: &Mutex<Option<usize>>) {
     });
 }
 
+/// A TCP proxy in front of the relay that cuts the connection of any request whose bytes
+/// `blocks` recognises, while `blocking` is set (a network lost at the worst moment).
+pub struct BlockingProxy {
+    pub addr: SocketAddr,
+    pub blocking: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl BlockingProxy {
+    pub fn start(target: SocketAddr, blocking: bool, blocks: fn(&[u8]) -> bool) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let blocking = Arc::new(std::sync::atomic::AtomicBool::new(blocking));
+        let flag = blocking.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let flag = flag.clone();
+                std::thread::spawn(move || {
+                    let Ok(server) = TcpStream::connect(target) else {
+                        return;
+                    };
+                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    std::thread::spawn(move || copy_while(s2, c2, |chunk| chunk.len()));
+                    copy_while(client, server, |chunk| {
+                        if blocks(chunk) && flag.load(std::sync::atomic::Ordering::SeqCst) {
+                            0
+                        } else {
+                            chunk.len()
+                        }
+                    });
+                });
+            }
+        });
+        Self { addr, blocking }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
 /// Copies `from` to `to`, `allow` saying how many bytes of each chunk go through, until
 /// either end closes or `allow` holds some back; then closes both.
 pub fn copy_while(mut from: TcpStream, mut to: TcpStream, mut allow: impl FnMut(&[u8]) -> usize) {

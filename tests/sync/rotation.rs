@@ -183,51 +183,15 @@ fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everythi
     assert_eq!(b.v().team_epoch().unwrap(), Some(3));
 }
 
-/// A proxy that cuts the connection of any request posting key packages while `blocking`.
-struct KeyPostBlocker {
-    addr: std::net::SocketAddr,
-    blocking: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl KeyPostBlocker {
-    fn start(target: std::net::SocketAddr) -> Self {
-        use std::net::{TcpListener, TcpStream};
-        use std::sync::atomic::Ordering;
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let blocking = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = blocking.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let flag = flag.clone();
-                std::thread::spawn(move || {
-                    let Ok(server) = TcpStream::connect(target) else {
-                        return;
-                    };
-                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    std::thread::spawn(move || copy_while(s2, c2, |chunk| chunk.len()));
-                    copy_while(client, server, |chunk| {
-                        let posts_keys = contains(chunk, b"POST /v1/teams/")
-                            && contains(chunk, b"/keys HTTP/1.1");
-                        if posts_keys && flag.load(Ordering::SeqCst) {
-                            0
-                        } else {
-                            chunk.len()
-                        }
-                    });
-                });
-            }
-        });
-        Self { addr, blocking }
-    }
-}
-
 #[test]
 fn a_rotation_cut_off_after_the_revocation_is_finished_by_the_next_sync() {
     use std::sync::atomic::Ordering;
     let relay = RelayProcess::start();
-    let proxy = KeyPostBlocker::start(relay.addr);
-    let (a, helene, b, c) = team_of_three(&format!("http://{}", proxy.addr), "Hélène", "Alex");
+    // Cuts any request posting key packages, once set.
+    let proxy = BlockingProxy::start(relay.addr, false, |chunk| {
+        contains(chunk, b"POST /v1/teams/") && contains(chunk, b"/keys HTTP/1.1")
+    });
+    let (a, helene, b, c) = team_of_three(&proxy.url(), "Hélène", "Alex");
 
     // The relay revokes C, then the connection is lost before the new key is delivered.
     proxy.blocking.store(true, Ordering::SeqCst);

@@ -247,33 +247,13 @@ fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
 /// lost: the devices that held the record ask the relay themselves.
 #[test]
 fn an_erasure_reaches_the_relay_even_if_the_erasing_device_never_asks_it() {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::Ordering;
     let relay = RelayProcess::start();
-    // A proxy in front of the relay, cutting any erase request while set.
-    let blocking = Arc::new(AtomicBool::new(true));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let proxy = listener.local_addr().unwrap();
-    let (target, flag) = (relay.addr, blocking.clone());
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let flag = flag.clone();
-            std::thread::spawn(move || {
-                let Ok(server) = std::net::TcpStream::connect(target) else {
-                    return;
-                };
-                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || copy_while(s2, c2, |chunk| chunk.len()));
-                copy_while(client, server, |chunk| {
-                    if contains(chunk, b"/erase HTTP/1.1") && flag.load(Ordering::SeqCst) {
-                        0
-                    } else {
-                        chunk.len()
-                    }
-                });
-            });
-        }
+    // Cuts any erase request while set.
+    let proxy = BlockingProxy::start(relay.addr, true, |chunk| {
+        contains(chunk, b"/erase HTTP/1.1")
     });
-    let a = Device::founder(&format!("http://{proxy}"), "Sam");
+    let a = Device::founder(&proxy.url(), "Sam");
     let p = a
         .v()
         .add_person(&NewPerson {
@@ -295,7 +275,7 @@ fn an_erasure_reaches_the_relay_even_if_the_erasing_device_never_asks_it() {
     // Its sync fails at the cut erase request; the push before it went out.
     assert!(a.sync().is_err());
     // A is lost with its request; the network lets erase requests through again.
-    blocking.store(false, Ordering::SeqCst);
+    proxy.blocking.store(false, Ordering::SeqCst);
     drop(a);
     // B hears of the erasure and forgets the person.
     b.sync().unwrap();
