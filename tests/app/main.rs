@@ -302,6 +302,22 @@ fn the_team_decides_what_the_encounter_form_offers() {
     s.fill("encounter-notes", "Metro to the appointment");
     s.click_id("encounter-save");
     s.wait_text("brief-encounters", "Bus tickets");
+
+    // A life domain of the team's own is offered for a goal too.
+    s.click_id("nav-team");
+    s.fill("option-new-life_domains", "Legal aid");
+    s.click_id("option-add-life_domains");
+    s.wait_text("options-life_domains", "Legal aid");
+    app.open_brief("Hélène Tremblay");
+    s.fill("goal-new-words", "Sort out my fines");
+    s.click_id("goal-add");
+    s.click_id("goal-row");
+    s.id("goal-screen");
+    let legal = s.find("#goal-domain option[value=\"Legal aid\"]");
+    s.click(&legal);
+    s.click_id("goal-save");
+    s.click_id("back");
+    s.wait_text("brief-goals", "Legal aid");
 }
 
 #[test]

@@ -20,6 +20,9 @@ fn options_are_added_and_removed_and_show_in_the_team() {
     let out = v.run(&["--json", "team", "option-add", "kinds", "a\nb"]);
     assert!(!out.status.success());
     assert_eq!(parse_json(&out)["error"]["code"], "invalid_input");
+    let out = v.run(&["--json", "team", "option-remove", "given", "Clothing"]);
+    assert!(!out.status.success());
+    assert_eq!(parse_json(&out)["error"]["code"], "not_found");
     let team = v.json(&["team", "show"]);
     assert_eq!(
         team["settings"]["encounter_kinds"]

@@ -304,17 +304,24 @@ impl Vault {
         self.commit(change.into_iter().collect())
     }
 
-    /// Removes an option from one of the team's lists. Records written with it keep it.
+    /// Removes an option from one of the team's lists (by its code: `clothing` for a built-in
+    /// one, the words as added for the team's own). Records written with it keep it. An
+    /// option that is not in the list is [`VaultError::NotFound`], nothing changed.
     pub fn remove_team_option(&mut self, which: OptionList, value: &str) -> Result<()> {
         let team_id = self.team_id.clone();
-        let (_, change) = self.edit(
+        let value = value.trim();
+        let (removed, change) = self.edit(
             &team_id,
             DocKind::Team,
             "settings.edit",
             |_| None,
-            |tx| team::remove_option(tx, which, value.trim()),
+            |tx| team::remove_option(tx, which, value),
         )?;
-        self.commit(change.into_iter().collect())
+        self.commit(change.into_iter().collect())?;
+        if !removed {
+            return Err(VaultError::not_found("option", value));
+        }
+        Ok(())
     }
 
     /// Settles a field edited concurrently by keeping value number `choice` of the conflict

@@ -538,6 +538,11 @@ fn a_team_option_must_be_one_short_line() {
             "{bad:?}"
         );
     }
+    // Removing what is not there (a label instead of the code) says so.
+    assert!(matches!(
+        v.remove_team_option(OptionList::GivenItems, "Clothing"),
+        Err(VaultError::NotFound { .. })
+    ));
     assert_eq!(v.team().expect("team").settings, TeamSettings::default());
     assert_eq!(v.outbox_len().expect("outbox"), waiting);
 }

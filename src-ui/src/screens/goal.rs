@@ -9,9 +9,10 @@ use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
-use tandem_model::labels::{action_label, code_label, status_label, LIFE_DOMAINS};
+use tandem_model::labels::{action_label, code_label, status_label};
 use tandem_model::{
     Goal, GoalId, GoalStatus, GoalUpdate, HistoryEntry, PersonId, PersonRecord, StepId,
+    TeamSettings,
 };
 
 #[derive(Serialize)]
@@ -73,6 +74,13 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
     let check_in = RwSignal::new(String::new());
     let new_step = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // The team's life domains; the defaults until the vault answers.
+    let domains = RwSignal::new(TeamSettings::default().life_domains);
+    spawn_local(async move {
+        if let Ok(s) = invoke::<TeamSettings>("team_settings", &crate::tauri::NoArgs {}).await {
+            domains.set(s.life_domains);
+        }
+    });
 
     // Loaded once (not on every sync), so words being typed are never replaced under the
     // peer's fingers; saving reloads.
@@ -243,9 +251,9 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
                     prop:value=move || domain.get() on:change=move |ev| domain.set(event_target_value(&ev))>
                     <option value="" selected=move || domain.get().is_empty()>{move || ctx.t("goal-domain-none")}</option>
                     {move || {
-                        // A domain named on another device but not in this list still shows.
+                        // The goal's domain shows even if the team has since removed it.
                         let current = domain.get();
-                        let mut codes: Vec<String> = LIFE_DOMAINS.iter().map(|d| (*d).to_owned()).collect();
+                        let mut codes = domains.get();
                         if !current.is_empty() && !codes.contains(&current) {
                             codes.push(current.clone());
                         }

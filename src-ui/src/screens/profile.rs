@@ -58,15 +58,18 @@ impl ProfileForm {
         if name.is_empty() {
             return None;
         }
+        // Compared as the form shows them: a stored name holding a comma reads back as two
+        // in the form, and is not a change unless the peer edits the field.
         let nicknames = split_list(&self.nicknames);
         let languages = split_list(&self.languages);
+        let shown = Self::from_profile(p);
         let pronouns = self.pronouns.trim();
         Some(ProfileUpdate {
             name: (name != p.name).then(|| name.to_owned()),
-            nicknames: (nicknames != p.nicknames).then_some(nicknames),
+            nicknames: (nicknames != split_list(&shown.nicknames)).then_some(nicknames),
             pronouns: (pronouns != p.pronouns.as_deref().unwrap_or(""))
                 .then(|| pronouns.to_owned()),
-            languages: (languages != p.languages).then_some(languages),
+            languages: (languages != split_list(&shown.languages)).then_some(languages),
             contact: (self.contact.trim() != p.contact.trim()).then(|| self.contact.clone()),
             remember: (self.remember.trim() != p.remember.trim()).then(|| self.remember.clone()),
         })
@@ -212,6 +215,21 @@ mod tests {
             u.remember.as_deref(),
             Some("Meet at the park, not the clinic")
         );
+    }
+
+    #[test]
+    fn an_untouched_name_holding_a_comma_is_not_rewritten() {
+        let p = Profile {
+            nicknames: vec!["Tremblay, Hélène".into()],
+            languages: vec!["fr; en".into()],
+            ..profile()
+        };
+        let mut f = ProfileForm::from_profile(&p);
+        f.remember = "Meet at the park, not the clinic".into();
+        let u = f.update_from(&p).unwrap_or_default();
+        assert_eq!(u.nicknames, None);
+        assert_eq!(u.languages, None);
+        assert!(u.remember.is_some());
     }
 
     #[test]

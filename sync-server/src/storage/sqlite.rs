@@ -508,28 +508,28 @@ impl SqliteStorage {
     }
 
     /// Writes the write-ahead log back into the database file and truncates it to nothing.
-    /// Waits (up to the busy timeout, then a few more tries) for readers still in the log;
-    /// a failure is logged, and the next erasure or SQLite's own checkpoints go on from there.
+    /// A truncating checkpoint holds the write lock while it waits for readers still in the
+    /// log, so it waits at most 100 ms (every push would wait with it); if a reader is still
+    /// there, a passive checkpoint writes back what it can without blocking anyone, and the
+    /// log's old frames are overwritten as it is reused. Logged either way.
     async fn truncate_wal(&self) {
         let path = self.inner.path.clone();
         let outcome = tokio::task::spawn_blocking(move || -> Result<bool> {
             let conn = open_connection(&path, true)?;
-            for attempt in 0..5 {
-                let busy: i64 =
-                    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-                if busy == 0 {
-                    return Ok(true);
-                }
-                std::thread::sleep(std::time::Duration::from_millis(100 << attempt));
+            conn.busy_timeout(std::time::Duration::from_millis(100))?;
+            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy == 0 {
+                return Ok(true);
             }
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
             Ok(false)
         })
         .await;
         match outcome {
             Ok(Ok(true)) => {}
-            Ok(Ok(false)) => {
-                tracing::warn!("write-ahead log still in use: not truncated after an erasure")
-            }
+            Ok(Ok(false)) => tracing::warn!(
+                "a reader was in the write-ahead log: written back, not truncated, after an erasure"
+            ),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "write-ahead log not truncated after an erasure")
             }
