@@ -128,6 +128,7 @@ fn hint(code: ErrorCode) -> Option<&'static str> {
             Some("create one with `tandem vault create --me NAME`, or give --vault DIR")
         }
         ErrorCode::Ambiguous => Some("`tandem person search` lists them with their ids"),
+        ErrorCode::InviteInvalid => Some("ask a team member for a new code (`tandem team invite`)"),
         ErrorCode::DiskFull => Some("what was saved before is intact; free some space on this device, then run the command again"),
         ErrorCode::Offline => Some("nothing is lost: changes wait in the vault; `tandem sync` again when the relay answers"),
         ErrorCode::NotInTeam => Some("put the team on a relay with `tandem team create --relay URL`, or join one with `tandem team join CODE`"),

@@ -34,8 +34,11 @@ pub enum ErrorCode {
     DiskFull,
     /// The relay cannot be reached: changes wait safely and sync resumes by itself.
     Offline,
-    /// The relay refused a request (expired invite, not an admin…).
+    /// The relay refused a request (not an admin…).
     RelayRefused,
+    /// An invite code that cannot be used any more: expired, used, or made before a device
+    /// was removed from the team. A new one is needed.
+    InviteInvalid,
     /// This device was removed from the team.
     Revoked,
     /// The vault is not in a team on a relay yet.

@@ -256,7 +256,11 @@ fn an_invite_made_before_a_revocation_is_refused_and_a_new_one_works() {
     a.sync().unwrap();
 
     match join_with(&stale) {
-        Err(SyncError::Relay { code, .. }) => assert_eq!(code, "invite_stale"),
+        Err(e @ SyncError::Relay { .. }) => {
+            assert!(matches!(&e, SyncError::Relay { code, .. } if code == "invite_stale"));
+            // Worded for the user as an invite to replace.
+            assert_eq!(e.code(), tandem_model::ErrorCode::InviteInvalid);
+        }
         other => panic!("expected invite_stale, got {:?}", other.map(|_| ())),
     }
     // A new code carries the new key: the new phone reads what was written since and writes.

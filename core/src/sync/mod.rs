@@ -79,6 +79,7 @@ impl SyncError {
         use tandem_model::ErrorCode;
         match self {
             Self::Offline(_) => ErrorCode::Offline,
+            Self::Relay { code, .. } if code.starts_with("invite_") => ErrorCode::InviteInvalid,
             Self::Relay { .. } => ErrorCode::RelayRefused,
             Self::Revoked => ErrorCode::Revoked,
             Self::NotInTeam => ErrorCode::NotInTeam,
