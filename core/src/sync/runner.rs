@@ -74,7 +74,10 @@ type Listener = Box<dyn Fn(&SyncStatus) + Send + Sync>;
 
 struct Shared {
     stop: AtomicBool,
-    poked: Mutex<bool>,
+    /// One flag per thread ([`Worker`]): a poke wakes both, and one waking first must not
+    /// take it from the other (a "Sync now" after an outage once woke only the puller, and
+    /// the waiting changes sat until the pusher's backoff ran out).
+    poked: Mutex<[bool; 2]>,
     wake: Condvar,
     status: Mutex<SyncStatus>,
     listener: Listener,
@@ -90,20 +93,28 @@ impl Shared {
         (self.listener)(&snapshot);
     }
 
-    /// Sleeps until poked, stopped or `timeout`; returns whether it was poked.
-    fn wait(&self, timeout: Duration) -> bool {
+    /// Sleeps until poked, stopped or `timeout`; returns whether `who` was poked.
+    fn wait(&self, who: Worker, timeout: Duration) -> bool {
+        let i = who as usize;
         let guard = self.poked.lock().unwrap_or_else(|p| p.into_inner());
         let (mut guard, _) = self
             .wake
             .wait_timeout_while(guard, timeout, |poked| {
-                !*poked && !self.stop.load(Ordering::SeqCst)
+                !poked[i] && !self.stop.load(Ordering::SeqCst)
             })
             .unwrap_or_else(|p| p.into_inner());
-        std::mem::replace(&mut *guard, false)
+        std::mem::replace(&mut guard[i], false)
     }
 
     fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Wakes both threads.
+    fn poke(&self) {
+        let mut p = self.poked.lock().unwrap_or_else(|p| p.into_inner());
+        *p = [true; 2];
+        self.wake.notify_all();
     }
 }
 
@@ -134,7 +145,14 @@ fn waiting(vault: &Mutex<Vault>) -> u64 {
 }
 
 /// Reacts to an error; returns false when the thread should end.
-fn on_error(shared: &Shared, e: &SyncError, backoff: &mut Duration) -> bool {
+/// The two threads, each with its own poke flag.
+#[derive(Clone, Copy, Debug)]
+enum Worker {
+    Pusher = 0,
+    Puller = 1,
+}
+
+fn on_error(shared: &Shared, who: Worker, e: &SyncError, backoff: &mut Duration) -> bool {
     match e {
         SyncError::Revoked => {
             shared.set(|s| s.state = SyncState::Revoked);
@@ -151,14 +169,14 @@ fn on_error(shared: &Shared, e: &SyncError, backoff: &mut Duration) -> bool {
                     retry_in_s: wait.as_secs().max(1),
                 }
             });
-            shared.wait(wait);
+            shared.wait(who, wait);
             *backoff = (*backoff * 2).min(MAX_BACKOFF);
             true
         }
         e => {
             let message = e.to_string();
             shared.set(|s| s.state = SyncState::Failed { message });
-            shared.wait(MAX_BACKOFF);
+            shared.wait(who, MAX_BACKOFF);
             true
         }
     }
@@ -194,13 +212,13 @@ fn pusher(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
                     });
                 }
                 drop(v);
-                shared.wait(Duration::from_secs(30));
+                shared.wait(Worker::Pusher, Duration::from_secs(30));
             }
             Err(e) => {
                 let left = waiting(&v);
                 drop(v);
                 shared.set(|s| s.waiting = left);
-                if !on_error(&shared, &e, &mut backoff) {
+                if !on_error(&shared, Worker::Pusher, &e, &mut backoff) {
                     return;
                 }
             }
@@ -254,7 +272,7 @@ fn puller(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
             Err(e) => {
                 drop(v);
                 wait_ms = 0;
-                if !on_error(&shared, &e, &mut backoff) {
+                if !on_error(&shared, Worker::Puller, &e, &mut backoff) {
                     return;
                 }
             }
@@ -278,7 +296,7 @@ impl SyncHandle {
         };
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
-            poked: Mutex::new(false),
+            poked: Mutex::new([false; 2]),
             wake: Condvar::new(),
             status: Mutex::new(SyncStatus {
                 state: SyncState::Starting,
@@ -311,9 +329,7 @@ impl SyncHandle {
     /// Tells the sync that a local change was saved: it is sent at once (or as soon as the
     /// relay answers again).
     pub fn poke(&self) {
-        let mut p = self.shared.poked.lock().unwrap_or_else(|p| p.into_inner());
-        *p = true;
-        self.shared.wake.notify_all();
+        self.shared.poke();
     }
 
     /// The current status.
@@ -341,5 +357,41 @@ impl SyncHandle {
 impl Drop for SyncHandle {
     fn drop(&mut self) {
         self.signal_stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poke_wakes_both_threads_whichever_wakes_first() {
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            poked: Mutex::new([false; 2]),
+            wake: Condvar::new(),
+            status: Mutex::new(SyncStatus {
+                state: SyncState::Starting,
+                waiting: 0,
+                last_synced_at: None,
+                last_report: None,
+            }),
+            listener: Box::new(|_| {}),
+        });
+        // Both asleep in a long backoff, as after an outage.
+        let waiters: Vec<_> = [Worker::Pusher, Worker::Puller]
+            .into_iter()
+            .map(|who| {
+                let s = shared.clone();
+                std::thread::spawn(move || s.wait(who, Duration::from_secs(10)))
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        shared.poke();
+        let woken: Vec<bool> = waiters
+            .into_iter()
+            .map(|t| t.join().unwrap_or(false))
+            .collect();
+        assert_eq!(woken, vec![true, true], "each thread hears the poke");
     }
 }
