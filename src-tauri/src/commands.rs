@@ -106,6 +106,7 @@ pub fn join_team<R: Runtime>(
                 waiting: 0,
                 last_synced_at: None,
                 last_report: None,
+                seq: sync::next_status_seq(),
             };
             let _ = app.emit(SYNC_EVENT, &status);
         }

@@ -146,10 +146,10 @@ pub fn App() -> impl IntoView {
     });
     spawn_local(async move {
         listen("sync-status", move |s: SyncView| {
-            if ctx.phase.get_untracked() != Phase::Unlocked {
+            let before = ctx.sync.get_untracked();
+            if !s.replaces(before.as_ref()) {
                 return;
             }
-            let before = ctx.sync.get_untracked();
             let newer = s.state == "synced"
                 && before.as_ref().map(|b| b.last_synced_at) != Some(s.last_synced_at);
             ctx.sync.set(Some(s));
@@ -184,7 +184,10 @@ fn Unlocked() -> impl IntoView {
     let ctx = ctx();
     spawn_local(async move {
         if let Ok(Some(s)) = invoke::<Option<SyncView>>("sync_status", &NoArgs {}).await {
-            ctx.sync.set(Some(s));
+            // An event newer than this answer may have arrived meanwhile.
+            if s.replaces(ctx.sync.get_untracked().as_ref()) {
+                ctx.sync.set(Some(s));
+            }
         }
     });
     view! {

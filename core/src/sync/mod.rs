@@ -22,7 +22,7 @@ pub use engine::{
     push_pending, revoke_device, sync_once, SyncProgress, SyncReport,
 };
 pub use relay::{relay_info, RelayClient};
-pub use runner::{SyncHandle, SyncState, SyncStatus};
+pub use runner::{next_status_seq, SyncHandle, SyncState, SyncStatus};
 
 use crate::error::VaultError;
 use tandem_protocol::envelope::EnvelopeError;

@@ -11,7 +11,7 @@ use super::SyncError;
 use crate::vault::Vault;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -68,6 +68,17 @@ pub struct SyncStatus {
     pub last_synced_at: Option<DateTime<Utc>>,
     /// What the last sync brought or sent.
     pub last_report: Option<SyncReport>,
+    /// Orders statuses over the process's life (every sync handle): a higher one is newer.
+    /// Statuses reach a UI from several threads, and as answers to its own requests, so
+    /// they may arrive out of order; the UI keeps the highest.
+    pub seq: u64,
+}
+
+static STATUS_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// The next status number.
+pub fn next_status_seq() -> u64 {
+    STATUS_SEQ.fetch_add(1, Ordering::SeqCst)
 }
 
 type Listener = Box<dyn Fn(&SyncStatus) + Send + Sync>;
@@ -88,6 +99,7 @@ impl Shared {
         let snapshot = {
             let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut s);
+            s.seq = next_status_seq();
             s.clone()
         };
         (self.listener)(&snapshot);
@@ -114,6 +126,13 @@ impl Shared {
     fn poke(&self) {
         let mut p = self.poked.lock().unwrap_or_else(|p| p.into_inner());
         *p = [true; 2];
+        self.wake.notify_all();
+    }
+
+    /// Wakes one thread.
+    fn poke_one(&self, who: Worker) {
+        let mut p = self.poked.lock().unwrap_or_else(|p| p.into_inner());
+        p[who as usize] = true;
         self.wake.notify_all();
     }
 }
@@ -212,6 +231,10 @@ fn pusher(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
                     });
                 }
                 drop(v);
+                // Changes saved while this push was under way go at once.
+                if n > 0 && left > 0 {
+                    continue;
+                }
                 shared.wait(Worker::Pusher, Duration::from_secs(30));
             }
             Err(e) => {
@@ -261,6 +284,11 @@ fn puller(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
                         s.last_report = Some(report);
                     }
                 });
+                // A change that no poke announced (saved while the pusher was between a push
+                // and its sleep) must not wait for the pusher's next round.
+                if left > 0 {
+                    shared.poke_one(Worker::Pusher);
+                }
                 // While records wait to be checked, pull without waiting between rounds of
                 // checks, so news still arrives within moments.
                 wait_ms = if check_deferred(&v, &shared) {
@@ -303,6 +331,7 @@ impl SyncHandle {
                 waiting,
                 last_synced_at: last,
                 last_report: None,
+                seq: next_status_seq(),
             }),
             listener: Box::new(listener),
         });
@@ -375,6 +404,7 @@ mod tests {
                 waiting: 0,
                 last_synced_at: None,
                 last_report: None,
+                seq: 0,
             }),
             listener: Box::new(|_| {}),
         });

@@ -26,6 +26,17 @@ pub struct SyncView {
     /// What the last sync brought.
     #[serde(default)]
     pub last_report: Option<ReportView>,
+    /// Orders statuses: a higher one is newer.
+    #[serde(default)]
+    pub seq: u64,
+}
+
+impl SyncView {
+    /// Whether `self` should replace `current`: statuses arrive from several threads and as
+    /// answers to requests, possibly out of order; an older one must not overwrite a newer.
+    pub fn replaces(&self, current: Option<&SyncView>) -> bool {
+        current.is_none_or(|c| self.seq >= c.seq)
+    }
 }
 
 /// What a sync did (`tandem_core::sync::SyncReport`).
@@ -131,6 +142,20 @@ impl Badge {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_older_status_does_not_replace_a_newer_one() {
+        let status = |seq| SyncView {
+            state: "synced".into(),
+            seq,
+            ..SyncView::default()
+        };
+        assert!(status(5).replaces(None));
+        assert!(status(5).replaces(Some(&status(4))));
+        assert!(status(5).replaces(Some(&status(5))));
+        assert!(!status(4).replaces(Some(&status(5))));
+    }
+
     use super::*;
 
     fn view(json: &str) -> SyncView {
