@@ -250,6 +250,29 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Listens on a loopback port and, for each connection, connects to `target` and hands both
+/// streams to `handle` on a thread of their own. Returns the port's address.
+fn spawn_proxy(
+    target: SocketAddr,
+    handle: impl Fn(TcpStream, TcpStream) + Send + Sync + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = Arc::new(handle);
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let handle = handle.clone();
+            std::thread::spawn(move || {
+                let Ok(server) = TcpStream::connect(target) else {
+                    return;
+                };
+                handle(client, server);
+            });
+        }
+    });
+    addr
+}
+
 /// A TCP proxy in front of the relay that cuts connections mid-transfer: while `cutting` is
 /// set, each connection is closed after a random number of bytes.
 pub struct CuttingProxy {
@@ -259,28 +282,18 @@ pub struct CuttingProxy {
 
 impl CuttingProxy {
     pub fn start(target: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
         let cutting = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let flag = cutting.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let flag = flag.clone();
-                std::thread::spawn(move || {
-                    let Ok(server) = TcpStream::connect(target) else {
-                        return;
-                    };
-                    let budget = if flag.load(std::sync::atomic::Ordering::SeqCst) {
-                        Some(rand::Rng::gen_range(
-                            &mut rand::thread_rng(),
-                            200..60_000usize,
-                        ))
-                    } else {
-                        None
-                    };
-                    pipe_both(client, server, budget);
-                });
-            }
+        let addr = spawn_proxy(target, move |client, server| {
+            let budget = if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                Some(rand::Rng::gen_range(
+                    &mut rand::thread_rng(),
+                    200..60_000usize,
+                ))
+            } else {
+                None
+            };
+            pipe_both(client, server, budget);
         });
         Self { addr, cutting }
     }
@@ -319,28 +332,18 @@ pub struct BlockingProxy {
 
 impl BlockingProxy {
     pub fn start(target: SocketAddr, blocking: bool, blocks: fn(&[u8]) -> bool) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
         let blocking = Arc::new(std::sync::atomic::AtomicBool::new(blocking));
         let flag = blocking.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let flag = flag.clone();
-                std::thread::spawn(move || {
-                    let Ok(server) = TcpStream::connect(target) else {
-                        return;
-                    };
-                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    std::thread::spawn(move || copy_while(s2, c2, |chunk| chunk.len()));
-                    copy_while(client, server, |chunk| {
-                        if blocks(chunk) && flag.load(std::sync::atomic::Ordering::SeqCst) {
-                            0
-                        } else {
-                            chunk.len()
-                        }
-                    });
-                });
-            }
+        let addr = spawn_proxy(target, move |client, server| {
+            let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || copy_while(s2, c2, |chunk| chunk.len()));
+            copy_while(client, server, |chunk| {
+                if blocks(chunk) && flag.load(std::sync::atomic::Ordering::SeqCst) {
+                    0
+                } else {
+                    chunk.len()
+                }
+            });
         });
         Self { addr, blocking }
     }
