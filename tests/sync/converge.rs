@@ -20,13 +20,7 @@ fn three_devices_work_offline_then_converge_in_random_orders() {
     settle(&[&a, &b, &c]);
 
     // A shared person everyone will write to.
-    let shared = a
-        .v()
-        .add_person(&NewPerson {
-            name: "Hélène".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let shared = a.add_person("Hélène");
     let goal = a
         .v()
         .add_goal(
@@ -135,13 +129,7 @@ fn three_devices_work_offline_then_converge_in_random_orders() {
 fn a_new_device_gets_everything_from_snapshots_and_the_tail() {
     let relay = RelayProcess::start();
     let a = Device::founder(&relay.url(), "Sam");
-    let id = a
-        .v()
-        .add_person(&NewPerson {
-            name: "Zoë".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let id = a.add_person("Zoë");
     // Enough envelopes for a snapshot to be worth it.
     for i in 0..80 {
         let mut e = NewEncounter::with_person(id.clone());
@@ -176,13 +164,7 @@ fn a_new_device_takes_snapshots_unloaded_and_checks_them_in_the_background() {
     let a = Device::founder(&relay.url(), "Sam");
     let mut ids = Vec::new();
     for name in ["Ana", "Bea", "Cy"] {
-        let id = a
-            .v()
-            .add_person(&NewPerson {
-                name: name.into(),
-                ..Default::default()
-            })
-            .unwrap();
+        let id = a.add_person(name);
         // A long record: big enough for a snapshot after one sync.
         for i in 0..12 {
             let mut e = NewEncounter::with_person(id.clone());

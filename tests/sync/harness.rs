@@ -187,6 +187,16 @@ impl Device {
         sync::sync_once(&self.vault, 0, &|_| {})
     }
 
+    /// Starts a record for a person known only by `name`.
+    pub fn add_person(&self, name: &str) -> tandem_model::PersonId {
+        self.v()
+            .add_person(&tandem_model::NewPerson {
+                name: name.into(),
+                ..Default::default()
+            })
+            .unwrap()
+    }
+
     pub fn v(&self) -> std::sync::MutexGuard<'_, Vault> {
         self.vault.lock().unwrap()
     }

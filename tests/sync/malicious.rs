@@ -10,7 +10,7 @@ use rand::RngCore;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tandem_core::sync::SyncError;
-use tandem_model::{NewEncounter, NewPerson};
+use tandem_model::NewEncounter;
 use tandem_protocol::envelope::HEADER_LEN;
 use tandem_protocol::frames;
 use tandem_protocol::{DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, TeamId, TeamKey};
@@ -220,13 +220,7 @@ fn start_wrapper(target: SocketAddr) -> Running {
 fn every_kind_of_tampering_is_refused_or_harmless() {
     let relay = RelayProcess::start();
     let a = Device::founder(&relay.url(), "Sam");
-    let person = a
-        .v()
-        .add_person(&NewPerson {
-            name: "Hélène".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let person = a.add_person("Hélène");
     a.sync().unwrap();
     let (b, first) = Device::join(&a, "Alex");
     first.unwrap();

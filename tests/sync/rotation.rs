@@ -3,7 +3,7 @@
 use crate::harness::*;
 use std::collections::HashSet;
 use tandem_core::sync::{self, SyncError};
-use tandem_model::{NewEncounter, NewPerson, PersonId};
+use tandem_model::{NewEncounter, PersonId};
 use tandem_protocol::envelope::UncheckedEnvelope;
 
 /// Every envelope of `team` found in the relay's data files (the database and its
@@ -47,15 +47,6 @@ fn author_of(envelope: &[u8]) -> String {
         .to_hex()
 }
 
-fn person(d: &Device, name: &str) -> PersonId {
-    d.v()
-        .add_person(&NewPerson {
-            name: name.into(),
-            ..Default::default()
-        })
-        .unwrap()
-}
-
 /// Sam founds the team on `relay_url` with one person on record, then B and C ("Lost phone")
 /// join and all three settle.
 fn team_of_three(
@@ -64,7 +55,7 @@ fn team_of_three(
     b_name: &str,
 ) -> (Device, PersonId, Device, Device) {
     let a = Device::founder(relay_url, "Sam");
-    let p = person(&a, person_name);
+    let p = a.add_person(person_name);
     a.sync().unwrap();
     let (b, first) = Device::join(&a, b_name);
     first.unwrap();
@@ -132,9 +123,9 @@ fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everythi
 
     // B is away while A revokes C and writes; B writes too, not knowing.
     sync::revoke_device(&a.vault, c.v().device_id()).unwrap();
-    let after = person(&a, "After the revocation");
+    let after = a.add_person("After the revocation");
     a.sync().unwrap();
-    let while_away = person(&b, "Written while away");
+    let while_away = b.add_person("Written while away");
 
     // B's next sync brings the new epoch with the news, and what B wrote while away goes
     // out sealed under it.
@@ -157,7 +148,7 @@ fn a_device_offline_during_the_revocation_catches_up_and_newcomers_read_everythi
         1
     );
     // What B writes from now on is sealed under epoch 2.
-    let by_b = person(&b, "Written by the tablet");
+    let by_b = b.add_person("Written by the tablet");
     b.sync().unwrap();
     let b_new: Vec<_> = envelopes_on_disk(&relay, team)
         .into_iter()
@@ -272,7 +263,7 @@ fn an_invite_made_before_a_revocation_is_refused_and_a_new_one_works() {
         .last_encounters
         .iter()
         .any(|e| e.notes == "written after the phone was lost"));
-    let p = person(&d, "Written on the new phone");
+    let p = d.add_person("Written on the new phone");
     d.sync().unwrap();
     a.sync().unwrap();
     assert!(a.v().person(&p).is_ok());

@@ -4,7 +4,7 @@ use crate::harness::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tandem_core::sync::{self, SyncError, SyncHandle, SyncState};
-use tandem_model::{NewEncounter, NewPerson};
+use tandem_model::NewEncounter;
 
 #[test]
 fn an_invite_works_once_and_a_wrong_code_opens_nothing() {
@@ -67,19 +67,9 @@ fn a_revoked_device_is_refused_at_once_and_others_carry_on() {
     assert!(devices
         .iter()
         .any(|d| d.device.to_hex() == c_id && d.revoked_at_ms.is_some()));
-    c.v()
-        .add_person(&NewPerson {
-            name: "Written after revocation".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    c.add_person("Written after revocation");
     assert!(matches!(c.sync(), Err(SyncError::Revoked)));
-    a.v()
-        .add_person(&NewPerson {
-            name: "Still syncing".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    a.add_person("Still syncing");
     settle(&[&a, &b]);
     assert_eq!(b.v().search_people("still syncing").unwrap().len(), 1);
     assert!(b.v().search_people("written after").unwrap().is_empty());
@@ -89,13 +79,7 @@ fn a_revoked_device_is_refused_at_once_and_others_carry_on() {
 fn an_online_device_hears_a_new_encounter_without_asking() {
     let relay = RelayProcess::start();
     let a = Device::founder(&relay.url(), "Sam");
-    let person = a
-        .v()
-        .add_person(&NewPerson {
-            name: "Hélène".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let person = a.add_person("Hélène");
     a.sync().unwrap();
     let (b, first) = Device::join(&a, "Alex");
     first.unwrap();
@@ -202,13 +186,7 @@ fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
     let a = Device::founder(&relay.url(), "Sam");
     let (b, first) = Device::join(&a, "Alex");
     first.unwrap();
-    let p = a
-        .v()
-        .add_person(&NewPerson {
-            name: "Asked to be forgotten".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let p = a.add_person("Asked to be forgotten");
     for i in 0..8 {
         let mut e = NewEncounter::with_person(p.clone());
         e.notes = format!("{i}: {}", "note ".repeat(400));
@@ -254,13 +232,7 @@ fn an_erasure_reaches_the_relay_even_if_the_erasing_device_never_asks_it() {
         contains(chunk, b"/erase HTTP/1.1")
     });
     let a = Device::founder(&proxy.url(), "Sam");
-    let p = a
-        .v()
-        .add_person(&NewPerson {
-            name: "Asked to be forgotten".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let p = a.add_person("Asked to be forgotten");
     let mut e = NewEncounter::with_person(p.clone());
     e.notes = "something private".into();
     a.v().record_encounter(&e).unwrap();

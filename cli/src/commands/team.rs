@@ -114,26 +114,22 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
         TeamCommand::OptionAdd { list, value } => {
             let mut vault = session.open()?;
             vault.add_team_option(list, &value)?;
-            let settings = vault.team()?.settings;
-            out.done(json!({ "settings": settings }), || {
-                out.t(
-                    "Added; the team's devices offer it after their next sync.",
-                    "Ajouté; les appareils de l'équipe le proposent après leur prochaine synchronisation.",
-                )
-                .into()
-            })
+            settings_done(&mut vault, out, (
+                "Added; the team's devices offer it after their next sync.",
+                "Ajouté; les appareils de l'équipe le proposent après leur prochaine synchronisation.",
+            ))
         }
         TeamCommand::OptionRemove { list, value } => {
             let mut vault = session.open()?;
             vault.remove_team_option(list, &value)?;
-            let settings = vault.team()?.settings;
-            out.done(json!({ "settings": settings }), || {
-                out.t(
+            settings_done(
+                &mut vault,
+                out,
+                (
                     "Removed from the forms; records written with it keep it.",
                     "Retiré des formulaires; les fiches qui l'ont le gardent.",
-                )
-                .into()
-            })
+                ),
+            )
         }
         TeamCommand::Revoke { device } => {
             let vault = Mutex::new(session.open()?);
@@ -147,4 +143,16 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             })
         }
     }
+}
+
+/// After a change of the team's options: the settings as JSON, or `said` (English, French).
+fn settings_done(
+    vault: &mut tandem_core::Vault,
+    out: &Output,
+    said: (&'static str, &'static str),
+) -> Result<()> {
+    let settings = vault.team()?.settings;
+    out.done(json!({ "settings": settings }), || {
+        out.t(said.0, said.1).into()
+    })
 }

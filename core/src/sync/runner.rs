@@ -95,6 +95,23 @@ struct Shared {
 }
 
 impl Shared {
+    /// Starting, with `waiting` changes and the last sync at `last`.
+    fn new(waiting: u64, last: Option<DateTime<Utc>>, listener: Listener) -> Self {
+        Self {
+            stop: AtomicBool::new(false),
+            poked: Mutex::new([false; 2]),
+            wake: Condvar::new(),
+            status: Mutex::new(SyncStatus {
+                state: SyncState::Starting,
+                waiting,
+                last_synced_at: last,
+                last_report: None,
+                seq: next_status_seq(),
+            }),
+            listener,
+        }
+    }
+
     fn set(&self, f: impl FnOnce(&mut SyncStatus)) {
         let snapshot = {
             let mut s = self.status.lock().unwrap_or_else(|p| p.into_inner());
@@ -322,19 +339,7 @@ impl SyncHandle {
             ),
             Err(_) => (0, None),
         };
-        let shared = Arc::new(Shared {
-            stop: AtomicBool::new(false),
-            poked: Mutex::new([false; 2]),
-            wake: Condvar::new(),
-            status: Mutex::new(SyncStatus {
-                state: SyncState::Starting,
-                waiting,
-                last_synced_at: last,
-                last_report: None,
-                seq: next_status_seq(),
-            }),
-            listener: Box::new(listener),
-        });
+        let shared = Arc::new(Shared::new(waiting, last, Box::new(listener)));
         let threads = vec![
             {
                 let (v, s) = (Arc::downgrade(vault), shared.clone());
@@ -395,19 +400,7 @@ mod tests {
 
     #[test]
     fn a_poke_wakes_both_threads_whichever_wakes_first() {
-        let shared = Arc::new(Shared {
-            stop: AtomicBool::new(false),
-            poked: Mutex::new([false; 2]),
-            wake: Condvar::new(),
-            status: Mutex::new(SyncStatus {
-                state: SyncState::Starting,
-                waiting: 0,
-                last_synced_at: None,
-                last_report: None,
-                seq: 0,
-            }),
-            listener: Box::new(|_| {}),
-        });
+        let shared = Arc::new(Shared::new(0, None, Box::new(|_| {})));
         // Both asleep in a long backoff, as after an outage.
         let waiters: Vec<_> = [Worker::Pusher, Worker::Puller]
             .into_iter()

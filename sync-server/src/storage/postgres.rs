@@ -884,12 +884,7 @@ impl PostgresStorage {
         let tx = client.transaction().await?;
         // The team's counter row, as appends lock it: a push in flight either committed
         // before (its bytes are dropped here) or sees the erasure (and stores nothing).
-        tx.query_opt(
-            "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
-            &[&team.0.as_slice()],
-        )
-        .await?
-        .ok_or(StorageError::NotFound)?;
+        lock_team(&tx, team).await?;
         tx.execute(
             "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (team, doc) DO NOTHING",
@@ -984,12 +979,7 @@ impl PostgresStorage {
         // The team's counter row, locked until commit, as a new key epoch locks it: a device
         // enrolls either before an epoch is stored (and must be in it) or after (and its
         // invite must carry that epoch's key), never in between.
-        tx.query_opt(
-            "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
-            &[&team.0.as_slice()],
-        )
-        .await?
-        .ok_or(StorageError::NotFound)?;
+        lock_team(&tx, team).await?;
         check_invite_epoch(invite_epoch, current_epoch(&tx, team).await?)?;
         let inserted = tx
             .execute(
@@ -1114,15 +1104,8 @@ impl PostgresStorage {
         let tx = client.transaction().await?;
         // The team's counter row, locked as an erasure locks it: an erasure committed before
         // is seen below; one after drops this snapshot.
-        let head: i64 = tx
-            .query_opt(
-                "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
-                &[&team.0.as_slice()],
-            )
-            .await?
-            .ok_or(StorageError::NotFound)?
-            .try_get(0)?;
-        if snapshot.covers > seq_from_db(head)? {
+        let head = lock_team(&tx, team).await?;
+        if snapshot.covers > head {
             return Err(StorageError::CoversBeyondHead);
         }
         let erased = tx
@@ -1194,12 +1177,7 @@ impl PostgresStorage {
         let tx = client.transaction().await?;
         // The team's counter row, locked until commit: two admins posting the next epoch at
         // once are served one after the other, and the second sees it taken.
-        tx.query_opt(
-            "SELECT head FROM team_heads WHERE team = $1 FOR UPDATE",
-            &[&team.0.as_slice()],
-        )
-        .await?
-        .ok_or(StorageError::NotFound)?;
+        lock_team(&tx, team).await?;
         let current = current_epoch(&tx, team).await?;
         let stored = tx
             .query(
@@ -1224,17 +1202,6 @@ impl PostgresStorage {
             .collect::<Result<Vec<_>>>()?;
         check_every_active_device(&active, &packages)?;
         for p in &packages {
-            let active = tx
-                .query_opt(
-                    "SELECT 1 FROM devices WHERE team = $1 AND device = $2 \
-                     AND revoked_at_ms IS NULL",
-                    &[&team.0.as_slice(), &p.to.0.as_slice()],
-                )
-                .await?
-                .is_some();
-            if !active {
-                return Err(StorageError::InactiveRecipient);
-            }
             tx.execute(
                 "INSERT INTO key_packages (team, epoch, to_device, from_device, bytes, \
                  stored_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -1345,6 +1312,20 @@ async fn read_page<C: GenericClient>(
         }
     }
     Ok((Page { head, items, more }, epoch))
+}
+
+/// Locks the team's counter row until the transaction ends and returns the head. Appends
+/// (every team of a group, in order), new key epochs, redeeming an invite, erasure and
+/// snapshots take it first, so each sees the others' committed work whole.
+async fn lock_team<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {
+    let stmt = c
+        .prepare_cached("SELECT head FROM team_heads WHERE team = $1 FOR UPDATE")
+        .await?;
+    let row = c
+        .query_opt(&stmt, &[&team.0.as_slice()])
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    seq_from_db(row.try_get(0)?)
 }
 
 async fn current_epoch<C: GenericClient>(c: &C, team: TeamId) -> Result<u32> {

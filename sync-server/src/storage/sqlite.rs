@@ -868,18 +868,6 @@ impl SqliteStorage {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             check_every_active_device(&active, &packages)?;
             for p in &packages {
-                let active = c
-                    .query_row(
-                        "SELECT 1 FROM devices WHERE team = ?1 AND device = ?2 \
-                         AND revoked_at_ms IS NULL",
-                        params![team.0, p.to.0],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
-                if !active {
-                    return Err(StorageError::InactiveRecipient);
-                }
                 c.execute(
                     "INSERT INTO key_packages (team, epoch, to_device, from_device, bytes, \
                      stored_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
