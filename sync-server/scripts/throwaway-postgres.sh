@@ -5,14 +5,20 @@
 # Installs the server with apt-get when missing (Debian/Ubuntu, as root). Data lives in
 # ${TANDEM_PG_DIR:-/tmp/tandem-pg}; stop it with: pg_ctl -D /tmp/tandem-pg/data stop
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../../scripts/lib.sh"
 port="${TANDEM_PG_PORT:-55432}"
 base="${TANDEM_PG_DIR:-/tmp/tandem-pg}"
 
-bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
+# The newest server installed: /usr/lib/postgresql/<major>/bin.
+newest_bin() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do if [ -d "$d" ]; then echo "$d"; fi; done | sort -V | tail -n1
+}
+bin="$(newest_bin)"
 if [ -z "$bin" ]; then
-    echo "installing PostgreSQL…" >&2
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
-    bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
+    apt_install postgresql
+    bin="$(newest_bin)"
 fi
 
 as_pg() {
