@@ -41,25 +41,17 @@ pub fn progress_bar() -> impl Fn(SyncProgress) {
 }
 
 pub fn report_text(r: &SyncReport, out: &Output) -> String {
-    let mut s = match out.lang {
-        tandem_model::Lang::Fr => format!(
-            "Envoyé: {} changement(s). Reçu: {} ({} dossier(s) mis à jour).",
-            r.pushed, r.pulled, r.documents_updated
-        ),
-        tandem_model::Lang::En => format!(
-            "Sent {} change(s). Received {} ({} record(s) updated).",
-            r.pushed, r.pulled, r.documents_updated
-        ),
-    };
+    let mut s = out.t_args(
+        "sync-report",
+        &[
+            ("pushed", r.pushed.into()),
+            ("pulled", r.pulled.into()),
+            ("updated", r.documents_updated.into()),
+        ],
+    );
     if r.refused > 0 {
-        s.push_str(&format!(
-            " {}: {}.",
-            out.t(
-                "Refused (not from the team, or altered)",
-                "Refusé (hors équipe, ou altéré)"
-            ),
-            r.refused
-        ));
+        s.push(' ');
+        s.push_str(&out.t_args("sync-refused", &[("count", r.refused.into())]));
     }
     s
 }
@@ -98,30 +90,16 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
         || {
             let mut parts = Vec::new();
             match state {
-                "not_in_team" => parts.push(
-                    out.t(
-                        "Not in a team on a relay yet.",
-                        "Pas encore dans une équipe sur un relais.",
-                    )
-                    .to_owned(),
-                ),
-                "offline" => parts.push(out.t("Offline.", "Hors ligne.").to_owned()),
+                "not_in_team" => parts.push(out.t("sync-not-in-team")),
+                "offline" => parts.push(out.t("sync-offline")),
                 _ => {}
             }
             if waiting > 0 {
-                parts.push(match out.lang {
-                    tandem_model::Lang::Fr => format!("{waiting} changement(s) en attente."),
-                    tandem_model::Lang::En => format!("{waiting} change(s) waiting."),
-                });
+                parts.push(out.t_args("sync-waiting", &[("count", waiting.into())]));
             }
             match local_last {
-                Some(t) => parts.push(match out.lang {
-                    tandem_model::Lang::Fr => format!("Synchronisé à {t}."),
-                    tandem_model::Lang::En => format!("Synced at {t}."),
-                }),
-                None if relay.is_some() => {
-                    parts.push(out.t("Never synced.", "Jamais synchronisé.").to_owned())
-                }
+                Some(t) => parts.push(out.t_args("sync-synced-at", &[("time", t.into())])),
+                None if relay.is_some() => parts.push(out.t("sync-never")),
                 None => {}
             }
             parts.join(" ")
