@@ -30,11 +30,7 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             let code = sync::create_invite(&vault, hours * 3600)?;
             let text = code.to_string();
             out.done(json!({ "code": text, "expires_in_hours": hours }), || {
-                let mut s = format!(
-                    "{}\n\n  {text}\n\n{}",
-                    out.t("team-invite-code"),
-                    out.t_args("team-invite-valid", &[("hours", hours.into())])
-                );
+                let mut s = invite_text(&text, hours, out);
                 if qr {
                     if let Ok(q) = qrcode::QrCode::new(text.as_bytes()) {
                         s.push_str("\n\n");
@@ -119,8 +115,46 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
     }
 }
 
+/// An invite code framed by what to do with it.
+fn invite_text(code: &str, hours: u64, out: &Output) -> String {
+    format!(
+        "{}\n\n  {code}\n\n{}",
+        out.t("team-invite-code"),
+        out.t_args("team-invite-valid", &[("hours", hours.into())])
+    )
+}
+
 /// After a change of the team's options: the settings as JSON, or the words `said`.
 fn settings_done(vault: &mut tandem_core::Vault, out: &Output, said: String) -> Result<()> {
     let settings = vault.team()?.settings;
     out.done(json!({ "settings": settings }), || said)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_model::Lang;
+
+    /// The words of an invite, which the CLI tests cannot reach without a relay.
+    #[test]
+    fn an_invite_in_both_languages() {
+        let en = Output {
+            json: false,
+            lang: Lang::En,
+        };
+        assert_eq!(
+            invite_text("ABCD-EFGH", 24, &en),
+            "Invite code (show it in person; it works once):\n\n  ABCD-EFGH\n\n\
+             Valid for 24 h. On the new device: tandem team join CODE --me NAME"
+        );
+        let fr = Output {
+            json: false,
+            lang: Lang::Fr,
+        };
+        assert_eq!(
+            invite_text("ABCD-EFGH", 168, &fr),
+            "Code d'invitation (à montrer en personne; il ne sert qu'une fois):\n\n  ABCD-EFGH\n\n\
+             Valable 168 h. Sur le nouvel appareil: tandem team join CODE --me NOM"
+        );
+    }
 }
