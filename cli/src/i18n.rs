@@ -4,7 +4,10 @@
 //! the keys the code uses and the keys the files define are the same.
 //!
 //! Messages meant for whoever fixes a command line (usage errors, hints) stay in English, as
-//! clap's own are.
+//! clap's own are. The labels of stored codes (goal statuses, encounter kinds, life domains…)
+//! and the dates are not here: they come from `tandem_model::labels` and `export`, which the
+//! app and the text export share; their tables write the two words of each code side by side
+//! (and the compiler checks that every goal status and consent use has them).
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use tandem_model::Lang;
