@@ -7,6 +7,7 @@
 
 mod args;
 mod commands;
+mod i18n;
 mod output;
 mod parse;
 mod render;

@@ -1,7 +1,9 @@
 //! Printing: JSON or plain text on stdout, and errors as `{code, message}` or one line on
 //! stderr.
 
+use crate::i18n;
 use anyhow::Result;
+use fluent_bundle::FluentValue;
 use serde::Serialize;
 use serde_json::json;
 use std::io::Write;
@@ -69,12 +71,14 @@ impl Output {
         self.show(&json!({ "ok": true, "id": id }), |_| line(id.to_owned()))
     }
 
-    /// Picks the English or French words.
-    pub fn t<'a>(&self, en: &'a str, fr: &'a str) -> &'a str {
-        match self.lang {
-            Lang::En => en,
-            Lang::Fr => fr,
-        }
+    /// The words of `key` in the chosen language (from `locales/*.ftl`, see [`i18n`]).
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    /// The words of `key` with its placeables filled from `args`.
+    pub fn t_args(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        i18n::t_args(self.lang, key, args)
     }
 }
 

@@ -26,20 +26,20 @@ fn heading(text: &mut String, title: &str) {
 }
 
 fn none(text: &mut String, out: &Output) {
-    let _ = writeln!(text, "  {}", out.t("(none)", "(aucun)"));
+    let _ = writeln!(text, "  {}", out.t("list-none"));
 }
 
 pub fn people(people: &[PersonSummary], out: &Output) -> String {
     if people.is_empty() {
-        return format!("{}\n", out.t("Nobody found.", "Personne de trouvé."));
+        return format!("{}\n", out.t("people-none-found"));
     }
     let mut rows = vec![vec![
         "ID".to_owned(),
-        out.t("NAME", "NOM").into(),
-        out.t("PRONOUNS", "PRONOMS").into(),
-        out.t("LAST SEEN", "VU·E LE").into(),
-        out.t("GOALS", "OBJECTIFS").into(),
-        out.t("FOLLOW-UPS", "SUIVIS").into(),
+        out.t("people-column-name"),
+        out.t("people-column-pronouns"),
+        out.t("people-column-last-seen"),
+        out.t("people-column-goals"),
+        out.t("people-column-follow-ups"),
     ]];
     for p in people {
         let mut name = p.name.clone();
@@ -69,8 +69,12 @@ fn goal_head(g: &Goal, out: &Output) -> String {
         let _ = write!(head, " · {}", code_label(d, out.lang));
     }
     if let Some(d) = g.next_check_in {
-        let check_in = out.t("check-in", "prochain point");
-        let _ = write!(head, " · {check_in} {}", format_date(d, out.lang));
+        let date = format_date(d, out.lang);
+        let _ = write!(
+            head,
+            " · {}",
+            out.t_args("goal-check-in", &[("date", date.into())])
+        );
     }
     head
 }
@@ -103,14 +107,9 @@ fn who(e: &Encounter, names: &HashMap<PersonId, String>, out: &Output) -> String
             .get(p)
             .cloned()
             .unwrap_or_else(|| short(p.as_str()).to_owned()),
-        EncounterSubject::Anonymous(None) => {
-            out.t("someone not known", "une personne inconnue").into()
-        }
+        EncounterSubject::Anonymous(None) => out.t("encounter-someone-not-known"),
         EncounterSubject::Anonymous(Some(w)) => {
-            format!(
-                "{} ({w})",
-                out.t("someone not known", "une personne inconnue")
-            )
+            format!("{} ({w})", out.t("encounter-someone-not-known"))
         }
     }
 }
@@ -138,29 +137,30 @@ fn encounter_body(text: &mut String, e: &Encounter, out: &Output) {
         labels.join(", ")
     };
     if !e.domains.is_empty() {
-        let label = out.t("life domains", "domaines de vie");
+        let label = out.t("life-domains");
         let _ = writeln!(text, "    {label}: {}", codes(&e.domains));
     }
     if !e.given.is_empty() {
-        let _ = writeln!(text, "    {}: {}", out.t("given", "remis"), codes(&e.given));
+        let _ = writeln!(
+            text,
+            "    {}: {}",
+            out.t("encounter-given"),
+            codes(&e.given)
+        );
     }
     if !e.referrals.is_empty() {
-        let label = out.t("referrals", "références");
+        let label = out.t("encounter-referrals");
         let _ = writeln!(text, "    {label}: {}", e.referrals.join(", "));
     }
     if e.debrief {
-        let _ = writeln!(
-            text,
-            "    {}",
-            out.t("debrief asked for", "débriefing demandé")
-        );
+        let _ = writeln!(text, "    {}", out.t("encounter-debrief"));
     }
 }
 
 /// Encounters, newest first, each with whom, its id and what happened.
 pub fn encounters(list: &[Encounter], names: &HashMap<PersonId, String>, out: &Output) -> String {
     if list.is_empty() {
-        return format!("{}\n", out.t("No encounters.", "Aucune rencontre."));
+        return format!("{}\n", out.t("encounters-none"));
     }
     let mut text = String::new();
     for e in list {
@@ -174,12 +174,10 @@ pub fn encounters(list: &[Encounter], names: &HashMap<PersonId, String>, out: &O
 fn follow_up_line(f: &FollowUp, out: &Output) -> String {
     let tick = if f.done_at.is_some() { "[x]" } else { "[ ]" };
     match f.due {
-        Some(d) => format!(
-            "{tick} {} ({} {})",
-            f.what,
-            out.t("by", "d'ici le"),
-            format_date(d, out.lang)
-        ),
+        Some(d) => {
+            let by = out.t_args("followup-by", &[("date", format_date(d, out.lang).into())]);
+            format!("{tick} {} ({by})", f.what)
+        }
         None => format!("{tick} {}", f.what),
     }
 }
@@ -187,14 +185,15 @@ fn follow_up_line(f: &FollowUp, out: &Output) -> String {
 /// Open follow-ups due by `until`, overdue ones marked.
 pub fn follow_ups_due(due: &[FollowUpDue], until: NaiveDate, out: &Output) -> String {
     if due.is_empty() {
-        let nothing = out.t("Nothing due by", "Rien à faire d'ici le");
-        return format!("{nothing} {}.\n", format_date(until, out.lang));
+        let date = format_date(until, out.lang);
+        let nothing = out.t_args("followups-nothing-due", &[("date", date.into())]);
+        return format!("{nothing}\n");
     }
     let today = chrono::Local::now().date_naive();
     let mut rows = vec![vec![
-        out.t("DUE", "ÉCHÉANCE").to_owned(),
-        out.t("PERSON", "PERSONNE").into(),
-        out.t("WHAT", "QUOI").into(),
+        out.t("due-column-due"),
+        out.t("due-column-person"),
+        out.t("due-column-what"),
         "ID".into(),
     ]];
     for d in due {
@@ -204,7 +203,7 @@ pub fn follow_ups_due(due: &[FollowUpDue], until: NaiveDate, out: &Output) -> St
                 format!(
                     "{} ({})",
                     format_date(day, out.lang),
-                    out.t("late", "en retard")
+                    out.t("followup-late")
                 )
             }
             Some(day) => format_date(day, out.lang),
@@ -243,16 +242,13 @@ fn consent_line(c: &Consent, out: &Output) -> String {
         .iter()
         .map(|u| consent_use_label(*u, out.lang))
         .collect();
-    let mut line = format!(
-        "{} — {} ({} {})",
-        c.what,
-        uses.join(", "),
-        out.t("given on", "donné le"),
-        format_date(c.given_on, out.lang)
-    );
+    let given = format_date(c.given_on, out.lang);
+    let given = out.t_args("consent-given-on", &[("date", given.into())]);
+    let mut line = format!("{} — {} ({given})", c.what, uses.join(", "));
     if let Some(w) = c.withdrawn_on {
-        let withdrawn = out.t("WITHDRAWN on", "RETIRÉ le");
-        let _ = write!(line, "; {withdrawn} {}", format_date(w, out.lang));
+        let date = format_date(w, out.lang);
+        let withdrawn = out.t_args("consent-withdrawn-on", &[("date", date.into())]);
+        let _ = write!(line, "; {withdrawn}");
     }
     line
 }
@@ -260,15 +256,12 @@ fn consent_line(c: &Consent, out: &Output) -> String {
 fn conflicts(text: &mut String, id: &PersonId, list: &[Conflict], out: &Output) {
     for c in list {
         let devices = if c.values.len() == 2 {
-            out.t("⚠ edited on two devices", "⚠ modifié sur deux appareils")
+            out.t("conflict-two-devices")
         } else {
-            out.t(
-                "⚠ edited on several devices",
-                "⚠ modifié sur plusieurs appareils",
-            )
+            out.t("conflict-several-devices")
         };
         let _ = writeln!(text, "{devices}: {} — {}", c.field(), c.values.join(" | "));
-        let keep = out.t("to keep value N", "pour garder la valeur N");
+        let keep = out.t("conflict-keep");
         let _ = writeln!(
             text,
             "  {keep}: tandem person resolve {id} --field {} --choice N",
@@ -277,11 +270,12 @@ fn conflicts(text: &mut String, id: &PersonId, list: &[Conflict], out: &Output) 
     }
 }
 
-fn profile_lines(text: &mut String, out: &Output, fields: &[(&str, &str, &str)]) {
+/// Rows of a label and a value, leaving out the empty values.
+fn profile_lines(text: &mut String, fields: &[(String, &str)]) {
     let rows: Vec<Vec<String>> = fields
         .iter()
-        .filter(|(_, _, v)| !v.is_empty())
-        .map(|(en, fr, v)| vec![format!("  {}", out.t(en, fr)), (*v).to_owned()])
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(label, v)| vec![format!("  {label}"), (*v).to_owned()])
         .collect();
     text.push_str(&table(&rows));
 }
@@ -295,45 +289,37 @@ pub fn brief(b: &PersonBrief, out: &Output) -> String {
     text.push('\n');
     profile_lines(
         &mut text,
-        out,
         &[
-            ("also known as", "autres noms", &b.nicknames.join(", ")),
-            ("languages", "langues", &b.languages.join(", ")),
-            ("contact", "joindre", &b.contact),
-            ("remember", "à retenir", &b.remember),
+            (out.t("profile-nicknames"), &b.nicknames.join(", ")),
+            (out.t("profile-languages"), &b.languages.join(", ")),
+            (out.t("profile-contact"), &b.contact),
+            (out.t("profile-remember"), &b.remember),
         ],
     );
     let seen = match b.last_seen {
-        Some(t) => format!(
-            "{} {}",
-            out.t("last seen", "vu·e le"),
-            format_time(t, out.lang)
+        Some(t) => out.t_args(
+            "brief-last-seen",
+            &[("time", format_time(t, out.lang).into())],
         ),
-        None => out.t("never met yet", "jamais rencontré·e").into(),
+        None => out.t("brief-never-met"),
     };
-    let _ = writeln!(
-        text,
-        "  {seen} · {} {}",
-        b.encounter_count,
-        out.t("encounters", "rencontres")
+    let count = out.t_args(
+        "brief-encounter-count",
+        &[("count", b.encounter_count.into())],
     );
+    let _ = writeln!(text, "  {seen} · {count}");
 
-    heading(&mut text, out.t("Goals", "Objectifs"));
+    heading(&mut text, &out.t("heading-goals"));
     if b.goals.is_empty() {
         none(&mut text, out);
     }
     for g in &b.goals {
         let _ = writeln!(text, "  {}", goal_head(g, out));
         if let Some(s) = g.next_step() {
-            let _ = writeln!(
-                text,
-                "    {}: {}",
-                out.t("next step", "prochaine étape"),
-                s.text
-            );
+            let _ = writeln!(text, "    {}: {}", out.t("brief-next-step"), s.text);
         }
     }
-    heading(&mut text, out.t("Last encounters", "Dernières rencontres"));
+    heading(&mut text, &out.t("heading-last-encounters"));
     if b.last_encounters.is_empty() {
         none(&mut text, out);
     }
@@ -341,14 +327,14 @@ pub fn brief(b: &PersonBrief, out: &Output) -> String {
         let _ = writeln!(text, "  {}", encounter_head(e, out));
         encounter_body(&mut text, e, out);
     }
-    heading(&mut text, out.t("Open follow-ups", "Suivis à faire"));
+    heading(&mut text, &out.t("heading-open-follow-ups"));
     if b.open_follow_ups.is_empty() {
         none(&mut text, out);
     }
     for f in &b.open_follow_ups {
         let _ = writeln!(text, "  {}", follow_up_line(f, out));
     }
-    heading(&mut text, out.t("Consent", "Consentements"));
+    heading(&mut text, &out.t("heading-consent"));
     if b.consents.is_empty() {
         none(&mut text, out);
     }
@@ -368,30 +354,31 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
     let mut text = format!("{}  (id {})\n", p.name, r.id);
     profile_lines(
         &mut text,
-        out,
         &[
-            ("also known as", "autres noms", &p.nicknames.join(", ")),
-            ("pronouns", "pronoms", p.pronouns.as_deref().unwrap_or("")),
-            ("languages", "langues", &p.languages.join(", ")),
-            ("contact", "joindre", &p.contact),
-            ("remember", "à retenir", &p.remember),
+            (out.t("profile-nicknames"), &p.nicknames.join(", ")),
             (
-                "record started",
-                "dossier ouvert le",
+                out.t("profile-pronouns"),
+                p.pronouns.as_deref().unwrap_or(""),
+            ),
+            (out.t("profile-languages"), &p.languages.join(", ")),
+            (out.t("profile-contact"), &p.contact),
+            (out.t("profile-remember"), &p.remember),
+            (
+                out.t("profile-started"),
                 &format_date(r.created_at.date_naive(), out.lang),
             ),
         ],
     );
-    heading(&mut text, out.t("Goals", "Objectifs"));
+    heading(&mut text, &out.t("heading-goals"));
     text.push_str(&goals(&r.goals, out));
-    heading(&mut text, out.t("Consent", "Consentements"));
+    heading(&mut text, &out.t("heading-consent"));
     if r.consents.is_empty() {
         none(&mut text, out);
     }
     for c in &r.consents {
         let _ = writeln!(text, "  {}\n    id {}", consent_line(c, out), c.id);
     }
-    heading(&mut text, out.t("Follow-ups", "Suivis"));
+    heading(&mut text, &out.t("heading-follow-ups"));
     if r.follow_ups.is_empty() {
         none(&mut text, out);
     }
@@ -401,8 +388,11 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
         .map(|f| vec![format!("  {}", follow_up_line(f, out)), f.id.to_string()])
         .collect();
     text.push_str(&table(&rows));
-    let title = out.t("Encounters", "Rencontres");
-    heading(&mut text, &format!("{title} ({})", r.encounters.len()));
+    let count = r.encounters.len();
+    heading(
+        &mut text,
+        &out.t_args("heading-encounters", &[("count", count.into())]),
+    );
     for e in &r.encounters {
         let _ = writeln!(text, "  {}\n    id {}", encounter_head(e, out), e.id);
         encounter_body(&mut text, e, out);
@@ -416,7 +406,7 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
 
 pub fn team(t: &TeamInfo, out: &Output) -> String {
     let mut text = format!("{}  (id {})\n", t.name, t.id);
-    heading(&mut text, out.t("Members", "Membres"));
+    heading(&mut text, &out.t("team-members"));
     let rows: Vec<Vec<String>> = t
         .members
         .iter()
@@ -425,36 +415,32 @@ pub fn team(t: &TeamInfo, out: &Output) -> String {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            let mut devices = format!("{} {}", m.devices.len(), out.t("device(s)", "appareil(s)"));
+            let count = m.devices.len();
+            let mut devices = out.t_args("team-device-count", &[("count", count.into())]);
             if m.id == t.me {
-                let _ = write!(devices, " — {}", out.t("you", "vous"));
+                let _ = write!(devices, " — {}", out.t("team-you"));
             }
             vec![format!("  {}", m.name), role, devices]
         })
         .collect();
     text.push_str(&table(&rows));
-    heading(&mut text, out.t("Settings", "Réglages"));
+    heading(&mut text, &out.t("team-settings"));
     let s = &t.settings;
     text.push_str(&table(&[
         vec![
-            format!("  {}", out.t("encounter kinds", "types de rencontre")),
+            format!("  {}", out.t("team-encounter-kinds")),
             s.encounter_kinds.join(", "),
         ],
         vec![
-            format!("  {}", out.t("life domains", "domaines de vie")),
+            format!("  {}", out.t("life-domains")),
             s.life_domains.join(", "),
         ],
         vec![
-            format!("  {}", out.t("given items", "choses remises")),
+            format!("  {}", out.t("team-given-items")),
             s.given_items.join(", "),
         ],
     ]));
-    let _ = writeln!(
-        text,
-        "\n{}: {}",
-        out.t("this device", "cet appareil"),
-        t.device
-    );
+    let _ = writeln!(text, "\n{}: {}", out.t("this-device"), t.device);
     text
 }
 

@@ -24,19 +24,10 @@ pub fn run(a: &DemoArgs, session: &Session, out: &Output) -> Result<()> {
     let report = generate(&mut vault, &size)?;
     out.show(&report, |r| {
         table(&[
-            vec![out.t("people", "personnes").into(), r.persons.to_string()],
-            vec![
-                out.t("encounters", "rencontres").into(),
-                r.encounters.to_string(),
-            ],
-            vec![
-                out.t("follow-ups", "suivis").into(),
-                r.follow_ups.to_string(),
-            ],
-            vec![
-                out.t("time", "durée").into(),
-                format!("{} ms", r.elapsed_ms),
-            ],
+            vec![out.t("demo-people"), r.persons.to_string()],
+            vec![out.t("demo-encounters"), r.encounters.to_string()],
+            vec![out.t("demo-follow-ups"), r.follow_ups.to_string()],
+            vec![out.t("demo-time"), format!("{} ms", r.elapsed_ms)],
         ])
     })
 }

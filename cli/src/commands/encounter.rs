@@ -43,7 +43,7 @@ pub fn run(command: EncounterCommand, session: &Session, out: &Output) -> Result
             let id = find(&vault, &person)?;
             vault.update_encounter_notes(&id, &EncounterId(encounter.clone()), &notes)?;
             out.done(json!({ "id": encounter }), || {
-                out.t("Notes updated.", "Notes modifiées.").into()
+                out.t("encounter-notes-updated")
             })
         }
     }

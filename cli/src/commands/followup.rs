@@ -25,7 +25,7 @@ pub fn run(command: FollowupCommand, session: &Session, out: &Output) -> Result<
             let mut vault = session.open()?;
             let id = find(&vault, &person)?;
             vault.complete_follow_up(&id, &FollowUpId(followup.clone()))?;
-            out.done(json!({ "id": followup }), || out.t("Done.", "Fait.").into())
+            out.done(json!({ "id": followup }), || out.t("followup-done"))
         }
         FollowupCommand::Due { until } => {
             let vault = session.open()?;

@@ -40,9 +40,7 @@ pub fn run(command: GoalCommand, session: &Session, out: &Output) -> Result<()> 
             let mut vault = session.open()?;
             let id = find(&vault, &e.person)?;
             vault.update_goal(&id, &GoalId(e.goal.clone()), &update)?;
-            out.done(json!({ "id": e.goal }), || {
-                out.t("Goal updated.", "Objectif modifié.").into()
-            })
+            out.done(json!({ "id": e.goal }), || out.t("goal-updated"))
         }
         GoalCommand::Step { person, goal, add } => {
             let mut vault = session.open()?;
@@ -60,9 +58,9 @@ pub fn run(command: GoalCommand, session: &Session, out: &Output) -> Result<()> 
             vault.set_step_done(&id, &GoalId(goal), &StepId(step.clone()), !undo)?;
             out.done(json!({ "id": step, "done": !undo }), || {
                 if undo {
-                    out.t("Step unticked.", "Étape décochée.").into()
+                    out.t("goal-step-unticked")
                 } else {
-                    out.t("Step ticked.", "Étape cochée.").into()
+                    out.t("goal-step-ticked")
                 }
             })
         }

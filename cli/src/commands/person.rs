@@ -55,9 +55,7 @@ pub fn run(command: PersonCommand, session: &Session, out: &Output) -> Result<()
             let mut vault = session.open()?;
             let id = find(&vault, &person)?;
             vault.withdraw_consent(&id, &ConsentId(consent.clone()), on)?;
-            out.done(json!({ "id": consent }), || {
-                out.t("Consent withdrawn.", "Consentement retiré.").into()
-            })
+            out.done(json!({ "id": consent }), || out.t("consent-withdrawn"))
         }
         PersonCommand::Resolve {
             person,
@@ -71,30 +69,19 @@ pub fn run(command: PersonCommand, session: &Session, out: &Output) -> Result<()
             vault.resolve_conflict(&id, &path, choice as usize - 1)?;
             out.done(
                 json!({ "id": id, "field": field, "choice": choice }),
-                || out.t("Kept that value.", "Valeur gardée.").into(),
+                || out.t("conflict-kept"),
             )
         }
         PersonCommand::Erase { person, yes } => {
             let mut vault = session.open()?;
             let id = find(&vault, &person)?;
             if !yes {
-                return Err(Failure::new(
-                    ErrorCode::InvalidInput,
-                    out.t(
-                        "erasing cannot be undone: run it again with --yes",
-                        "l'effacement est définitif : relancez avec --yes",
-                    ),
-                )
-                .into());
+                return Err(
+                    Failure::new(ErrorCode::InvalidInput, out.t("person-erase-needs-yes")).into(),
+                );
             }
             vault.erase_person(&id)?;
-            out.done(json!({ "erased": id }), || {
-                out.t(
-                    "Erased here; the team's devices and the relay drop it at the next sync.",
-                    "Effacé ici ; les appareils de l'équipe et le relais l'effacent à la prochaine synchronisation.",
-                )
-                .into()
-            })
+            out.done(json!({ "erased": id }), || out.t("person-erased"))
         }
     }
 }
@@ -136,9 +123,7 @@ fn edit(e: PersonEdit, session: &Session, out: &Output) -> Result<()> {
     let mut vault = session.open()?;
     let id = find(&vault, &e.person)?;
     vault.update_profile(&id, &update)?;
-    out.done(json!({ "id": id }), || {
-        out.t("Profile updated.", "Profil modifié.").into()
-    })
+    out.done(json!({ "id": id }), || out.t("person-profile-updated"))
 }
 
 fn export(a: &ExportArgs, session: &Session, out: &Output) -> Result<()> {
@@ -166,7 +151,10 @@ fn export(a: &ExportArgs, session: &Session, out: &Output) -> Result<()> {
                 .with_context(|| format!("writing the export to {}", path.display()))?;
             out.done(
                 json!({ "id": id, "path": path, "bytes": bytes.len() }),
-                || format!("{} {}", out.t("Written to", "Écrit dans"), path.display()),
+                || {
+                    let path = path.display().to_string();
+                    out.t_args("person-export-written", &[("path", path.into())])
+                },
             )
         }
         None if out.json && a.format == ExportFormat::Text => out.show(

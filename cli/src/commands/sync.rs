@@ -41,25 +41,17 @@ pub fn progress_bar() -> impl Fn(SyncProgress) {
 }
 
 pub fn report_text(r: &SyncReport, out: &Output) -> String {
-    let mut s = match out.lang {
-        tandem_model::Lang::Fr => format!(
-            "Envoyé: {} changement(s). Reçu: {} ({} dossier(s) mis à jour).",
-            r.pushed, r.pulled, r.documents_updated
-        ),
-        tandem_model::Lang::En => format!(
-            "Sent {} change(s). Received {} ({} record(s) updated).",
-            r.pushed, r.pulled, r.documents_updated
-        ),
-    };
+    let mut s = out.t_args(
+        "sync-report",
+        &[
+            ("pushed", r.pushed.into()),
+            ("pulled", r.pulled.into()),
+            ("updated", r.documents_updated.into()),
+        ],
+    );
     if r.refused > 0 {
-        s.push_str(&format!(
-            " {}: {}.",
-            out.t(
-                "Refused (not from the team, or altered)",
-                "Refusé (hors équipe, ou altéré)"
-            ),
-            r.refused
-        ));
+        s.push(' ');
+        s.push_str(&out.t_args("sync-refused", &[("count", r.refused.into())]));
     }
     s
 }
@@ -95,36 +87,102 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
             "last_synced_at": last,
             "relay": relay.as_ref().map(|r| r.url.clone()),
         }),
-        || {
-            let mut parts = Vec::new();
-            match state {
-                "not_in_team" => parts.push(
-                    out.t(
-                        "Not in a team on a relay yet.",
-                        "Pas encore dans une équipe sur un relais.",
-                    )
-                    .to_owned(),
-                ),
-                "offline" => parts.push(out.t("Offline.", "Hors ligne.").to_owned()),
-                _ => {}
-            }
-            if waiting > 0 {
-                parts.push(match out.lang {
-                    tandem_model::Lang::Fr => format!("{waiting} changement(s) en attente."),
-                    tandem_model::Lang::En => format!("{waiting} change(s) waiting."),
-                });
-            }
-            match local_last {
-                Some(t) => parts.push(match out.lang {
-                    tandem_model::Lang::Fr => format!("Synchronisé à {t}."),
-                    tandem_model::Lang::En => format!("Synced at {t}."),
-                }),
-                None if relay.is_some() => {
-                    parts.push(out.t("Never synced.", "Jamais synchronisé.").to_owned())
-                }
-                None => {}
-            }
-            parts.join(" ")
-        },
+        || status_text(state, waiting, local_last, relay.is_some(), out),
     )
+}
+
+/// The status in words: the state if it is a problem, what waits, and when it last synced
+/// (`last` in local time).
+fn status_text(
+    state: &str,
+    waiting: u64,
+    last: Option<String>,
+    has_relay: bool,
+    out: &Output,
+) -> String {
+    let mut parts = Vec::new();
+    match state {
+        "not_in_team" => parts.push(out.t("sync-not-in-team")),
+        "offline" => parts.push(out.t("sync-offline")),
+        _ => {}
+    }
+    if waiting > 0 {
+        parts.push(out.t_args("sync-waiting", &[("count", waiting.into())]));
+    }
+    match last {
+        Some(t) => parts.push(out.t_args("sync-synced-at", &[("time", t.into())])),
+        None if has_relay => parts.push(out.t("sync-never")),
+        None => {}
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_model::Lang;
+
+    const EN: Output = Output {
+        json: false,
+        lang: Lang::En,
+    };
+    const FR: Output = Output {
+        json: false,
+        lang: Lang::Fr,
+    };
+
+    /// The words of a sync, which the CLI tests cannot reach without a relay.
+    #[test]
+    fn a_sync_report_in_both_languages() {
+        let report = SyncReport {
+            pushed: 3,
+            pulled: 12,
+            documents_updated: 2,
+            ..SyncReport::default()
+        };
+        assert_eq!(
+            report_text(&report, &EN),
+            "Sent 3 change(s). Received 12 (2 record(s) updated)."
+        );
+        assert_eq!(
+            report_text(&report, &FR),
+            "Envoyé: 3 changement(s). Reçu: 12 (2 dossier(s) mis à jour)."
+        );
+        let refused = SyncReport {
+            refused: 1,
+            ..report
+        };
+        assert_eq!(
+            report_text(&refused, &EN),
+            "Sent 3 change(s). Received 12 (2 record(s) updated). \
+             Refused (not from the team, or altered): 1."
+        );
+        assert_eq!(
+            report_text(&refused, &FR),
+            "Envoyé: 3 changement(s). Reçu: 12 (2 dossier(s) mis à jour). \
+             Refusé (hors équipe, ou altéré): 1."
+        );
+    }
+
+    #[test]
+    fn a_status_in_both_languages() {
+        let synced = |out| status_text("waiting", 2, Some("14:02".into()), true, out);
+        assert_eq!(synced(&EN), "2 change(s) waiting. Synced at 14:02.");
+        assert_eq!(
+            synced(&FR),
+            "2 changement(s) en attente. Synchronisé à 14:02."
+        );
+        let offline = |out| status_text("offline", 0, None, true, out);
+        assert_eq!(offline(&EN), "Offline. Never synced.");
+        assert_eq!(offline(&FR), "Hors ligne. Jamais synchronisé.");
+        let alone = |out| status_text("not_in_team", 1, None, false, out);
+        assert_eq!(
+            alone(&EN),
+            "Not in a team on a relay yet. 1 change(s) waiting."
+        );
+        assert_eq!(
+            alone(&FR),
+            "Pas encore dans une équipe sur un relais. 1 changement(s) en attente."
+        );
+    }
 }

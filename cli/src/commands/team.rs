@@ -22,11 +22,7 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             sync::create_team_on_relay(&vault, &relay, &name)?;
             let report = sync::sync_once(&vault, 0, &progress_bar())?;
             out.done(json!({ "relay": relay, "sync": report }), || {
-                format!(
-                    "{} {}",
-                    out.t("The team is on the relay.", "L'équipe est sur le relais."),
-                    report_text(&report, out)
-                )
+                format!("{} {}", out.t("team-on-relay"), report_text(&report, out))
             })
         }
         TeamCommand::Invite { hours, qr } => {
@@ -34,21 +30,15 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             let code = sync::create_invite(&vault, hours * 3600)?;
             let text = code.to_string();
             out.done(json!({ "code": text, "expires_in_hours": hours }), || {
-                let mut s = format!(
-                    "{}\n\n  {text}\n\n{}",
-                    out.t(
-                        "Invite code (show it in person; it works once):",
-                        "Code d'invitation (à montrer en personne; il ne sert qu'une fois):"
-                    ),
-                    match out.lang {
-                        tandem_model::Lang::Fr => format!("Valable {hours} h. Sur le nouvel appareil: tandem team join CODE --me NOM"),
-                        tandem_model::Lang::En => format!("Valid for {hours} h. On the new device: tandem team join CODE --me NAME"),
-                    }
-                );
+                let mut s = invite_text(&text, hours, out);
                 if qr {
                     if let Ok(q) = qrcode::QrCode::new(text.as_bytes()) {
                         s.push_str("\n\n");
-                        s.push_str(&q.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build());
+                        s.push_str(
+                            &q.render::<qrcode::render::unicode::Dense1x2>()
+                                .quiet_zone(true)
+                                .build(),
+                        );
                     }
                 }
                 s
@@ -69,11 +59,7 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             let report = first?;
             sync::check_deferred(&vault, &progress_bar())?;
             out.done(json!({ "joined": true, "sync": report }), || {
-                format!(
-                    "{} {}",
-                    out.t("Joined the team.", "Équipe rejointe."),
-                    report_text(&report, out)
-                )
+                format!("{} {}", out.t("team-joined"), report_text(&report, out))
             })
         }
         TeamCommand::Devices => {
@@ -96,10 +82,10 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
                         .unwrap_or_default();
                     let mut note = String::new();
                     if d.revoked_at_ms.is_some() {
-                        note.push_str(out.t("revoked", "révoqué"));
+                        note.push_str(&out.t("team-device-revoked"));
                     }
                     if d.device.to_hex() == me {
-                        note.push_str(out.t("this device", "cet appareil"));
+                        note.push_str(&out.t("this-device"));
                     }
                     rows.push(vec![
                         d.device.to_hex(),
@@ -114,45 +100,61 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
         TeamCommand::OptionAdd { list, value } => {
             let mut vault = session.open()?;
             vault.add_team_option(list, &value)?;
-            settings_done(&mut vault, out, (
-                "Added; the team's devices offer it after their next sync.",
-                "Ajouté; les appareils de l'équipe le proposent après leur prochaine synchronisation.",
-            ))
+            settings_done(&mut vault, out, out.t("team-option-added"))
         }
         TeamCommand::OptionRemove { list, value } => {
             let mut vault = session.open()?;
             vault.remove_team_option(list, &value)?;
-            settings_done(
-                &mut vault,
-                out,
-                (
-                    "Removed from the forms; records written with it keep it.",
-                    "Retiré des formulaires; les fiches qui l'ont le gardent.",
-                ),
-            )
+            settings_done(&mut vault, out, out.t("team-option-removed"))
         }
         TeamCommand::Revoke { device } => {
             let vault = Mutex::new(session.open()?);
             sync::revoke_device(&vault, &device)?;
-            out.done(json!({ "revoked": device }), || {
-                out.t(
-                    "Revoked: the relay refuses that device from now on.",
-                    "Révoqué: le relais refuse cet appareil dès maintenant.",
-                )
-                .into()
-            })
+            out.done(json!({ "revoked": device }), || out.t("team-revoked"))
         }
     }
 }
 
-/// After a change of the team's options: the settings as JSON, or `said` (English, French).
-fn settings_done(
-    vault: &mut tandem_core::Vault,
-    out: &Output,
-    said: (&'static str, &'static str),
-) -> Result<()> {
+/// An invite code framed by what to do with it.
+fn invite_text(code: &str, hours: u64, out: &Output) -> String {
+    format!(
+        "{}\n\n  {code}\n\n{}",
+        out.t("team-invite-code"),
+        out.t_args("team-invite-valid", &[("hours", hours.into())])
+    )
+}
+
+/// After a change of the team's options: the settings as JSON, or the words `said`.
+fn settings_done(vault: &mut tandem_core::Vault, out: &Output, said: String) -> Result<()> {
     let settings = vault.team()?.settings;
-    out.done(json!({ "settings": settings }), || {
-        out.t(said.0, said.1).into()
-    })
+    out.done(json!({ "settings": settings }), || said)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_model::Lang;
+
+    /// The words of an invite, which the CLI tests cannot reach without a relay.
+    #[test]
+    fn an_invite_in_both_languages() {
+        let en = Output {
+            json: false,
+            lang: Lang::En,
+        };
+        assert_eq!(
+            invite_text("ABCD-EFGH", 24, &en),
+            "Invite code (show it in person; it works once):\n\n  ABCD-EFGH\n\n\
+             Valid for 24 h. On the new device: tandem team join CODE --me NAME"
+        );
+        let fr = Output {
+            json: false,
+            lang: Lang::Fr,
+        };
+        assert_eq!(
+            invite_text("ABCD-EFGH", 168, &fr),
+            "Code d'invitation (à montrer en personne; il ne sert qu'une fois):\n\n  ABCD-EFGH\n\n\
+             Valable 168 h. Sur le nouvel appareil: tandem team join CODE --me NOM"
+        );
+    }
 }

@@ -19,12 +19,10 @@ pub fn run(command: VaultCommand, session: &Session, out: &Output) -> Result<()>
             out.done(
                 json!({ "vault": vault.dir(), "team": team.id, "device": vault.device_id() }),
                 || {
-                    format!(
-                        "{} {} ({}: {})",
-                        out.t("Created the vault in", "Coffre créé dans"),
-                        vault.dir().display(),
-                        out.t("team", "équipe"),
-                        team.name
+                    let dir = vault.dir().display().to_string();
+                    out.t_args(
+                        "vault-created",
+                        &[("dir", dir.into()), ("team", team.name.as_str().into())],
                     )
                 },
             )
@@ -42,12 +40,13 @@ pub fn run(command: VaultCommand, session: &Session, out: &Output) -> Result<()>
             });
             out.show(&counts, |c| {
                 let row = |label: &str, key: &str| vec![format!("  {label}"), c[key].to_string()];
-                let mut text = format!("{}: {}\n", out.t("Unlocked", "Déverrouillé"), team.name);
+                let unlocked = out.t_args("vault-unlocked", &[("team", team.name.as_str().into())]);
+                let mut text = format!("{unlocked}\n");
                 text.push_str(&table(&[
-                    row(out.t("people", "personnes"), "people"),
-                    row(out.t("team members", "membres de l'équipe"), "members"),
-                    row(out.t("documents", "documents"), "documents"),
-                    row(out.t("changes to send", "changements à envoyer"), "outbox"),
+                    row(&out.t("vault-people"), "people"),
+                    row(&out.t("vault-members"), "members"),
+                    row(&out.t("vault-documents"), "documents"),
+                    row(&out.t("vault-outbox"), "outbox"),
                 ]));
                 text
             })
@@ -57,22 +56,15 @@ pub fn run(command: VaultCommand, session: &Session, out: &Output) -> Result<()>
             let mut vault = session.open_with(&current)?;
             let new = changed_passphrase()?;
             vault.change_passphrase(&current, &new)?;
-            out.done(json!({}), || {
-                out.t("Passphrase changed.", "Phrase de passe changée.")
-                    .into()
-            })
+            out.done(json!({}), || out.t("vault-passphrase-changed"))
         }
         VaultCommand::RebuildIndex => {
             session.open()?.rebuild_indexes()?;
-            out.done(json!({}), || {
-                out.t("Indexes rebuilt.", "Index reconstruits.").into()
-            })
+            out.done(json!({}), || out.t("vault-indexes-rebuilt"))
         }
         VaultCommand::Compact => {
             session.open()?.compact()?;
-            out.done(json!({}), || {
-                out.t("Vault compacted.", "Coffre compacté.").into()
-            })
+            out.done(json!({}), || out.t("vault-compacted"))
         }
     }
 }

@@ -1,0 +1,119 @@
+### The words of the `tandem` command, in English. fr.ftl has the same keys (the tests in
+### src/i18n.rs check it); the CLI tests compare this text, so it changes only on purpose.
+
+## Shared by several views
+list-none = (none)
+life-domains = life domains
+this-device = this device
+
+## People (`person list`, `person search`)
+people-none-found = Nobody found.
+people-column-name = NAME
+people-column-pronouns = PRONOUNS
+people-column-last-seen = LAST SEEN
+people-column-goals = GOALS
+people-column-follow-ups = FOLLOW-UPS
+
+## A person's profile (`brief`, `person show`)
+profile-nicknames = also known as
+profile-pronouns = pronouns
+profile-languages = languages
+profile-contact = contact
+profile-remember = remember
+profile-started = record started
+
+## Headings of the brief and the record
+heading-goals = Goals
+heading-last-encounters = Last encounters
+heading-open-follow-ups = Open follow-ups
+heading-consent = Consent
+heading-follow-ups = Follow-ups
+heading-encounters = Encounters ({ $count })
+
+## The brief
+brief-last-seen = last seen { $time }
+brief-never-met = never met yet
+brief-encounter-count = { $count } encounters
+brief-next-step = next step
+
+## Goals
+goal-check-in = check-in { $date }
+goal-updated = Goal updated.
+goal-step-ticked = Step ticked.
+goal-step-unticked = Step unticked.
+
+## Encounters
+encounters-none = No encounters.
+encounter-someone-not-known = someone not known
+encounter-given = given
+encounter-referrals = referrals
+encounter-debrief = debrief asked for
+encounter-notes-updated = Notes updated.
+
+## Follow-ups
+followup-by = by { $date }
+followup-late = late
+followup-done = Done.
+followups-nothing-due = Nothing due by { $date }.
+due-column-due = DUE
+due-column-person = PERSON
+due-column-what = WHAT
+
+## Consent
+consent-given-on = given on { $date }
+consent-withdrawn-on = WITHDRAWN on { $date }
+consent-withdrawn = Consent withdrawn.
+
+## Edits made on two devices at once
+conflict-two-devices = ⚠ edited on two devices
+conflict-several-devices = ⚠ edited on several devices
+conflict-keep = to keep value N
+conflict-kept = Kept that value.
+
+## `person …`
+person-profile-updated = Profile updated.
+person-export-written = Written to { $path }
+person-erase-needs-yes = erasing cannot be undone: run it again with --yes
+person-erased = Erased here; the team's devices and the relay drop it at the next sync.
+
+## `vault …`
+vault-created = Created the vault in { $dir } (team: { $team })
+vault-unlocked = Unlocked: { $team }
+vault-people = people
+vault-members = team members
+vault-documents = documents
+vault-outbox = changes to send
+vault-passphrase-changed = Passphrase changed.
+vault-indexes-rebuilt = Indexes rebuilt.
+vault-compacted = Vault compacted.
+
+## `team …`
+team-members = Members
+team-device-count = { $count } device(s)
+team-you = you
+team-settings = Settings
+team-encounter-kinds = encounter kinds
+team-given-items = given items
+team-on-relay = The team is on the relay.
+team-invite-code = Invite code (show it in person; it works once):
+team-invite-valid = Valid for { $hours } h. On the new device: tandem team join CODE --me NAME
+team-joined = Joined the team.
+team-device-revoked = revoked
+team-revoked = Revoked: the relay refuses that device from now on.
+team-option-added = Added; the team's devices offer it after their next sync.
+team-option-removed = Removed from the forms; records written with it keep it.
+
+## `sync` and `status`
+sync-report = Sent { $pushed } change(s). Received { $pulled } ({ $updated } record(s) updated).
+sync-refused = Refused (not from the team, or altered): { $count }.
+sync-not-in-team = Not in a team on a relay yet.
+sync-offline = Offline.
+sync-waiting = { $count } change(s) waiting.
+sync-synced-at = Synced at { $time }.
+sync-never = Never synced.
+
+## `demo`
+demo-people = people
+demo-encounters = encounters
+demo-follow-ups = follow-ups
+demo-time = time

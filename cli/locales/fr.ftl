@@ -1,0 +1,119 @@
+### Les mots de la commande `tandem`, en français. Mêmes clés que en.ftl (les tests de
+### src/i18n.rs le vérifient); les tests du CLI comparent ce texte.
+
+## Communs à plusieurs vues
+list-none = (aucun)
+life-domains = domaines de vie
+this-device = cet appareil
+
+## Les personnes (`person list`, `person search`)
+people-none-found = Personne de trouvé.
+people-column-name = NOM
+people-column-pronouns = PRONOMS
+people-column-last-seen = VU·E LE
+people-column-goals = OBJECTIFS
+people-column-follow-ups = SUIVIS
+
+## Le profil d'une personne (`brief`, `person show`)
+profile-nicknames = autres noms
+profile-pronouns = pronoms
+profile-languages = langues
+profile-contact = joindre
+profile-remember = à retenir
+profile-started = dossier ouvert le
+
+## Titres du brief et du dossier
+heading-goals = Objectifs
+heading-last-encounters = Dernières rencontres
+heading-open-follow-ups = Suivis à faire
+heading-consent = Consentements
+heading-follow-ups = Suivis
+heading-encounters = Rencontres ({ $count })
+
+## Le brief
+brief-last-seen = vu·e le { $time }
+brief-never-met = jamais rencontré·e
+brief-encounter-count = { $count } rencontres
+brief-next-step = prochaine étape
+
+## Objectifs
+goal-check-in = prochain point { $date }
+goal-updated = Objectif modifié.
+goal-step-ticked = Étape cochée.
+goal-step-unticked = Étape décochée.
+
+## Rencontres
+encounters-none = Aucune rencontre.
+encounter-someone-not-known = une personne inconnue
+encounter-given = remis
+encounter-referrals = références
+encounter-debrief = débriefing demandé
+encounter-notes-updated = Notes modifiées.
+
+## Suivis
+followup-by = d'ici le { $date }
+followup-late = en retard
+followup-done = Fait.
+followups-nothing-due = Rien à faire d'ici le { $date }.
+due-column-due = ÉCHÉANCE
+due-column-person = PERSONNE
+due-column-what = QUOI
+
+## Consentements
+consent-given-on = donné le { $date }
+consent-withdrawn-on = RETIRÉ le { $date }
+consent-withdrawn = Consentement retiré.
+
+## Modifications faites sur deux appareils à la fois
+conflict-two-devices = ⚠ modifié sur deux appareils
+conflict-several-devices = ⚠ modifié sur plusieurs appareils
+conflict-keep = pour garder la valeur N
+conflict-kept = Valeur gardée.
+
+## `person …`
+person-profile-updated = Profil modifié.
+person-export-written = Écrit dans { $path }
+person-erase-needs-yes = l'effacement est définitif : relancez avec --yes
+person-erased = Effacé ici ; les appareils de l'équipe et le relais l'effacent à la prochaine synchronisation.
+
+## `vault …`
+vault-created = Coffre créé dans { $dir } (équipe: { $team })
+vault-unlocked = Déverrouillé: { $team }
+vault-people = personnes
+vault-members = membres de l'équipe
+vault-documents = documents
+vault-outbox = changements à envoyer
+vault-passphrase-changed = Phrase de passe changée.
+vault-indexes-rebuilt = Index reconstruits.
+vault-compacted = Coffre compacté.
+
+## `team …`
+team-members = Membres
+team-device-count = { $count } appareil(s)
+team-you = vous
+team-settings = Réglages
+team-encounter-kinds = types de rencontre
+team-given-items = choses remises
+team-on-relay = L'équipe est sur le relais.
+team-invite-code = Code d'invitation (à montrer en personne; il ne sert qu'une fois):
+team-invite-valid = Valable { $hours } h. Sur le nouvel appareil: tandem team join CODE --me NOM
+team-joined = Équipe rejointe.
+team-device-revoked = révoqué
+team-revoked = Révoqué: le relais refuse cet appareil dès maintenant.
+team-option-added = Ajouté; les appareils de l'équipe le proposent après leur prochaine synchronisation.
+team-option-removed = Retiré des formulaires; les fiches qui l'ont le gardent.
+
+## `sync` et `status`
+sync-report = Envoyé: { $pushed } changement(s). Reçu: { $pulled } ({ $updated } dossier(s) mis à jour).
+sync-refused = Refusé (hors équipe, ou altéré): { $count }.
+sync-not-in-team = Pas encore dans une équipe sur un relais.
+sync-offline = Hors ligne.
+sync-waiting = { $count } changement(s) en attente.
+sync-synced-at = Synchronisé à { $time }.
+sync-never = Jamais synchronisé.
+
+## `demo`
+demo-people = personnes
+demo-encounters = rencontres
+demo-follow-ups = suivis
+demo-time = durée
