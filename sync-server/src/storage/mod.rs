@@ -7,96 +7,17 @@
 //!
 //! Nothing here can read an envelope: it stores bytes, ids and sequence numbers.
 
+mod error;
 mod postgres;
 mod sqlite;
 
+pub use self::error::{Refusal, Result, StorageError};
 pub use self::postgres::PostgresStorage;
 pub use self::sqlite::SqliteStorage;
 
 use std::path::Path;
 use tandem_protocol::api::{DeviceInfo, DeviceRole};
 use tandem_protocol::{DeviceId, DocId, TeamId};
-
-/// What can go wrong in storage.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StorageError {
-    /// The team, device or invite already exists.
-    #[error("already exists")]
-    Exists,
-    /// No such team, device or invite.
-    #[error("not found")]
-    NotFound,
-    /// The invite's time is up.
-    #[error("invite expired")]
-    InviteExpired,
-    /// The invite was redeemed already.
-    #[error("invite already used")]
-    InviteUsed,
-    /// A snapshot claims to cover envelopes the log does not have yet.
-    #[error("a snapshot cannot cover beyond the team's head")]
-    CoversBeyondHead,
-    /// A key epoch that is neither the team's next one nor its current one.
-    #[error("the team's key epoch is {current}; only the next one may be posted")]
-    WrongEpoch {
-        /// The team's current epoch.
-        current: u32,
-    },
-    /// A key package is addressed to a device that is not an active member of the team.
-    #[error("a key package is addressed to a revoked or unknown device")]
-    InactiveRecipient,
-    /// A new key epoch leaves out an active device (one enrolled while it was being made).
-    #[error("a new key epoch must have a package for every active device")]
-    MissingRecipient,
-    /// The invite carries keys older than the team's current one.
-    #[error("the invite was made before the team's key changed")]
-    InviteStale,
-    /// A push sealed under a key epoch older than the team's.
-    #[error("sealed under an older key epoch than the team's")]
-    StaleEpoch,
-    /// The database was written by a newer relay.
-    #[error(
-        "the database is at schema version {found}, newer than this relay knows ({supported}): \
-         run a newer tandem-relay"
-    )]
-    NewerSchema {
-        /// Version found in the database.
-        found: i64,
-        /// The newest this build knows.
-        supported: i64,
-    },
-    /// A stored value is not what the schema promises.
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(&'static str),
-    /// SQLite failed.
-    #[error("SQLite")]
-    Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed.
-    #[error("PostgreSQL")]
-    Postgres(#[from] tokio_postgres::Error),
-    /// No PostgreSQL connection could be had.
-    #[error("PostgreSQL connection pool")]
-    Pool(#[from] deadpool_postgres::PoolError),
-    /// The PostgreSQL pool could not be built.
-    #[error("PostgreSQL connection pool set-up")]
-    BuildPool(#[from] deadpool_postgres::BuildError),
-    /// The data directory could not be created.
-    #[error("data directory")]
-    Io(#[from] std::io::Error),
-    /// A blocking storage task panicked or was cancelled.
-    #[error("storage task")]
-    Task(#[from] tokio::task::JoinError),
-    /// The commit of a group of writes failed, so this write (which had succeeded on its
-    /// own) is not stored either.
-    #[error("the group commit failed")]
-    GroupCommit(#[source] std::sync::Arc<StorageError>),
-    /// The writer stopped (it panicked on this write, or the storage is closing).
-    #[error("the storage writer stopped")]
-    WriterGone,
-}
-
-/// Storage results.
-pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// A device as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,17 +255,17 @@ fn judge_key_epoch(
         return if same {
             Ok(Some(KeyEpochOutcome::AlreadyThere))
         } else {
-            Err(StorageError::Exists)
+            Err(StorageError::Refused(Refusal::Exists))
         };
     }
-    Err(StorageError::WrongEpoch { current })
+    Err(StorageError::Refused(Refusal::WrongEpoch { current }))
 }
 
 /// An invite carrying keys only up to an epoch older than the team's is refused: the device
 /// would join unable to read (or write) anything sealed since. Shared by both backends.
 fn check_invite_epoch(invite_epoch: Option<i64>, current: u32) -> Result<()> {
     match invite_epoch {
-        Some(e) if e < i64::from(current) => Err(StorageError::InviteStale),
+        Some(e) if e < i64::from(current) => Err(StorageError::Refused(Refusal::InviteStale)),
         _ => Ok(()),
     }
 }
@@ -357,13 +278,13 @@ fn check_every_active_device(active: &[Vec<u8>], packages: &[NewKeyPackage]) -> 
         .iter()
         .any(|p| !active.iter().any(|d| d.as_slice() == p.to.0.as_slice()))
     {
-        return Err(StorageError::InactiveRecipient);
+        return Err(StorageError::Refused(Refusal::InactiveRecipient));
     }
     let missing = active
         .iter()
         .any(|d| !packages.iter().any(|p| p.to.0.as_slice() == d.as_slice()));
     if missing {
-        return Err(StorageError::MissingRecipient);
+        return Err(StorageError::Refused(Refusal::MissingRecipient));
     }
     Ok(())
 }
@@ -491,7 +412,7 @@ impl Storage {
         dispatch!(self, s => s.ping())
     }
 
-    /// Registers a team with its first device, an admin. [`StorageError::Exists`] if the team
+    /// Registers a team with its first device, an admin. [`Refusal::Exists`] if the team
     /// does.
     pub async fn create_team(
         &self,
@@ -513,19 +434,19 @@ impl Storage {
         dispatch!(self, s => s.devices(team))
     }
 
-    /// Revokes a device (again is fine). [`StorageError::NotFound`] if it is not in the team.
+    /// Revokes a device (again is fine). [`Refusal::NotFound`] if it is not in the team.
     pub async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
         dispatch!(self, s => s.revoke(team, device, now_ms))
     }
 
-    /// Parks an invite. [`StorageError::Exists`] if the token hash is taken.
+    /// Parks an invite. [`Refusal::Exists`] if the token hash is taken.
     pub async fn create_invite(&self, invite: NewInvite) -> Result<()> {
         dispatch!(self, s => s.create_invite(invite))
     }
 
     /// Redeems an invite once and enrols the device as a member, in one transaction.
-    /// [`StorageError::NotFound`], [`StorageError::InviteExpired`], [`StorageError::InviteUsed`],
-    /// or [`StorageError::Exists`] if the device is in the team already (the invite stays
+    /// [`Refusal::NotFound`], [`Refusal::InviteExpired`], [`Refusal::InviteUsed`],
+    /// or [`Refusal::Exists`] if the device is in the team already (the invite stays
     /// unused).
     pub async fn redeem_invite(
         &self,
@@ -561,7 +482,7 @@ impl Storage {
     }
 
     /// [`Self::append`] for a device's push sealed under key epochs `oldest_epoch` and up:
-    /// [`StorageError::StaleEpoch`], nothing stored, if the team has moved past it. Both
+    /// [`Refusal::StaleEpoch`], nothing stored, if the team has moved past it. Both
     /// checks (epoch, erased documents) are made in the append's own transaction, so a
     /// rotation or an erasure committed at the same moment is never missed.
     pub async fn push(
@@ -633,9 +554,9 @@ impl Storage {
     }
 
     /// Stores a new key epoch's packages in one transaction: `epoch` must be the team's
-    /// current epoch plus one ([`StorageError::WrongEpoch`] otherwise), or the current one
-    /// with exactly the packages stored ([`StorageError::Exists`] if they differ). Every
-    /// recipient must be an enrolled, unrevoked device ([`StorageError::InactiveRecipient`]).
+    /// current epoch plus one ([`Refusal::WrongEpoch`] otherwise), or the current one
+    /// with exactly the packages stored ([`Refusal::Exists`] if they differ). Every
+    /// recipient must be an enrolled, unrevoked device ([`Refusal::InactiveRecipient`]).
     pub async fn put_key_packages(
         &self,
         team: TeamId,

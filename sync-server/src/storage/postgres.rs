@@ -13,7 +13,8 @@ use super::{
 use super::{
     id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
-    PageRequest, Redeemed, Result, SnapshotOutcome, StorageError, StoredSnapshot, RELAY_ID_KEY,
+    PageRequest, Redeemed, Refusal, Result, SnapshotOutcome, StorageError, StoredSnapshot,
+    RELAY_ID_KEY,
 };
 use super::{GroupStats, Release, WriterHold};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -33,7 +34,7 @@ use tokio_postgres::Row;
 /// are handed out push after push in queue order, the new rows go in with one
 /// `INSERT … UNNEST`, signatures with another, cursors with one `UPDATE … FROM UNNEST`, and
 /// one commit (one WAL flush) makes them all durable before any of them is answered. A push
-/// to a team that does not exist gets [`StorageError::NotFound`] without touching the
+/// to a team that does not exist gets [`StorageError::Refused(Refusal::NotFound)`] without touching the
 /// others. If the group's transaction fails for any other reason, each of its writes is
 /// retried alone, so one bad write cannot fail the rest. Other writes (teams, invites,
 /// snapshots, key epochs) are rare and run in their own transactions.
@@ -290,7 +291,7 @@ type DeviceKey = ([u8; 16], [u8; 16]);
 struct AppendRequest<'a> {
     team: TeamId,
     envelopes: &'a [NewEnvelope],
-    /// Refused whole if the team's key epoch is past this ([`StorageError::StaleEpoch`]).
+    /// Refused whole if the team's key epoch is past this ([`StorageError::Refused(Refusal::StaleEpoch)`]).
     oldest_epoch: Option<u32>,
     now_ms: i64,
 }
@@ -395,12 +396,12 @@ async fn append_group(
     for r in requests {
         let team = &r.team;
         let Some(head) = heads.get_mut(&team.0) else {
-            results.push(Err(StorageError::NotFound));
+            results.push(Err(StorageError::Refused(Refusal::NotFound)));
             continue;
         };
         let current = epochs.get(&team.0).copied().unwrap_or(1);
         if r.oldest_epoch.is_some_and(|oldest| oldest < current) {
-            results.push(Err(StorageError::StaleEpoch));
+            results.push(Err(StorageError::Refused(Refusal::StaleEpoch)));
             continue;
         }
         let mut out = Vec::with_capacity(r.envelopes.len());
@@ -788,7 +789,7 @@ impl PostgresStorage {
             )
             .await?;
         if inserted == 0 {
-            return Err(StorageError::Exists);
+            return Err(StorageError::Refused(Refusal::Exists));
         }
         tx.execute(
             "INSERT INTO team_heads (team, head) VALUES ($1, 0)",
@@ -866,7 +867,7 @@ impl PostgresStorage {
             .await?
             .is_some();
         if !exists {
-            return Err(StorageError::NotFound);
+            return Err(StorageError::Refused(Refusal::NotFound));
         }
         tx.execute(
             "UPDATE devices SET revoked_at_ms = $3 \
@@ -941,7 +942,7 @@ impl PostgresStorage {
             )
             .await?;
         if inserted == 0 {
-            return Err(StorageError::Exists);
+            return Err(StorageError::Refused(Refusal::Exists));
         }
         Ok(())
     }
@@ -964,16 +965,16 @@ impl PostgresStorage {
                 &[&token_hash.as_slice()],
             )
             .await?
-            .ok_or(StorageError::NotFound)?;
+            .ok_or(StorageError::Refused(Refusal::NotFound))?;
         let team = TeamId(id16(row.try_get::<_, &[u8]>(0)?)?);
         let sealed_team_key: Vec<u8> = row.try_get(1)?;
         let expires_at_ms: i64 = row.try_get(2)?;
         let used_at_ms: Option<i64> = row.try_get(3)?;
         if used_at_ms.is_some() {
-            return Err(StorageError::InviteUsed);
+            return Err(StorageError::Refused(Refusal::InviteUsed));
         }
         if now_ms >= expires_at_ms {
-            return Err(StorageError::InviteExpired);
+            return Err(StorageError::Refused(Refusal::InviteExpired));
         }
         let invite_epoch: Option<i64> = row.try_get(4)?;
         // The team's counter row, locked until commit, as a new key epoch locks it: a device
@@ -994,7 +995,7 @@ impl PostgresStorage {
             )
             .await?;
         if inserted == 0 {
-            return Err(StorageError::Exists);
+            return Err(StorageError::Refused(Refusal::Exists));
         }
         tx.execute(
             "UPDATE invites SET used_at_ms = $2, used_by = $3, sealed_team_key = ''::bytea \
@@ -1106,7 +1107,7 @@ impl PostgresStorage {
         // is seen below; one after drops this snapshot.
         let head = lock_team(&tx, team).await?;
         if snapshot.covers > head {
-            return Err(StorageError::CoversBeyondHead);
+            return Err(StorageError::Refused(Refusal::CoversBeyondHead));
         }
         let erased = tx
             .query_opt(
@@ -1281,7 +1282,9 @@ async fn read_page<C: GenericClient>(
         ))
         .await?;
     let rows = client.query(&sizes_stmt, &[&t, &after, &limit]).await?;
-    let first = rows.first().ok_or(StorageError::NotFound)?;
+    let first = rows
+        .first()
+        .ok_or(StorageError::Refused(Refusal::NotFound))?;
     let head = seq_from_db(first.try_get(0)?)?;
     let epoch = first
         .try_get::<_, Option<i64>>(1)?
@@ -1324,7 +1327,7 @@ async fn lock_team<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {
     let row = c
         .query_opt(&stmt, &[&team.0.as_slice()])
         .await?
-        .ok_or(StorageError::NotFound)?;
+        .ok_or(StorageError::Refused(Refusal::NotFound))?;
     seq_from_db(row.try_get(0)?)
 }
 
@@ -1346,7 +1349,7 @@ async fn head<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {
     let row = c
         .query_opt(&stmt, &[&team.0.as_slice()])
         .await?
-        .ok_or(StorageError::NotFound)?;
+        .ok_or(StorageError::Refused(Refusal::NotFound))?;
     seq_from_db(row.try_get(0)?)
 }
 

@@ -21,7 +21,8 @@ use super::{
 use super::{
     id16, key32, new_relay_id, page_cut, page_filter, parse_role, seq_from_db, seq_to_db,
     AppendOutcome, DeviceLookup, DeviceRecord, NewEnvelope, NewInvite, NewSnapshot, Page,
-    PageRequest, Redeemed, Result, SnapshotOutcome, StorageError, StoredSnapshot, RELAY_ID_KEY,
+    PageRequest, Redeemed, Refusal, Result, SnapshotOutcome, StorageError, StoredSnapshot,
+    RELAY_ID_KEY,
 };
 use super::{GroupStats, Release, WriterHold};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -392,7 +393,7 @@ impl SqliteStorage {
                 params![team.0, now_ms],
             )?;
             if inserted == 0 {
-                return Err(StorageError::Exists);
+                return Err(StorageError::Refused(Refusal::Exists));
             }
             c.execute(
                 "INSERT INTO team_heads (team, head) VALUES (?1, 0)",
@@ -467,7 +468,7 @@ impl SqliteStorage {
                 .optional()?
                 .is_some();
             if !exists {
-                return Err(StorageError::NotFound);
+                return Err(StorageError::Refused(Refusal::NotFound));
             }
             c.execute(
                 "UPDATE devices SET revoked_at_ms = ?3 \
@@ -569,7 +570,7 @@ impl SqliteStorage {
                 ],
             )?;
             if inserted == 0 {
-                return Err(StorageError::Exists);
+                return Err(StorageError::Refused(Refusal::Exists));
             }
             Ok(())
         })
@@ -593,12 +594,12 @@ impl SqliteStorage {
                 )
                 .optional()?;
             let (team, sealed_team_key, expires_at_ms, used_at_ms, epoch) =
-                found.ok_or(StorageError::NotFound)?;
+                found.ok_or(StorageError::Refused(Refusal::NotFound))?;
             if used_at_ms.is_some() {
-                return Err(StorageError::InviteUsed);
+                return Err(StorageError::Refused(Refusal::InviteUsed));
             }
             if now_ms >= expires_at_ms {
-                return Err(StorageError::InviteExpired);
+                return Err(StorageError::Refused(Refusal::InviteExpired));
             }
             let team = TeamId(id16(&team)?);
             check_invite_epoch(epoch, current_epoch(c, team)?)?;
@@ -608,7 +609,7 @@ impl SqliteStorage {
                 params![team.0, device.0, public_key, now_ms],
             )?;
             if inserted == 0 {
-                return Err(StorageError::Exists);
+                return Err(StorageError::Refused(Refusal::Exists));
             }
             c.execute(
                 "UPDATE invites SET used_at_ms = ?2, used_by = ?3, sealed_team_key = X'' \
@@ -665,7 +666,7 @@ impl SqliteStorage {
             // key epoch or an erasure is either before this append (and seen) or after it.
             if let Some(oldest) = oldest_epoch {
                 if oldest < current_epoch(c, team)? {
-                    return Err(StorageError::StaleEpoch);
+                    return Err(StorageError::Refused(Refusal::StaleEpoch));
                 }
             }
             let mut seen: HashMap<[u8; 32], u64> = HashMap::new();
@@ -710,7 +711,7 @@ impl SqliteStorage {
                             let head: i64 = bump
                                 .query_row([team.0], |r| r.get(0))
                                 .optional()?
-                                .ok_or(StorageError::NotFound)?;
+                                .ok_or(StorageError::Refused(Refusal::NotFound))?;
                             insert.execute(params![
                                 team.0,
                                 head,
@@ -780,7 +781,7 @@ impl SqliteStorage {
     ) -> Result<SnapshotOutcome> {
         self.write(move |c| {
             if snapshot.covers > head(c, team)? {
-                return Err(StorageError::CoversBeyondHead);
+                return Err(StorageError::Refused(Refusal::CoversBeyondHead));
             }
             if c.prepare_cached("SELECT 1 FROM erased_docs WHERE team = ?1 AND doc = ?2")?
                 .exists(params![team.0, snapshot.doc.0])?
@@ -973,7 +974,7 @@ fn head(c: &Connection, team: TeamId) -> Result<u64> {
         .prepare_cached("SELECT head FROM team_heads WHERE team = ?1")?
         .query_row([team.0], |r| r.get(0))
         .optional()?;
-    seq_from_db(head.ok_or(StorageError::NotFound)?)
+    seq_from_db(head.ok_or(StorageError::Refused(Refusal::NotFound))?)
 }
 
 /// Drops the bytes of envelopes covered by a snapshot once every active device's cursor is
