@@ -5,329 +5,39 @@
 //! numbered migrations, and pass the same test suite (`tests/storage`). An enum rather than a
 //! trait object: there are exactly two backends, and an enum needs no boxed futures.
 //!
+//! The layout says who decides what:
+//!
+//! - `rules`: the decisions both backends make (may this invite be redeemed, is this key
+//!   epoch the next one, what becomes of this envelope, which bytes may be collected), as
+//!   pure functions over the rows read; each backend reads rows, asks the rule, writes rows;
+//! - `sql`: the statements both send, written once, and the column conversions;
+//! - `group`: what the two group-commit writers share (bounds, counters, the test hold);
+//! - `sqlite/` and `postgres/`: each backend, with its `writer` (the group commit: waiting
+//!   writes batched into one transaction), its `queries` and its `migrations`; PostgreSQL
+//!   also has its `listener` (appends announced between relays).
+//!
 //! Nothing here can read an envelope: it stores bytes, ids and sequence numbers.
 
 mod error;
+mod group;
 mod postgres;
+mod records;
+mod rules;
+mod sql;
 mod sqlite;
 
 pub use self::error::{Refusal, Result, StorageError};
+pub use self::group::WriterHold;
 pub use self::postgres::PostgresStorage;
+pub use self::records::{
+    AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
+    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, SnapshotOutcome,
+    StoredSnapshot,
+};
 pub use self::sqlite::SqliteStorage;
 
 use std::path::Path;
-use tandem_protocol::api::{DeviceInfo, DeviceRole};
 use tandem_protocol::{DeviceId, DocId, TeamId};
-
-/// A device as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceRecord {
-    /// Its id.
-    pub device: DeviceId,
-    /// Its Ed25519 public key.
-    pub public_key: [u8; 32],
-    /// Admin or member.
-    pub role: DeviceRole,
-    /// When it was enrolled (Unix ms).
-    pub enrolled_at_ms: i64,
-    /// When it was revoked, if it was.
-    pub revoked_at_ms: Option<i64>,
-    /// The `after` of its latest pull.
-    pub cursor: u64,
-}
-
-impl DeviceRecord {
-    /// As the API shows it.
-    pub fn info(&self) -> DeviceInfo {
-        DeviceInfo {
-            device: self.device,
-            public_key: hex::encode(self.public_key),
-            role: self.role,
-            enrolled_at_ms: self.enrolled_at_ms,
-            revoked_at_ms: self.revoked_at_ms,
-        }
-    }
-}
-
-/// Who a request's device is, as far as one team is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceLookup {
-    /// Enrolled in the team (perhaps revoked since).
-    Member(DeviceRecord),
-    /// The team does not exist.
-    UnknownTeam,
-    /// Not in this team but enrolled in another one, with this key.
-    OtherTeam([u8; 32]),
-    /// Enrolled nowhere.
-    Unknown,
-}
-
-/// An envelope to append: already parsed and verified by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEnvelope {
-    /// SHA-256 of the bytes.
-    pub id: [u8; 32],
-    /// Its document.
-    pub doc: DocId,
-    /// The sealed envelope.
-    pub bytes: Vec<u8>,
-}
-
-/// One appended envelope's fate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AppendOutcome {
-    /// Its sequence number.
-    pub seq: u64,
-    /// It was there already; nothing new was stored.
-    pub duplicate: bool,
-}
-
-/// A page of the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    /// The team's head when the page was read; every sequence number up to it is committed.
-    pub head: u64,
-    /// `(seq, envelope)` in order.
-    pub items: Vec<(u64, Vec<u8>)>,
-    /// More envelopes follow (up to `head`).
-    pub more: bool,
-}
-
-/// What to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    /// Sequence numbers above this.
-    pub after: u64,
-    /// At most this many.
-    pub limit: usize,
-    /// Leave out envelopes a snapshot of their document covers.
-    pub skip_covered: bool,
-    /// Stop before the page's envelopes exceed this many bytes (but always give at least
-    /// one): 500 envelopes of a few MiB each would not fit in memory.
-    pub max_bytes: usize,
-}
-
-/// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
-/// page, and whether more follow.
-fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
-    let mut total = 0usize;
-    let mut take = 0;
-    for (_, len) in rows.iter().take(request.limit) {
-        if take > 0 && total.saturating_add(*len) > request.max_bytes {
-            break;
-        }
-        total = total.saturating_add(*len);
-        take += 1;
-    }
-    (take, take < rows.len())
-}
-
-/// The `WHERE` of a page, shared by both backends and both steps (`{p}` is the placeholder
-/// prefix: `?` or `$`): team 1, after 2, up to 3.
-fn page_filter(skip_covered: bool, p: char) -> String {
-    let covered = if skip_covered {
-        "AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.team = e.team AND s.doc = e.doc \
-         AND e.seq <= s.covers)"
-    } else {
-        ""
-    };
-    format!(
-        "FROM envelopes e WHERE e.team = {p}1 AND e.seq > {p}2 AND e.seq <= {p}3 \
-         AND e.bytes IS NOT NULL {covered}"
-    )
-}
-
-/// An invite to park.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewInvite {
-    /// [`tandem_protocol::invite::token_hash`] of the token.
-    pub token_hash: [u8; 32],
-    /// The team.
-    pub team: TeamId,
-    /// The device that made it.
-    pub created_by: DeviceId,
-    /// The team key sealed under the invite's wrap secret.
-    pub sealed_team_key: Vec<u8>,
-    /// Now (Unix ms).
-    pub created_at_ms: i64,
-    /// When it stops working.
-    pub expires_at_ms: i64,
-    /// The newest key epoch it carries (`None` from older clients: not checked).
-    pub epoch: Option<u32>,
-}
-
-/// A redeemed invite.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redeemed {
-    /// The team joined.
-    pub team: TeamId,
-    /// The sealed team key parked with the invite.
-    pub sealed_team_key: Vec<u8>,
-}
-
-/// A snapshot to keep.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSnapshot {
-    /// Its document.
-    pub doc: DocId,
-    /// The sequence number it covers.
-    pub covers: u64,
-    /// SHA-256 of the bytes.
-    pub id: [u8; 32],
-    /// The sealed snapshot envelope.
-    pub bytes: Vec<u8>,
-    /// The device that uploaded it.
-    pub author: DeviceId,
-    /// Now (Unix ms).
-    pub stored_at_ms: i64,
-}
-
-/// What became of an uploaded snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotOutcome {
-    /// Kept: it is now the document's snapshot.
-    Stored,
-    /// Dropped: the document already has a snapshot covering as much.
-    Superseded,
-    /// Dropped: the document was erased at the person's request.
-    Erased,
-}
-
-/// A stored snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredSnapshot {
-    /// Its document.
-    pub doc: DocId,
-    /// The sequence number it covers.
-    pub covers: u64,
-    /// The sealed snapshot envelope.
-    pub bytes: Vec<u8>,
-}
-
-/// A new epoch's key sealed for one device (already parsed and checked by the caller).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewKeyPackage {
-    /// The device it is sealed for.
-    pub to: DeviceId,
-    /// The admin device that made it.
-    pub from: DeviceId,
-    /// The sealed package.
-    pub bytes: Vec<u8>,
-}
-
-/// What became of a posted key epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyEpochOutcome {
-    /// Stored: it is now the team's current epoch.
-    Stored,
-    /// The same packages were there already (a re-post after a lost answer).
-    AlreadyThere,
-}
-
-/// The key packages of one device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceKeyPackages {
-    /// The team's current epoch (1 before any rotation).
-    pub current_epoch: u32,
-    /// `(epoch, sealed package)` sealed for the device, oldest first.
-    pub packages: Vec<(u32, Vec<u8>)>,
-}
-
-/// Whether a post of `epoch` is a new epoch, a faithful re-post, or refused, given the
-/// team's current epoch and what is stored for `epoch` (`(to, bytes)`). Shared by both
-/// backends.
-fn judge_key_epoch(
-    current: u32,
-    epoch: u32,
-    stored: &[(Vec<u8>, Vec<u8>)],
-    packages: &[NewKeyPackage],
-) -> Result<Option<KeyEpochOutcome>> {
-    if Some(epoch) == current.checked_add(1) {
-        return Ok(None);
-    }
-    if epoch == current && current >= 2 {
-        let same = stored.len() == packages.len()
-            && packages.iter().all(|p| {
-                stored
-                    .iter()
-                    .any(|(to, bytes)| to.as_slice() == p.to.0 && *bytes == p.bytes)
-            });
-        return if same {
-            Ok(Some(KeyEpochOutcome::AlreadyThere))
-        } else {
-            Err(StorageError::Refused(Refusal::Exists))
-        };
-    }
-    Err(StorageError::Refused(Refusal::WrongEpoch { current }))
-}
-
-/// An invite carrying keys only up to an epoch older than the team's is refused: the device
-/// would join unable to read (or write) anything sealed since. Shared by both backends.
-fn check_invite_epoch(invite_epoch: Option<i64>, current: u32) -> Result<()> {
-    match invite_epoch {
-        Some(e) if e < i64::from(current) => Err(StorageError::Refused(Refusal::InviteStale)),
-        _ => Ok(()),
-    }
-}
-
-/// A new epoch's packages go to active devices only, and must reach every one of them: one
-/// enrolled while the admin was sealing them would otherwise never get the key. Shared by
-/// both backends.
-fn check_every_active_device(active: &[Vec<u8>], packages: &[NewKeyPackage]) -> Result<()> {
-    if packages
-        .iter()
-        .any(|p| !active.iter().any(|d| d.as_slice() == p.to.0.as_slice()))
-    {
-        return Err(StorageError::Refused(Refusal::InactiveRecipient));
-    }
-    let missing = active
-        .iter()
-        .any(|d| !packages.iter().any(|p| p.to.0.as_slice() == d.as_slice()));
-    if missing {
-        return Err(StorageError::Refused(Refusal::MissingRecipient));
-    }
-    Ok(())
-}
-
-fn epoch_from_db(epoch: i64) -> Result<u32> {
-    u32::try_from(epoch).map_err(|_| StorageError::Corrupt("a key epoch is out of range"))
-}
-
-/// Group commits so far: how many groups were committed, and how many writes they held
-/// (SQLite: every write; PostgreSQL: pushes).
-#[derive(Debug, Default)]
-pub(crate) struct GroupStats {
-    groups: std::sync::atomic::AtomicU64,
-    writes: std::sync::atomic::AtomicU64,
-}
-
-impl GroupStats {
-    fn committed(&self, writes: usize) {
-        use std::sync::atomic::Ordering::Relaxed;
-        self.groups.fetch_add(1, Relaxed);
-        self.writes.fetch_add(writes as u64, Relaxed);
-    }
-
-    fn read(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.groups.load(Relaxed), self.writes.load(Relaxed))
-    }
-}
-
-/// Holds the group-commit writer while alive (see [`Storage::hold_writer`]); dropping it lets
-/// the writer go on.
-#[derive(Debug)]
-pub struct WriterHold {
-    _release: Release,
-}
-
-/// The sender that stops the hold when dropped (held only to be dropped).
-#[derive(Debug)]
-#[expect(dead_code, reason = "the senders are held only to be dropped")]
-enum Release {
-    Thread(std::sync::mpsc::Sender<()>),
-    Task(tokio::sync::oneshot::Sender<()>),
-}
 
 /// The relay's storage: SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -600,43 +310,3 @@ impl Storage {
         dispatch!(self, s => s.collect_garbage(team))
     }
 }
-
-fn parse_role(name: &str) -> Result<DeviceRole> {
-    match name {
-        "admin" => Ok(DeviceRole::Admin),
-        "member" => Ok(DeviceRole::Member),
-        _ => Err(StorageError::Corrupt("unknown device role")),
-    }
-}
-
-fn id16(bytes: &[u8]) -> Result<[u8; 16]> {
-    bytes
-        .try_into()
-        .map_err(|_| StorageError::Corrupt("an id is not 16 bytes"))
-}
-
-fn key32(bytes: &[u8]) -> Result<[u8; 32]> {
-    bytes
-        .try_into()
-        .map_err(|_| StorageError::Corrupt("a key or hash is not 32 bytes"))
-}
-
-/// Sequence numbers are `u64` on the wire and `BIGINT` in the database.
-fn seq_to_db(seq: u64) -> i64 {
-    i64::try_from(seq).unwrap_or(i64::MAX)
-}
-
-fn seq_from_db(seq: i64) -> Result<u64> {
-    u64::try_from(seq).map_err(|_| StorageError::Corrupt("negative sequence number"))
-}
-
-/// A fresh relay identity: 16 random bytes in hex.
-fn new_relay_id() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// Name of the relay identity in `relay_meta`.
-const RELAY_ID_KEY: &str = "relay_id";
