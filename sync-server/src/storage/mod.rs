@@ -215,7 +215,9 @@ impl Storage {
         dispatch!(self, s => s.page(team, request))
     }
 
-    /// A page of the log, and the team's key epoch (1 before any rotation), in one call.
+    /// A page of the log, and the team's key epoch (1 before any rotation) as of the same
+    /// moment: read together, so a later rotation is never handed out with an older page (a
+    /// puller decides from it whether it needs a newer key for what it was handed).
     pub async fn page_with_epoch(&self, team: TeamId, request: PageRequest) -> Result<(Page, u32)> {
         dispatch!(self, s => s.page_with_epoch(team, request))
     }

@@ -396,6 +396,72 @@ pub async fn pulls_are_paged(s: &Backend) {
     assert_eq!((p.items.len(), p.more), (5, false));
 }
 
+/// A page comes with the key epoch of the same moment as its envelopes, not a later one: a
+/// puller deciding whether it needs a newer key must see the state its page comes from.
+/// A writer appends one envelope and then starts the next epoch, over and over. On SQLite
+/// both go in one group commit, so every committed state has `epoch == head + 1`; on
+/// PostgreSQL the epoch is its own transaction, so `epoch` is `head` or `head + 1`. A pull
+/// that read its page, then the epoch after a later commit, would see `head + 2`.
+pub async fn a_page_comes_with_the_key_epoch_of_its_own_moment(s: &Backend) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (t, admin) = new_team(s).await;
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let mut pullers = Vec::new();
+    for _ in 0..3 {
+        let (storage, done) = (s.storage.clone(), done.clone());
+        pullers.push(tokio::spawn(async move {
+            let mut pulls = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                let (page, epoch) = storage.page_with_epoch(t, all(0)).await.unwrap();
+                let ahead = u64::from(epoch).checked_sub(page.head);
+                assert!(
+                    matches!(ahead, Some(0 | 1)),
+                    "a page up to {} came with key epoch {epoch}",
+                    page.head
+                );
+                pulls += 1;
+            }
+            pulls
+        }));
+    }
+    let grouped = s.backend() == "sqlite";
+    for epoch in 2..=100u32 {
+        let append = {
+            let storage = s.storage.clone();
+            async move { storage.append(t, vec![envelope(doc())], NOW).await }
+        };
+        let rotate = {
+            let storage = s.storage.clone();
+            async move {
+                storage
+                    .put_key_packages(t, epoch, vec![package(admin, admin)], NOW)
+                    .await
+            }
+        };
+        let rotated = if grouped {
+            // Queued in this order behind the held writer, then committed as one group.
+            let hold = s.hold_writer().await.unwrap();
+            let append = tokio::spawn(append);
+            until_queued(s, 1).await;
+            let rotate = tokio::spawn(rotate);
+            until_queued(s, 2).await;
+            drop(hold);
+            append.await.unwrap().unwrap();
+            rotate.await.unwrap()
+        } else {
+            append.await.unwrap();
+            rotate.await
+        };
+        assert_eq!(rotated.unwrap(), KeyEpochOutcome::Stored);
+    }
+    done.store(true, Ordering::Relaxed);
+    for puller in pullers {
+        assert!(puller.await.unwrap() > 0);
+    }
+    let (page, epoch) = s.page_with_epoch(t, all(0)).await.unwrap();
+    assert_eq!((page.head, epoch), (99, 100));
+}
+
 fn snapshot(
     doc: tandem_protocol::DocId,
     covers: u64,

@@ -475,9 +475,12 @@ impl SqliteStorage {
         team: TeamId,
         request: PageRequest,
     ) -> Result<(Page, u32)> {
+        // The epoch in the page's own read transaction: read after it, an epoch committed
+        // meanwhile would come with a page from before it.
         self.read(move |c| {
-            let page = in_one_read(c, |tx| read_page(tx, team, request))?;
-            Ok((page, current_epoch(c, team)?))
+            in_one_read(c, |tx| {
+                Ok((read_page(tx, team, request)?, current_epoch(tx, team)?))
+            })
         })
         .await
     }
