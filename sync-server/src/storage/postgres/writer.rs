@@ -8,7 +8,7 @@
 //! are handed out push after push in queue order, the new rows go in with one
 //! `INSERT … UNNEST`, signatures with another, cursors with one `UPDATE … FROM UNNEST`, and
 //! one commit (one WAL flush) makes them all durable before any of them is answered. A push
-//! to a team that does not exist gets [`StorageError::NotFound`] without touching the
+//! to a team that does not exist gets [`Refusal::NotFound`](super::super::Refusal::NotFound) without touching the
 //! others. If the group's transaction fails for any other reason, each of its writes is
 //! retried alone, so one bad write cannot fail the rest. Other writes (teams, invites,
 //! snapshots, key epochs) are rare and run in their own transactions.

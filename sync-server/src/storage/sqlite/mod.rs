@@ -5,13 +5,16 @@
 //! Every write (append, cursor, replay-table entry, team, invite…) is a job for the writer
 //! thread, which commits the jobs waiting as one group ([`writer`]); the SQLite-only reads
 //! and the collection are in [`queries`], the schema in [`migrations`]. The methods here
-//! read rows, ask [`super::rules`], and write rows.
+//! read rows, ask [`super::rules`], and write rows; reads run on the reader connections
+//! of [`readers`].
 
 mod migrations;
 mod queries;
+mod readers;
 mod writer;
 
 use self::queries::{collect, current_epoch, head, in_one_read, raw_device, read_page, RawDevice};
+use self::readers::READERS;
 use self::writer::{writer_loop, Job};
 use super::group::{GroupStats, QUEUE};
 use super::rules::{self, InviteState};
@@ -19,18 +22,14 @@ use super::sql::{self, for_sqlite, id16, key32, seq_from_db, seq_to_db, DEVICE_C
 use super::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
     NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, Result, SnapshotOutcome,
-    StorageError, StoredSnapshot,
+    StoredSnapshot,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use tandem_protocol::{DeviceId, DocId, TeamId};
 use tokio::sync::mpsc;
-
-/// Reader connections: at most this many reads run at once (each on tokio's blocking pool),
-/// so the connections are opened once and kept, never opened and closed under load.
-const READERS: usize = 6;
 
 /// The SQLite backend (cheap to clone).
 #[derive(Clone)]
@@ -54,12 +53,6 @@ impl std::fmt::Debug for SqliteStorage {
             .field("path", &self.inner.path)
             .finish_non_exhaustive()
     }
-}
-
-/// A poisoned mutex only means another task panicked while holding it; the reader
-/// connections it guards hold no transaction between uses, so they are fine to use.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn open_connection(path: &Path, write: bool) -> Result<Connection> {
@@ -129,36 +122,6 @@ impl SqliteStorage {
 
     pub(super) fn queued_writes(&self) -> usize {
         self.inner.writer.max_capacity() - self.inner.writer.capacity()
-    }
-
-    /// Runs `f` on a reader connection.
-    async fn read<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    {
-        // Held by the blocking task, so it is released only once the connection is back even
-        // if the caller gave up waiting.
-        let permit = self
-            .inner
-            .reading
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| StorageError::WriterGone)?;
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let idle = lock(&inner.readers).pop();
-            let mut conn = match idle {
-                Some(conn) => conn,
-                None => open_connection(&inner.path, false)?,
-            };
-            let result = f(&mut conn);
-            lock(&inner.readers).push(conn);
-            result
-        })
-        .await?
     }
 
     pub(super) async fn ping(&self) -> Result<()> {
