@@ -128,7 +128,8 @@ pub(super) async fn append_group(
         let mut out = Vec::with_capacity(r.envelopes.len());
         for e in r.envelopes.iter() {
             let known_seq = known.get(&(team.0, e.id)).copied();
-            let fate = rules::envelope_fate(known_seq, || Ok(erased.contains(&(team.0, e.doc.0))))?;
+            let is_erased = || Ok(erased.contains(&(team.0, e.doc.0)));
+            let fate = rules::envelope_fate(known_seq, is_erased)?;
             if let Some(answered) = fate {
                 out.push(answered);
                 continue;
