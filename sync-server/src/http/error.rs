@@ -180,3 +180,41 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answers clients match on: each refusal keeps the status and code it had before
+    /// refusals were split from failures (the HTTP suite reaches only some of them).
+    #[test]
+    fn every_refusal_keeps_its_status_and_code() {
+        let table = [
+            (Refusal::Exists, 409, "exists"),
+            (Refusal::NotFound, 404, "not_found"),
+            (Refusal::InviteExpired, 410, "invite_expired"),
+            (Refusal::InviteUsed, 410, "invite_used"),
+            (Refusal::StaleEpoch, 409, "stale_epoch"),
+            (Refusal::InviteStale, 410, "invite_stale"),
+            (Refusal::CoversBeyondHead, 400, "bad_covers"),
+            (Refusal::WrongEpoch { current: 3 }, 409, "wrong_epoch"),
+            (Refusal::InactiveRecipient, 400, "inactive_recipient"),
+            (Refusal::MissingRecipient, 409, "missing_recipient"),
+        ];
+        for (refusal, status, code) in table {
+            let answer = ApiError::from(StorageError::from(refusal));
+            assert_eq!(
+                (answer.status.as_u16(), answer.code),
+                (status, code),
+                "{refusal:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failure_is_a_bare_500() {
+        let answer = ApiError::from(StorageError::Corrupt("a detail the client must not see"));
+        assert_eq!(answer, ApiError::internal());
+        assert!(!answer.reason.contains("detail"));
+    }
+}
