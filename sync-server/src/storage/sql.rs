@@ -13,6 +13,46 @@ pub(super) fn for_sqlite(statement: &str) -> String {
     statement.replace('$', "?")
 }
 
+/// The numbered migrations in `migrations/<backend>/`, listed once for both backends so
+/// that they always reach the same schema version (each file is the backend's own SQL).
+macro_rules! migrations {
+    ($backend:literal) => {
+        &[
+            (
+                1,
+                $crate::storage::sql::migration!($backend, "0001_init.sql"),
+            ),
+            (
+                2,
+                $crate::storage::sql::migration!($backend, "0002_key_packages.sql"),
+            ),
+            (
+                3,
+                $crate::storage::sql::migration!($backend, "0003_erased_docs.sql"),
+            ),
+            (
+                4,
+                $crate::storage::sql::migration!($backend, "0004_invite_epoch.sql"),
+            ),
+        ]
+    };
+}
+pub(super) use migrations;
+
+/// One migration's text, by backend and file name.
+macro_rules! migration {
+    ($backend:literal, $file:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/storage/migrations/",
+            $backend,
+            "/",
+            $file
+        ))
+    };
+}
+pub(super) use migration;
+
 /// The `WHERE` of a page, shared by both backends and both steps (`{p}` is the placeholder
 /// prefix: `?` or `$`): team 1, after 2, up to 3.
 pub(super) fn page_filter(skip_covered: bool, p: char) -> String {

@@ -6,21 +6,7 @@ use super::super::sql::{self, new_relay_id, RELAY_ID_KEY};
 use super::super::{Result, StorageError};
 
 /// Numbered migrations, applied in order under an advisory lock (relays may start together).
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_init.sql")),
-    (
-        2,
-        include_str!("../migrations/postgres/0002_key_packages.sql"),
-    ),
-    (
-        3,
-        include_str!("../migrations/postgres/0003_erased_docs.sql"),
-    ),
-    (
-        4,
-        include_str!("../migrations/postgres/0004_invite_epoch.sql"),
-    ),
-];
+const MIGRATIONS: &[(i64, &str)] = sql::migrations!("postgres");
 
 /// Serialises migrations across relays starting at the same time ("tandem" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7461_6e64_656d;

@@ -6,18 +6,7 @@ use super::super::{Result, StorageError};
 use rusqlite::{params, Connection, TransactionBehavior};
 
 /// Numbered migrations; each runs in one transaction and sets `PRAGMA user_version`.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
-    (
-        2,
-        include_str!("../migrations/sqlite/0002_key_packages.sql"),
-    ),
-    (3, include_str!("../migrations/sqlite/0003_erased_docs.sql")),
-    (
-        4,
-        include_str!("../migrations/sqlite/0004_invite_epoch.sql"),
-    ),
-];
+const MIGRATIONS: &[(i64, &str)] = sql::migrations!("sqlite");
 
 /// Brings the file to the newest schema; refuses one written by a newer relay.
 pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -28,9 +17,9 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
         return Err(StorageError::NewerSchema { found, supported });
     }
     tx.commit()?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+    for (version, migration) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
-        tx.execute_batch(sql)?;
+        tx.execute_batch(migration)?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
