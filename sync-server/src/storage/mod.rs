@@ -13,8 +13,11 @@
 //! - `sql`: the statements both send, written once, and the column conversions;
 //! - `group`: what the two group-commit writers share (bounds, counters, the test hold);
 //! - `sqlite/` and `postgres/`: each backend, with its `writer` (the group commit: waiting
-//!   writes batched into one transaction), its `queries` and its `migrations`; PostgreSQL
-//!   also has its `listener` (appends announced between relays).
+//!   writes batched into one transaction), its `queries` and its `migrations`; SQLite also
+//!   has its `readers` (connections beside the writer), PostgreSQL its `append` (one
+//!   group's pushes) and its `listener` (appends announced between relays);
+//! - `records` and `error`: the rows callers hand in and get back, and the refusals and
+//!   failures they may get instead.
 //!
 //! Nothing here can read an envelope: it stores bytes, ids and sequence numbers.
 
