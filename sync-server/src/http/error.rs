@@ -1,7 +1,8 @@
 //! Error answers: a status and a short, fixed reason. Never content, never internals: a
-//! storage failure is logged here and answered with a bare 500.
+//! storage refusal has its own answer (all of them mapped here), a storage failure is
+//! logged here and answered with a bare 500.
 
-use crate::storage::StorageError;
+use crate::storage::{Refusal, StorageError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -101,36 +102,69 @@ impl IntoResponse for ApiError {
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::Exists => Self::new(StatusCode::CONFLICT, "exists", "it exists already"),
-            StorageError::NotFound => Self::not_found("not_found", "no such thing here"),
-            StorageError::InviteExpired => Self::new(
+            StorageError::Refused(refusal) => refusal.into(),
+            // Failures, named one by one so that a new kind of error must be placed here.
+            StorageError::NewerSchema { .. }
+            | StorageError::Corrupt(_)
+            | StorageError::Sqlite(_)
+            | StorageError::Postgres(_)
+            | StorageError::Pool(_)
+            | StorageError::BuildPool(_)
+            | StorageError::Io(_)
+            | StorageError::Task(_)
+            | StorageError::GroupCommit(_)
+            | StorageError::WriterGone => {
+                tracing::error!(error = %error_chain(&e), "storage failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// Every refusal has its answer here: no wildcard, so a new one cannot slip into a 500.
+/// A handler may word one more precisely for its request (`unknown_invite` for a
+/// [`Refusal::NotFound`] when joining) and leave the others to this.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Exists => Self::new(StatusCode::CONFLICT, "exists", "it exists already"),
+            Refusal::NotFound => Self::not_found("not_found", "no such thing here"),
+            Refusal::InviteExpired => Self::new(
                 StatusCode::GONE,
                 "invite_expired",
                 "this invite has expired",
             ),
-            StorageError::InviteUsed => Self::new(
+            Refusal::InviteUsed => Self::new(
                 StatusCode::GONE,
                 "invite_used",
                 "this invite has been used already",
             ),
-            StorageError::StaleEpoch => Self::new(
+            Refusal::StaleEpoch => Self::new(
                 StatusCode::CONFLICT,
                 "stale_epoch",
                 "the team moved to a newer key epoch: fetch its key and seal again",
             ),
-            StorageError::InviteStale => Self::new(
+            Refusal::InviteStale => Self::new(
                 StatusCode::GONE,
                 "invite_stale",
                 "this invite was made before a device was removed from the team: make a new one",
             ),
-            StorageError::CoversBeyondHead => Self::bad_request(
+            Refusal::CoversBeyondHead => Self::bad_request(
                 "bad_covers",
                 "a snapshot cannot cover more than the log holds",
             ),
-            other => {
-                tracing::error!(error = %error_chain(&other), "storage failed");
-                Self::internal()
-            }
+            Refusal::WrongEpoch { .. } => Self::conflict(
+                "wrong_epoch",
+                "only the team's next key epoch may be posted",
+            ),
+            Refusal::InactiveRecipient => Self::bad_request(
+                "inactive_recipient",
+                "a package is addressed to a revoked or unknown device",
+            ),
+            Refusal::MissingRecipient => Self::conflict(
+                "missing_recipient",
+                "a device enrolled meanwhile: seal the new key for it too",
+            ),
         }
     }
 }
@@ -145,4 +179,42 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answers clients match on: each refusal keeps the status and code it had before
+    /// refusals were split from failures (the HTTP suite reaches only some of them).
+    #[test]
+    fn every_refusal_keeps_its_status_and_code() {
+        let table = [
+            (Refusal::Exists, 409, "exists"),
+            (Refusal::NotFound, 404, "not_found"),
+            (Refusal::InviteExpired, 410, "invite_expired"),
+            (Refusal::InviteUsed, 410, "invite_used"),
+            (Refusal::StaleEpoch, 409, "stale_epoch"),
+            (Refusal::InviteStale, 410, "invite_stale"),
+            (Refusal::CoversBeyondHead, 400, "bad_covers"),
+            (Refusal::WrongEpoch { current: 3 }, 409, "wrong_epoch"),
+            (Refusal::InactiveRecipient, 400, "inactive_recipient"),
+            (Refusal::MissingRecipient, 409, "missing_recipient"),
+        ];
+        for (refusal, status, code) in table {
+            let answer = ApiError::from(StorageError::from(refusal));
+            assert_eq!(
+                (answer.status.as_u16(), answer.code),
+                (status, code),
+                "{refusal:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failure_is_a_bare_500() {
+        let answer = ApiError::from(StorageError::Corrupt("a detail the client must not see"));
+        assert_eq!(answer, ApiError::internal());
+        assert!(!answer.reason.contains("detail"));
+    }
 }

@@ -6,7 +6,7 @@ use super::auth::Member;
 use super::error::ApiError;
 use super::log::query_u64;
 use super::{now_ms, AppState};
-use crate::storage::{KeyEpochOutcome, NewKeyPackage, StorageError};
+use crate::storage::{KeyEpochOutcome, NewKeyPackage, Refusal, StorageError};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -73,21 +73,10 @@ pub async fn post(
         .put_key_packages(member.team, body.epoch, packages, now_ms())
         .await
         .map_err(|e| match e {
-            StorageError::WrongEpoch { .. } => ApiError::conflict(
-                "wrong_epoch",
-                "only the team's next key epoch may be posted",
-            ),
-            StorageError::Exists => {
+            // For a key epoch, "exists" means the epoch, with other packages.
+            StorageError::Refused(Refusal::Exists) => {
                 ApiError::conflict("epoch_exists", "this key epoch exists with other packages")
             }
-            StorageError::InactiveRecipient => ApiError::bad_request(
-                "inactive_recipient",
-                "a package is addressed to a revoked or unknown device",
-            ),
-            StorageError::MissingRecipient => ApiError::conflict(
-                "missing_recipient",
-                "a device enrolled meanwhile: seal the new key for it too",
-            ),
             other => other.into(),
         })?;
     let status = match outcome {

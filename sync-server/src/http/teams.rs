@@ -3,7 +3,7 @@
 use super::auth::{admit, parse_public_key, Member, Signed};
 use super::error::ApiError;
 use super::{now_ms, AppState};
-use crate::storage::{NewInvite, StorageError};
+use crate::storage::{NewInvite, Refusal, StorageError};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -67,7 +67,7 @@ pub async fn join(
         .redeem_invite(token_hash(&token), body.device, key_bytes, now_ms())
         .await
         .map_err(|e| match e {
-            StorageError::NotFound => {
+            StorageError::Refused(Refusal::NotFound) => {
                 ApiError::not_found("unknown_invite", "no such invite on this relay")
             }
             other => other.into(),
@@ -106,7 +106,7 @@ pub async fn revoke(State(state): State<AppState>, member: Member) -> Result<Sta
         .revoke(member.team, target, now_ms())
         .await
         .map_err(|e| match e {
-            StorageError::NotFound => {
+            StorageError::Refused(Refusal::NotFound) => {
                 ApiError::not_found("unknown_device", "no such device in this team")
             }
             other => other.into(),

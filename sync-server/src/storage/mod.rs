@@ -5,408 +5,42 @@
 //! numbered migrations, and pass the same test suite (`tests/storage`). An enum rather than a
 //! trait object: there are exactly two backends, and an enum needs no boxed futures.
 //!
+//! The layout says who decides what:
+//!
+//! - `rules`: the decisions both backends make (may this invite be redeemed, is this key
+//!   epoch the next one, what becomes of this envelope, which bytes may be collected), as
+//!   pure functions over the rows read; each backend reads rows, asks the rule, writes rows;
+//! - `sql`: the statements both send, written once, and the column conversions;
+//! - `group`: what the two group-commit writers share (bounds, counters, the test hold);
+//! - `sqlite/` and `postgres/`: each backend, with its `writer` (the group commit: waiting
+//!   writes batched into one transaction), its `queries` and its `migrations`; SQLite also
+//!   has its `readers` (connections beside the writer), PostgreSQL its `append` (one
+//!   group's pushes) and its `listener` (appends announced between relays);
+//! - `records` and `error`: the rows callers hand in and get back, and the refusals and
+//!   failures they may get instead.
+//!
 //! Nothing here can read an envelope: it stores bytes, ids and sequence numbers.
 
+mod error;
+mod group;
 mod postgres;
+mod records;
+mod rules;
+mod sql;
 mod sqlite;
 
+pub use self::error::{Refusal, Result, StorageError};
+pub use self::group::WriterHold;
 pub use self::postgres::PostgresStorage;
+pub use self::records::{
+    AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
+    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, SnapshotOutcome,
+    StoredSnapshot,
+};
 pub use self::sqlite::SqliteStorage;
 
 use std::path::Path;
-use tandem_protocol::api::{DeviceInfo, DeviceRole};
 use tandem_protocol::{DeviceId, DocId, TeamId};
-
-/// What can go wrong in storage.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StorageError {
-    /// The team, device or invite already exists.
-    #[error("already exists")]
-    Exists,
-    /// No such team, device or invite.
-    #[error("not found")]
-    NotFound,
-    /// The invite's time is up.
-    #[error("invite expired")]
-    InviteExpired,
-    /// The invite was redeemed already.
-    #[error("invite already used")]
-    InviteUsed,
-    /// A snapshot claims to cover envelopes the log does not have yet.
-    #[error("a snapshot cannot cover beyond the team's head")]
-    CoversBeyondHead,
-    /// A key epoch that is neither the team's next one nor its current one.
-    #[error("the team's key epoch is {current}; only the next one may be posted")]
-    WrongEpoch {
-        /// The team's current epoch.
-        current: u32,
-    },
-    /// A key package is addressed to a device that is not an active member of the team.
-    #[error("a key package is addressed to a revoked or unknown device")]
-    InactiveRecipient,
-    /// A new key epoch leaves out an active device (one enrolled while it was being made).
-    #[error("a new key epoch must have a package for every active device")]
-    MissingRecipient,
-    /// The invite carries keys older than the team's current one.
-    #[error("the invite was made before the team's key changed")]
-    InviteStale,
-    /// A push sealed under a key epoch older than the team's.
-    #[error("sealed under an older key epoch than the team's")]
-    StaleEpoch,
-    /// The database was written by a newer relay.
-    #[error(
-        "the database is at schema version {found}, newer than this relay knows ({supported}): \
-         run a newer tandem-relay"
-    )]
-    NewerSchema {
-        /// Version found in the database.
-        found: i64,
-        /// The newest this build knows.
-        supported: i64,
-    },
-    /// A stored value is not what the schema promises.
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(&'static str),
-    /// SQLite failed.
-    #[error("SQLite")]
-    Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed.
-    #[error("PostgreSQL")]
-    Postgres(#[from] tokio_postgres::Error),
-    /// No PostgreSQL connection could be had.
-    #[error("PostgreSQL connection pool")]
-    Pool(#[from] deadpool_postgres::PoolError),
-    /// The PostgreSQL pool could not be built.
-    #[error("PostgreSQL connection pool set-up")]
-    BuildPool(#[from] deadpool_postgres::BuildError),
-    /// The data directory could not be created.
-    #[error("data directory")]
-    Io(#[from] std::io::Error),
-    /// A blocking storage task panicked or was cancelled.
-    #[error("storage task")]
-    Task(#[from] tokio::task::JoinError),
-    /// The commit of a group of writes failed, so this write (which had succeeded on its
-    /// own) is not stored either.
-    #[error("the group commit failed")]
-    GroupCommit(#[source] std::sync::Arc<StorageError>),
-    /// The writer stopped (it panicked on this write, or the storage is closing).
-    #[error("the storage writer stopped")]
-    WriterGone,
-}
-
-/// Storage results.
-pub type Result<T, E = StorageError> = std::result::Result<T, E>;
-
-/// A device as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceRecord {
-    /// Its id.
-    pub device: DeviceId,
-    /// Its Ed25519 public key.
-    pub public_key: [u8; 32],
-    /// Admin or member.
-    pub role: DeviceRole,
-    /// When it was enrolled (Unix ms).
-    pub enrolled_at_ms: i64,
-    /// When it was revoked, if it was.
-    pub revoked_at_ms: Option<i64>,
-    /// The `after` of its latest pull.
-    pub cursor: u64,
-}
-
-impl DeviceRecord {
-    /// As the API shows it.
-    pub fn info(&self) -> DeviceInfo {
-        DeviceInfo {
-            device: self.device,
-            public_key: hex::encode(self.public_key),
-            role: self.role,
-            enrolled_at_ms: self.enrolled_at_ms,
-            revoked_at_ms: self.revoked_at_ms,
-        }
-    }
-}
-
-/// Who a request's device is, as far as one team is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceLookup {
-    /// Enrolled in the team (perhaps revoked since).
-    Member(DeviceRecord),
-    /// The team does not exist.
-    UnknownTeam,
-    /// Not in this team but enrolled in another one, with this key.
-    OtherTeam([u8; 32]),
-    /// Enrolled nowhere.
-    Unknown,
-}
-
-/// An envelope to append: already parsed and verified by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEnvelope {
-    /// SHA-256 of the bytes.
-    pub id: [u8; 32],
-    /// Its document.
-    pub doc: DocId,
-    /// The sealed envelope.
-    pub bytes: Vec<u8>,
-}
-
-/// One appended envelope's fate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AppendOutcome {
-    /// Its sequence number.
-    pub seq: u64,
-    /// It was there already; nothing new was stored.
-    pub duplicate: bool,
-}
-
-/// A page of the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    /// The team's head when the page was read; every sequence number up to it is committed.
-    pub head: u64,
-    /// `(seq, envelope)` in order.
-    pub items: Vec<(u64, Vec<u8>)>,
-    /// More envelopes follow (up to `head`).
-    pub more: bool,
-}
-
-/// What to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    /// Sequence numbers above this.
-    pub after: u64,
-    /// At most this many.
-    pub limit: usize,
-    /// Leave out envelopes a snapshot of their document covers.
-    pub skip_covered: bool,
-    /// Stop before the page's envelopes exceed this many bytes (but always give at least
-    /// one): 500 envelopes of a few MiB each would not fit in memory.
-    pub max_bytes: usize,
-}
-
-/// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
-/// page, and whether more follow.
-fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
-    let mut total = 0usize;
-    let mut take = 0;
-    for (_, len) in rows.iter().take(request.limit) {
-        if take > 0 && total.saturating_add(*len) > request.max_bytes {
-            break;
-        }
-        total = total.saturating_add(*len);
-        take += 1;
-    }
-    (take, take < rows.len())
-}
-
-/// The `WHERE` of a page, shared by both backends and both steps (`{p}` is the placeholder
-/// prefix: `?` or `$`): team 1, after 2, up to 3.
-fn page_filter(skip_covered: bool, p: char) -> String {
-    let covered = if skip_covered {
-        "AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.team = e.team AND s.doc = e.doc \
-         AND e.seq <= s.covers)"
-    } else {
-        ""
-    };
-    format!(
-        "FROM envelopes e WHERE e.team = {p}1 AND e.seq > {p}2 AND e.seq <= {p}3 \
-         AND e.bytes IS NOT NULL {covered}"
-    )
-}
-
-/// An invite to park.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewInvite {
-    /// [`tandem_protocol::invite::token_hash`] of the token.
-    pub token_hash: [u8; 32],
-    /// The team.
-    pub team: TeamId,
-    /// The device that made it.
-    pub created_by: DeviceId,
-    /// The team key sealed under the invite's wrap secret.
-    pub sealed_team_key: Vec<u8>,
-    /// Now (Unix ms).
-    pub created_at_ms: i64,
-    /// When it stops working.
-    pub expires_at_ms: i64,
-    /// The newest key epoch it carries (`None` from older clients: not checked).
-    pub epoch: Option<u32>,
-}
-
-/// A redeemed invite.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redeemed {
-    /// The team joined.
-    pub team: TeamId,
-    /// The sealed team key parked with the invite.
-    pub sealed_team_key: Vec<u8>,
-}
-
-/// A snapshot to keep.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSnapshot {
-    /// Its document.
-    pub doc: DocId,
-    /// The sequence number it covers.
-    pub covers: u64,
-    /// SHA-256 of the bytes.
-    pub id: [u8; 32],
-    /// The sealed snapshot envelope.
-    pub bytes: Vec<u8>,
-    /// The device that uploaded it.
-    pub author: DeviceId,
-    /// Now (Unix ms).
-    pub stored_at_ms: i64,
-}
-
-/// What became of an uploaded snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotOutcome {
-    /// Kept: it is now the document's snapshot.
-    Stored,
-    /// Dropped: the document already has a snapshot covering as much.
-    Superseded,
-    /// Dropped: the document was erased at the person's request.
-    Erased,
-}
-
-/// A stored snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredSnapshot {
-    /// Its document.
-    pub doc: DocId,
-    /// The sequence number it covers.
-    pub covers: u64,
-    /// The sealed snapshot envelope.
-    pub bytes: Vec<u8>,
-}
-
-/// A new epoch's key sealed for one device (already parsed and checked by the caller).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewKeyPackage {
-    /// The device it is sealed for.
-    pub to: DeviceId,
-    /// The admin device that made it.
-    pub from: DeviceId,
-    /// The sealed package.
-    pub bytes: Vec<u8>,
-}
-
-/// What became of a posted key epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyEpochOutcome {
-    /// Stored: it is now the team's current epoch.
-    Stored,
-    /// The same packages were there already (a re-post after a lost answer).
-    AlreadyThere,
-}
-
-/// The key packages of one device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceKeyPackages {
-    /// The team's current epoch (1 before any rotation).
-    pub current_epoch: u32,
-    /// `(epoch, sealed package)` sealed for the device, oldest first.
-    pub packages: Vec<(u32, Vec<u8>)>,
-}
-
-/// Whether a post of `epoch` is a new epoch, a faithful re-post, or refused, given the
-/// team's current epoch and what is stored for `epoch` (`(to, bytes)`). Shared by both
-/// backends.
-fn judge_key_epoch(
-    current: u32,
-    epoch: u32,
-    stored: &[(Vec<u8>, Vec<u8>)],
-    packages: &[NewKeyPackage],
-) -> Result<Option<KeyEpochOutcome>> {
-    if Some(epoch) == current.checked_add(1) {
-        return Ok(None);
-    }
-    if epoch == current && current >= 2 {
-        let same = stored.len() == packages.len()
-            && packages.iter().all(|p| {
-                stored
-                    .iter()
-                    .any(|(to, bytes)| to.as_slice() == p.to.0 && *bytes == p.bytes)
-            });
-        return if same {
-            Ok(Some(KeyEpochOutcome::AlreadyThere))
-        } else {
-            Err(StorageError::Exists)
-        };
-    }
-    Err(StorageError::WrongEpoch { current })
-}
-
-/// An invite carrying keys only up to an epoch older than the team's is refused: the device
-/// would join unable to read (or write) anything sealed since. Shared by both backends.
-fn check_invite_epoch(invite_epoch: Option<i64>, current: u32) -> Result<()> {
-    match invite_epoch {
-        Some(e) if e < i64::from(current) => Err(StorageError::InviteStale),
-        _ => Ok(()),
-    }
-}
-
-/// A new epoch's packages go to active devices only, and must reach every one of them: one
-/// enrolled while the admin was sealing them would otherwise never get the key. Shared by
-/// both backends.
-fn check_every_active_device(active: &[Vec<u8>], packages: &[NewKeyPackage]) -> Result<()> {
-    if packages
-        .iter()
-        .any(|p| !active.iter().any(|d| d.as_slice() == p.to.0.as_slice()))
-    {
-        return Err(StorageError::InactiveRecipient);
-    }
-    let missing = active
-        .iter()
-        .any(|d| !packages.iter().any(|p| p.to.0.as_slice() == d.as_slice()));
-    if missing {
-        return Err(StorageError::MissingRecipient);
-    }
-    Ok(())
-}
-
-fn epoch_from_db(epoch: i64) -> Result<u32> {
-    u32::try_from(epoch).map_err(|_| StorageError::Corrupt("a key epoch is out of range"))
-}
-
-/// Group commits so far: how many groups were committed, and how many writes they held
-/// (SQLite: every write; PostgreSQL: pushes).
-#[derive(Debug, Default)]
-pub(crate) struct GroupStats {
-    groups: std::sync::atomic::AtomicU64,
-    writes: std::sync::atomic::AtomicU64,
-}
-
-impl GroupStats {
-    fn committed(&self, writes: usize) {
-        use std::sync::atomic::Ordering::Relaxed;
-        self.groups.fetch_add(1, Relaxed);
-        self.writes.fetch_add(writes as u64, Relaxed);
-    }
-
-    fn read(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        (self.groups.load(Relaxed), self.writes.load(Relaxed))
-    }
-}
-
-/// Holds the group-commit writer while alive (see [`Storage::hold_writer`]); dropping it lets
-/// the writer go on.
-#[derive(Debug)]
-pub struct WriterHold {
-    _release: Release,
-}
-
-/// The sender that stops the hold when dropped (held only to be dropped).
-#[derive(Debug)]
-#[expect(dead_code, reason = "the senders are held only to be dropped")]
-enum Release {
-    Thread(std::sync::mpsc::Sender<()>),
-    Task(tokio::sync::oneshot::Sender<()>),
-}
 
 /// The relay's storage: SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -491,7 +125,7 @@ impl Storage {
         dispatch!(self, s => s.ping())
     }
 
-    /// Registers a team with its first device, an admin. [`StorageError::Exists`] if the team
+    /// Registers a team with its first device, an admin. [`Refusal::Exists`] if the team
     /// does.
     pub async fn create_team(
         &self,
@@ -513,19 +147,19 @@ impl Storage {
         dispatch!(self, s => s.devices(team))
     }
 
-    /// Revokes a device (again is fine). [`StorageError::NotFound`] if it is not in the team.
+    /// Revokes a device (again is fine). [`Refusal::NotFound`] if it is not in the team.
     pub async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
         dispatch!(self, s => s.revoke(team, device, now_ms))
     }
 
-    /// Parks an invite. [`StorageError::Exists`] if the token hash is taken.
+    /// Parks an invite. [`Refusal::Exists`] if the token hash is taken.
     pub async fn create_invite(&self, invite: NewInvite) -> Result<()> {
         dispatch!(self, s => s.create_invite(invite))
     }
 
     /// Redeems an invite once and enrols the device as a member, in one transaction.
-    /// [`StorageError::NotFound`], [`StorageError::InviteExpired`], [`StorageError::InviteUsed`],
-    /// or [`StorageError::Exists`] if the device is in the team already (the invite stays
+    /// [`Refusal::NotFound`], [`Refusal::InviteExpired`], [`Refusal::InviteUsed`],
+    /// or [`Refusal::Exists`] if the device is in the team already (the invite stays
     /// unused).
     pub async fn redeem_invite(
         &self,
@@ -561,7 +195,7 @@ impl Storage {
     }
 
     /// [`Self::append`] for a device's push sealed under key epochs `oldest_epoch` and up:
-    /// [`StorageError::StaleEpoch`], nothing stored, if the team has moved past it. Both
+    /// [`Refusal::StaleEpoch`], nothing stored, if the team has moved past it. Both
     /// checks (epoch, erased documents) are made in the append's own transaction, so a
     /// rotation or an erasure committed at the same moment is never missed.
     pub async fn push(
@@ -584,7 +218,9 @@ impl Storage {
         dispatch!(self, s => s.page(team, request))
     }
 
-    /// A page of the log, and the team's key epoch (1 before any rotation), in one call.
+    /// A page of the log, and the team's key epoch (1 before any rotation) as of the same
+    /// moment: read together, so a later rotation is never handed out with an older page (a
+    /// puller decides from it whether it needs a newer key for what it was handed).
     pub async fn page_with_epoch(&self, team: TeamId, request: PageRequest) -> Result<(Page, u32)> {
         dispatch!(self, s => s.page_with_epoch(team, request))
     }
@@ -633,9 +269,9 @@ impl Storage {
     }
 
     /// Stores a new key epoch's packages in one transaction: `epoch` must be the team's
-    /// current epoch plus one ([`StorageError::WrongEpoch`] otherwise), or the current one
-    /// with exactly the packages stored ([`StorageError::Exists`] if they differ). Every
-    /// recipient must be an enrolled, unrevoked device ([`StorageError::InactiveRecipient`]).
+    /// current epoch plus one ([`Refusal::WrongEpoch`] otherwise), or the current one
+    /// with exactly the packages stored ([`Refusal::Exists`] if they differ). Every
+    /// recipient must be an enrolled, unrevoked device ([`Refusal::InactiveRecipient`]).
     pub async fn put_key_packages(
         &self,
         team: TeamId,
@@ -679,43 +315,3 @@ impl Storage {
         dispatch!(self, s => s.collect_garbage(team))
     }
 }
-
-fn parse_role(name: &str) -> Result<DeviceRole> {
-    match name {
-        "admin" => Ok(DeviceRole::Admin),
-        "member" => Ok(DeviceRole::Member),
-        _ => Err(StorageError::Corrupt("unknown device role")),
-    }
-}
-
-fn id16(bytes: &[u8]) -> Result<[u8; 16]> {
-    bytes
-        .try_into()
-        .map_err(|_| StorageError::Corrupt("an id is not 16 bytes"))
-}
-
-fn key32(bytes: &[u8]) -> Result<[u8; 32]> {
-    bytes
-        .try_into()
-        .map_err(|_| StorageError::Corrupt("a key or hash is not 32 bytes"))
-}
-
-/// Sequence numbers are `u64` on the wire and `BIGINT` in the database.
-fn seq_to_db(seq: u64) -> i64 {
-    i64::try_from(seq).unwrap_or(i64::MAX)
-}
-
-fn seq_from_db(seq: i64) -> Result<u64> {
-    u64::try_from(seq).map_err(|_| StorageError::Corrupt("negative sequence number"))
-}
-
-/// A fresh relay identity: 16 random bytes in hex.
-fn new_relay_id() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// Name of the relay identity in `relay_meta`.
-const RELAY_ID_KEY: &str = "relay_id";

@@ -3,7 +3,7 @@
 use crate::support::{device, doc, enrol, envelope, new_team, random32, team, Backend, NOW};
 use tandem_protocol::api::DeviceRole;
 use tandem_relay::storage::{
-    DeviceLookup, KeyEpochOutcome, NewInvite, NewKeyPackage, NewSnapshot, PageRequest,
+    DeviceLookup, KeyEpochOutcome, NewInvite, NewKeyPackage, NewSnapshot, PageRequest, Refusal,
     SnapshotOutcome, Storage, StorageError,
 };
 
@@ -27,7 +27,7 @@ pub async fn teams_and_devices(s: &Backend) {
     s.create_team(t, admin, key, NOW).await.unwrap();
     assert!(matches!(
         s.create_team(t, device(), random32(), NOW).await,
-        Err(StorageError::Exists)
+        Err(StorageError::Refused(Refusal::Exists))
     ));
     match s.lookup_device(t, admin).await.unwrap() {
         DeviceLookup::Member(d) => {
@@ -78,13 +78,13 @@ pub async fn revoking(s: &Backend) {
     }
     assert!(matches!(
         s.revoke(t, device(), NOW).await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
     // A device of another team cannot be revoked through this one.
     let (t2, other_admin) = new_team(s).await;
     assert!(matches!(
         s.revoke(t, other_admin, NOW).await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
     assert!(matches!(
         s.lookup_device(t2, other_admin).await.unwrap(),
@@ -117,12 +117,12 @@ pub async fn invites_expire_and_are_single_use(s: &Backend) {
         .unwrap();
     assert!(matches!(
         s.create_invite(invite(t, admin, hash, NOW + 1000)).await,
-        Err(StorageError::Exists)
+        Err(StorageError::Refused(Refusal::Exists))
     ));
     // A device already in the team cannot use it, and does not use it up.
     assert!(matches!(
         s.redeem_invite(hash, admin, random32(), NOW + 1).await,
-        Err(StorageError::Exists)
+        Err(StorageError::Refused(Refusal::Exists))
     ));
     let newcomer = device();
     let redeemed = s
@@ -137,7 +137,7 @@ pub async fn invites_expire_and_are_single_use(s: &Backend) {
     ));
     assert!(matches!(
         s.redeem_invite(hash, device(), random32(), NOW + 3).await,
-        Err(StorageError::InviteUsed)
+        Err(StorageError::Refused(Refusal::InviteUsed))
     ));
 
     let late = random32();
@@ -147,11 +147,11 @@ pub async fn invites_expire_and_are_single_use(s: &Backend) {
     assert!(matches!(
         s.redeem_invite(late, device(), random32(), NOW + 1000)
             .await,
-        Err(StorageError::InviteExpired)
+        Err(StorageError::Refused(Refusal::InviteExpired))
     ));
     assert!(matches!(
         s.redeem_invite(random32(), device(), random32(), NOW).await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
     assert_eq!(s.devices(t).await.unwrap().len(), 2);
 }
@@ -181,7 +181,7 @@ pub async fn invites_older_than_the_team_key_are_refused(s: &Backend) {
 
     assert!(matches!(
         s.redeem_invite(stale, device(), random32(), NOW + 1).await,
-        Err(StorageError::InviteStale)
+        Err(StorageError::Refused(Refusal::InviteStale))
     ));
     assert_eq!(s.devices(t).await.unwrap().len(), 1, "nobody enrolled");
     s.redeem_invite(fresh, device(), random32(), NOW + 2)
@@ -212,7 +212,7 @@ pub async fn concurrent_redeems_enrol_one_device(s: &Backend) {
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => won += 1,
-            Err(StorageError::InviteUsed) => {}
+            Err(StorageError::Refused(Refusal::InviteUsed)) => {}
             Err(e) => panic!("{e:?}"),
         }
     }
@@ -253,7 +253,7 @@ pub async fn appends_are_idempotent(s: &Backend) {
     assert_eq!((other[0].seq, other[0].duplicate), (1, false));
     assert!(matches!(
         s.append(team(), vec![envelope(d)], NOW).await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
 }
 
@@ -373,7 +373,7 @@ pub async fn pulls_are_paged(s: &Backend) {
     assert_eq!((past.head, past.items.len(), past.more), (25, 0, false));
     assert!(matches!(
         s.page(team(), request(0)).await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
 
     // Pages also stop at a byte budget (each envelope here is 200 bytes), but never come
@@ -394,6 +394,72 @@ pub async fn pulls_are_paged(s: &Backend) {
     );
     let p = s.page(t, budget(20, 1000)).await.unwrap();
     assert_eq!((p.items.len(), p.more), (5, false));
+}
+
+/// A page comes with the key epoch of the same moment as its envelopes, not a later one: a
+/// puller deciding whether it needs a newer key must see the state its page comes from.
+/// A writer appends one envelope and then starts the next epoch, over and over. On SQLite
+/// both go in one group commit, so every committed state has `epoch == head + 1`; on
+/// PostgreSQL the epoch is its own transaction, so `epoch` is `head` or `head + 1`. A pull
+/// that read its page, then the epoch after a later commit, would see `head + 2`.
+pub async fn a_page_comes_with_the_key_epoch_of_its_own_moment(s: &Backend) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (t, admin) = new_team(s).await;
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let mut pullers = Vec::new();
+    for _ in 0..3 {
+        let (storage, done) = (s.storage.clone(), done.clone());
+        pullers.push(tokio::spawn(async move {
+            let mut pulls = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                let (page, epoch) = storage.page_with_epoch(t, all(0)).await.unwrap();
+                let ahead = u64::from(epoch).checked_sub(page.head);
+                assert!(
+                    matches!(ahead, Some(0 | 1)),
+                    "a page up to {} came with key epoch {epoch}",
+                    page.head
+                );
+                pulls += 1;
+            }
+            pulls
+        }));
+    }
+    let grouped = s.backend() == "sqlite";
+    for epoch in 2..=100u32 {
+        let append = {
+            let storage = s.storage.clone();
+            async move { storage.append(t, vec![envelope(doc())], NOW).await }
+        };
+        let rotate = {
+            let storage = s.storage.clone();
+            async move {
+                storage
+                    .put_key_packages(t, epoch, vec![package(admin, admin)], NOW)
+                    .await
+            }
+        };
+        let rotated = if grouped {
+            // Queued in this order behind the held writer, then committed as one group.
+            let hold = s.hold_writer().await.unwrap();
+            let append = tokio::spawn(append);
+            until_queued(s, 1).await;
+            let rotate = tokio::spawn(rotate);
+            until_queued(s, 2).await;
+            drop(hold);
+            append.await.unwrap().unwrap();
+            rotate.await.unwrap()
+        } else {
+            append.await.unwrap();
+            rotate.await
+        };
+        assert_eq!(rotated.unwrap(), KeyEpochOutcome::Stored);
+    }
+    done.store(true, Ordering::Relaxed);
+    for puller in pullers {
+        assert!(puller.await.unwrap() > 0);
+    }
+    let (page, epoch) = s.page_with_epoch(t, all(0)).await.unwrap();
+    assert_eq!((page.head, epoch), (99, 100));
 }
 
 fn snapshot(
@@ -420,7 +486,7 @@ pub async fn snapshots_keep_the_latest_and_skip_covered(s: &Backend) {
     }
     assert!(matches!(
         s.put_snapshot(t, snapshot(a, 6, admin)).await,
-        Err(StorageError::CoversBeyondHead)
+        Err(StorageError::Refused(Refusal::CoversBeyondHead))
     ));
     let two = snapshot(a, 2, admin);
     assert_eq!(
@@ -597,7 +663,7 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
             matches!(
                 s.put_key_packages(t, epoch, vec![package(m1, admin)], NOW)
                     .await,
-                Err(StorageError::WrongEpoch { current: 1 })
+                Err(StorageError::Refused(Refusal::WrongEpoch { current: 1 }))
             ),
             "epoch {epoch}"
         );
@@ -607,7 +673,7 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
         assert!(matches!(
             s.put_key_packages(t, 2, vec![package(m1, admin), package(bad, admin)], NOW)
                 .await,
-            Err(StorageError::InactiveRecipient)
+            Err(StorageError::Refused(Refusal::InactiveRecipient))
         ));
     }
     assert_eq!(s.key_packages(t, m1, 0).await.unwrap().current_epoch, 1);
@@ -615,7 +681,7 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
     assert!(matches!(
         s.put_key_packages(t, 2, vec![package(m1, admin)], NOW)
             .await,
-        Err(StorageError::MissingRecipient)
+        Err(StorageError::Refused(Refusal::MissingRecipient))
     ));
     assert_eq!(s.key_packages(t, m1, 0).await.unwrap().current_epoch, 1);
 
@@ -631,7 +697,7 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
     let head = s.head(t).await.unwrap();
     assert!(matches!(
         s.push(t, vec![envelope(doc())], 1, NOW).await,
-        Err(StorageError::StaleEpoch)
+        Err(StorageError::Refused(Refusal::StaleEpoch))
     ));
     assert_eq!(s.head(t).await.unwrap(), head);
     s.push(t, vec![envelope(doc())], 2, NOW).await.unwrap();
@@ -650,7 +716,7 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
     ] {
         assert!(matches!(
             s.put_key_packages(t, 2, other, NOW).await,
-            Err(StorageError::Exists)
+            Err(StorageError::Refused(Refusal::Exists))
         ));
     }
 
@@ -755,12 +821,15 @@ pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
         results[1].as_ref().unwrap(),
         &[(2, true), (3, false), (3, true)]
     );
-    assert!(matches!(results[2], Err(StorageError::NotFound)));
+    assert!(matches!(
+        results[2],
+        Err(StorageError::Refused(Refusal::NotFound))
+    ));
     assert_eq!(results[3].as_ref().unwrap(), &[(1, false)]);
     assert_eq!(results[4].as_ref().unwrap(), &[(1, true)]);
     assert!(matches!(
         keys.await.unwrap(),
-        Err(StorageError::InactiveRecipient)
+        Err(StorageError::Refused(Refusal::InactiveRecipient))
     ));
 
     // One group, holding every push (and on SQLite the key epoch and the hold itself).

@@ -38,6 +38,7 @@ on_both_backends!(
     appends_are_idempotent,
     concurrent_appends_are_gap_free_in_commit_order,
     pulls_are_paged,
+    a_page_comes_with_the_key_epoch_of_its_own_moment,
     snapshots_keep_the_latest_and_skip_covered,
     erasing_a_document_drops_its_bytes_and_snapshot,
     garbage_waits_for_every_active_device,

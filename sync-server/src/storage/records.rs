@@ -1,0 +1,190 @@
+//! The rows storage takes and gives back, as the rest of the relay sees them: devices,
+//! envelopes and pages, invites, snapshots, key packages. Plain data; what a backend may do
+//! with them is in `rules`.
+
+use tandem_protocol::api::{DeviceInfo, DeviceRole};
+use tandem_protocol::{DeviceId, DocId, TeamId};
+
+/// A device as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// Its id.
+    pub device: DeviceId,
+    /// Its Ed25519 public key.
+    pub public_key: [u8; 32],
+    /// Admin or member.
+    pub role: DeviceRole,
+    /// When it was enrolled (Unix ms).
+    pub enrolled_at_ms: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at_ms: Option<i64>,
+    /// The `after` of its latest pull.
+    pub cursor: u64,
+}
+
+impl DeviceRecord {
+    /// As the API shows it.
+    pub fn info(&self) -> DeviceInfo {
+        DeviceInfo {
+            device: self.device,
+            public_key: hex::encode(self.public_key),
+            role: self.role,
+            enrolled_at_ms: self.enrolled_at_ms,
+            revoked_at_ms: self.revoked_at_ms,
+        }
+    }
+}
+
+/// Who a request's device is, as far as one team is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceLookup {
+    /// Enrolled in the team (perhaps revoked since).
+    Member(DeviceRecord),
+    /// The team does not exist.
+    UnknownTeam,
+    /// Not in this team but enrolled in another one, with this key.
+    OtherTeam([u8; 32]),
+    /// Enrolled nowhere.
+    Unknown,
+}
+
+/// An envelope to append: already parsed and verified by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEnvelope {
+    /// SHA-256 of the bytes.
+    pub id: [u8; 32],
+    /// Its document.
+    pub doc: DocId,
+    /// The sealed envelope.
+    pub bytes: Vec<u8>,
+}
+
+/// One appended envelope's fate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// Its sequence number.
+    pub seq: u64,
+    /// It was there already; nothing new was stored.
+    pub duplicate: bool,
+}
+
+/// A page of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The team's head when the page was read; every sequence number up to it is committed.
+    pub head: u64,
+    /// `(seq, envelope)` in order.
+    pub items: Vec<(u64, Vec<u8>)>,
+    /// More envelopes follow (up to `head`).
+    pub more: bool,
+}
+
+/// What to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Sequence numbers above this.
+    pub after: u64,
+    /// At most this many.
+    pub limit: usize,
+    /// Leave out envelopes a snapshot of their document covers.
+    pub skip_covered: bool,
+    /// Stop before the page's envelopes exceed this many bytes (but always give at least
+    /// one): 500 envelopes of a few MiB each would not fit in memory.
+    pub max_bytes: usize,
+}
+
+/// An invite to park.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    /// [`tandem_protocol::invite::token_hash`] of the token.
+    pub token_hash: [u8; 32],
+    /// The team.
+    pub team: TeamId,
+    /// The device that made it.
+    pub created_by: DeviceId,
+    /// The team key sealed under the invite's wrap secret.
+    pub sealed_team_key: Vec<u8>,
+    /// Now (Unix ms).
+    pub created_at_ms: i64,
+    /// When it stops working.
+    pub expires_at_ms: i64,
+    /// The newest key epoch it carries (`None` from older clients: not checked).
+    pub epoch: Option<u32>,
+}
+
+/// A redeemed invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redeemed {
+    /// The team joined.
+    pub team: TeamId,
+    /// The sealed team key parked with the invite.
+    pub sealed_team_key: Vec<u8>,
+}
+
+/// A snapshot to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSnapshot {
+    /// Its document.
+    pub doc: DocId,
+    /// The sequence number it covers.
+    pub covers: u64,
+    /// SHA-256 of the bytes.
+    pub id: [u8; 32],
+    /// The sealed snapshot envelope.
+    pub bytes: Vec<u8>,
+    /// The device that uploaded it.
+    pub author: DeviceId,
+    /// Now (Unix ms).
+    pub stored_at_ms: i64,
+}
+
+/// What became of an uploaded snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotOutcome {
+    /// Kept: it is now the document's snapshot.
+    Stored,
+    /// Dropped: the document already has a snapshot covering as much.
+    Superseded,
+    /// Dropped: the document was erased at the person's request.
+    Erased,
+}
+
+/// A stored snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    /// Its document.
+    pub doc: DocId,
+    /// The sequence number it covers.
+    pub covers: u64,
+    /// The sealed snapshot envelope.
+    pub bytes: Vec<u8>,
+}
+
+/// A new epoch's key sealed for one device (already parsed and checked by the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKeyPackage {
+    /// The device it is sealed for.
+    pub to: DeviceId,
+    /// The admin device that made it.
+    pub from: DeviceId,
+    /// The sealed package.
+    pub bytes: Vec<u8>,
+}
+
+/// What became of a posted key epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEpochOutcome {
+    /// Stored: it is now the team's current epoch.
+    Stored,
+    /// The same packages were there already (a re-post after a lost answer).
+    AlreadyThere,
+}
+
+/// The key packages of one device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKeyPackages {
+    /// The team's current epoch (1 before any rotation).
+    pub current_epoch: u32,
+    /// `(epoch, sealed package)` sealed for the device, oldest first.
+    pub packages: Vec<(u32, Vec<u8>)>,
+}

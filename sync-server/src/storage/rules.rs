@@ -1,0 +1,392 @@
+//! The rule book both backends follow: given the rows a backend has read, what to answer
+//! and what to write. Pure functions, no I/O, so each decision is written (and unit tested)
+//! once; a backend's method reads rows, asks the rule, and writes rows.
+//!
+//! Where a backend reads its rows, and how it keeps them still meanwhile (SQLite's single
+//! writer, PostgreSQL's row locks), is the backend's business; what the rows mean is here.
+
+use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Refusal, Result};
+use super::{SnapshotOutcome, StorageError};
+
+/// The team's key epoch from the highest epoch with packages: 1 before any rotation.
+pub(super) fn current_epoch(highest: Option<i64>) -> Result<u32> {
+    highest.map_or(Ok(1), epoch_from_db)
+}
+
+/// A key epoch as stored (`BIGINT`) back to the protocol's `u32`.
+pub(super) fn epoch_from_db(epoch: i64) -> Result<u32> {
+    u32::try_from(epoch).map_err(|_| StorageError::Corrupt("a key epoch is out of range"))
+}
+
+/// An insert made with `ON CONFLICT DO NOTHING` that changed no row found its key taken.
+pub(super) fn inserted(rows: u64) -> Result<(), Refusal> {
+    if rows == 0 {
+        Err(Refusal::Exists)
+    } else {
+        Ok(())
+    }
+}
+
+/// What redeeming an invite needs to know of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct InviteState {
+    /// When it was redeemed, if it was.
+    pub used_at_ms: Option<i64>,
+    /// When it stops working.
+    pub expires_at_ms: i64,
+    /// The newest key epoch it carries (`None` from older clients: not checked).
+    pub epoch: Option<i64>,
+}
+
+/// Whether an invite may be redeemed at `now_ms` while the team is at key epoch `current`:
+/// once only, before it expires, and only if it carries the team's current key (a device
+/// joining with older keys could read nothing sealed since). Checked in that order.
+pub(super) fn redeemable(invite: InviteState, now_ms: i64, current: u32) -> Result<(), Refusal> {
+    if invite.used_at_ms.is_some() {
+        return Err(Refusal::InviteUsed);
+    }
+    if now_ms >= invite.expires_at_ms {
+        return Err(Refusal::InviteExpired);
+    }
+    match invite.epoch {
+        Some(e) if e < i64::from(current) => Err(Refusal::InviteStale),
+        _ => Ok(()),
+    }
+}
+
+/// A push sealed under key epochs from `oldest` up is refused whole once the team has moved
+/// past it (`None`: an append that is not a device's push, never refused for its epoch).
+pub(super) fn push_epoch(oldest: Option<u32>, current: u32) -> Result<(), Refusal> {
+    match oldest {
+        Some(oldest) if oldest < current => Err(Refusal::StaleEpoch),
+        _ => Ok(()),
+    }
+}
+
+/// What becomes of one envelope of an append, when it is not new: `known` is the number
+/// the team's log (or an earlier envelope of the same write) gave its id, and `erased` says
+/// whether its document was erased at the person's request (asked only for an unknown id).
+/// `None`: it is new, and gets the team's next number.
+pub(super) fn envelope_fate(
+    known: Option<u64>,
+    erased: impl FnOnce() -> Result<bool>,
+) -> Result<Option<AppendOutcome>> {
+    if let Some(seq) = known {
+        return Ok(Some(AppendOutcome {
+            seq,
+            duplicate: true,
+        }));
+    }
+    if erased()? {
+        // Acknowledged, never stored: sequence number 0 names no envelope.
+        return Ok(Some(AppendOutcome {
+            seq: 0,
+            duplicate: true,
+        }));
+    }
+    Ok(None)
+}
+
+/// Whether an uploaded snapshot covering up to `covers` is looked at, given the team's head
+/// and whether its document was erased: `Some` answers at once and stores nothing; `None`
+/// means "store it if it covers more than the one there" (then see [`snapshot_kept`]).
+pub(super) fn admit_snapshot(
+    covers: u64,
+    head: u64,
+    erased: bool,
+) -> Result<Option<SnapshotOutcome>, Refusal> {
+    if covers > head {
+        return Err(Refusal::CoversBeyondHead);
+    }
+    Ok(erased.then_some(SnapshotOutcome::Erased))
+}
+
+/// The outcome of the conditional upsert of a snapshot, from the rows it changed.
+pub(super) fn snapshot_kept(rows: u64) -> SnapshotOutcome {
+    if rows == 0 {
+        SnapshotOutcome::Superseded
+    } else {
+        SnapshotOutcome::Stored
+    }
+}
+
+/// Whether a post of `epoch` is a new epoch (`None`), a faithful re-post, or refused, given
+/// the team's current epoch and what is stored for `epoch` (`(to, bytes)`).
+pub(super) fn judge_key_epoch(
+    current: u32,
+    epoch: u32,
+    stored: &[(Vec<u8>, Vec<u8>)],
+    packages: &[NewKeyPackage],
+) -> Result<Option<KeyEpochOutcome>, Refusal> {
+    if Some(epoch) == current.checked_add(1) {
+        return Ok(None);
+    }
+    if epoch == current && current >= 2 {
+        let same = stored.len() == packages.len()
+            && packages.iter().all(|p| {
+                stored
+                    .iter()
+                    .any(|(to, bytes)| to.as_slice() == p.to.0 && *bytes == p.bytes)
+            });
+        return if same {
+            Ok(Some(KeyEpochOutcome::AlreadyThere))
+        } else {
+            Err(Refusal::Exists)
+        };
+    }
+    Err(Refusal::WrongEpoch { current })
+}
+
+/// A new epoch's packages go to active devices only, and must reach every one of them: one
+/// enrolled while the admin was sealing them would otherwise never get the key.
+pub(super) fn check_every_active_device(
+    active: &[Vec<u8>],
+    packages: &[NewKeyPackage],
+) -> Result<(), Refusal> {
+    if packages
+        .iter()
+        .any(|p| !active.iter().any(|d| d.as_slice() == p.to.0.as_slice()))
+    {
+        return Err(Refusal::InactiveRecipient);
+    }
+    let missing = active
+        .iter()
+        .any(|d| !packages.iter().any(|p| p.to.0.as_slice() == d.as_slice()));
+    if missing {
+        return Err(Refusal::MissingRecipient);
+    }
+    Ok(())
+}
+
+/// A snapshot whose covered envelopes are not all collected yet: `(doc, covers,
+/// collected)`, sequence numbers as stored.
+pub(super) type Pending<D> = (D, i64, i64);
+
+/// Which covered envelopes may lose their bytes: those of a snapshot in `(collected,
+/// covers]`, once every active device's cursor is at or past `covers` (`floor`: the lowest
+/// active cursor, `None` when no device is active). Each item: `(doc, after, up_to)`.
+pub(super) fn collectable<D>(
+    pending: Vec<Pending<D>>,
+    floor: Option<i64>,
+) -> impl Iterator<Item = Pending<D>> {
+    pending
+        .into_iter()
+        .filter(move |(_, covers, _)| floor.is_some_and(|floor| *covers <= floor))
+}
+
+/// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
+/// page, and whether more follow: at most `limit`, within `max_bytes` but never none.
+pub(super) fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
+    let mut total = 0usize;
+    let mut take = 0;
+    for (_, len) in rows.iter().take(request.limit) {
+        if take > 0 && total.saturating_add(*len) > request.max_bytes {
+            break;
+        }
+        total = total.saturating_add(*len);
+        take += 1;
+    }
+    (take, take < rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tandem_protocol::DeviceId;
+
+    fn package(to: u8) -> NewKeyPackage {
+        NewKeyPackage {
+            to: DeviceId([to; 16]),
+            from: DeviceId([1; 16]),
+            bytes: vec![to, 7],
+        }
+    }
+
+    fn stored(p: &NewKeyPackage) -> (Vec<u8>, Vec<u8>) {
+        (p.to.0.to_vec(), p.bytes.clone())
+    }
+
+    #[test]
+    fn the_epoch_is_one_before_any_rotation() {
+        assert_eq!(current_epoch(None).unwrap(), 1);
+        assert_eq!(current_epoch(Some(4)).unwrap(), 4);
+        assert!(matches!(
+            current_epoch(Some(-1)),
+            Err(StorageError::Corrupt(_))
+        ));
+        assert!(matches!(
+            epoch_from_db(i64::from(u32::MAX) + 1),
+            Err(StorageError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn an_insert_that_changed_nothing_found_it_there() {
+        assert_eq!(inserted(0), Err(Refusal::Exists));
+        assert_eq!(inserted(1), Ok(()));
+    }
+
+    #[test]
+    fn invites_are_used_once_before_expiry_with_the_current_key() {
+        let fresh = InviteState {
+            used_at_ms: None,
+            expires_at_ms: 100,
+            epoch: Some(2),
+        };
+        assert_eq!(redeemable(fresh, 99, 2), Ok(()));
+        assert_eq!(redeemable(fresh, 100, 2), Err(Refusal::InviteExpired));
+        assert_eq!(redeemable(fresh, 99, 3), Err(Refusal::InviteStale));
+        // From an older client: no epoch, not checked.
+        let unknown = InviteState {
+            epoch: None,
+            ..fresh
+        };
+        assert_eq!(redeemable(unknown, 99, 9), Ok(()));
+        // Used first, then expired, then stale: the most definite reason wins.
+        let used = InviteState {
+            used_at_ms: Some(5),
+            ..fresh
+        };
+        assert_eq!(redeemable(used, 200, 9), Err(Refusal::InviteUsed));
+        assert_eq!(redeemable(fresh, 200, 9), Err(Refusal::InviteExpired));
+    }
+
+    #[test]
+    fn pushes_under_an_older_epoch_are_refused() {
+        assert_eq!(push_epoch(None, 5), Ok(()));
+        assert_eq!(push_epoch(Some(5), 5), Ok(()));
+        assert_eq!(push_epoch(Some(6), 5), Ok(()));
+        assert_eq!(push_epoch(Some(4), 5), Err(Refusal::StaleEpoch));
+    }
+
+    #[test]
+    fn a_known_id_wins_over_an_erasure_which_wins_over_a_new_number() {
+        let asked = std::cell::Cell::new(false);
+        let fate = envelope_fate(Some(7), || {
+            asked.set(true);
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(
+            fate,
+            Some(AppendOutcome {
+                seq: 7,
+                duplicate: true
+            })
+        );
+        assert!(!asked.get(), "a known id needs no erasure check");
+        assert_eq!(
+            envelope_fate(None, || Ok(true)).unwrap(),
+            Some(AppendOutcome {
+                seq: 0,
+                duplicate: true
+            })
+        );
+        assert_eq!(envelope_fate(None, || Ok(false)).unwrap(), None);
+        assert!(envelope_fate(None, || Err(StorageError::WriterGone)).is_err());
+    }
+
+    #[test]
+    fn snapshots_stay_within_the_head_and_erased_documents_keep_none() {
+        assert_eq!(admit_snapshot(5, 4, false), Err(Refusal::CoversBeyondHead));
+        assert_eq!(admit_snapshot(5, 4, true), Err(Refusal::CoversBeyondHead));
+        assert_eq!(
+            admit_snapshot(4, 4, true),
+            Ok(Some(SnapshotOutcome::Erased))
+        );
+        assert_eq!(admit_snapshot(4, 4, false), Ok(None));
+        assert_eq!(snapshot_kept(0), SnapshotOutcome::Superseded);
+        assert_eq!(snapshot_kept(1), SnapshotOutcome::Stored);
+    }
+
+    #[test]
+    fn key_epochs_go_one_at_a_time_and_reposts_must_match() {
+        let (a, b) = (package(2), package(3));
+        assert_eq!(
+            judge_key_epoch(1, 2, &[], std::slice::from_ref(&a)),
+            Ok(None)
+        );
+        for wrong in [0, 1, 3] {
+            assert_eq!(
+                judge_key_epoch(1, wrong, &[], std::slice::from_ref(&a)),
+                Err(Refusal::WrongEpoch { current: 1 })
+            );
+        }
+        let there = [stored(&a), stored(&b)];
+        assert_eq!(
+            judge_key_epoch(2, 2, &there, &[b.clone(), a.clone()]),
+            Ok(Some(KeyEpochOutcome::AlreadyThere))
+        );
+        assert_eq!(
+            judge_key_epoch(2, 2, &there, std::slice::from_ref(&a)),
+            Err(Refusal::Exists)
+        );
+        let other = NewKeyPackage {
+            bytes: vec![0],
+            ..a.clone()
+        };
+        assert_eq!(
+            judge_key_epoch(2, 2, &there, &[other, b.clone()]),
+            Err(Refusal::Exists)
+        );
+        assert_eq!(
+            judge_key_epoch(3, 2, &there, &[a, b]),
+            Err(Refusal::WrongEpoch { current: 3 })
+        );
+    }
+
+    #[test]
+    fn a_new_epoch_reaches_every_active_device_and_no_other() {
+        let active = vec![vec![2; 16], vec![3; 16]];
+        assert_eq!(
+            check_every_active_device(&active, &[package(2), package(3)]),
+            Ok(())
+        );
+        assert_eq!(
+            check_every_active_device(&active, &[package(2), package(3), package(4)]),
+            Err(Refusal::InactiveRecipient)
+        );
+        assert_eq!(
+            check_every_active_device(&active, &[package(2)]),
+            Err(Refusal::MissingRecipient)
+        );
+        // A stranger is the graver fault: it is named even when someone is missing too.
+        assert_eq!(
+            check_every_active_device(&active, &[package(4)]),
+            Err(Refusal::InactiveRecipient)
+        );
+    }
+
+    #[test]
+    fn only_snapshots_every_active_device_is_past_are_collected() {
+        let pending = || vec![("a", 10, 0), ("b", 20, 5), ("c", 30, 29)];
+        let docs = |floor| {
+            collectable(pending(), floor)
+                .map(|(d, ..)| d)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(docs(None), Vec::<&str>::new());
+        assert_eq!(docs(Some(9)), Vec::<&str>::new());
+        assert_eq!(docs(Some(20)), vec!["a", "b"]);
+        assert_eq!(docs(Some(99)), vec!["a", "b", "c"]);
+        assert_eq!(collectable(pending(), Some(20)).nth(1), Some(("b", 20, 5)));
+    }
+
+    #[test]
+    fn pages_keep_to_their_limit_and_byte_budget_but_are_never_empty() {
+        let request = |limit, max_bytes| PageRequest {
+            after: 0,
+            limit,
+            skip_covered: false,
+            max_bytes,
+        };
+        let rows = [(1, 100), (2, 100), (3, 100)];
+        assert_eq!(page_cut(&rows, &request(2, usize::MAX)), (2, true));
+        assert_eq!(page_cut(&rows, &request(3, usize::MAX)), (3, false));
+        assert_eq!(page_cut(&rows, &request(3, 250)), (2, true));
+        assert_eq!(page_cut(&rows, &request(3, 1)), (1, true));
+        assert_eq!(page_cut(&rows[..1], &request(3, 1)), (1, false));
+        assert_eq!(page_cut(&[], &request(3, 1)), (0, false));
+    }
+}

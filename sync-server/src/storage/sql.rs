@@ -1,0 +1,233 @@
+//! The SQL both backends send, written once, and the conversions between stored columns
+//! and the relay's types. Statements are written with PostgreSQL's `$1` placeholders;
+//! SQLite is given the same text with `?1` ([`for_sqlite`]), which it reads the same way.
+//! What only one backend sends (SQLite's per-row appends, PostgreSQL's `UNNEST` groups and
+//! row locks) stays with it.
+
+use super::{Refusal, Result, StorageError};
+use tandem_protocol::api::DeviceRole;
+
+/// A shared statement as SQLite wants it: `$n` becomes `?n` (no statement here has a `$`
+/// anywhere else).
+pub(super) fn for_sqlite(statement: &str) -> String {
+    statement.replace('$', "?")
+}
+
+/// The numbered migrations in `migrations/<backend>/`, listed once for both backends so
+/// that they always reach the same schema version (each file is the backend's own SQL).
+macro_rules! migrations {
+    ($backend:literal) => {
+        &[
+            (
+                1,
+                $crate::storage::sql::migration!($backend, "0001_init.sql"),
+            ),
+            (
+                2,
+                $crate::storage::sql::migration!($backend, "0002_key_packages.sql"),
+            ),
+            (
+                3,
+                $crate::storage::sql::migration!($backend, "0003_erased_docs.sql"),
+            ),
+            (
+                4,
+                $crate::storage::sql::migration!($backend, "0004_invite_epoch.sql"),
+            ),
+        ]
+    };
+}
+pub(super) use migrations;
+
+/// One migration's text, by backend and file name.
+macro_rules! migration {
+    ($backend:literal, $file:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/storage/migrations/",
+            $backend,
+            "/",
+            $file
+        ))
+    };
+}
+pub(super) use migration;
+
+/// The `WHERE` of a page, shared by both backends and both steps (`{p}` is the placeholder
+/// prefix: `?` or `$`): team 1, after 2, up to 3.
+pub(super) fn page_filter(skip_covered: bool, p: char) -> String {
+    let covered = if skip_covered {
+        "AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.team = e.team AND s.doc = e.doc \
+         AND e.seq <= s.covers)"
+    } else {
+        ""
+    };
+    format!(
+        "FROM envelopes e WHERE e.team = {p}1 AND e.seq > {p}2 AND e.seq <= {p}3 \
+         AND e.bytes IS NOT NULL {covered}"
+    )
+}
+
+/// A device's columns, in the order both backends read them into a `DeviceRecord`.
+pub(super) const DEVICE_COLUMNS: &str =
+    "SELECT device, public_key, role, enrolled_at_ms, revoked_at_ms, cursor FROM devices";
+
+/// Name of the relay identity in `relay_meta`.
+pub(super) const RELAY_ID_KEY: &str = "relay_id";
+/// Keeps a first relay identity: key 1, value 2.
+pub(super) const INSERT_RELAY_ID: &str =
+    "INSERT INTO relay_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+/// The relay identity: key 1.
+pub(super) const RELAY_ID: &str = "SELECT value FROM relay_meta WHERE key = $1";
+
+/// A new team: team 1, now 2.
+pub(super) const INSERT_TEAM: &str =
+    "INSERT INTO teams (team, created_at_ms) VALUES ($1, $2) ON CONFLICT (team) DO NOTHING";
+/// A new team's empty log: team 1.
+pub(super) const INSERT_TEAM_HEAD: &str = "INSERT INTO team_heads (team, head) VALUES ($1, 0)";
+/// A new team's first device: team 1, device 2, key 3, now 4.
+pub(super) const INSERT_ADMIN: &str =
+    "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
+     VALUES ($1, $2, $3, 'admin', $4)";
+/// A device joining through an invite: team 1, device 2, key 3, now 4.
+pub(super) const INSERT_MEMBER: &str =
+    "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
+     VALUES ($1, $2, $3, 'member', $4) ON CONFLICT (team, device) DO NOTHING";
+/// Whether a team exists: team 1.
+pub(super) const TEAM_EXISTS: &str = "SELECT 1 FROM teams WHERE team = $1";
+/// A device's key in whichever team has it: device 1.
+pub(super) const KEY_ELSEWHERE: &str = "SELECT public_key FROM devices WHERE device = $1 LIMIT 1";
+/// Whether a device is in a team: team 1, device 2.
+pub(super) const DEVICE_EXISTS: &str = "SELECT 1 FROM devices WHERE team = $1 AND device = $2";
+/// Revokes a device unless it is already: team 1, device 2, now 3.
+pub(super) const REVOKE: &str = "UPDATE devices SET revoked_at_ms = $3 \
+     WHERE team = $1 AND device = $2 AND revoked_at_ms IS NULL";
+/// The team's active devices: team 1.
+pub(super) const ACTIVE_DEVICES: &str =
+    "SELECT device FROM devices WHERE team = $1 AND revoked_at_ms IS NULL";
+
+/// Parks an invite: token hash 1, team 2, made by 3, sealed key 4, now 5, expiry 6, epoch 7.
+pub(super) const INSERT_INVITE: &str =
+    "INSERT INTO invites (token_hash, team, created_by, sealed_team_key, \
+     created_at_ms, expires_at_ms, epoch) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (token_hash) DO NOTHING";
+/// An invite as redemption reads it: token hash 1.
+pub(super) const INVITE: &str = "SELECT team, sealed_team_key, expires_at_ms, used_at_ms, epoch \
+     FROM invites WHERE token_hash = $1";
+/// Marks an invite used and forgets its sealed key: token hash 1, now 2, device 3, an empty
+/// key 4.
+pub(super) const MARK_INVITE_USED: &str =
+    "UPDATE invites SET used_at_ms = $2, used_by = $3, sealed_team_key = $4 \
+     WHERE token_hash = $1";
+
+/// Forgets signatures that expired before now 1.
+pub(super) const PRUNE_SIGNATURES: &str = "DELETE FROM seen_signatures WHERE expires_at_ms < $1";
+
+/// The team's head: team 1.
+pub(super) const HEAD: &str = "SELECT head FROM team_heads WHERE team = $1";
+/// The team's highest key epoch with packages: team 1.
+pub(super) const HIGHEST_EPOCH: &str = "SELECT MAX(epoch) FROM key_packages WHERE team = $1";
+
+/// Whether a document was erased: team 1, doc 2.
+pub(super) const ERASED: &str = "SELECT 1 FROM erased_docs WHERE team = $1 AND doc = $2";
+/// Remembers an erasure: team 1, doc 2, now 3.
+pub(super) const INSERT_ERASED: &str =
+    "INSERT INTO erased_docs (team, doc, erased_at_ms) VALUES ($1, $2, $3) \
+     ON CONFLICT (team, doc) DO NOTHING";
+/// Drops an erased document's envelopes' bytes: team 1, doc 2.
+pub(super) const ERASE_ENVELOPES: &str =
+    "UPDATE envelopes SET bytes = NULL WHERE team = $1 AND doc = $2 AND bytes IS NOT NULL";
+/// Drops an erased document's snapshot: team 1, doc 2.
+pub(super) const ERASE_SNAPSHOT: &str = "DELETE FROM snapshots WHERE team = $1 AND doc = $2";
+
+/// Keeps a snapshot if it covers more than the document's one: team 1, doc 2, covers 3,
+/// id 4, bytes 5, author 6, now 7.
+pub(super) const UPSERT_SNAPSHOT: &str =
+    "INSERT INTO snapshots (team, doc, covers, id, bytes, author, stored_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (team, doc) DO UPDATE SET covers = excluded.covers, \
+     id = excluded.id, bytes = excluded.bytes, author = excluded.author, \
+     stored_at_ms = excluded.stored_at_ms \
+     WHERE snapshots.covers < excluded.covers";
+/// The team's snapshots: team 1.
+pub(super) const SNAPSHOTS: &str =
+    "SELECT doc, covers, bytes FROM snapshots WHERE team = $1 ORDER BY doc";
+
+/// What is stored for one key epoch: team 1, epoch 2.
+pub(super) const EPOCH_PACKAGES: &str =
+    "SELECT to_device, bytes FROM key_packages WHERE team = $1 AND epoch = $2";
+/// Stores a key package: team 1, epoch 2, to 3, from 4, bytes 5, now 6.
+pub(super) const INSERT_KEY_PACKAGE: &str =
+    "INSERT INTO key_packages (team, epoch, to_device, from_device, bytes, stored_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+/// A device's packages after an epoch: team 1, device 2, after 3.
+pub(super) const DEVICE_PACKAGES: &str = "SELECT epoch, bytes FROM key_packages \
+     WHERE team = $1 AND to_device = $2 AND epoch > $3 ORDER BY epoch";
+
+/// Snapshots not fully collected: team 1.
+pub(super) const PENDING_SNAPSHOTS: &str =
+    "SELECT doc, covers, collected FROM snapshots WHERE team = $1 AND collected < covers";
+/// The lowest cursor of an active device: team 1.
+pub(super) const ACTIVE_FLOOR: &str =
+    "SELECT MIN(cursor) FROM devices WHERE team = $1 AND revoked_at_ms IS NULL";
+/// Drops covered envelopes' bytes: team 1, doc 2, after 3, up to 4.
+pub(super) const DROP_COVERED: &str = "UPDATE envelopes SET bytes = NULL WHERE team = $1 \
+     AND doc = $2 AND seq > $3 AND seq <= $4 AND bytes IS NOT NULL";
+/// Notes how far a snapshot is collected: team 1, doc 2, up to 3.
+pub(super) const MARK_COLLECTED: &str =
+    "UPDATE snapshots SET collected = $3 WHERE team = $1 AND doc = $2";
+
+pub(super) fn parse_role(name: &str) -> Result<DeviceRole> {
+    match name {
+        "admin" => Ok(DeviceRole::Admin),
+        "member" => Ok(DeviceRole::Member),
+        _ => Err(StorageError::Corrupt("unknown device role")),
+    }
+}
+
+pub(super) fn id16(bytes: &[u8]) -> Result<[u8; 16]> {
+    bytes
+        .try_into()
+        .map_err(|_| StorageError::Corrupt("an id is not 16 bytes"))
+}
+
+pub(super) fn key32(bytes: &[u8]) -> Result<[u8; 32]> {
+    bytes
+        .try_into()
+        .map_err(|_| StorageError::Corrupt("a key or hash is not 32 bytes"))
+}
+
+/// Sequence numbers are `u64` on the wire and `BIGINT` in the database.
+pub(super) fn seq_to_db(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+pub(super) fn seq_from_db(seq: i64) -> Result<u64> {
+    u64::try_from(seq).map_err(|_| StorageError::Corrupt("negative sequence number"))
+}
+
+/// A row that must be there: [`Refusal::NotFound`] otherwise.
+pub(super) fn found<T>(row: Option<T>) -> Result<T, Refusal> {
+    row.ok_or(Refusal::NotFound)
+}
+
+/// A fresh relay identity: 16 random bytes in hex.
+pub(super) fn new_relay_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_reads_the_same_placeholders() {
+        assert_eq!(
+            for_sqlite("UPDATE t SET a = $3 WHERE b = $1 AND c = $2"),
+            "UPDATE t SET a = ?3 WHERE b = ?1 AND c = ?2"
+        );
+    }
+}
