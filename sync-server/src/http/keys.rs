@@ -3,8 +3,8 @@
 //! open a package.
 
 use super::auth::Member;
+use super::envelopes::query_u64;
 use super::error::ApiError;
-use super::log::query_u64;
 use super::{now_ms, AppState};
 use crate::storage::{KeyEpochOutcome, NewKeyPackage, Refusal, StorageError};
 use axum::extract::State;

@@ -1,9 +1,9 @@
 //! The HTTP API of [`tandem_protocol::api`], on axum.
 
 mod auth;
+mod envelopes;
 mod error;
 mod keys;
-mod log;
 mod ops;
 mod teams;
 
@@ -118,13 +118,19 @@ pub fn app(state: AppState) -> Router {
             post(teams::revoke),
         )
         .route("/v1/teams/{team}/invites", post(teams::create_invite))
-        .route("/v1/teams/{team}/envelopes", get(log::pull).post(log::push))
+        .route(
+            "/v1/teams/{team}/envelopes",
+            get(envelopes::pull).post(envelopes::push),
+        )
         .route(
             "/v1/teams/{team}/snapshots",
-            get(log::snapshots).post(log::put_snapshot),
+            get(envelopes::snapshots).post(envelopes::put_snapshot),
         )
         .route("/v1/teams/{team}/keys", get(keys::fetch).post(keys::post))
-        .route("/v1/teams/{team}/docs/{doc}/erase", post(log::erase_doc))
+        .route(
+            "/v1/teams/{team}/docs/{doc}/erase",
+            post(envelopes::erase_doc),
+        )
         // Innermost first: the body limit, its 413 made JSON, oversized bodies drained, then
         // logs and metrics around everything so refusals are counted too.
         .route_layer(RequestBodyLimitLayer::new(max_body))

@@ -1,4 +1,4 @@
-//! The team's log: push, pull (with long polling), and snapshots.
+//! The envelope log: push, pull (with long polling), snapshots and erasing a document.
 
 use super::auth::Member;
 use super::error::ApiError;
