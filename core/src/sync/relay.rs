@@ -8,7 +8,7 @@ use tandem_protocol::api::{
     PostKeyPackages, PushResponse, RelayInfo, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE,
 };
 use tandem_protocol::frames;
-use tandem_protocol::request::{RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME};
+use tandem_protocol::request::RequestToSign;
 use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// The largest response body read (a page of 500 envelopes stays far below).
@@ -161,30 +161,29 @@ impl RelayClient {
         body: &[u8],
         long: bool,
     ) -> Result<ureq::http::Response<ureq::Body>, SyncError> {
-        let time_ms = now_ms();
-        let sig = RequestToSign {
+        let auth = RequestToSign {
             relay_id: &self.relay_id,
             method,
             path_and_query: path,
             body,
-            time_ms,
+            time_ms: now_ms(),
             device: self.device,
         }
-        .sign(&self.key);
+        .signed_headers(&self.key);
         let agent = if long { &self.long_agent } else { &self.agent };
         let url = format!("{}{}", self.base, path);
         let resp = match method {
-            "GET" => agent
-                .get(&url)
-                .header(HEADER_DEVICE, self.device.to_hex())
-                .header(HEADER_TIME, time_ms.to_string())
-                .header(HEADER_SIGNATURE, hex::encode(sig))
+            "GET" => auth
+                .into_iter()
+                .fold(agent.get(&url), |req, (name, value)| {
+                    req.header(name, value)
+                })
                 .call(),
-            _ => agent
-                .post(&url)
-                .header(HEADER_DEVICE, self.device.to_hex())
-                .header(HEADER_TIME, time_ms.to_string())
-                .header(HEADER_SIGNATURE, hex::encode(sig))
+            _ => auth
+                .into_iter()
+                .fold(agent.post(&url), |req, (name, value)| {
+                    req.header(name, value)
+                })
                 .header(
                     "content-type",
                     if body.first() == Some(&b'{') {
