@@ -9,7 +9,7 @@ use tandem_protocol::api::{
 };
 use tandem_protocol::frames;
 use tandem_protocol::request::RequestToSign;
-use tandem_protocol::{DeviceId, DocId, TeamId};
+use tandem_protocol::{DeviceId, DocId, RelayErrorCode, TeamId};
 
 /// The largest response body read (a page of 500 envelopes stays far below).
 const MAX_RESPONSE: u64 = 256 * 1024 * 1024;
@@ -81,11 +81,12 @@ fn check(
         return Ok(resp);
     }
     let body = read_body(&mut resp).unwrap_or_default();
+    // An answer that is not an error body (a proxy's page, say) still reports its status.
     let err: ErrorBody = serde_json::from_slice(&body).unwrap_or(ErrorBody {
-        error: "http".into(),
+        error: RelayErrorCode::Unknown("http".into()),
         reason: format!("status {status}"),
     });
-    if status == 403 && err.error == "revoked" {
+    if status == 403 && err.error == RelayErrorCode::Revoked {
         return Err(SyncError::Revoked);
     }
     Err(SyncError::Relay {

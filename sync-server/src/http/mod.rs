@@ -25,7 +25,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tandem_protocol::request::HEADER_DEVICE;
-use tandem_protocol::{DeviceId, TeamId};
+use tandem_protocol::{DeviceId, RelayErrorCode, TeamId};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -189,14 +189,14 @@ async fn prune_replay_table(state: AppState) {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("no_route", "no such path on this relay")
+    ApiError::not_found(RelayErrorCode::NoRoute, "no such path on this relay")
 }
 
 async fn method_not_allowed() -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
         axum::Json(tandem_protocol::api::ErrorBody {
-            error: "method_not_allowed".into(),
+            error: RelayErrorCode::MethodNotAllowed,
             reason: "this path does not take that method".into(),
         }),
     )

@@ -202,7 +202,7 @@ impl Answer {
     pub fn error(&self) -> String {
         let body: tandem_protocol::api::ErrorBody = self.json();
         assert!(!body.reason.is_empty());
-        body.error
+        body.error.to_string()
     }
 
     pub fn expect(&self, status: u16, code: &str) {
