@@ -27,6 +27,7 @@
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.
 
+use crate::error_code::RelayErrorCode;
 use crate::ids::{DeviceId, TeamId};
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +173,7 @@ pub struct KeyPackages {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// A short stable code (`bad_signature`, `revoked`, `too_large`…).
-    pub error: String,
+    pub error: RelayErrorCode,
     /// A short human reason (never content).
     pub reason: String,
 }

@@ -8,6 +8,7 @@
 //! - [`invite`]: the code a device in the team shows to a new device.
 //! - [`key_package`]: a new team key epoch sealed for one device (after a revocation).
 //! - [`api`]: request and response bodies; [`frames`]: batches of binary envelopes.
+//! - [`error_code`]: the codes of the relay's error answers, typed on both ends.
 //!
 //! Pure: no I/O, no clock, no randomness (callers pass nonces and times in), so it is the same
 //! on the relay, the app and in tests.
@@ -16,6 +17,7 @@
 
 pub mod api;
 pub mod envelope;
+pub mod error_code;
 pub mod frames;
 pub mod ids;
 pub mod invite;
@@ -25,6 +27,7 @@ pub mod request;
 pub use envelope::{
     DocClass, EnvelopeError, EnvelopeHeader, EnvelopeKind, PlainChange, SealedEnvelope, TeamKey,
 };
+pub use error_code::RelayErrorCode;
 pub use ids::{DeviceId, DocId, TeamId};
 
 /// The protocol version spoken by this build (in paths: `/v1/…`).

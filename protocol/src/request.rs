@@ -67,6 +67,16 @@ impl RequestToSign<'_> {
         key.sign(&self.message()).to_bytes()
     }
 
+    /// The authentication headers to send with it, `(name, value)`, signed with `key` (the
+    /// device's): every client sends exactly these, so they are written once.
+    pub fn signed_headers(&self, key: &SigningKey) -> [(&'static str, String); 3] {
+        [
+            (HEADER_DEVICE, self.device.to_hex()),
+            (HEADER_TIME, self.time_ms.to_string()),
+            (HEADER_SIGNATURE, hex::encode(self.sign(key))),
+        ]
+    }
+
     /// Checks the time against `now_ms`, then the signature.
     pub fn verify(
         &self,
@@ -143,5 +153,34 @@ mod tests {
                 Err(RequestError::BadSignature)
             );
         }
+    }
+
+    #[test]
+    fn signed_headers_carry_what_the_relay_checks() {
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+        let req = RequestToSign {
+            relay_id: "relay-1",
+            method: "GET",
+            path_and_query: "/v1/teams/ab/envelopes?after=3",
+            body: b"",
+            time_ms: 1_700_000_000_000,
+            device: DeviceId([7; 16]),
+        };
+        let headers = req.signed_headers(&key);
+        let value = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+                .unwrap()
+        };
+        assert_eq!(value(HEADER_DEVICE), DeviceId([7; 16]).to_hex());
+        assert_eq!(value(HEADER_TIME), "1700000000000");
+        let sig = parse_signature(value(HEADER_SIGNATURE)).unwrap();
+        assert_eq!(sig, req.sign(&key));
+        assert_eq!(
+            req.verify(&key.verifying_key(), &sig, 1_700_000_000_000),
+            Ok(())
+        );
     }
 }

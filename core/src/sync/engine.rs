@@ -187,7 +187,7 @@ fn push(
         let answer = match cx.client.push(cx.team, &envelopes) {
             Err(SyncError::Relay {
                 status: 409, code, ..
-            }) if code == "stale_epoch" && !refetched => {
+            }) if code == tandem_protocol::RelayErrorCode::StaleEpoch && !refetched => {
                 // The team moved to a new key epoch (a revocation) that this device has not
                 // heard of, e.g. while it was offline: take the key and seal again, so what
                 // it wrote meanwhile stays closed to the revoked device (once; the outbox rows

@@ -94,7 +94,7 @@ pub(super) fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32,
         match seal_and_post_key_epoch(vault, cx) {
             Err(SyncError::Relay {
                 status: 409, code, ..
-            }) if code == "missing_recipient" && attempts < 3 => {
+            }) if code == tandem_protocol::RelayErrorCode::MissingRecipient && attempts < 3 => {
                 attempts += 1;
             }
             other => return other,

@@ -41,7 +41,7 @@ pub enum SyncError {
         /// HTTP status.
         status: u16,
         /// The relay's error code.
-        code: String,
+        code: tandem_protocol::RelayErrorCode,
         /// The relay's short reason.
         reason: String,
     },
@@ -79,7 +79,7 @@ impl SyncError {
         use tandem_model::ErrorCode;
         match self {
             Self::Offline(_) => ErrorCode::Offline,
-            Self::Relay { code, .. } if code.starts_with("invite_") => ErrorCode::InviteInvalid,
+            Self::Relay { code, .. } if code.is_invite_refusal() => ErrorCode::InviteInvalid,
             Self::Relay { .. } => ErrorCode::RelayRefused,
             Self::Revoked => ErrorCode::Revoked,
             Self::NotInTeam => ErrorCode::NotInTeam,

@@ -8,8 +8,8 @@ use tandem_protocol::api::{
     PostKeyPackages, PushResponse, RelayInfo, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE,
 };
 use tandem_protocol::frames;
-use tandem_protocol::request::{RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME};
-use tandem_protocol::{DeviceId, DocId, TeamId};
+use tandem_protocol::request::RequestToSign;
+use tandem_protocol::{DeviceId, DocId, RelayErrorCode, TeamId};
 
 /// The largest response body read (a page of 500 envelopes stays far below).
 const MAX_RESPONSE: u64 = 256 * 1024 * 1024;
@@ -81,11 +81,12 @@ fn check(
         return Ok(resp);
     }
     let body = read_body(&mut resp).unwrap_or_default();
+    // An answer that is not an error body (a proxy's page, say) still reports its status.
     let err: ErrorBody = serde_json::from_slice(&body).unwrap_or(ErrorBody {
-        error: "http".into(),
+        error: RelayErrorCode::Unknown("http".into()),
         reason: format!("status {status}"),
     });
-    if status == 403 && err.error == "revoked" {
+    if status == 403 && err.error == RelayErrorCode::Revoked {
         return Err(SyncError::Revoked);
     }
     Err(SyncError::Relay {
@@ -161,30 +162,29 @@ impl RelayClient {
         body: &[u8],
         long: bool,
     ) -> Result<ureq::http::Response<ureq::Body>, SyncError> {
-        let time_ms = now_ms();
-        let sig = RequestToSign {
+        let auth = RequestToSign {
             relay_id: &self.relay_id,
             method,
             path_and_query: path,
             body,
-            time_ms,
+            time_ms: now_ms(),
             device: self.device,
         }
-        .sign(&self.key);
+        .signed_headers(&self.key);
         let agent = if long { &self.long_agent } else { &self.agent };
         let url = format!("{}{}", self.base, path);
         let resp = match method {
-            "GET" => agent
-                .get(&url)
-                .header(HEADER_DEVICE, self.device.to_hex())
-                .header(HEADER_TIME, time_ms.to_string())
-                .header(HEADER_SIGNATURE, hex::encode(sig))
+            "GET" => auth
+                .into_iter()
+                .fold(agent.get(&url), |req, (name, value)| {
+                    req.header(name, value)
+                })
                 .call(),
-            _ => agent
-                .post(&url)
-                .header(HEADER_DEVICE, self.device.to_hex())
-                .header(HEADER_TIME, time_ms.to_string())
-                .header(HEADER_SIGNATURE, hex::encode(sig))
+            _ => auth
+                .into_iter()
+                .fold(agent.post(&url), |req, (name, value)| {
+                    req.header(name, value)
+                })
                 .header(
                     "content-type",
                     if body.first() == Some(&b'{') {

@@ -29,7 +29,7 @@ use tandem_protocol::api::{
 };
 use tandem_protocol::frames::{decode_page, encode_push};
 use tandem_protocol::invite::InviteCode;
-use tandem_protocol::request::{RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME};
+use tandem_protocol::request::RequestToSign;
 use tandem_protocol::{DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, TeamId, TeamKey};
 
 #[derive(Debug, Parser)]
@@ -173,22 +173,21 @@ impl Client {
         path: &str,
         body: &[u8],
     ) -> anyhow::Result<Answer> {
-        let time_ms = now_ms();
-        let signature = RequestToSign {
+        let auth = RequestToSign {
             relay_id: &self.relay_id,
             method,
             path_and_query: path,
             body,
-            time_ms,
+            time_ms: now_ms(),
             device: device.id,
         }
-        .sign(&device.key);
-        let builder = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base))
-            .header(HEADER_DEVICE, device.id.to_hex())
-            .header(HEADER_TIME, time_ms.to_string())
-            .header(HEADER_SIGNATURE, hex::encode(signature));
+        .signed_headers(&device.key);
+        let builder = auth.into_iter().fold(
+            ureq::http::Request::builder()
+                .method(method)
+                .uri(format!("{}{path}", self.base)),
+            |builder, (name, value)| builder.header(name, value),
+        );
         let mut response = if method == "GET" {
             device.agent.run(builder.body(())?)?
         } else {

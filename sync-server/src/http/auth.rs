@@ -19,7 +19,7 @@ use tandem_protocol::request::{
     parse_signature, RequestError, RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME,
     MAX_CLOCK_SKEW_MS,
 };
-use tandem_protocol::{DeviceId, TeamId};
+use tandem_protocol::{DeviceId, RelayErrorCode, TeamId};
 
 /// A request with its signed headers and whole body, not checked yet.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 const MISSING_AUTH: ApiError = ApiError::unauthenticated(
-    "unauthenticated",
+    RelayErrorCode::Unauthenticated,
     "missing or malformed x-tandem-device, x-tandem-time or x-tandem-signature",
 );
 
@@ -89,10 +89,13 @@ impl Signed {
         .verify(key, &self.signature, now_ms)
         .map_err(|e| match e {
             RequestError::Stale => ApiError::unauthenticated(
-                "stale",
+                RelayErrorCode::Stale,
                 "the request time is too far from the relay's clock",
             ),
-            _ => ApiError::unauthenticated("bad_signature", "the request signature is not valid"),
+            _ => ApiError::unauthenticated(
+                RelayErrorCode::BadSignature,
+                "the request signature is not valid",
+            ),
         })
     }
 }
@@ -134,7 +137,7 @@ pub async fn admit(state: &AppState, signed: &Signed, key: &VerifyingKey) -> Res
     let expires = signed.time_ms.max(now) + MAX_CLOCK_SKEW_MS + 1000;
     if !state.storage().record_signature(hash, expires).await? {
         return Err(ApiError::unauthenticated(
-            "replayed",
+            RelayErrorCode::Replayed,
             "this request was received already",
         ));
     }
@@ -185,17 +188,17 @@ impl FromRequest<AppState> for Member {
         let signed = Signed::read(req, state).await?;
         match state.storage().lookup_device(team, signed.device).await? {
             DeviceLookup::UnknownTeam => Err(ApiError::not_found(
-                "unknown_team",
+                RelayErrorCode::UnknownTeam,
                 "this relay has no such team",
             )),
             DeviceLookup::Unknown => Err(ApiError::unauthenticated(
-                "unknown_device",
+                RelayErrorCode::UnknownDevice,
                 "this device is not enrolled",
             )),
             DeviceLookup::OtherTeam(key) => {
                 admit(state, &signed, &verifying_key(&key)?).await?;
                 Err(ApiError::forbidden(
-                    "wrong_team",
+                    RelayErrorCode::WrongTeam,
                     "this device is not a member of this team",
                 ))
             }
@@ -203,7 +206,7 @@ impl FromRequest<AppState> for Member {
                 admit(state, &signed, &verifying_key(&device.public_key)?).await?;
                 if device.revoked_at_ms.is_some() {
                     return Err(ApiError::forbidden(
-                        "revoked",
+                        RelayErrorCode::Revoked,
                         "this device has been revoked",
                     ));
                 }

@@ -7,20 +7,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tandem_protocol::api::ErrorBody;
+use tandem_protocol::RelayErrorCode;
 
 /// An error answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
     /// A short stable code clients can match.
-    pub code: &'static str,
+    pub code: RelayErrorCode,
     /// A short human reason.
     pub reason: &'static str,
 }
 
 impl ApiError {
-    const fn new(status: StatusCode, code: &'static str, reason: &'static str) -> Self {
+    const fn new(status: StatusCode, code: RelayErrorCode, reason: &'static str) -> Self {
         Self {
             status,
             code,
@@ -30,31 +31,31 @@ impl ApiError {
 
     /// 400: the request or a body part is malformed.
     pub const fn malformed(reason: &'static str) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed", reason)
+        Self::new(StatusCode::BAD_REQUEST, RelayErrorCode::Malformed, reason)
     }
 
     /// 400 with a more specific code.
-    pub const fn bad_request(code: &'static str, reason: &'static str) -> Self {
+    pub const fn bad_request(code: RelayErrorCode, reason: &'static str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, reason)
     }
 
     /// 401.
-    pub const fn unauthenticated(code: &'static str, reason: &'static str) -> Self {
+    pub const fn unauthenticated(code: RelayErrorCode, reason: &'static str) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, reason)
     }
 
     /// 403.
-    pub const fn forbidden(code: &'static str, reason: &'static str) -> Self {
+    pub const fn forbidden(code: RelayErrorCode, reason: &'static str) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, reason)
     }
 
     /// 404.
-    pub const fn not_found(code: &'static str, reason: &'static str) -> Self {
+    pub const fn not_found(code: RelayErrorCode, reason: &'static str) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, reason)
     }
 
     /// 409.
-    pub const fn conflict(code: &'static str, reason: &'static str) -> Self {
+    pub const fn conflict(code: RelayErrorCode, reason: &'static str) -> Self {
         Self::new(StatusCode::CONFLICT, code, reason)
     }
 
@@ -62,7 +63,7 @@ impl ApiError {
     pub const fn too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            RelayErrorCode::TooLarge,
             "the request is larger than this relay accepts",
         )
     }
@@ -71,7 +72,7 @@ impl ApiError {
     pub const fn rate_limited() -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            RelayErrorCode::RateLimited,
             "too many requests from this device; slow down",
         )
     }
@@ -80,7 +81,7 @@ impl ApiError {
     pub const fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            RelayErrorCode::Internal,
             "the relay could not do this; try again later",
         )
     }
@@ -91,7 +92,7 @@ impl IntoResponse for ApiError {
         (
             self.status,
             Json(ErrorBody {
-                error: self.code.to_owned(),
+                error: self.code,
                 reason: self.reason.to_owned(),
             }),
         )
@@ -127,42 +128,46 @@ impl From<StorageError> for ApiError {
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
-            Refusal::Exists => Self::new(StatusCode::CONFLICT, "exists", "it exists already"),
-            Refusal::NotFound => Self::not_found("not_found", "no such thing here"),
+            Refusal::Exists => Self::new(
+                StatusCode::CONFLICT,
+                RelayErrorCode::Exists,
+                "it exists already",
+            ),
+            Refusal::NotFound => Self::not_found(RelayErrorCode::NotFound, "no such thing here"),
             Refusal::InviteExpired => Self::new(
                 StatusCode::GONE,
-                "invite_expired",
+                RelayErrorCode::InviteExpired,
                 "this invite has expired",
             ),
             Refusal::InviteUsed => Self::new(
                 StatusCode::GONE,
-                "invite_used",
+                RelayErrorCode::InviteUsed,
                 "this invite has been used already",
             ),
             Refusal::StaleEpoch => Self::new(
                 StatusCode::CONFLICT,
-                "stale_epoch",
+                RelayErrorCode::StaleEpoch,
                 "the team moved to a newer key epoch: fetch its key and seal again",
             ),
             Refusal::InviteStale => Self::new(
                 StatusCode::GONE,
-                "invite_stale",
+                RelayErrorCode::InviteStale,
                 "this invite was made before a device was removed from the team: make a new one",
             ),
             Refusal::CoversBeyondHead => Self::bad_request(
-                "bad_covers",
+                RelayErrorCode::BadCovers,
                 "a snapshot cannot cover more than the log holds",
             ),
             Refusal::WrongEpoch { .. } => Self::conflict(
-                "wrong_epoch",
+                RelayErrorCode::WrongEpoch,
                 "only the team's next key epoch may be posted",
             ),
             Refusal::InactiveRecipient => Self::bad_request(
-                "inactive_recipient",
+                RelayErrorCode::InactiveRecipient,
                 "a package is addressed to a revoked or unknown device",
             ),
             Refusal::MissingRecipient => Self::conflict(
-                "missing_recipient",
+                RelayErrorCode::MissingRecipient,
                 "a device enrolled meanwhile: seal the new key for it too",
             ),
         }
@@ -204,7 +209,7 @@ mod tests {
         for (refusal, status, code) in table {
             let answer = ApiError::from(StorageError::from(refusal));
             assert_eq!(
-                (answer.status.as_u16(), answer.code),
+                (answer.status.as_u16(), answer.code.as_str()),
                 (status, code),
                 "{refusal:?}"
             );

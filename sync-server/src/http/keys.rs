@@ -3,8 +3,8 @@
 //! open a package.
 
 use super::auth::Member;
+use super::envelopes::query_u64;
 use super::error::ApiError;
-use super::log::query_u64;
 use super::{now_ms, AppState};
 use crate::storage::{KeyEpochOutcome, NewKeyPackage, Refusal, StorageError};
 use axum::extract::State;
@@ -14,6 +14,7 @@ use ed25519_dalek::VerifyingKey;
 use std::collections::HashSet;
 use tandem_protocol::api::{DeviceRole, KeyPackages, PostKeyPackages};
 use tandem_protocol::key_package::KeyPackage;
+use tandem_protocol::RelayErrorCode;
 
 /// More packages than any team has devices is not a key epoch.
 const MAX_PACKAGES: usize = 1000;
@@ -25,7 +26,7 @@ pub async fn post(
 ) -> Result<(StatusCode, Json<KeyPackages>), ApiError> {
     if member.device.role != DeviceRole::Admin {
         return Err(ApiError::forbidden(
-            "not_admin",
+            RelayErrorCode::NotAdmin,
             "only an admin device may start a key epoch",
         ));
     }
@@ -55,7 +56,7 @@ pub async fn post(
         }
         if package.verify(&signer).is_err() {
             return Err(ApiError::bad_request(
-                "bad_signature",
+                RelayErrorCode::BadSignature,
                 "a package is not signed by the posting device",
             ));
         }
@@ -74,9 +75,10 @@ pub async fn post(
         .await
         .map_err(|e| match e {
             // For a key epoch, "exists" means the epoch, with other packages.
-            StorageError::Refused(Refusal::Exists) => {
-                ApiError::conflict("epoch_exists", "this key epoch exists with other packages")
-            }
+            StorageError::Refused(Refusal::Exists) => ApiError::conflict(
+                RelayErrorCode::EpochExists,
+                "this key epoch exists with other packages",
+            ),
             other => other.into(),
         })?;
     let status = match outcome {

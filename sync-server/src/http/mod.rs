@@ -1,9 +1,9 @@
 //! The HTTP API of [`tandem_protocol::api`], on axum.
 
 mod auth;
+mod envelopes;
 mod error;
 mod keys;
-mod log;
 mod ops;
 mod teams;
 
@@ -25,7 +25,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tandem_protocol::request::HEADER_DEVICE;
-use tandem_protocol::{DeviceId, TeamId};
+use tandem_protocol::{DeviceId, RelayErrorCode, TeamId};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -118,13 +118,19 @@ pub fn app(state: AppState) -> Router {
             post(teams::revoke),
         )
         .route("/v1/teams/{team}/invites", post(teams::create_invite))
-        .route("/v1/teams/{team}/envelopes", get(log::pull).post(log::push))
+        .route(
+            "/v1/teams/{team}/envelopes",
+            get(envelopes::pull).post(envelopes::push),
+        )
         .route(
             "/v1/teams/{team}/snapshots",
-            get(log::snapshots).post(log::put_snapshot),
+            get(envelopes::snapshots).post(envelopes::put_snapshot),
         )
         .route("/v1/teams/{team}/keys", get(keys::fetch).post(keys::post))
-        .route("/v1/teams/{team}/docs/{doc}/erase", post(log::erase_doc))
+        .route(
+            "/v1/teams/{team}/docs/{doc}/erase",
+            post(envelopes::erase_doc),
+        )
         // Innermost first: the body limit, its 413 made JSON, oversized bodies drained, then
         // logs and metrics around everything so refusals are counted too.
         .route_layer(RequestBodyLimitLayer::new(max_body))
@@ -183,14 +189,14 @@ async fn prune_replay_table(state: AppState) {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("no_route", "no such path on this relay")
+    ApiError::not_found(RelayErrorCode::NoRoute, "no such path on this relay")
 }
 
 async fn method_not_allowed() -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
         axum::Json(tandem_protocol::api::ErrorBody {
-            error: "method_not_allowed".into(),
+            error: RelayErrorCode::MethodNotAllowed,
             reason: "this path does not take that method".into(),
         }),
     )

@@ -13,6 +13,7 @@ use tandem_protocol::api::{
 };
 use tandem_protocol::invite::token_hash;
 use tandem_protocol::DeviceId;
+use tandem_protocol::RelayErrorCode;
 
 /// The longest an invite may stay open.
 pub const MAX_INVITE_SECONDS: u64 = 7 * 24 * 3600;
@@ -67,9 +68,10 @@ pub async fn join(
         .redeem_invite(token_hash(&token), body.device, key_bytes, now_ms())
         .await
         .map_err(|e| match e {
-            StorageError::Refused(Refusal::NotFound) => {
-                ApiError::not_found("unknown_invite", "no such invite on this relay")
-            }
+            StorageError::Refused(Refusal::NotFound) => ApiError::not_found(
+                RelayErrorCode::UnknownInvite,
+                "no such invite on this relay",
+            ),
             other => other.into(),
         })?;
     tracing::info!(team = %redeemed.team, device = %body.device, "device joined");
@@ -93,7 +95,7 @@ pub async fn devices(
 pub async fn revoke(State(state): State<AppState>, member: Member) -> Result<StatusCode, ApiError> {
     if member.device.role != DeviceRole::Admin {
         return Err(ApiError::forbidden(
-            "not_admin",
+            RelayErrorCode::NotAdmin,
             "only an admin device may revoke devices",
         ));
     }
@@ -107,7 +109,7 @@ pub async fn revoke(State(state): State<AppState>, member: Member) -> Result<Sta
         .await
         .map_err(|e| match e {
             StorageError::Refused(Refusal::NotFound) => {
-                ApiError::not_found("unknown_device", "no such device in this team")
+                ApiError::not_found(RelayErrorCode::UnknownDevice, "no such device in this team")
             }
             other => other.into(),
         })?;

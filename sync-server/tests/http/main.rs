@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod envelopes;
 mod keys;
-mod log;
 mod postgres;
 mod privacy;
 mod support;

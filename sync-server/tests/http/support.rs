@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tandem_protocol::api::{CreateInvite, CreateTeam, JoinAccepted, JoinTeam, RelayInfo};
 use tandem_protocol::invite::InviteCode;
-use tandem_protocol::request::{RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME};
+use tandem_protocol::request::RequestToSign;
 use tandem_protocol::{DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, TeamId, TeamKey};
 use tandem_relay::config::Limits;
 use tandem_relay::storage::Storage;
@@ -202,7 +202,7 @@ impl Answer {
     pub fn error(&self) -> String {
         let body: tandem_protocol::api::ErrorBody = self.json();
         assert!(!body.reason.is_empty());
-        body.error
+        body.error.to_string()
     }
 
     pub fn expect(&self, status: u16, code: &str) {
@@ -251,7 +251,7 @@ impl Device {
         body: &[u8],
         time_ms: i64,
     ) -> Vec<(&'static str, String)> {
-        let signature = RequestToSign {
+        RequestToSign {
             relay_id,
             method,
             path_and_query: path,
@@ -259,12 +259,8 @@ impl Device {
             time_ms,
             device: self.id,
         }
-        .sign(&self.key);
-        vec![
-            (HEADER_DEVICE, self.id.to_hex()),
-            (HEADER_TIME, time_ms.to_string()),
-            (HEADER_SIGNATURE, hex::encode(signature)),
-        ]
+        .signed_headers(&self.key)
+        .to_vec()
     }
 }
 

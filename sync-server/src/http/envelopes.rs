@@ -1,4 +1,4 @@
-//! The team's log: push, pull (with long polling), and snapshots.
+//! The envelope log: push, pull (with long polling), snapshots and erasing a document.
 
 use super::auth::Member;
 use super::error::ApiError;
@@ -15,7 +15,7 @@ use tandem_protocol::api::{
 };
 use tandem_protocol::envelope::{envelope_id, EnvelopeError, UncheckedEnvelope};
 use tandem_protocol::frames::{decode_push, encode_page, FrameError};
-use tandem_protocol::{DocId, EnvelopeKind, SealedEnvelope};
+use tandem_protocol::{DocId, EnvelopeKind, RelayErrorCode, SealedEnvelope};
 
 /// The query string as `key=value` pairs (only integers are expected, so no decoding).
 pub(super) fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, ApiError> {
@@ -44,34 +44,38 @@ fn check_envelope(
 ) -> Result<SealedEnvelope, ApiError> {
     let unchecked = UncheckedEnvelope::parse(bytes.to_vec()).map_err(|e| match e {
         EnvelopeError::TooLarge => ApiError::too_large(),
-        _ => ApiError::bad_request("malformed_envelope", "an envelope is malformed"),
+        _ => ApiError::bad_request(
+            RelayErrorCode::MalformedEnvelope,
+            "an envelope is malformed",
+        ),
     })?;
     let header = unchecked.header();
     if header.team != member.team {
         return Err(ApiError::forbidden(
-            "wrong_team",
+            RelayErrorCode::WrongTeam,
             "an envelope belongs to another team",
         ));
     }
     if header.author != member.device.device {
         return Err(ApiError::forbidden(
-            "wrong_author",
+            RelayErrorCode::WrongAuthor,
             "an envelope was written by another device",
         ));
     }
     if header.kind != kind {
         return Err(match kind {
-            EnvelopeKind::Change => {
-                ApiError::bad_request("wrong_kind", "snapshots go to /snapshots, not /envelopes")
-            }
+            EnvelopeKind::Change => ApiError::bad_request(
+                RelayErrorCode::WrongKind,
+                "snapshots go to /snapshots, not /envelopes",
+            ),
             EnvelopeKind::Snapshot => {
-                ApiError::bad_request("wrong_kind", "this is not a snapshot envelope")
+                ApiError::bad_request(RelayErrorCode::WrongKind, "this is not a snapshot envelope")
             }
         });
     }
     unchecked.verify(key).map_err(|_| {
         ApiError::bad_request(
-            "bad_envelope_signature",
+            RelayErrorCode::BadEnvelopeSignature,
             "an envelope's signature is not valid",
         )
     })
@@ -115,7 +119,7 @@ pub async fn push(
     .map_err(|e| match e {
         FrameError::TooLarge => ApiError::too_large(),
         FrameError::TooMany => ApiError::bad_request(
-            "too_many",
+            RelayErrorCode::TooMany,
             "too many envelopes in one push; send fewer at a time",
         ),
         _ => ApiError::malformed("the push body is not a batch of envelopes"),
