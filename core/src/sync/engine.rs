@@ -5,13 +5,14 @@ use super::relay::{relay_info, RelayClient};
 use super::SyncError;
 use crate::docs::DocKind;
 use crate::passphrase::Passphrase;
-use crate::vault::{DeviceIdentity, IncomingChanges, IncomingSnapshot, RelaySettings, Vault};
+use crate::vault::{
+    DeviceIdentity, IncomingChanges, IncomingSnapshot, RelaySettings, SharedVault, Vault,
+};
 use ed25519_dalek::VerifyingKey;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 use tandem_protocol::api::{CreateInvite, DeviceInfo, DEFAULT_PAGE};
 use tandem_protocol::envelope::UncheckedEnvelope;
 use tandem_protocol::invite::InviteCode;
@@ -60,16 +61,6 @@ pub struct SyncReport {
     pub head: u64,
 }
 
-pub(super) fn lock(vault: &Mutex<Vault>) -> MutexGuard<'_, Vault> {
-    // A panic elsewhere while holding the vault must not stop sync forever: the vault's
-    // state on disk is transactional, so its memory is dropped and reloaded instead.
-    vault.lock().unwrap_or_else(|poisoned| {
-        let mut v = poisoned.into_inner();
-        v.forget_cached_documents();
-        v
-    })
-}
-
 fn class_of(kind: DocKind) -> DocClass {
     match kind {
         DocKind::Team => DocClass::Team,
@@ -115,8 +106,8 @@ pub(super) struct Context {
     pub(super) device: DeviceId,
 }
 
-fn context(vault: &Mutex<Vault>) -> Result<Context, SyncError> {
-    let v = lock(vault);
+fn context(vault: &SharedVault) -> Result<Context, SyncError> {
+    let v = vault.lock();
     let relay = v.relay()?.ok_or(SyncError::NotInTeam)?;
     let device = v.wire_device()?;
     let client = RelayClient::new(&relay.url, &relay.relay_id, device, v.signing_key().clone())?;
@@ -149,16 +140,16 @@ fn seal(
 
 /// Sends every waiting local change. Outbox rows leave only once the relay acknowledged them.
 fn push(
-    vault: &Mutex<Vault>,
+    vault: &SharedVault,
     cx: &Context,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<usize, SyncError> {
-    let total = lock(vault).outbox_len()?;
+    let total = vault.lock().outbox_len()?;
     let mut refetched = false;
     let mut pushed = 0usize;
     loop {
         let (seqs, docs, envelopes) = {
-            let v = lock(vault);
+            let v = vault.lock();
             let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
             let mut seqs = Vec::new();
             let mut docs = Vec::new();
@@ -204,7 +195,7 @@ fn push(
             ));
         }
         {
-            let mut v = lock(vault);
+            let mut v = vault.lock();
             v.acknowledge(&seqs)?;
             v.count_pushed(&docs)?;
         }
@@ -244,20 +235,20 @@ impl Opener {
     }
 
     /// Fetches this device's key packages (once per pull) and reloads the keys.
-    fn refresh_keys(&mut self, vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
+    fn refresh_keys(&mut self, vault: &SharedVault, cx: &Context) -> Result<(), SyncError> {
         if self.refreshed {
             return Ok(());
         }
         self.refreshed = true;
         fetch_key_packages(vault, cx)?;
-        self.keys = keys_by_epoch(&lock(vault))?;
+        self.keys = keys_by_epoch(&vault.lock())?;
         Ok(())
     }
 
     /// When the relay says the team is at a newer epoch than this device holds.
     fn note_epoch(
         &mut self,
-        vault: &Mutex<Vault>,
+        vault: &SharedVault,
         cx: &Context,
         epoch: Option<u32>,
     ) -> Result<(), SyncError> {
@@ -293,7 +284,7 @@ impl Opener {
 
     fn open(
         &mut self,
-        vault: &Mutex<Vault>,
+        vault: &SharedVault,
         cx: &Context,
         bytes: Vec<u8>,
     ) -> Result<Option<PlainChange>, SyncError> {
@@ -305,7 +296,7 @@ impl Opener {
 
     fn open_parsed(
         &mut self,
-        vault: &Mutex<Vault>,
+        vault: &SharedVault,
         cx: &Context,
         unchecked: UncheckedEnvelope,
     ) -> Result<Option<PlainChange>, SyncError> {
@@ -362,14 +353,14 @@ fn group(changes: Vec<PlainChange>) -> Vec<IncomingChanges> {
 /// Pulls and applies the log page by page. On a device's first sync, the relay's snapshots
 /// come first and log envelopes they cover are skipped.
 fn pull(
-    vault: &Mutex<Vault>,
+    vault: &SharedVault,
     cx: &Context,
     wait_ms: u64,
     report: &mut SyncReport,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<(), SyncError> {
     let (mut opener, mut cursor) = {
-        let mut v = lock(vault);
+        let mut v = vault.lock();
         let cursor = if v.full_pull_requested()? {
             0
         } else {
@@ -395,7 +386,7 @@ fn pull(
             }
         }
         if !opened.is_empty() {
-            let r = lock(vault).apply_snapshots(opened)?;
+            let r = vault.lock().apply_snapshots(opened)?;
             report.documents_updated += r.learnt;
             report.refused += r.refused;
             // Only what was taken in: the log replays any document whose snapshot was not.
@@ -404,7 +395,7 @@ fn pull(
                     covered.insert(doc, c);
                 }
             }
-            opener.devices = lock(vault).team_device_keys()?;
+            opener.devices = vault.lock().team_device_keys()?;
         }
     }
     let mut wait = wait_ms;
@@ -459,7 +450,7 @@ fn pull(
             }
             previous = seq;
         }
-        let r = lock(vault).apply_page(group(opened), Some(applied_to))?;
+        let r = vault.lock().apply_page(group(opened), Some(applied_to))?;
         report.documents_updated += r.learnt;
         report.refused += r.refused.len() + refused;
         incomplete = r.incomplete;
@@ -469,7 +460,7 @@ fn pull(
             return Err(SyncError::Refused(refused));
         }
         if r.learnt > 0 && opener.devices.is_empty() {
-            opener.devices = lock(vault).team_device_keys()?;
+            opener.devices = vault.lock().team_device_keys()?;
         }
         if !page.more {
             break;
@@ -477,14 +468,14 @@ fn pull(
     }
     // Records stored from a snapshot that changed since are read now, so what lists show
     // is up to date when the sync returns.
-    lock(vault).check_changed_deferred()?;
+    vault.lock().check_changed_deferred()?;
     if full_pull {
-        lock(vault).full_pull_done()?;
+        vault.lock().full_pull_done()?;
     }
     if incomplete > 0 {
         // Some document holds changes whose predecessors never came: the relay withheld or
         // lost them. Ask for the whole log again next time (Automerge drops what it has).
-        lock(vault).request_full_pull()?;
+        vault.lock().request_full_pull()?;
     }
     Ok(())
 }
@@ -492,12 +483,14 @@ fn pull(
 /// Uploads snapshots of documents whose log has grown, once this device is caught up; at
 /// most [`SNAPSHOTS_PER_SYNC`] per sync, and it stops (for this time) when the relay says to
 /// slow down, so snapshots never hold up the changes themselves.
-fn upload_snapshots(vault: &Mutex<Vault>, cx: &Context, head: u64) -> Result<usize, SyncError> {
-    let docs = lock(vault).docs_needing_snapshot(SNAPSHOT_AFTER, SNAPSHOT_AFTER_BYTES)?;
+fn upload_snapshots(vault: &SharedVault, cx: &Context, head: u64) -> Result<usize, SyncError> {
+    let docs = vault
+        .lock()
+        .docs_needing_snapshot(SNAPSHOT_AFTER, SNAPSHOT_AFTER_BYTES)?;
     let mut n = 0;
     for (doc, kind) in docs.into_iter().take(SNAPSHOTS_PER_SYNC) {
         let env = {
-            let mut v = lock(vault);
+            let mut v = vault.lock();
             let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
             let payload = v.snapshot_payload(&doc.to_hex(), kind)?;
             seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?
@@ -507,7 +500,7 @@ fn upload_snapshots(vault: &Mutex<Vault>, cx: &Context, head: u64) -> Result<usi
             Err(SyncError::Relay { status: 429, .. }) => break,
             Err(e) => return Err(e),
         }
-        lock(vault).snapshot_uploaded(&doc, head)?;
+        vault.lock().snapshot_uploaded(&doc, head)?;
         n += 1;
     }
     Ok(n)
@@ -517,13 +510,13 @@ fn upload_snapshots(vault: &Mutex<Vault>, cx: &Context, head: u64) -> Result<usi
 /// ([`Vault::check_deferred`]), reporting progress; returns how many were checked. The app's
 /// background sync does the same a few at a time.
 pub fn check_deferred(
-    vault: &Mutex<Vault>,
+    vault: &SharedVault,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<u64, SyncError> {
-    let total = lock(vault).deferred_count()?;
+    let total = vault.lock().deferred_count()?;
     let mut left = total;
     while left > 0 {
-        left = lock(vault).check_deferred(32)?;
+        left = vault.lock().check_deferred(32)?;
         progress(SyncProgress::Checking(total.saturating_sub(left), total));
     }
     Ok(total)
@@ -531,7 +524,7 @@ pub fn check_deferred(
 
 /// Sends every waiting local change; returns how many.
 pub fn push_pending(
-    vault: &Mutex<Vault>,
+    vault: &SharedVault,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<usize, SyncError> {
     let cx = context(vault)?;
@@ -542,14 +535,14 @@ pub fn push_pending(
 
 /// Asks the relay to drop the log of each person erased here (after the team document's
 /// note of the erasure has gone out with the push).
-fn send_erasures(vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
-    let erasures = lock(vault).relay_erasures()?;
+fn send_erasures(vault: &SharedVault, cx: &Context) -> Result<(), SyncError> {
+    let erasures = vault.lock().relay_erasures()?;
     for id in erasures {
         // An id that is not a relay document id has nothing there.
         if let Ok(doc) = id.parse::<DocId>() {
             cx.client.erase_doc(cx.team, doc)?;
         }
-        lock(vault).relay_erased(&id)?;
+        vault.lock().relay_erased(&id)?;
     }
     Ok(())
 }
@@ -557,7 +550,7 @@ fn send_erasures(vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
 /// One sync: push what waits, pull what is new (waiting up to `wait_ms` for news when there
 /// is none), add this device to the team document if it just joined, upload snapshots.
 pub fn sync_once(
-    vault: &Mutex<Vault>,
+    vault: &SharedVault,
     wait_ms: u64,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
@@ -570,7 +563,7 @@ pub fn sync_once(
 /// Pulls what is new (waiting up to `wait_ms` when there is nothing), then adds this device
 /// to the team document if it just joined and uploads snapshots when caught up.
 pub fn pull_new(
-    vault: &Mutex<Vault>,
+    vault: &SharedVault,
     wait_ms: u64,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
@@ -578,21 +571,21 @@ pub fn pull_new(
     let mut report = SyncReport::default();
     finish_rotation(vault, &cx)?;
     pull(vault, &cx, wait_ms, &mut report, progress)?;
-    if lock(vault).ensure_registered()? {
+    if vault.lock().ensure_registered()? {
         report.pushed += push(vault, &cx, progress)?;
     }
-    if lock(vault).outbox_len()? == 0 {
+    if vault.lock().outbox_len()? == 0 {
         report.snapshots_uploaded = upload_snapshots(vault, &cx, report.head)?;
     }
-    lock(vault).set_last_synced_at(chrono::Utc::now())?;
+    vault.lock().set_last_synced_at(chrono::Utc::now())?;
     Ok(report)
 }
 
 /// Puts this vault's team on a relay: registers it with this device as admin, makes the
 /// first team key, names the team. The next sync sends everything recorded so far.
-pub fn create_team_on_relay(vault: &Mutex<Vault>, url: &str, name: &str) -> Result<(), SyncError> {
+pub fn create_team_on_relay(vault: &SharedVault, url: &str, name: &str) -> Result<(), SyncError> {
     let info = relay_info(url)?;
-    let mut v = lock(vault);
+    let mut v = vault.lock();
     if v.relay()?.is_some() {
         return Err(SyncError::Config(
             "this vault is already in a team on a relay",
@@ -622,12 +615,12 @@ pub fn create_team_on_relay(vault: &Mutex<Vault>, url: &str, name: &str) -> Resu
 /// Makes an invite for a new device: parks the team keys (every epoch's, so it reads what
 /// was written before the last revocation), sealed under the code's secret half, on the
 /// relay, and returns the code to show.
-pub fn create_invite(vault: &Mutex<Vault>, valid_for_s: u64) -> Result<InviteCode, SyncError> {
+pub fn create_invite(vault: &SharedVault, valid_for_s: u64) -> Result<InviteCode, SyncError> {
     let cx = context(vault)?;
     // Keys of a rotation this device has not heard of yet go in too; the relay refuses the
     // invite if the team moves on before it is used (the new device could not read).
     let epoch = super::key_epochs::fetch_key_packages(vault, &cx)?;
-    let keys = lock(vault).team_keys()?;
+    let keys = vault.lock().team_keys()?;
     if keys.is_empty() {
         return Err(SyncError::NotInTeam);
     }
@@ -663,7 +656,7 @@ pub fn join_team(
     member_name: &str,
     code: &str,
     progress: &dyn Fn(SyncProgress),
-) -> Result<(Mutex<Vault>, Result<SyncReport, SyncError>), SyncError> {
+) -> Result<(SharedVault, Result<SyncReport, SyncError>), SyncError> {
     if Vault::exists(dir) {
         return Err(SyncError::Vault(crate::VaultError::VaultExists(
             dir.to_path_buf(),
@@ -704,13 +697,13 @@ pub fn join_team(
     for older in keys.iter().filter(|k| k.epoch != key.epoch) {
         vault.store_team_key(older)?;
     }
-    let vault = Mutex::new(vault);
+    let vault = SharedVault::new(vault);
     let first = sync_once(&vault, 0, progress);
     Ok((vault, first))
 }
 
 /// The team's devices as the relay knows them.
-pub fn list_devices(vault: &Mutex<Vault>) -> Result<Vec<DeviceInfo>, SyncError> {
+pub fn list_devices(vault: &SharedVault) -> Result<Vec<DeviceInfo>, SyncError> {
     let cx = context(vault)?;
     cx.client.devices(cx.team)
 }
@@ -721,7 +714,7 @@ pub fn list_devices(vault: &Mutex<Vault>) -> Result<Vec<DeviceInfo>, SyncError> 
 ///
 /// If the new epoch cannot be delivered (the relay went away after revoking), this fails;
 /// revoking again finishes it with the same new key.
-pub fn revoke_device(vault: &Mutex<Vault>, device: &str) -> Result<(), SyncError> {
+pub fn revoke_device(vault: &SharedVault, device: &str) -> Result<(), SyncError> {
     let cx = context(vault)?;
     let device: DeviceId = device
         .parse()
@@ -729,21 +722,21 @@ pub fn revoke_device(vault: &Mutex<Vault>, device: &str) -> Result<(), SyncError
     if device == cx.device {
         return Err(SyncError::Config("a device cannot revoke itself"));
     }
-    lock(vault).set_rotation_pending(true)?;
+    vault.lock().set_rotation_pending(true)?;
     cx.client.revoke(cx.team, device)?;
     start_key_epoch(vault, &cx)?;
-    lock(vault).set_rotation_pending(false)?;
+    vault.lock().set_rotation_pending(false)?;
     Ok(())
 }
 
 /// Finishes a key rotation an earlier revocation could not deliver (the relay went away, the
 /// app closed). Failing again is not an error for the sync: it is tried at the next one.
-fn finish_rotation(vault: &Mutex<Vault>, cx: &Context) -> Result<(), SyncError> {
-    if !lock(vault).rotation_pending()? {
+fn finish_rotation(vault: &SharedVault, cx: &Context) -> Result<(), SyncError> {
+    if !vault.lock().rotation_pending()? {
         return Ok(());
     }
     if start_key_epoch(vault, cx).is_ok() {
-        lock(vault).set_rotation_pending(false)?;
+        vault.lock().set_rotation_pending(false)?;
     }
     Ok(())
 }

@@ -3,13 +3,12 @@
 //! ([`tandem_protocol::key_package`]) and parks the packages on the relay; each device
 //! fetches its own when the relay says the team is at an epoch it lacks.
 
-use super::engine::{lock, relay_keys, Context};
+use super::engine::{relay_keys, Context};
 use super::SyncError;
-use crate::vault::Vault;
+use crate::vault::SharedVault;
 use ed25519_dalek::VerifyingKey;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::sync::Mutex;
 use tandem_protocol::api::{DeviceRole, PostKeyPackages};
 use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
 use tandem_protocol::{DeviceId, TeamKey};
@@ -18,14 +17,14 @@ use tandem_protocol::{DeviceId, TeamKey};
 /// stores the keys; the newest becomes current. A package that fails any check is ignored
 /// (a relay cannot make a device take a key no admin of the team sealed for it). Returns
 /// the current epoch after.
-pub(super) fn fetch_key_packages(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
-    let current = lock(vault).team_epoch()?.ok_or(SyncError::NotInTeam)?;
+pub(super) fn fetch_key_packages(vault: &SharedVault, cx: &Context) -> Result<u32, SyncError> {
+    let current = vault.lock().team_epoch()?.ok_or(SyncError::NotInTeam)?;
     let answer = cx.client.key_packages(cx.team, current)?;
     if answer.packages.is_empty() {
         return Ok(current);
     }
     let relay_devices = cx.client.devices(cx.team)?;
-    let mut v = lock(vault);
+    let mut v = vault.lock();
     let team_keys = v.team_device_keys()?;
     let mut newest = current;
     for hex_package in &answer.packages {
@@ -85,7 +84,7 @@ fn package_randomness(key: &TeamKey, to: &DeviceId) -> ([u8; 32], [u8; 24]) {
 /// Moves the team to a new key epoch: a new random key, sealed for every unrevoked device
 /// (this one included, so the relay records the epoch) and parked on the relay, then made
 /// current here. Returns the new epoch.
-pub(super) fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+pub(super) fn start_key_epoch(vault: &SharedVault, cx: &Context) -> Result<u32, SyncError> {
     // A device that enrolled while the packages were being sealed is refused by the relay
     // (every active device must get the key): the devices are listed again and the same
     // key sealed for all of them.
@@ -102,7 +101,7 @@ pub(super) fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32,
     }
 }
 
-fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+fn seal_and_post_key_epoch(vault: &SharedVault, cx: &Context) -> Result<u32, SyncError> {
     // Another admin may have moved the team on already.
     let current = fetch_key_packages(vault, cx)?;
     let devices = cx.client.devices(cx.team)?;
@@ -110,7 +109,7 @@ fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, Sy
         .checked_add(1)
         .ok_or(SyncError::Protocol("no key epoch left"))?;
     let packages = {
-        let mut v = lock(vault);
+        let mut v = vault.lock();
         // A key made by an earlier attempt that did not get through is delivered again.
         let key = match v.team_key(epoch)? {
             Some(k) => k,
@@ -157,6 +156,6 @@ fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, Sy
     };
     cx.client
         .post_key_packages(cx.team, &PostKeyPackages { epoch, packages })?;
-    lock(vault).advance_team_epoch(epoch)?;
+    vault.lock().advance_team_epoch(epoch)?;
     Ok(epoch)
 }

@@ -10,7 +10,8 @@
 //!   locked, backs off with jitter while the relay is unreachable, pushes at once after a
 //!   local change, and long-polls so other devices' work shows up within moments.
 //!
-//! The vault is shared as `Mutex<Vault>`; the lock is never held across network calls.
+//! The vault is shared as a [`SharedVault`](crate::SharedVault); the lock is never held
+//! across network calls.
 
 pub mod engine;
 mod key_epochs;
