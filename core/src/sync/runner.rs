@@ -6,7 +6,9 @@
 //! jitter so a clinic's devices do not all knock at once) and start again by themselves.
 //! They hold the vault weakly: when the app locks (drops the vault), they stop.
 
-use super::engine::{pull_new, push_pending, SyncProgress, SyncReport};
+use super::engine::pull_new;
+use super::push::push_pending;
+use super::report::{SyncProgress, SyncReport};
 use super::SyncError;
 use crate::vault::SharedVault;
 use chrono::{DateTime, Utc};
