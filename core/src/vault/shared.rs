@@ -6,7 +6,7 @@ use super::Vault;
 use std::sync::{Mutex, MutexGuard};
 
 /// An unlocked vault behind a lock, as the sync functions take it. Put it in an
-/// [`Arc`](std::sync::Arc) to hand it to [`SyncHandle`](crate::sync::SyncHandle).
+/// [`Arc`](std::sync::Arc) to hand it to the background sync, which holds it weakly.
 #[derive(Debug)]
 pub struct SharedVault(Mutex<Vault>);
 
