@@ -30,7 +30,7 @@ pub use passphrase::Passphrase;
 pub use tandem_model as model;
 pub use vault::{
     IncomingChanges, IncomingSnapshot, NewVault, OutboxEntry, PageReport, RelaySettings,
-    SnapshotReport, Vault, BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS,
+    SharedVault, SnapshotReport, Vault, BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS,
 };
 
 /// Files a vault folder may hold (for tests and tools that check what is on disk).

@@ -7,9 +7,9 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tandem_core::sync::{self, SyncProgress, SyncReport, SyncState, SyncStatus};
-use tandem_core::{NewVault, Passphrase, Vault, VaultError};
+use tandem_core::{NewVault, Passphrase, SharedVault, Vault, VaultError};
 use tandem_model::{
     ConsentId, Encounter, EncounterSubject, ErrorCode, FollowUpDue, FollowUpId, GoalId, GoalUpdate,
     HistoryEntry, NewConsent, NewEncounter, NewGoal, NewPerson, OptionList, PersonBrief, PersonId,
@@ -64,7 +64,7 @@ fn emit_status<R: Runtime>(app: &AppHandle<R>) -> impl Fn(&SyncStatus) + Send + 
 }
 
 fn start<R: Runtime>(state: &AppState, app: &AppHandle<R>, vault: Vault) {
-    state.start(Arc::new(Mutex::new(vault)), emit_status(app));
+    state.start(Arc::new(SharedVault::new(vault)), emit_status(app));
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -118,8 +118,7 @@ pub fn join_team<R: Runtime>(
         code.trim(),
         &progress,
     )?;
-    let vault = vault.into_inner().unwrap_or_else(|p| p.into_inner());
-    start(&state, &app, vault);
+    start(&state, &app, vault.into_inner());
     Ok(first.ok())
 }
 

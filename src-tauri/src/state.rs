@@ -7,14 +7,14 @@ use crate::settings::{settings_path, Settings};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tandem_core::sync::{SyncHandle, SyncStatus};
-use tandem_core::{Vault, VaultError};
+use tandem_core::{SharedVault, Vault, VaultError};
 
 /// An unlocked vault and its sync runner. Dropping it locks the vault: the runner stops and
 /// the vault (with its key) leaves memory once the last sync thread lets go of it.
 #[derive(Debug)]
 pub struct Session {
     /// The vault, shared with the sync threads (they hold it weakly).
-    pub vault: Arc<Mutex<Vault>>,
+    pub vault: Arc<SharedVault>,
     /// The background sync.
     pub sync: SyncHandle,
 }
@@ -27,7 +27,7 @@ pub struct AppState {
     session: Mutex<Option<Session>>,
     /// The vault of the last session, weakly: a sync thread in a long poll may still hold it
     /// for a few seconds after a lock.
-    previous: Mutex<Weak<Mutex<Vault>>>,
+    previous: Mutex<Weak<SharedVault>>,
     settings: Mutex<Settings>,
     draft: Mutex<Option<String>>,
 }
@@ -85,7 +85,7 @@ impl AppState {
     }
 
     /// The unlocked vault, shared (for the sync functions, which lock it themselves).
-    pub fn shared_vault(&self) -> CommandResult<Arc<Mutex<Vault>>> {
+    pub fn shared_vault(&self) -> CommandResult<Arc<SharedVault>> {
         guard(&self.session)
             .as_ref()
             .map(|s| s.vault.clone())
@@ -98,7 +98,7 @@ impl AppState {
         f: impl FnOnce(&mut Vault) -> Result<T, VaultError>,
     ) -> CommandResult<T> {
         let vault = self.shared_vault()?;
-        let mut v = guard(&vault);
+        let mut v = vault.lock();
         Ok(f(&mut v)?)
     }
 
@@ -127,7 +127,7 @@ impl AppState {
     /// Starts a session on an unlocked vault; `listener` hears the sync status.
     pub fn start(
         &self,
-        vault: Arc<Mutex<Vault>>,
+        vault: Arc<SharedVault>,
         listener: impl Fn(&SyncStatus) + Send + Sync + 'static,
     ) {
         let sync = SyncHandle::start(&vault, listener);
@@ -147,7 +147,7 @@ impl AppState {
     /// The previous session's vault if a sync thread still holds it. Only used after
     /// [`Vault::open`] said "in use" — which it says only once the passphrase has opened the
     /// key, so handing this vault back never skips the passphrase check.
-    pub fn still_open_vault(&self) -> Option<Arc<Mutex<Vault>>> {
+    pub fn still_open_vault(&self) -> Option<Arc<SharedVault>> {
         guard(&self.previous).upgrade()
     }
 

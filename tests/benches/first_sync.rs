@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tandem_core::demo::{self, DemoSize};
 use tandem_core::sync::{self, SyncHandle};
-use tandem_core::{NewVault, Vault};
+use tandem_core::{NewVault, SharedVault, Vault};
 use tandem_model::NewEncounter;
 
 const CHILD_CODE: &str = "TANDEM_FIRST_SYNC_CODE";
@@ -63,7 +63,7 @@ fn child(code: &str, dir: &str) {
     .unwrap();
     let report = first.unwrap();
     let elapsed = started.elapsed();
-    let people = vault.lock().unwrap().list_people().unwrap().len();
+    let people = vault.lock().list_people().unwrap().len();
     let joined_rss = peak_rss_kib();
     let t = Instant::now();
     let checked = sync::check_deferred(&vault, &|_| {}).unwrap();
@@ -100,7 +100,7 @@ fn main() {
     // (20/s by default) would only stretch the setup.
     let relay = RelayProcess::start_with(&["--rate-per-second", "5000", "--rate-burst", "5000"]);
     let dirs = tempfile::tempdir().unwrap();
-    let a = Arc::new(Mutex::new(
+    let a = Arc::new(SharedVault::new(
         Vault::create(
             &dirs.path().join("a"),
             &pass(),
@@ -114,7 +114,7 @@ fn main() {
     sync::create_team_on_relay(&a, &relay.url(), "Équipe démo").unwrap();
     let t = Instant::now();
     demo::generate(
-        &mut a.lock().unwrap(),
+        &mut a.lock(),
         &DemoSize {
             persons,
             encounters,
@@ -122,11 +122,11 @@ fn main() {
         },
     )
     .unwrap();
-    let people = a.lock().unwrap().list_people().unwrap();
+    let people = a.lock().list_people().unwrap();
     for i in 0..tail {
         let mut e = NewEncounter::with_person(people[i % people.len()].id.clone());
         e.notes = format!("Suivi {i}");
-        a.lock().unwrap().record_encounter(&e).unwrap();
+        a.lock().record_encounter(&e).unwrap();
     }
     println!(
         "setup: {persons} persons, {} encounters generated in {:.1} s",
@@ -195,7 +195,7 @@ fn main() {
     );
 
     // 2. Two online devices: how soon one sees the other's new encounter.
-    let b = Arc::new(Mutex::new(Vault::open(&b_dir, &pass()).unwrap()));
+    let b = Arc::new(SharedVault::new(Vault::open(&b_dir, &pass()).unwrap()));
     let (tx, rx) = mpsc::channel::<Instant>();
     let tx = Mutex::new(tx);
     let _hb = SyncHandle::start(&b, move |s| {
@@ -214,7 +214,7 @@ fn main() {
         let mut e = NewEncounter::with_person(people[i % people.len()].id.clone());
         e.notes = format!("En direct {i}");
         let t = Instant::now();
-        a.lock().unwrap().record_encounter(&e).unwrap();
+        a.lock().record_encounter(&e).unwrap();
         ha.poke();
         let at = rx.recv_timeout(Duration::from_secs(30)).expect("seen");
         seen.push(at.duration_since(t));

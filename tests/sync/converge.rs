@@ -198,7 +198,7 @@ fn a_new_device_takes_snapshots_unloaded_and_checks_them_in_the_background() {
     first.unwrap();
     let b = std::sync::Arc::new(b);
     {
-        let mut v = b.lock().unwrap();
+        let mut v = b.lock();
         // Ana and Cy are stored as received; Bea was read because she changed.
         assert_eq!(v.deferred_count().unwrap(), 2);
         assert_eq!(v.list_people().unwrap(), a.v().list_people().unwrap());
@@ -208,12 +208,12 @@ fn a_new_device_takes_snapshots_unloaded_and_checks_them_in_the_background() {
     // The background sync checks them by itself.
     let handle = sync::SyncHandle::start(&b, |_| {});
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while b.lock().unwrap().deferred_count().unwrap() > 0 {
+    while b.lock().deferred_count().unwrap() > 0 {
         assert!(std::time::Instant::now() < deadline, "never checked");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     handle.stop();
-    let mut v = b.lock().unwrap();
+    let mut v = b.lock();
     assert_eq!(v.list_people().unwrap(), a.v().list_people().unwrap());
     for id in &ids {
         assert_eq!(v.person(id).unwrap(), a.v().person(id).unwrap());

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tandem_core::sync::{self, SyncReport};
-use tandem_core::{NewVault, Passphrase, Vault};
+use tandem_core::{NewVault, Passphrase, SharedVault, Vault};
 use tempfile::TempDir;
 
 pub const PASS: &str = "correct horse battery staple";
@@ -147,12 +147,12 @@ fn find_addr(line: &str) -> Option<SocketAddr> {
 /// A device: its open vault, and the temporary folder that holds it (removed on drop).
 pub struct Device {
     _dir: TempDir,
-    pub vault: Mutex<Vault>,
+    pub vault: SharedVault,
 }
 
 impl Device {
     /// A device from a vault opened (or joined) by the test itself in `dir`.
-    pub fn new(dir: TempDir, vault: Mutex<Vault>) -> Self {
+    pub fn new(dir: TempDir, vault: SharedVault) -> Self {
         Self { _dir: dir, vault }
     }
 
@@ -168,7 +168,7 @@ impl Device {
             },
         )
         .unwrap();
-        let vault = Mutex::new(vault);
+        let vault = SharedVault::new(vault);
         sync::create_team_on_relay(&vault, relay_url, "Équipe Centre-Sud").unwrap();
         Self { _dir: dir, vault }
     }
@@ -198,7 +198,7 @@ impl Device {
     }
 
     pub fn v(&self) -> std::sync::MutexGuard<'_, Vault> {
-        self.vault.lock().unwrap()
+        self.vault.lock()
     }
 }
 

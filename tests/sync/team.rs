@@ -114,7 +114,7 @@ fn an_online_device_hears_a_new_encounter_without_asking() {
             break;
         }
     }
-    let got = b_vault.lock().unwrap().person(&person).unwrap();
+    let got = b_vault.lock().person(&person).unwrap();
     assert!(got.encounters.iter().any(|x| x.id == id));
     handle.stop();
 }

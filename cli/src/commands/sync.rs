@@ -5,8 +5,8 @@ use crate::session::Session;
 use anyhow::Result;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
 use tandem_core::sync::{self, SyncProgress, SyncReport};
+use tandem_core::SharedVault;
 
 /// A progress bar on stderr when it is a terminal (a long first sync), nothing otherwise.
 pub fn progress_bar() -> impl Fn(SyncProgress) {
@@ -57,7 +57,7 @@ pub fn report_text(r: &SyncReport, out: &Output) -> String {
 }
 
 pub fn run(session: &Session, out: &Output) -> Result<()> {
-    let vault = Mutex::new(session.open()?);
+    let vault = SharedVault::new(session.open()?);
     let report = sync::sync_once(&vault, 0, &progress_bar())?;
     // Records a first sync stored as received are checked before returning.
     sync::check_deferred(&vault, &progress_bar())?;

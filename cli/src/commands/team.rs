@@ -7,8 +7,7 @@ use crate::render;
 use crate::session::{new_passphrase, Session};
 use anyhow::Result;
 use serde_json::json;
-use std::sync::Mutex;
-use tandem_core::sync;
+use tandem_core::{sync, SharedVault};
 use tandem_model::ErrorCode;
 
 pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> {
@@ -18,7 +17,7 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             out.show(&team, |t| render::team(t, out))
         }
         TeamCommand::Create { relay, name } => {
-            let vault = Mutex::new(session.open()?);
+            let vault = SharedVault::new(session.open()?);
             sync::create_team_on_relay(&vault, &relay, &name)?;
             let report = sync::sync_once(&vault, 0, &progress_bar())?;
             out.done(json!({ "relay": relay, "sync": report }), || {
@@ -26,7 +25,7 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             })
         }
         TeamCommand::Invite { hours, qr } => {
-            let vault = Mutex::new(session.open()?);
+            let vault = SharedVault::new(session.open()?);
             let code = sync::create_invite(&vault, hours * 3600)?;
             let text = code.to_string();
             out.done(json!({ "code": text, "expires_in_hours": hours }), || {
@@ -63,12 +62,9 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             })
         }
         TeamCommand::Devices => {
-            let vault = Mutex::new(session.open()?);
+            let vault = SharedVault::new(session.open()?);
             let devices = sync::list_devices(&vault)?;
-            let me = vault
-                .lock()
-                .map(|v| v.device_id().to_owned())
-                .unwrap_or_default();
+            let me = vault.lock().device_id().to_owned();
             out.show(&devices, |list| {
                 let mut rows = vec![vec![
                     "device".to_owned(),
@@ -108,7 +104,7 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             settings_done(&mut vault, out, out.t("team-option-removed"))
         }
         TeamCommand::Revoke { device } => {
-            let vault = Mutex::new(session.open()?);
+            let vault = SharedVault::new(session.open()?);
             sync::revoke_device(&vault, &device)?;
             out.done(json!({ "revoked": device }), || out.t("team-revoked"))
         }

@@ -1,15 +1,15 @@
 //! Key epochs: moving the team to a new team key after a revocation, and taking delivery of
 //! one. The admin seals the new key once per remaining device
 //! ([`tandem_protocol::key_package`]) and parks the packages on the relay; each device
-//! fetches its own when the relay says the team is at an epoch it lacks.
+//! fetches its own when the relay says the team is at an epoch it lacks. A rotation that
+//! could not be delivered is finished at the next sync.
 
-use super::engine::{lock, relay_keys, Context};
+use super::link::{relay_keys, TeamLink};
 use super::SyncError;
-use crate::vault::Vault;
+use crate::vault::SharedVault;
 use ed25519_dalek::VerifyingKey;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::sync::Mutex;
 use tandem_protocol::api::{DeviceRole, PostKeyPackages};
 use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
 use tandem_protocol::{DeviceId, TeamKey};
@@ -18,14 +18,14 @@ use tandem_protocol::{DeviceId, TeamKey};
 /// stores the keys; the newest becomes current. A package that fails any check is ignored
 /// (a relay cannot make a device take a key no admin of the team sealed for it). Returns
 /// the current epoch after.
-pub(super) fn fetch_key_packages(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
-    let current = lock(vault).team_epoch()?.ok_or(SyncError::NotInTeam)?;
-    let answer = cx.client.key_packages(cx.team, current)?;
+pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result<u32, SyncError> {
+    let current = vault.lock().team_epoch()?.ok_or(SyncError::NotInTeam)?;
+    let answer = link.client.key_packages(link.team, current)?;
     if answer.packages.is_empty() {
         return Ok(current);
     }
-    let relay_devices = cx.client.devices(cx.team)?;
-    let mut v = lock(vault);
+    let relay_devices = link.client.devices(link.team)?;
+    let mut v = vault.lock();
     let team_keys = v.team_device_keys()?;
     let mut newest = current;
     for hex_package in &answer.packages {
@@ -36,7 +36,7 @@ pub(super) fn fetch_key_packages(vault: &Mutex<Vault>, cx: &Context) -> Result<u
             continue;
         };
         let h = *package.header();
-        if h.team != cx.team || h.to != cx.device || h.epoch <= current {
+        if h.team != link.team || h.to != link.device || h.epoch <= current {
             continue;
         }
         // The sender must be an admin by the relay's list, with the key the team document
@@ -85,13 +85,13 @@ fn package_randomness(key: &TeamKey, to: &DeviceId) -> ([u8; 32], [u8; 24]) {
 /// Moves the team to a new key epoch: a new random key, sealed for every unrevoked device
 /// (this one included, so the relay records the epoch) and parked on the relay, then made
 /// current here. Returns the new epoch.
-pub(super) fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+pub(super) fn start_key_epoch(vault: &SharedVault, link: &TeamLink) -> Result<u32, SyncError> {
     // A device that enrolled while the packages were being sealed is refused by the relay
     // (every active device must get the key): the devices are listed again and the same
     // key sealed for all of them.
     let mut attempts = 0;
     loop {
-        match seal_and_post_key_epoch(vault, cx) {
+        match seal_and_post_key_epoch(vault, link) {
             Err(SyncError::Relay {
                 status: 409, code, ..
             }) if code == tandem_protocol::RelayErrorCode::MissingRecipient && attempts < 3 => {
@@ -102,15 +102,15 @@ pub(super) fn start_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32,
     }
 }
 
-fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, SyncError> {
+fn seal_and_post_key_epoch(vault: &SharedVault, link: &TeamLink) -> Result<u32, SyncError> {
     // Another admin may have moved the team on already.
-    let current = fetch_key_packages(vault, cx)?;
-    let devices = cx.client.devices(cx.team)?;
+    let current = fetch_key_packages(vault, link)?;
+    let devices = link.client.devices(link.team)?;
     let epoch = current
         .checked_add(1)
         .ok_or(SyncError::Protocol("no key epoch left"))?;
     let packages = {
-        let mut v = lock(vault);
+        let mut v = vault.lock();
         // A key made by an earlier attempt that did not get through is delivered again.
         let key = match v.team_key(epoch)? {
             Some(k) => k,
@@ -142,9 +142,9 @@ fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, Sy
                 .map_err(|_| SyncError::Protocol("the relay lists a malformed device key"))?;
             let (ephemeral, nonce) = package_randomness(&key, &d.device);
             let package = NewKeyPackage {
-                team: cx.team,
+                team: link.team,
                 key: &key,
-                from: cx.device,
+                from: link.device,
                 signer: v.signing_key(),
                 to: d.device,
                 to_key: &to_key,
@@ -155,8 +155,20 @@ fn seal_and_post_key_epoch(vault: &Mutex<Vault>, cx: &Context) -> Result<u32, Sy
         }
         packages
     };
-    cx.client
-        .post_key_packages(cx.team, &PostKeyPackages { epoch, packages })?;
-    lock(vault).advance_team_epoch(epoch)?;
+    link.client
+        .post_key_packages(link.team, &PostKeyPackages { epoch, packages })?;
+    vault.lock().advance_team_epoch(epoch)?;
     Ok(epoch)
+}
+
+/// Finishes a key rotation an earlier revocation could not deliver (the relay went away, the
+/// app closed). Failing again is not an error for the sync: it is tried at the next one.
+pub(super) fn finish_rotation(vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+    if !vault.lock().rotation_pending()? {
+        return Ok(());
+    }
+    if start_key_epoch(vault, link).is_ok() {
+        vault.lock().set_rotation_pending(false)?;
+    }
+    Ok(())
 }

@@ -1,28 +1,45 @@
 //! Syncing a vault with its team's relay.
 //!
 //! - [`relay`]: the relay over HTTP, each request signed by the device.
-//! - [`engine`]: one sync: push the outbox, pull and apply the log page by page (verify,
-//!   decrypt, one batched Automerge load per document, cursor in the same transaction),
-//!   upload snapshots; plus creating a team on a relay, inviting, joining and revoking.
+//! - `engine`: one sync, its jobs in order; each job has its own module: `push` (the outbox
+//!   sealed and sent), `pull` (the log page by page: verify, decrypt, one batched Automerge
+//!   load per document, cursor in the same transaction; `opener` checks and opens each
+//!   envelope), `snapshots` (uploaded once caught up; records stored from them checked).
+//! - `team`: creating a team on a relay, inviting, joining, listing and revoking devices.
 //! - `key_epochs`: a new team key epoch after a revocation, sealed for each remaining device;
 //!   taking delivery of one.
 //! - [`runner`]: the same in the background for the app: starts when unlocked, stops when
 //!   locked, backs off with jitter while the relay is unreachable, pushes at once after a
 //!   local change, and long-polls so other devices' work shows up within moments.
+//! - Leaves the others share: `link` (this device's signed client, team and id), `sealing`
+//!   (envelopes of this device's changes and snapshots), `report` (progress and outcome).
 //!
-//! The vault is shared as `Mutex<Vault>`; the lock is never held across network calls.
+//! Modules only use those listed after them or the leaves, never back up: `team` uses
+//! `engine`, which uses the jobs, which use `key_epochs` and the leaves.
+//!
+//! The vault is shared as a [`SharedVault`](crate::SharedVault); the lock is never held
+//! across network calls.
 
-pub mod engine;
+mod engine;
 mod key_epochs;
+mod link;
+mod opener;
+mod pull;
+mod push;
 pub mod relay;
+mod report;
 pub mod runner;
+mod sealing;
+mod snapshots;
+mod team;
 
-pub use engine::{
-    check_deferred, create_invite, create_team_on_relay, join_team, list_devices, pull_new,
-    push_pending, revoke_device, sync_once, SyncProgress, SyncReport,
-};
+pub use engine::{pull_new, sync_once};
+pub use push::push_pending;
 pub use relay::{relay_info, RelayClient};
+pub use report::{SyncProgress, SyncReport};
 pub use runner::{next_status_seq, SyncHandle, SyncState, SyncStatus};
+pub use snapshots::check_deferred;
+pub use team::{create_invite, create_team_on_relay, join_team, list_devices, revoke_device};
 
 use crate::error::VaultError;
 use tandem_protocol::envelope::EnvelopeError;

@@ -6,9 +6,11 @@
 //! jitter so a clinic's devices do not all knock at once) and start again by themselves.
 //! They hold the vault weakly: when the app locks (drops the vault), they stop.
 
-use super::engine::{lock, pull_new, push_pending, SyncProgress, SyncReport};
+use super::engine::pull_new;
+use super::push::push_pending;
+use super::report::{SyncProgress, SyncReport};
 use super::SyncError;
-use crate::vault::Vault;
+use crate::vault::SharedVault;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -173,11 +175,8 @@ fn jittered(backoff: Duration) -> Duration {
     Duration::from_millis(rand::thread_rng().gen_range(ms / 2..=ms + ms / 2))
 }
 
-fn waiting(vault: &Mutex<Vault>) -> u64 {
-    vault
-        .lock()
-        .map(|v| v.outbox_len().unwrap_or(0))
-        .unwrap_or(0)
+fn waiting(vault: &SharedVault) -> u64 {
+    vault.lock().outbox_len().unwrap_or(0)
 }
 
 /// Reacts to an error; returns false when the thread should end.
@@ -229,7 +228,7 @@ fn progress_to(shared: &Shared) -> impl Fn(SyncProgress) + '_ {
     }
 }
 
-fn pusher(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
+fn pusher(vault: Weak<SharedVault>, shared: Arc<Shared>) {
     let mut backoff = Duration::from_secs(1);
     loop {
         if shared.stopped() {
@@ -267,10 +266,10 @@ fn pusher(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
 }
 
 /// Checks deferred records for a while; returns whether some are left.
-fn check_deferred(vault: &Mutex<Vault>, shared: &Shared) -> bool {
+fn check_deferred(vault: &SharedVault, shared: &Shared) -> bool {
     let started = std::time::Instant::now();
     while !shared.stopped() && started.elapsed() < CHECK_FOR {
-        match lock(vault).check_deferred(CHECK_STEP) {
+        match vault.lock().check_deferred(CHECK_STEP) {
             Ok(0) => return false,
             Ok(_) => {}
             // Tried again after the next pull, which waits as usual: an error that stays
@@ -281,7 +280,7 @@ fn check_deferred(vault: &Mutex<Vault>, shared: &Shared) -> bool {
     true
 }
 
-fn puller(vault: Weak<Mutex<Vault>>, shared: Arc<Shared>) {
+fn puller(vault: Weak<SharedVault>, shared: Arc<Shared>) {
     let mut backoff = Duration::from_secs(1);
     let mut wait_ms = 0;
     loop {
@@ -329,15 +328,15 @@ impl SyncHandle {
     /// Starts syncing `vault` in the background; `listener` hears every status change (from
     /// the sync threads: keep it short, e.g. forward it to the UI).
     pub fn start(
-        vault: &Arc<Mutex<Vault>>,
+        vault: &Arc<SharedVault>,
         listener: impl Fn(&SyncStatus) + Send + Sync + 'static,
     ) -> Self {
-        let (waiting, last) = match vault.lock() {
-            Ok(v) => (
+        let (waiting, last) = {
+            let v = vault.lock();
+            (
                 v.outbox_len().unwrap_or(0),
                 v.last_synced_at().ok().flatten(),
-            ),
-            Err(_) => (0, None),
+            )
         };
         let shared = Arc::new(Shared::new(waiting, last, Box::new(listener)));
         let threads = vec![

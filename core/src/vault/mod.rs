@@ -8,7 +8,9 @@ mod erasure_tests;
 mod membership;
 mod reading;
 mod records;
+mod shared;
 mod snapshots;
+pub use shared::SharedVault;
 pub use snapshots::{IncomingSnapshot, SnapshotReport};
 
 use crate::db;

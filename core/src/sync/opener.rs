@@ -1,0 +1,129 @@
+//! Checking and opening envelopes from the relay: whose key vouches for an author (the team
+//! document's record over the relay's list), and fetching a key epoch this device lacks.
+
+use super::key_epochs::fetch_key_packages;
+use super::link::{relay_keys, TeamLink};
+use super::SyncError;
+use crate::vault::{SharedVault, Vault};
+use ed25519_dalek::VerifyingKey;
+use std::collections::HashMap;
+use tandem_protocol::envelope::UncheckedEnvelope;
+use tandem_protocol::{DeviceId, PlainChange, TeamId, TeamKey};
+
+/// Checks and opens envelopes from the relay. Anything that fails (not from a device of the
+/// team, altered, sealed with a key this device lacks) is refused, never applied.
+pub(super) struct Opener {
+    team: TeamId,
+    keys: HashMap<u32, TeamKey>,
+    /// Device keys as the team document records them (the pull reloads them once it has
+    /// learnt the document).
+    pub(super) devices: HashMap<String, [u8; 32]>,
+    relay_devices: Option<HashMap<String, [u8; 32]>>,
+    /// Key packages were fetched during this pull already (once is enough: it brings every
+    /// newer epoch).
+    refreshed: bool,
+}
+
+fn keys_by_epoch(v: &Vault) -> Result<HashMap<u32, TeamKey>, SyncError> {
+    if v.current_team_key()?.is_none() {
+        return Err(SyncError::NotInTeam);
+    }
+    Ok(v.team_keys()?.into_iter().map(|k| (k.epoch, k)).collect())
+}
+
+impl Opener {
+    pub(super) fn new(v: &mut Vault) -> Result<Self, SyncError> {
+        Ok(Self {
+            team: v.wire_team()?,
+            keys: keys_by_epoch(v)?,
+            devices: v.team_device_keys()?,
+            relay_devices: None,
+            refreshed: false,
+        })
+    }
+
+    /// Fetches this device's key packages (once per pull) and reloads the keys.
+    fn refresh_keys(&mut self, vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+        if self.refreshed {
+            return Ok(());
+        }
+        self.refreshed = true;
+        fetch_key_packages(vault, link)?;
+        self.keys = keys_by_epoch(&vault.lock())?;
+        Ok(())
+    }
+
+    /// When the relay says the team is at a newer epoch than this device holds.
+    pub(super) fn note_epoch(
+        &mut self,
+        vault: &SharedVault,
+        link: &TeamLink,
+        epoch: Option<u32>,
+    ) -> Result<(), SyncError> {
+        match epoch {
+            Some(e) if !self.keys.contains_key(&e) => self.refresh_keys(vault, link),
+            _ => Ok(()),
+        }
+    }
+
+    fn author_key(
+        &mut self,
+        link: &TeamLink,
+        author: &DeviceId,
+    ) -> Result<Option<VerifyingKey>, SyncError> {
+        let hexid = author.to_hex();
+        // The team document (written by members, sealed) is trusted over the relay's list;
+        // a device that just joined is not in it yet, so the relay's list fills the gap
+        // (the relay still cannot forge what the team key seals).
+        let raw = match self.devices.get(&hexid) {
+            Some(k) => Some(*k),
+            None => {
+                if self.relay_devices.is_none() {
+                    let list = link.client.devices(link.team)?;
+                    self.relay_devices = Some(relay_keys(&list));
+                }
+                self.relay_devices
+                    .as_ref()
+                    .and_then(|m| m.get(&hexid).copied())
+            }
+        };
+        Ok(raw.and_then(|k| VerifyingKey::from_bytes(&k).ok()))
+    }
+
+    pub(super) fn open(
+        &mut self,
+        vault: &SharedVault,
+        link: &TeamLink,
+        bytes: Vec<u8>,
+    ) -> Result<Option<PlainChange>, SyncError> {
+        match UncheckedEnvelope::parse(bytes) {
+            Ok(unchecked) => self.open_parsed(vault, link, unchecked),
+            Err(_) => Ok(None),
+        }
+    }
+
+    pub(super) fn open_parsed(
+        &mut self,
+        vault: &SharedVault,
+        link: &TeamLink,
+        unchecked: UncheckedEnvelope,
+    ) -> Result<Option<PlainChange>, SyncError> {
+        let h = *unchecked.header();
+        if h.team != self.team {
+            return Ok(None);
+        }
+        let Some(author) = self.author_key(link, &h.author)? else {
+            return Ok(None);
+        };
+        let Ok(sealed) = unchecked.verify(&author) else {
+            return Ok(None);
+        };
+        if !self.keys.contains_key(&h.epoch) {
+            self.refresh_keys(vault, link)?;
+        }
+        let Some(key) = self.keys.get(&h.epoch) else {
+            return Ok(None);
+        };
+        Ok(sealed.open(key).ok())
+    }
+}

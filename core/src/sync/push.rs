@@ -1,0 +1,107 @@
+//! Pushing: the outbox sealed in batches and sent, its rows leaving only once the relay has
+//! acknowledged them; then the erasures the relay is asked to carry out.
+
+use super::key_epochs::fetch_key_packages;
+use super::link::TeamLink;
+use super::report::SyncProgress;
+use super::sealing::seal;
+use super::SyncError;
+use crate::vault::SharedVault;
+use tandem_protocol::{DocId, EnvelopeKind};
+
+/// Outbox entries sealed and pushed per request, at most.
+const PUSH_BATCH: usize = 200;
+
+/// Bytes pushed per request, about (the relay accepts 16 MiB by default).
+const PUSH_BYTES: usize = 4 * 1024 * 1024;
+
+/// Sends every waiting local change; returns how many.
+pub fn push_pending(
+    vault: &SharedVault,
+    progress: &dyn Fn(SyncProgress),
+) -> Result<usize, SyncError> {
+    let link = TeamLink::of(vault)?;
+    let pushed = push(vault, &link, progress)?;
+    send_erasures(vault, &link)?;
+    Ok(pushed)
+}
+
+/// Sends every waiting local change. Outbox rows leave only once the relay acknowledged them.
+pub(super) fn push(
+    vault: &SharedVault,
+    link: &TeamLink,
+    progress: &dyn Fn(SyncProgress),
+) -> Result<usize, SyncError> {
+    let total = vault.lock().outbox_len()?;
+    let mut refetched = false;
+    let mut pushed = 0usize;
+    loop {
+        let (seqs, docs, envelopes) = {
+            let v = vault.lock();
+            let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
+            let mut seqs = Vec::new();
+            let mut docs = Vec::new();
+            let mut envelopes = Vec::new();
+            let mut bytes = 0usize;
+            for entry in v.outbox(PUSH_BATCH)? {
+                if bytes > 0 && bytes + entry.bytes.len() > PUSH_BYTES {
+                    break;
+                }
+                let doc: DocId = entry
+                    .doc_id
+                    .parse()
+                    .map_err(|_| SyncError::Protocol("a local document id is not hex"))?;
+                bytes += entry.bytes.len();
+                let len = entry.bytes.len();
+                let env = seal(&v, EnvelopeKind::Change, doc, entry.kind, entry.bytes, &key)?;
+                seqs.push(entry.seq);
+                docs.push((entry.doc_id, len));
+                envelopes.push(env.into_bytes());
+            }
+            (seqs, docs, envelopes)
+        };
+        if envelopes.is_empty() {
+            return Ok(pushed);
+        }
+        let answer = match link.client.push(link.team, &envelopes) {
+            Err(SyncError::Relay {
+                status: 409, code, ..
+            }) if code == tandem_protocol::RelayErrorCode::StaleEpoch && !refetched => {
+                // The team moved to a new key epoch (a revocation) that this device has not
+                // heard of, e.g. while it was offline: take the key and seal again, so what
+                // it wrote meanwhile stays closed to the revoked device (once; the outbox rows
+                // are still there).
+                refetched = true;
+                fetch_key_packages(vault, link)?;
+                continue;
+            }
+            other => other?,
+        };
+        if answer.appended.len() != envelopes.len() {
+            return Err(SyncError::Protocol(
+                "the relay acknowledged a different number of changes",
+            ));
+        }
+        {
+            let mut v = vault.lock();
+            v.acknowledge(&seqs)?;
+            v.count_pushed(&docs)?;
+        }
+        pushed += envelopes.len();
+        progress(SyncProgress::Pushing(pushed as u64, total));
+    }
+}
+
+/// Asks the relay to drop the log of each person erased here (after the team document's
+/// note of the erasure has gone out with the push).
+fn send_erasures(vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+    let erasures = vault.lock().relay_erasures()?;
+    for id in erasures {
+        // An id that is not a relay document id has nothing there.
+        if let Ok(doc) = id.parse::<DocId>() {
+            link.client.erase_doc(link.team, doc)?;
+        }
+        vault.lock().relay_erased(&id)?;
+    }
+    Ok(())
+}
