@@ -1,18 +1,17 @@
-//! Tauri's build step, with a permission generated for each of the app's own commands: the
-//! capability in `capabilities/` then allows exactly those (and listening to events).
+//! Tauri's build step, with a permission generated for each of the app's own commands (the
+//! names in the shell ↔ UI contract, `tandem_model::shell::Command`): the capability in
+//! `capabilities/` then allows exactly those (and listening to events).
 
 fn main() {
     ensure_front_end();
-    let attributes = tauri_build::Attributes::new()
-        .app_manifest(tauri_build::AppManifest::new().commands(tandem_commands::ALL));
+    let attributes = tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(tandem_model::shell::Command::NAMES),
+    );
     if let Err(e) = tauri_build::try_build(attributes) {
         // A build script reports failure by panicking; the message is Tauri's own.
         panic!("tauri-build failed: {e:#}");
     }
 }
-
-#[path = "src/command_names.rs"]
-mod tandem_commands;
 
 /// Tauri embeds `../src-ui/dist` at compile time and its macro panics if the folder is
 /// missing. `scripts/build-ui` builds it; when it has not run yet (a fresh clone, a plain

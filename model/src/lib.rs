@@ -15,6 +15,7 @@ pub mod ids;
 pub mod labels;
 pub mod person;
 pub mod search;
+pub mod shell;
 pub mod team;
 
 pub use brief::{Conflict, FollowUpDue, HistoryEntry, PersonBrief, PersonRecord, PersonSummary};

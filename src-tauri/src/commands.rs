@@ -1,43 +1,32 @@
 //! The commands the front end calls. Each is a short call into `tandem-core`, the same calls
 //! the `tandem` command makes (see `cli/src/commands/`). They run off the main thread
-//! (`async`), so unlocking (Argon2) or a sync never freezes the window.
+//! (`async`), so unlocking (Argon2) or a sync never freezes the window. Their names, what
+//! they take and what they answer are the shell ↔ UI contract (`tandem_model::shell`).
 
 use crate::error::{CommandError, CommandResult};
 use crate::settings::Settings;
 use crate::state::AppState;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tandem_core::sync::{self, SyncProgress, SyncReport, SyncState, SyncStatus};
 use tandem_core::{NewVault, Passphrase, SharedVault, Vault, VaultError};
+use tandem_model::shell::answers::{
+    AppInfo, DeviceInfo, DeviceRole, Invite, RecentEncounter, TeamOverview, Today,
+};
+use tandem_model::shell::SYNC_EVENT;
 use tandem_model::{
-    ConsentId, Encounter, EncounterSubject, ErrorCode, FollowUpDue, FollowUpId, GoalId, GoalUpdate,
-    HistoryEntry, NewConsent, NewEncounter, NewGoal, NewPerson, OptionList, PersonBrief, PersonId,
-    PersonRecord, PersonSummary, ProfileUpdate, StepId, TeamInfo, TeamSettings,
+    ConsentId, EncounterSubject, ErrorCode, FollowUpId, GoalId, GoalUpdate, HistoryEntry,
+    NewConsent, NewEncounter, NewGoal, NewPerson, OptionList, PersonBrief, PersonId, PersonRecord,
+    PersonSummary, ProfileUpdate, StepId, TeamSettings,
 };
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-/// The event carrying the sync status (a [`SyncStatus`]).
-pub const SYNC_EVENT: &str = "sync-status";
 /// How far ahead "Today" looks for follow-ups, in days.
 const FOLLOW_UPS_AHEAD_DAYS: u64 = 7;
 /// How many recent encounters "Today" shows.
 const RECENT: usize = 8;
 /// A draft larger than this is refused (a page of notes is a few kB).
 const MAX_DRAFT_BYTES: usize = 256 * 1024;
-
-/// What the front end needs before anything else.
-#[derive(Debug, Serialize)]
-pub struct AppInfo {
-    /// A vault exists (show Unlock) or not (show First run).
-    pub vault_exists: bool,
-    /// The vault is unlocked now (the window was reloaded).
-    pub unlocked: bool,
-    /// The settings.
-    pub settings: Settings,
-    /// The app's version.
-    pub version: &'static str,
-}
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
@@ -46,7 +35,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         vault_exists: Vault::exists(&state.dir),
         unlocked: state.is_unlocked(),
         settings: state.settings(),
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
 
@@ -162,28 +151,6 @@ pub fn create_team<R: Runtime>(
     // The runner stopped itself when it found no relay: start it again.
     state.start(vault, emit_status(&app));
     Ok(())
-}
-
-/// An encounter on the Today screen, with the person's name.
-#[derive(Debug, Serialize)]
-pub struct RecentEncounter {
-    /// The encounter.
-    pub encounter: Encounter,
-    /// The person's name (absent for the street log).
-    pub person_name: Option<String>,
-}
-
-/// The Today screen.
-#[derive(Debug, Serialize)]
-pub struct Today {
-    /// Open follow-ups due within a week (and late ones).
-    pub follow_ups_due: Vec<FollowUpDue>,
-    /// The latest encounters.
-    pub recent: Vec<RecentEncounter>,
-    /// Where this member's last encounter was, to pre-fill the next one.
-    pub last_place: Option<String>,
-    /// The team's name.
-    pub team_name: String,
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -364,19 +331,6 @@ pub fn complete_follow_up(
     state.change(|v| v.complete_follow_up(&person, &follow_up))
 }
 
-/// The Team & sync screen, without the network (devices come from [`list_devices`]).
-#[derive(Debug, Serialize)]
-pub struct TeamOverview {
-    /// The team.
-    pub team: TeamInfo,
-    /// The relay's address, when the team is on one.
-    pub relay_url: Option<String>,
-    /// Whether the member using this device is an admin.
-    pub is_admin: bool,
-    /// The sync status.
-    pub sync: Option<SyncStatus>,
-}
-
 /// The lists the forms offer (encounter kinds, life domains, what can be given).
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn team_settings(state: State<'_, AppState>) -> CommandResult<TeamSettings> {
@@ -406,7 +360,7 @@ pub fn remove_team_option(
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview> {
+pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview<SyncStatus>> {
     let (team, relay_url) = state.with_vault(|v| Ok((v.team()?, v.relay()?.map(|r| r.url))))?;
     let is_admin = team
         .members
@@ -421,22 +375,28 @@ pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview> 
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn list_devices(
-    state: State<'_, AppState>,
-) -> CommandResult<Vec<tandem_protocol::api::DeviceInfo>> {
+pub fn list_devices(state: State<'_, AppState>) -> CommandResult<Vec<DeviceInfo>> {
     let vault = state.shared_vault()?;
-    Ok(sync::list_devices(&vault)?)
+    Ok(sync::list_devices(&vault)?
+        .into_iter()
+        .map(device_info)
+        .collect())
 }
 
-/// An invite for a new device.
-#[derive(Debug, Serialize)]
-pub struct Invite {
-    /// The code to type or paste on the new device.
-    pub code: String,
-    /// The same code as a QR code (SVG markup).
-    pub qr_svg: String,
-    /// How long it stays valid.
-    pub hours: u64,
+/// A device as the relay answered it, in the contract's terms (the same JSON: the match
+/// below stops the build if the relay's roles and the contract's ever part).
+pub fn device_info(d: tandem_protocol::api::DeviceInfo) -> DeviceInfo {
+    use tandem_protocol::api::DeviceRole as Relay;
+    DeviceInfo {
+        device: d.device.to_hex(),
+        public_key: d.public_key,
+        role: match d.role {
+            Relay::Admin => DeviceRole::Admin,
+            Relay::Member => DeviceRole::Member,
+        },
+        enrolled_at_ms: d.enrolled_at_ms,
+        revoked_at_ms: d.revoked_at_ms,
+    }
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

@@ -16,8 +16,9 @@ pub struct CommandError {
     pub message: String,
 }
 
-/// The code used when a command needs the vault and it is locked.
-pub const LOCKED: &str = "locked";
+/// The code used when a command needs the vault and it is locked (written once, in the
+/// shell ↔ UI contract).
+pub use tandem_model::shell::LOCKED;
 
 fn code_text(code: ErrorCode) -> String {
     match serde_json::to_value(code) {

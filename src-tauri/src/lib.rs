@@ -8,12 +8,14 @@
 //! The vault folder is `TANDEM_VAULT` or the user's data folder (the one the `tandem` command
 //! uses too).
 
-pub mod command_names;
 pub mod commands;
 pub mod error;
 pub mod settings;
 pub mod state;
 pub mod timing;
+
+#[cfg(test)]
+mod contract_tests;
 
 use state::AppState;
 use tauri::Runtime;

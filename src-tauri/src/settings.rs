@@ -1,59 +1,55 @@
 //! The app's settings: language and auto-lock time. A small plain JSON file beside the vault
 //! folder (it must be readable before the vault is unlocked, to show the unlock screen in the
-//! right language). It never holds personal data.
+//! right language). It never holds personal data. The settings themselves are part of the
+//! shell ↔ UI contract (`tandem_model::shell::answers::Settings`).
 
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tandem_model::Lang;
 
-/// Shortest and longest auto-lock delays offered, in minutes.
-pub const AUTO_LOCK_RANGE: (u32, u32) = (1, 120);
+pub use tandem_model::shell::answers::{Settings, AUTO_LOCK_RANGE};
 
-/// What the app remembers between runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// The language the app speaks.
-    pub lang: Lang,
-    /// Minutes without a touch or a key before the app locks itself.
-    pub auto_lock_minutes: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            lang: std::env::var("LANG")
-                .ok()
-                .and_then(|l| Lang::parse(&l))
-                .unwrap_or_default(),
-            auto_lock_minutes: 5,
-        }
-    }
-}
-
-impl Settings {
-    /// The same settings with values brought into range.
-    pub fn clamped(self) -> Self {
-        Self {
-            auto_lock_minutes: self
-                .auto_lock_minutes
-                .clamp(AUTO_LOCK_RANGE.0, AUTO_LOCK_RANGE.1),
-            ..self
-        }
-    }
-
-    /// Reads the settings; defaults when the file is missing or unreadable (it is only
-    /// preferences: never a reason not to start).
-    pub fn load(path: &Path) -> Self {
-        std::fs::read(path)
+/// The settings of a first start on this machine: in its language (`LANG`) when Tandem
+/// speaks it.
+pub fn machine_default() -> Settings {
+    Settings::in_lang(
+        std::env::var("LANG")
             .ok()
-            .and_then(|b| serde_json::from_slice::<Settings>(&b).ok())
-            .map(Settings::clamped)
-            .unwrap_or_default()
-    }
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default(),
+    )
+}
+
+/// The settings file: reading and writing [`Settings`] beside the vault.
+pub trait SettingsFile: Sized {
+    /// Reads the settings; the machine's defaults when the file is missing or unreadable (it
+    /// is only preferences: never a reason not to start), and for a field it lacks.
+    fn load(path: &Path) -> Self;
 
     /// Writes the settings (to a temporary file first, so a crash never leaves half a file).
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+    fn save(&self, path: &Path) -> std::io::Result<()>;
+}
+
+impl SettingsFile for Settings {
+    fn load(path: &Path) -> Self {
+        let defaults = machine_default();
+        let Some(serde_json::Value::Object(file)) = std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        else {
+            return defaults;
+        };
+        // The file's fields over the machine's defaults, as a whole file would be read.
+        let mut merged = match serde_json::to_value(defaults) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => return defaults,
+        };
+        merged.extend(file);
+        serde_json::from_value::<Settings>(serde_json::Value::Object(merged))
+            .map(Settings::clamped)
+            .unwrap_or(defaults)
+    }
+
+    fn save(&self, path: &Path) -> std::io::Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }

@@ -3,7 +3,7 @@
 //! reaches the disk in plain text).
 
 use crate::error::{CommandError, CommandResult};
-use crate::settings::{settings_path, Settings};
+use crate::settings::{settings_path, Settings, SettingsFile};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tandem_core::sync::{SyncHandle, SyncStatus};

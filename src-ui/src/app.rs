@@ -1,116 +1,17 @@
-//! The app: what is shown (first run, unlock, or the unlocked screens), the shared context,
-//! the sync status from the shell, and locking (on demand, after idle time, when hidden).
+//! The app: renders what is shown (first run, unlock, or the unlocked screens) from the shared
+//! context (`ctx`), keeps the sync status from the shell, and locks after idle time or when
+//! the window is hidden. Nothing imports this module but the entry point.
 
-use crate::api::{AppInfo, Settings};
-use crate::i18n;
+use crate::ctx::{ctx, Ctx, Phase, Screen};
 use crate::logic::sync_badge::SyncView;
-use crate::tauri::{invoke, listen, NoArgs, ShellError};
+use crate::tauri::{invoke, listen};
 use crate::widgets::{Nav, SyncBadge};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tandem_model::{GoalId, Lang, PersonId};
-
-/// What the app shows as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Asking the shell.
-    Loading,
-    /// No vault yet.
-    FirstRun,
-    /// A vault, locked: nothing personal is on screen or in the page's memory.
-    Locked,
-    /// Unlocked.
-    Unlocked,
-}
-
-/// The screens of an unlocked app.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    /// Today.
-    Today,
-    /// New encounter.
-    Encounter,
-    /// People.
-    People,
-    /// A new person.
-    NewPerson,
-    /// A person's brief.
-    Brief(PersonId),
-    /// A goal.
-    Goal(PersonId, GoalId),
-    /// Editing a person's profile.
-    Profile(PersonId),
-    /// Team & sync.
-    Team,
-    /// Settings.
-    Settings,
-}
-
-/// What every component shares.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    /// The language.
-    pub lang: RwSignal<Lang>,
-    /// The settings.
-    pub settings: RwSignal<Settings>,
-    /// First run, locked, unlocked.
-    pub phase: RwSignal<Phase>,
-    /// The screen (kept across a lock, so unlocking returns to it).
-    pub screen: RwSignal<Screen>,
-    /// The latest sync status.
-    pub sync: RwSignal<Option<SyncView>>,
-    /// Bumped when data may have changed (a sync brought something): lists reload.
-    pub refresh: RwSignal<u64>,
-    /// A short message for the peer ("Saved"), as a translation key.
-    pub notice: RwSignal<Option<&'static str>>,
-    /// When the peer last touched or typed (ms).
-    pub last_activity: StoredValue<f64>,
-}
-
-impl Ctx {
-    /// The text of a key in the current language (reactive).
-    pub fn t(&self, key: &str) -> String {
-        i18n::t(self.lang.get(), key)
-    }
-
-    /// The text of a key with arguments (reactive).
-    pub fn tra(&self, key: &str, args: &[(&str, String)]) -> String {
-        i18n::t_args(self.lang.get(), key, args)
-    }
-
-    /// The words for a shell error.
-    pub fn error_text(&self, e: &ShellError) -> String {
-        self.t(i18n::error_key(&e.code))
-    }
-
-    /// Goes to a screen.
-    pub fn go(&self, screen: Screen) {
-        self.screen.set(screen);
-        self.notice.set(None);
-    }
-
-    /// Locks now: the shell drops the vault, the page drops every screen.
-    pub fn lock(&self) {
-        if self.phase.get_untracked() != Phase::Unlocked {
-            return;
-        }
-        self.phase.set(Phase::Locked);
-        self.sync.set(None);
-        spawn_local(async move {
-            let _ = invoke::<()>("lock", &NoArgs {}).await;
-        });
-    }
-
-    /// Shows a short message.
-    pub fn notify(&self, key: &'static str) {
-        self.notice.set(Some(key));
-    }
-}
-
-/// The context, from any component.
-pub fn ctx() -> Ctx {
-    expect_context::<Ctx>()
-}
+use tandem_model::shell::answers::{AppInfo, Settings};
+use tandem_model::shell::args::NoArgs;
+use tandem_model::shell::{Command, SYNC_EVENT};
+use tandem_model::Lang;
 
 /// The app.
 #[component]
@@ -128,7 +29,7 @@ pub fn App() -> impl IntoView {
     provide_context(ctx);
 
     spawn_local(async move {
-        match invoke::<AppInfo>("app_info", &NoArgs {}).await {
+        match invoke::<AppInfo>(Command::AppInfo, &NoArgs {}).await {
             Ok(info) => {
                 ctx.settings.set(info.settings);
                 ctx.lang.set(info.settings.lang);
@@ -145,7 +46,7 @@ pub fn App() -> impl IntoView {
         }
     });
     spawn_local(async move {
-        listen("sync-status", move |s: SyncView| {
+        listen(SYNC_EVENT, move |s: SyncView| {
             let before = ctx.sync.get_untracked();
             if !s.replaces(before.as_ref()) {
                 return;
@@ -183,7 +84,7 @@ pub fn App() -> impl IntoView {
 fn Unlocked() -> impl IntoView {
     let ctx = ctx();
     spawn_local(async move {
-        if let Ok(Some(s)) = invoke::<Option<SyncView>>("sync_status", &NoArgs {}).await {
+        if let Ok(Some(s)) = invoke::<Option<SyncView>>(Command::SyncStatus, &NoArgs {}).await {
             // An event newer than this answer may have arrived meanwhile.
             if s.replaces(ctx.sync.get_untracked().as_ref()) {
                 ctx.sync.set(Some(s));

@@ -3,11 +3,15 @@
 //! - [`logic`]: form state, validation and formatting as plain functions (unit-tested on the
 //!   host with `cargo test -p tandem-ui`);
 //! - [`i18n`]: every word in French and English (Fluent);
-//! - [`tauri`]: the binding to the shell's `invoke` and `listen`;
-//! - [`app`], [`screens`], [`widgets`]: the components.
+//! - [`tauri`]: the binding to the shell's `invoke` and `listen`; the commands, what they take
+//!   and answer are the contract in `tandem_model::shell`;
+//! - [`ctx`]: what every component shares (a leaf: it renders nothing); [`calls`]: the one way
+//!   a component calls the shell and shows a failure;
+//! - [`app`] renders [`screens`], which use [`widgets`]; only the entry point imports [`app`].
 
-pub mod api;
 pub mod app;
+pub mod calls;
+pub mod ctx;
 pub mod i18n;
 pub mod logic;
 pub mod platform;

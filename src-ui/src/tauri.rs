@@ -1,15 +1,17 @@
 //! The two functions of Tauri's global API the app uses (`withGlobalTauri`): `invoke` and
-//! `listen`. On the host (unit tests) they answer that there is no shell.
+//! `listen`. Commands are named by the contract's [`Command`], never by a string of the UI's
+//! own. On the host (unit tests) they answer that there is no shell.
 // The code `#[wasm_bindgen]` generates for imported functions contains `unsafe` blocks.
 #![allow(unsafe_code)]
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tandem_model::shell::Command;
 
 /// An error from the shell (`{code, message}`), or a failure to reach it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ShellError {
-    /// A model `ErrorCode` in snake_case, or `locked`.
+    /// A model `ErrorCode` in snake_case, or `locked` (`tandem_model::shell::LOCKED`).
     pub code: String,
     /// Details in English (not shown; the UI words the code).
     #[serde(default)]
@@ -45,14 +47,14 @@ mod js {
 /// Calls a shell command with named arguments and reads its answer.
 #[cfg(target_arch = "wasm32")]
 pub async fn invoke<T: DeserializeOwned>(
-    cmd: &str,
+    cmd: Command,
     args: &impl Serialize,
 ) -> Result<T, ShellError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let args = args
         .serialize(&serializer)
         .map_err(|e| ShellError::internal(e.to_string()))?;
-    match js::invoke(cmd, args).await {
+    match js::invoke(cmd.as_str(), args).await {
         Ok(v) => serde_wasm_bindgen::from_value(v).map_err(|e| ShellError::internal(e.to_string())),
         Err(e) => Err(
             serde_wasm_bindgen::from_value::<ShellError>(e.clone()).unwrap_or_else(|_| {
@@ -68,10 +70,13 @@ pub async fn invoke<T: DeserializeOwned>(
 /// Calls a shell command (host build: there is no shell).
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn invoke<T: DeserializeOwned>(
-    cmd: &str,
+    cmd: Command,
     _args: &impl Serialize,
 ) -> Result<T, ShellError> {
-    Err(ShellError::internal(format!("no shell to run {cmd}")))
+    Err(ShellError::internal(format!(
+        "no shell to run {}",
+        cmd.as_str()
+    )))
 }
 
 /// Listens to a shell event for the life of the page; `f` gets each payload.
@@ -93,7 +98,3 @@ pub async fn listen<T: DeserializeOwned + 'static>(event: &str, f: impl Fn(T) + 
 /// Listens to a shell event (host build: nothing to hear).
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn listen<T: DeserializeOwned + 'static>(_event: &str, _f: impl Fn(T) + 'static) {}
-
-/// No arguments.
-#[derive(Debug, Serialize)]
-pub struct NoArgs {}

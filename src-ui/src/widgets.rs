@@ -1,10 +1,17 @@
-//! Small pieces used on several screens.
+//! Small pieces used on several screens: the sync badge, the navigation, the language switch
+//! and the error line.
 
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::logic::format::clock;
 use crate::logic::sync_badge::Badge;
 use crate::platform::minutes_east;
+use crate::tauri::invoke;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tandem_model::shell::answers::Settings;
+use tandem_model::shell::args::SaveSettings;
+use tandem_model::shell::Command;
+use tandem_model::Lang;
 
 /// The sync badge: offline / N changes waiting / synced at 14:02 / syncing.
 #[component]
@@ -73,6 +80,40 @@ pub fn Nav() -> impl IntoView {
             {item(Screen::Team, "nav-team", "nav-team")}
             {item(Screen::Settings, "nav-settings", "nav-settings")}
         </nav>
+    }
+}
+
+/// The two buttons to switch language (first run, unlock, settings).
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let ctx = ctx();
+    let set = move |lang: Lang| {
+        ctx.lang.set(lang);
+        ctx.settings.update(|s| s.lang = lang);
+        let settings = ctx.settings.get_untracked();
+        spawn_local(async move {
+            let _ = invoke::<Settings>(Command::SaveSettings, &SaveSettings { settings }).await;
+        });
+    };
+    view! {
+        <div class="lang-switch" role="group" aria-label=move || ctx.t("settings-language")>
+            <button
+                data-testid="lang-fr"
+                lang="fr"
+                aria-pressed=move || (ctx.lang.get() == Lang::Fr).to_string()
+                on:click=move |_| set(Lang::Fr)
+            >
+                "Français"
+            </button>
+            <button
+                data-testid="lang-en"
+                lang="en"
+                aria-pressed=move || (ctx.lang.get() == Lang::En).to_string()
+                on:click=move |_| set(Lang::En)
+            >
+                "English"
+            </button>
+        </div>
     }
 }
 

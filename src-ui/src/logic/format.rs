@@ -2,7 +2,8 @@
 //! (minutes east of UTC), so these stay pure and testable.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, Utc};
-use tandem_model::Lang;
+use tandem_model::labels::code_label;
+use tandem_model::{Encounter, Lang};
 
 fn offset(minutes_east: i32) -> FixedOffset {
     // Out of range (more than a day) cannot come from a browser: UTC then.
@@ -108,6 +109,20 @@ pub fn split_list(text: &str) -> Vec<String> {
 /// Joins the parts of a line of details: "last seen 09:30 · 2 goals".
 pub fn format_split(parts: &[String]) -> String {
     parts.join(" · ")
+}
+
+/// An encounter's line of details: when, where, what kind ("14:02 · Gare du Nord · street
+/// outreach"), on Today and in the brief alike.
+pub fn encounter_meta(e: &Encounter, now: DateTime<Utc>, minutes_east: i32, lang: Lang) -> String {
+    let parts: Vec<String> = [
+        Some(when(e.at, now, minutes_east, lang)),
+        e.place.clone(),
+        e.kind.as_deref().map(|k| code_label(k, lang)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format_split(&parts)
 }
 
 #[cfg(test)]

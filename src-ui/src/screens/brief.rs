@@ -2,61 +2,23 @@
 //! in their own words with the next small step, the last encounters, open follow-ups, consent;
 //! fields edited concurrently on two devices, with both values and a one-tap choice.
 
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::logic::draft::{EncounterDraft, Who};
-use crate::logic::format::{day, to_datetime_input, when};
+use crate::logic::format::{day, encounter_meta, to_datetime_input};
 use crate::platform::{minutes_east, now};
-use crate::tauri::{invoke, NoArgs};
+use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use tandem_model::labels::{code_label, consent_use_label, status_label};
+use tandem_model::shell::args::{
+    AddGoal, CompleteFollowUp, DraftSave, NoArgs, OfPerson, RecordConsent, ResolveConflict,
+    WithdrawConsent,
+};
+use tandem_model::shell::Command;
 use tandem_model::{
     ConsentId, ConsentUse, FollowUpId, GoalId, NewConsent, NewGoal, PersonBrief, PersonId,
 };
-
-#[derive(Serialize)]
-struct OfPerson {
-    person: PersonId,
-}
-
-#[derive(Serialize)]
-struct Resolve {
-    person: PersonId,
-    path: Vec<String>,
-    choice: usize,
-}
-
-#[derive(Serialize)]
-struct AddGoal {
-    person: PersonId,
-    goal: NewGoal,
-}
-
-#[derive(Serialize)]
-struct Complete {
-    person: PersonId,
-    follow_up: FollowUpId,
-}
-
-#[derive(Serialize)]
-struct RecordConsent {
-    person: PersonId,
-    consent: NewConsent,
-}
-
-#[derive(Serialize)]
-struct Withdraw {
-    person: PersonId,
-    consent: ConsentId,
-    on: Option<chrono::NaiveDate>,
-}
-
-#[derive(Serialize)]
-struct Draft {
-    draft: String,
-}
 
 /// The brief of one person.
 #[component]
@@ -64,50 +26,26 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
     let ctx = ctx();
     let brief = RwSignal::new(None::<PersonBrief>);
     let error = RwSignal::new(None::<String>);
-    let person = StoredValue::new(id);
-    let load = move || {
-        let person = person.get_value();
-        spawn_local(async move {
-            match invoke::<PersonBrief>("brief", &OfPerson { person }).await {
-                Ok(b) => brief.set(Some(b)),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
-    };
-    Effect::new(move |_| {
-        ctx.refresh.track();
-        load();
-    });
+    let person = StoredValue::new(id.clone());
+    let load = ctx.load(Command::Brief, OfPerson { person: id }, brief, error);
 
     let resolve = move |path: Vec<String>, choice: usize| {
-        let person = person.get_value();
-        spawn_local(async move {
-            match invoke::<()>(
-                "resolve_conflict",
-                &Resolve {
-                    person,
-                    path,
-                    choice,
-                },
-            )
-            .await
-            {
-                Ok(()) => {
-                    ctx.notify("conflict-resolved");
-                    load();
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let args = ResolveConflict {
+            person: person.get_value(),
+            path,
+            choice,
+        };
+        ctx.run(Command::ResolveConflict, args, error, move |()| {
+            ctx.notify("conflict-resolved");
+            load();
         });
     };
     let complete = move |follow_up: FollowUpId| {
-        let person = person.get_value();
-        spawn_local(async move {
-            match invoke::<()>("complete_follow_up", &Complete { person, follow_up }).await {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        let args = CompleteFollowUp {
+            person: person.get_value(),
+            follow_up,
+        };
+        ctx.run(Command::CompleteFollowUp, args, error, move |()| load());
     };
     let new_goal = RwSignal::new(String::new());
     let add_goal = move |ev: leptos::ev::SubmitEvent| {
@@ -116,22 +54,20 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
         if words.is_empty() {
             return;
         }
-        let person = person.get_value();
-        spawn_local(async move {
-            let goal = NewGoal {
-                words,
-                domain: None,
-                status: None,
-                steps: Vec::new(),
-                next_check_in: None,
-            };
-            match invoke::<GoalId>("add_goal", &AddGoal { person, goal }).await {
-                Ok(_) => {
-                    new_goal.set(String::new());
-                    load();
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let goal = NewGoal {
+            words,
+            domain: None,
+            status: None,
+            steps: Vec::new(),
+            next_check_in: None,
+        };
+        let args = AddGoal {
+            person: person.get_value(),
+            goal,
+        };
+        ctx.run(Command::AddGoal, args, error, move |_: GoalId| {
+            new_goal.set(String::new());
+            load();
         });
     };
     let consent_what = RwSignal::new(String::new());
@@ -152,50 +88,35 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             given_on: None,
             how: (!how.is_empty()).then_some(how),
         };
-        let person = person.get_value();
-        spawn_local(async move {
-            match invoke::<ConsentId>("record_consent", &RecordConsent { person, consent }).await {
-                Ok(_) => {
-                    error.set(None);
-                    consent_what.set(String::new());
-                    consent_how.set(String::new());
-                    consent_uses.set(Vec::new());
-                    ctx.notify("consent-saved");
-                    load();
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let args = RecordConsent {
+            person: person.get_value(),
+            consent,
+        };
+        ctx.run(Command::RecordConsent, args, error, move |_: ConsentId| {
+            error.set(None);
+            consent_what.set(String::new());
+            consent_how.set(String::new());
+            consent_uses.set(Vec::new());
+            ctx.notify("consent-saved");
+            load();
         });
     };
     let withdraw = move |consent: ConsentId| {
-        let person = person.get_value();
-        spawn_local(async move {
-            match invoke::<()>(
-                "withdraw_consent",
-                &Withdraw {
-                    person,
-                    consent,
-                    on: None,
-                },
-            )
-            .await
-            {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        let args = WithdrawConsent {
+            person: person.get_value(),
+            consent,
+            on: None,
+        };
+        ctx.run(Command::WithdrawConsent, args, error, move |()| load());
     };
     let confirming = RwSignal::new(false);
     let erase = move |_| {
-        let person = person.get_value();
-        spawn_local(async move {
-            match invoke::<()>("erase_person", &OfPerson { person }).await {
-                Ok(()) => {
-                    ctx.notify("person-erased");
-                    ctx.go(Screen::People);
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let args = OfPerson {
+            person: person.get_value(),
+        };
+        ctx.run(Command::ErasePerson, args, error, move |()| {
+            ctx.notify("person-erased");
+            ctx.go(Screen::People);
         });
     };
     let encounter = move |_| {
@@ -203,7 +124,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let kept = invoke::<Option<String>>("draft_load", &NoArgs {})
+            let kept = invoke::<Option<String>>(Command::DraftLoad, &NoArgs {})
                 .await
                 .ok()
                 .flatten();
@@ -217,7 +138,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                     name: b.name.clone(),
                 };
                 if let Ok(json) = serde_json::to_string(&d) {
-                    let _ = invoke::<()>("draft_save", &Draft { draft: json }).await;
+                    let _ = invoke::<()>(Command::DraftSave, &DraftSave { draft: json }).await;
                 }
             }
             ctx.go(Screen::Encounter);
@@ -269,11 +190,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                 }
             }).collect_view();
             let encounters = b.last_encounters.iter().map(|e| {
-                let meta = [
-                    Some(when(e.at, n, minutes_east(), lang)),
-                    e.place.clone(),
-                    e.kind.as_deref().map(|k| code_label(k, lang)),
-                ].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                let meta = encounter_meta(e, n, minutes_east(), lang);
                 let given = (!e.given.is_empty()).then(|| e.given.iter().map(|g| code_label(g, lang)).collect::<Vec<_>>().join(", "));
                 view! {
                     <li class="item" data-testid="brief-encounter">

@@ -2,45 +2,21 @@
 //! "someone I don't know"; when and where are pre-filled; notes; details if wanted. The draft
 //! is handed to the shell as it is typed, so it survives a lock.
 
-use crate::api::Today;
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::logic::draft::{toggle, EncounterDraft, Invalid, Who};
 use crate::logic::format::to_datetime_input;
 use crate::platform::{minutes_east, now};
-use crate::tauri::{invoke, NoArgs};
+use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use tandem_model::labels::code_label;
+use tandem_model::shell::answers::Today;
+use tandem_model::shell::args::{AddPerson, DraftSave, NoArgs, OfPerson, Query, RecordEncounter};
+use tandem_model::shell::Command;
 use tandem_model::{
-    Goal, NewEncounter, NewPerson, OptionList, PersonBrief, PersonId, PersonSummary, TeamSettings,
+    Goal, NewPerson, OptionList, PersonBrief, PersonId, PersonSummary, TeamSettings,
 };
-
-#[derive(Serialize)]
-struct Query {
-    query: String,
-}
-
-#[derive(Serialize)]
-struct Draft {
-    draft: String,
-}
-
-#[derive(Serialize)]
-struct Record {
-    encounter: NewEncounter,
-}
-
-#[derive(Serialize)]
-struct AddPerson {
-    person: NewPerson,
-}
-
-#[derive(Serialize)]
-struct OfPerson {
-    person: PersonId,
-}
 
 /// The New encounter screen.
 #[component]
@@ -59,14 +35,14 @@ pub fn EncounterScreen() -> impl IntoView {
     // The team's lists; the defaults until the vault answers (at once, in practice).
     let options = RwSignal::new(TeamSettings::default());
     spawn_local(async move {
-        if let Ok(s) = invoke::<TeamSettings>("team_settings", &NoArgs {}).await {
+        if let Ok(s) = invoke::<TeamSettings>(Command::TeamSettings, &NoArgs {}).await {
             options.set(s);
         }
     });
 
     // Start from the draft the shell kept, or from now at the last place.
     spawn_local(async move {
-        let kept = invoke::<Option<String>>("draft_load", &NoArgs {})
+        let kept = invoke::<Option<String>>(Command::DraftLoad, &NoArgs {})
             .await
             .ok()
             .flatten();
@@ -74,7 +50,7 @@ pub fn EncounterScreen() -> impl IntoView {
         let d = match restored {
             Some(d) => d,
             None => {
-                let last_place = invoke::<Today>("today", &NoArgs {})
+                let last_place = invoke::<Today>(Command::Today, &NoArgs {})
                     .await
                     .ok()
                     .and_then(|t| t.last_place);
@@ -96,7 +72,7 @@ pub fn EncounterScreen() -> impl IntoView {
         };
         spawn_local(async move {
             saved_draft.set(
-                invoke::<()>("draft_save", &Draft { draft: json })
+                invoke::<()>(Command::DraftSave, &DraftSave { draft: json })
                     .await
                     .is_ok(),
             );
@@ -109,7 +85,8 @@ pub fn EncounterScreen() -> impl IntoView {
     Effect::new(move |_| {
         if let Who::Person { id, .. } = who.get() {
             spawn_local(async move {
-                if let Ok(b) = invoke::<PersonBrief>("brief", &OfPerson { person: id }).await {
+                if let Ok(b) = invoke::<PersonBrief>(Command::Brief, &OfPerson { person: id }).await
+                {
                     goals.set(b.goals.into_iter().filter(|g| g.status.is_open()).collect());
                 }
             });
@@ -127,7 +104,8 @@ pub fn EncounterScreen() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let found = invoke::<Vec<PersonSummary>>("search_people", &Query { query: text }).await;
+            let found =
+                invoke::<Vec<PersonSummary>>(Command::SearchPeople, &Query { query: text }).await;
             // An older search answering late does not replace a newer one.
             if searches.get_value() == mine {
                 results.set(found.unwrap_or_default());
@@ -144,16 +122,16 @@ pub fn EncounterScreen() -> impl IntoView {
         if name.is_empty() {
             return;
         }
-        spawn_local(async move {
-            let person = NewPerson {
-                name: name.clone(),
-                ..NewPerson::default()
-            };
-            match invoke::<PersonId>("add_person", &AddPerson { person }).await {
-                Ok(id) => choose(Who::Person { id, name }),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        let person = NewPerson {
+            name: name.clone(),
+            ..NewPerson::default()
+        };
+        ctx.run(
+            Command::AddPerson,
+            AddPerson { person },
+            error,
+            move |id: PersonId| choose(Who::Person { id, name }),
+        );
     };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -172,18 +150,16 @@ pub fn EncounterScreen() -> impl IntoView {
                 error.set(None);
                 busy.set(true);
                 spawn_local(async move {
-                    let r = invoke::<String>("record_encounter", &Record { encounter }).await;
+                    let args = RecordEncounter { encounter };
+                    let r = invoke::<String>(Command::RecordEncounter, &args).await;
                     busy.set(false);
-                    match r {
-                        Ok(_) => {
-                            ctx.notify("encounter-saved");
-                            match d.who {
-                                Who::Person { id, .. } => ctx.go(Screen::Brief(id)),
-                                _ => ctx.go(Screen::Today),
-                            }
-                            ctx.notify("encounter-saved");
+                    if ctx.answer(r, error).is_some() {
+                        ctx.notify("encounter-saved");
+                        match d.who {
+                            Who::Person { id, .. } => ctx.go(Screen::Brief(id)),
+                            _ => ctx.go(Screen::Today),
                         }
-                        Err(e) => error.set(Some(ctx.error_text(&e))),
+                        ctx.notify("encounter-saved");
                     }
                 });
             }
@@ -191,7 +167,7 @@ pub fn EncounterScreen() -> impl IntoView {
     };
     let discard = move |_| {
         spawn_local(async move {
-            let _ = invoke::<()>("draft_clear", &NoArgs {}).await;
+            let _ = invoke::<()>(Command::DraftClear, &NoArgs {}).await;
             ctx.go(Screen::Today);
         });
     };

@@ -1,72 +1,14 @@
 //! First run: make a vault (a name, a passphrase with a strength hint), then start a team on
 //! a relay, join one with an invite code, or use Tandem without a team for now.
 
-use crate::app::{ctx, Ctx, Phase, Screen};
+use crate::ctx::{ctx, Ctx, Phase, Screen};
 use crate::logic::strength::{strength, Strength};
 use crate::tauri::invoke;
-use crate::widgets::ErrorLine;
+use crate::widgets::{ErrorLine, LangSwitch};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-use tandem_model::Lang;
-
-#[derive(Serialize)]
-struct CreateVault {
-    passphrase: String,
-    member_name: String,
-    team_name: String,
-}
-
-#[derive(Serialize)]
-struct CreateTeam {
-    relay_url: String,
-    team_name: String,
-}
-
-#[derive(Serialize)]
-struct JoinTeam {
-    code: String,
-    passphrase: String,
-    member_name: String,
-}
-
-/// The two buttons to switch language, on the first screens.
-#[component]
-pub fn LangSwitch() -> impl IntoView {
-    let ctx = ctx();
-    let set = move |lang: Lang| {
-        ctx.lang.set(lang);
-        ctx.settings.update(|s| s.lang = lang);
-        let settings = ctx.settings.get_untracked();
-        spawn_local(async move {
-            #[derive(Serialize)]
-            struct Args {
-                settings: crate::api::Settings,
-            }
-            let _ = invoke::<crate::api::Settings>("save_settings", &Args { settings }).await;
-        });
-    };
-    view! {
-        <div class="lang-switch" role="group" aria-label=move || ctx.t("settings-language")>
-            <button
-                data-testid="lang-fr"
-                lang="fr"
-                aria-pressed=move || (ctx.lang.get() == Lang::Fr).to_string()
-                on:click=move |_| set(Lang::Fr)
-            >
-                "Français"
-            </button>
-            <button
-                data-testid="lang-en"
-                lang="en"
-                aria-pressed=move || (ctx.lang.get() == Lang::En).to_string()
-                on:click=move |_| set(Lang::En)
-            >
-                "English"
-            </button>
-        </div>
-    }
-}
+use tandem_model::shell::args::{CreateTeam, CreateVault, JoinTeam};
+use tandem_model::shell::Command;
 
 fn unlocked(ctx: Ctx) {
     ctx.screen.set(Screen::Today);
@@ -105,7 +47,7 @@ pub fn FirstRun() -> impl IntoView {
 
     let create_vault = move |team_name: String| async move {
         invoke::<()>(
-            "create_vault",
+            Command::CreateVault,
             &CreateVault {
                 passphrase: pass.get_untracked(),
                 member_name: name.get_untracked(),
@@ -131,12 +73,14 @@ pub fn FirstRun() -> impl IntoView {
             return;
         }
         run(Box::pin(async move {
-            if let Err(e) = create_vault(team_name.clone()).await {
-                error.set(Some(ctx.error_text(&e)));
+            if ctx
+                .answer(create_vault(team_name.clone()).await, error)
+                .is_none()
+            {
                 return;
             }
             let r = invoke::<()>(
-                "create_team",
+                Command::CreateTeam,
                 &CreateTeam {
                     relay_url: url,
                     team_name,
@@ -160,7 +104,7 @@ pub fn FirstRun() -> impl IntoView {
         }
         run(Box::pin(async move {
             let r = invoke::<Option<serde_json::Value>>(
-                "join_team",
+                Command::JoinTeam,
                 &JoinTeam {
                     code: c,
                     passphrase: pass.get_untracked(),
@@ -168,17 +112,16 @@ pub fn FirstRun() -> impl IntoView {
                 },
             )
             .await;
-            match r {
-                Ok(_) => unlocked(ctx),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
+            if ctx.answer(r, error).is_some() {
+                unlocked(ctx);
             }
         }));
     };
     let local = move |_| {
         run(Box::pin(async move {
-            match create_vault(ctx.t("default-team-name")).await {
-                Ok(()) => unlocked(ctx),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
+            let r = create_vault(ctx.t("default-team-name")).await;
+            if ctx.answer(r, error).is_some() {
+                unlocked(ctx);
             }
         }));
     };

@@ -1,46 +1,20 @@
 //! A goal: edit the words with the person, the steps, the status, the next check-in; its
 //! history (who changed it and when, never the content).
 
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::logic::format::{from_date_input, when, BadDate};
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 use tandem_model::labels::{action_label, code_label, status_label};
+use tandem_model::shell::args::{AddStep, NoArgs, OfPerson, SetStepDone, UpdateGoal};
+use tandem_model::shell::Command;
 use tandem_model::{
     Goal, GoalId, GoalStatus, GoalUpdate, HistoryEntry, PersonId, PersonRecord, StepId,
     TeamSettings,
 };
-
-#[derive(Serialize)]
-struct OfPerson {
-    person: PersonId,
-}
-
-#[derive(Serialize)]
-struct Update {
-    person: PersonId,
-    goal: GoalId,
-    update: GoalUpdate,
-}
-
-#[derive(Serialize)]
-struct AddStep {
-    person: PersonId,
-    goal: GoalId,
-    text: String,
-}
-
-#[derive(Serialize)]
-struct StepDone {
-    person: PersonId,
-    goal: GoalId,
-    step: StepId,
-    done: bool,
-}
 
 /// What changed between the goal as loaded and the form.
 pub fn goal_update(
@@ -77,7 +51,7 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
     // The team's life domains; the defaults until the vault answers.
     let domains = RwSignal::new(TeamSettings::default().life_domains);
     spawn_local(async move {
-        if let Ok(s) = invoke::<TeamSettings>("team_settings", &crate::tauri::NoArgs {}).await {
+        if let Ok(s) = invoke::<TeamSettings>(Command::TeamSettings, &NoArgs {}).await {
             domains.set(s.life_domains);
         }
     });
@@ -88,24 +62,28 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
         let (person, goal) = ids.get_value();
         spawn_local(async move {
             let rec = invoke::<PersonRecord>(
-                "person_record",
+                Command::PersonRecord,
                 &OfPerson {
                     person: person.clone(),
                 },
             )
             .await;
-            match rec.map(|r| r.goals.into_iter().find(|g| g.id == goal)) {
-                Ok(Some(g)) => {
+            match ctx
+                .answer(rec, error)
+                .map(|r| r.goals.into_iter().find(|g| g.id == goal))
+            {
+                Some(Some(g)) => {
                     words.set(g.words.clone());
                     status.set(g.status.code().to_owned());
                     domain.set(g.domain.clone().unwrap_or_default());
                     check_in.set(g.next_check_in.map(|d| d.to_string()).unwrap_or_default());
                     loaded.set(Some(g));
                 }
-                Ok(None) => error.set(Some(ctx.t("error-not-found"))),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
+                Some(None) => error.set(Some(ctx.t("error-not-found"))),
+                None => {}
             }
-            if let Ok(h) = invoke::<Vec<HistoryEntry>>("history", &OfPerson { person }).await {
+            if let Ok(h) = invoke::<Vec<HistoryEntry>>(Command::History, &OfPerson { person }).await
+            {
                 history.set(
                     h.into_iter()
                         .filter(|e| e.target.as_deref() == Some(goal.as_str()))
@@ -136,24 +114,15 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
             return;
         }
         let (person, goal) = ids.get_value();
-        spawn_local(async move {
-            match invoke::<()>(
-                "update_goal",
-                &Update {
-                    person,
-                    goal,
-                    update,
-                },
-            )
-            .await
-            {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.notify("goal-saved");
-                    load();
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let args = UpdateGoal {
+            person,
+            goal,
+            update,
+        };
+        ctx.run(Command::UpdateGoal, args, error, move |()| {
+            error.set(None);
+            ctx.notify("goal-saved");
+            load();
         });
     };
     let add_step = move |ev: leptos::ev::SubmitEvent| {
@@ -163,34 +132,21 @@ pub fn GoalScreen(person: PersonId, goal: GoalId) -> impl IntoView {
             return;
         }
         let (person, goal) = ids.get_value();
-        spawn_local(async move {
-            match invoke::<StepId>("add_step", &AddStep { person, goal, text }).await {
-                Ok(_) => {
-                    new_step.set(String::new());
-                    load();
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let args = AddStep { person, goal, text };
+        ctx.run(Command::AddStep, args, error, move |_: StepId| {
+            new_step.set(String::new());
+            load();
         });
     };
     let tick = move |step: StepId, done: bool| {
         let (person, goal) = ids.get_value();
-        spawn_local(async move {
-            match invoke::<()>(
-                "set_step_done",
-                &StepDone {
-                    person,
-                    goal,
-                    step,
-                    done,
-                },
-            )
-            .await
-            {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        let args = SetStepDone {
+            person,
+            goal,
+            step,
+            done,
+        };
+        ctx.run(Command::SetStepDone, args, error, move |()| load());
     };
 
     let steps = move || {

@@ -2,20 +2,13 @@
 //! member may add an option (a team gives bus tickets, another socks) or take one away;
 //! records written with an option keep it.
 
-use crate::app::ctx;
-use crate::tauri::{invoke, NoArgs};
+use crate::ctx::ctx;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde::Serialize;
 use tandem_model::labels::code_label;
+use tandem_model::shell::args::{NoArgs, TeamOption};
+use tandem_model::shell::Command;
 use tandem_model::{OptionList, TeamSettings};
-
-#[derive(Serialize)]
-struct Change {
-    which: OptionList,
-    value: String,
-}
 
 /// The three lists, each with its options and a field to add one.
 #[component]
@@ -23,24 +16,12 @@ pub fn TeamOptions() -> impl IntoView {
     let ctx = ctx();
     let settings = RwSignal::new(None::<TeamSettings>);
     let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        ctx.refresh.track();
-        spawn_local(async move {
-            match invoke::<TeamSettings>("team_settings", &NoArgs {}).await {
-                Ok(s) => settings.set(Some(s)),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
-    });
-    let change = move |command: &'static str, which: OptionList, value: String| {
-        spawn_local(async move {
-            match invoke::<TeamSettings>(command, &Change { which, value }).await {
-                Ok(s) => {
-                    error.set(None);
-                    settings.set(Some(s));
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+    // No reload needed after a change here: adding or removing answers with the new lists.
+    let _ = ctx.load(Command::TeamSettings, NoArgs {}, settings, error);
+    let change = move |command: Command, which: OptionList, value: String| {
+        ctx.run(command, TeamOption { which, value }, error, move |s| {
+            error.set(None);
+            settings.set(Some(s));
         });
     };
 
@@ -54,7 +35,7 @@ pub fn TeamOptions() -> impl IntoView {
                 return;
             }
             new.set(String::new());
-            change("add_team_option", which, value);
+            change(Command::AddTeamOption, which, value);
         };
         let rows = move || {
             let lang = ctx.lang.get();
@@ -70,7 +51,7 @@ pub fn TeamOptions() -> impl IntoView {
                         <li class="item" data-testid="option">
                             <span class="item-main">{label}</span>
                             <button class="small" data-testid="option-remove" aria-label=aria
-                                on:click=move |_| change("remove_team_option", which, code.clone())>
+                                on:click=move |_| change(Command::RemoveTeamOption, which, code.clone())>
                                 {ctx.t("option-remove")}
                             </button>
                         </li>

@@ -1,24 +1,15 @@
 //! People: search and list (status, last seen, next check-in); adding a person.
 
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::logic::format::{day, format_split, when};
 use crate::platform::{minutes_east, now};
-use crate::tauri::{invoke, NoArgs};
+use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
+use tandem_model::shell::args::{AddPerson, NoArgs, Query};
+use tandem_model::shell::Command;
 use tandem_model::{NewPerson, PersonId, PersonSummary};
-
-#[derive(Serialize)]
-struct Query {
-    query: String,
-}
-
-#[derive(Serialize)]
-struct AddPerson {
-    person: NewPerson,
-}
 
 /// The People screen.
 #[component]
@@ -35,16 +26,16 @@ pub fn PeopleScreen() -> impl IntoView {
         let mine = searches.get_value();
         spawn_local(async move {
             let r = if q.trim().is_empty() {
-                invoke::<Vec<PersonSummary>>("list_people", &NoArgs {}).await
+                invoke::<Vec<PersonSummary>>(Command::ListPeople, &NoArgs {}).await
             } else {
-                invoke::<Vec<PersonSummary>>("search_people", &Query { query: q }).await
+                invoke::<Vec<PersonSummary>>(Command::SearchPeople, &Query { query: q }).await
             };
+            // An older search answering late does not replace a newer one.
             if searches.get_value() != mine {
                 return;
             }
-            match r {
-                Ok(p) => people.set(Some(p)),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
+            if let Some(p) = ctx.answer(r, error) {
+                people.set(Some(p));
             }
         });
     });
@@ -129,15 +120,15 @@ pub fn NewPersonScreen() -> impl IntoView {
             remember: remember.get_untracked(),
             ..NewPerson::default()
         };
-        spawn_local(async move {
-            match invoke::<PersonId>("add_person", &AddPerson { person }).await {
-                Ok(id) => {
-                    ctx.go(Screen::Brief(id));
-                    ctx.notify("person-saved");
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        ctx.run(
+            Command::AddPerson,
+            AddPerson { person },
+            error,
+            move |id: PersonId| {
+                ctx.go(Screen::Brief(id));
+                ctx.notify("person-saved");
+            },
+        );
     };
     view! {
         <section data-testid="new-person-screen" aria-labelledby="new-person-title">

@@ -2,25 +2,13 @@
 //! languages, how to reach them, things to remember. Only what changed is sent, so an edit
 //! made at the same time on another device to another field is kept.
 
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::logic::format::split_list;
-use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde::Serialize;
+use tandem_model::shell::args::{OfPerson, UpdateProfile};
+use tandem_model::shell::Command;
 use tandem_model::{PersonId, PersonRecord, Profile, ProfileUpdate};
-
-#[derive(Serialize)]
-struct OfPerson {
-    person: PersonId,
-}
-
-#[derive(Serialize)]
-struct SaveProfile {
-    person: PersonId,
-    update: ProfileUpdate,
-}
 
 /// The form's fields, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,15 +74,12 @@ pub fn ProfileScreen(id: PersonId) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
 
     // Loaded once: what is being typed is never replaced by a sync.
-    spawn_local(async move {
-        let person = person.get_value();
-        match invoke::<PersonRecord>("person_record", &OfPerson { person }).await {
-            Ok(r) => {
-                form.set(ProfileForm::from_profile(&r.profile));
-                loaded.set(Some(r.profile));
-            }
-            Err(e) => error.set(Some(ctx.error_text(&e))),
-        }
+    let of = OfPerson {
+        person: person.get_value(),
+    };
+    ctx.run(Command::PersonRecord, of, error, move |r: PersonRecord| {
+        form.set(ProfileForm::from_profile(&r.profile));
+        loaded.set(Some(r.profile));
     });
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -111,16 +96,16 @@ pub fn ProfileScreen(id: PersonId) -> impl IntoView {
             ctx.go(Screen::Brief(person));
             return;
         }
-        spawn_local(async move {
-            let to = person.clone();
-            match invoke::<()>("update_profile", &SaveProfile { person, update }).await {
-                Ok(()) => {
-                    ctx.notify("profile-saved");
-                    ctx.go(Screen::Brief(to));
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        let to = person.clone();
+        ctx.run(
+            Command::UpdateProfile,
+            UpdateProfile { person, update },
+            error,
+            move |()| {
+                ctx.notify("profile-saved");
+                ctx.go(Screen::Brief(to));
+            },
+        );
     };
 
     // One labelled input per field, bound to the form.

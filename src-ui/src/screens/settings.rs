@@ -1,25 +1,12 @@
 //! Settings: language (remembered), auto-lock time, change passphrase.
 
-use crate::api::Settings;
-use crate::app::ctx;
+use crate::ctx::ctx;
 use crate::logic::strength::{strength, Strength};
-use crate::screens::first_run::LangSwitch;
-use crate::tauri::invoke;
-use crate::widgets::ErrorLine;
+use crate::widgets::{ErrorLine, LangSwitch};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Save {
-    settings: Settings,
-}
-
-#[derive(Serialize)]
-struct Change {
-    current: String,
-    new: String,
-}
+use tandem_model::shell::answers::Settings;
+use tandem_model::shell::args::{ChangePassphrase, SaveSettings};
+use tandem_model::shell::Command;
 
 /// The auto-lock choices, in minutes.
 pub const AUTO_LOCK_CHOICES: [u32; 6] = [1, 2, 5, 10, 15, 30];
@@ -35,12 +22,12 @@ pub fn SettingsScreen() -> impl IntoView {
     let set_minutes = move |m: u32| {
         ctx.settings.update(|s| s.auto_lock_minutes = m);
         let settings = ctx.settings.get_untracked();
-        spawn_local(async move {
-            match invoke::<Settings>("save_settings", &Save { settings }).await {
-                Ok(_) => ctx.notify("settings-saved"),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
+        ctx.run(
+            Command::SaveSettings,
+            SaveSettings { settings },
+            error,
+            move |_: Settings| ctx.notify("settings-saved"),
+        );
     };
     let change = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -52,21 +39,16 @@ pub fn SettingsScreen() -> impl IntoView {
             error.set(Some(ctx.t("invalid-passphrases-differ")));
             return;
         }
-        let args = Change {
+        let args = ChangePassphrase {
             current: current.get_untracked(),
             new: new.get_untracked(),
         };
-        spawn_local(async move {
-            match invoke::<()>("change_passphrase", &args).await {
-                Ok(()) => {
-                    error.set(None);
-                    current.set(String::new());
-                    new.set(String::new());
-                    again.set(String::new());
-                    ctx.notify("passphrase-changed");
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        ctx.run(Command::ChangePassphrase, args, error, move |()| {
+            error.set(None);
+            current.set(String::new());
+            new.set(String::new());
+            again.set(String::new());
+            ctx.notify("passphrase-changed");
         });
     };
     let hint = move || strength(&new.get());

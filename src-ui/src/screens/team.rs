@@ -1,71 +1,39 @@
 //! Team & sync: members and devices, an invite for a new device (code and QR), revoking a
 //! device (admins), sync now, the last sync and what it brought.
 
-use crate::api::{DeviceInfo, Invite, TeamOverview};
-use crate::app::ctx;
+use crate::ctx::ctx;
 use crate::logic::format::clock;
+use crate::logic::sync_badge::SyncView;
 use crate::platform::minutes_east;
-use crate::tauri::{invoke, NoArgs};
+use crate::tauri::invoke;
 use crate::widgets::{ErrorLine, SyncBadge};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
+use tandem_model::shell::answers::{DeviceInfo, DeviceRole, Invite, TeamOverview};
+use tandem_model::shell::args::{CreateInvite, CreateTeam, NoArgs, RevokeDevice};
+use tandem_model::shell::Command;
 use tandem_model::MemberRole;
-
-#[derive(Serialize)]
-struct CreateTeam {
-    relay_url: String,
-    team_name: String,
-}
-
-#[derive(Serialize)]
-struct CreateInvite {
-    hours: u64,
-}
-
-#[derive(Serialize)]
-struct Revoke {
-    device: String,
-}
 
 /// The Team & sync screen.
 #[component]
 pub fn TeamScreen() -> impl IntoView {
     let ctx = ctx();
-    let overview = RwSignal::new(None::<TeamOverview>);
+    let overview = RwSignal::new(None::<TeamOverview<SyncView>>);
     let devices = RwSignal::new(None::<Vec<DeviceInfo>>);
     let invite = RwSignal::new(None::<Invite>);
     let hours = RwSignal::new("24".to_owned());
     let relay = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let load = move || {
-        spawn_local(async move {
-            match invoke::<TeamOverview>("team_overview", &NoArgs {}).await {
-                Ok(o) => overview.set(Some(o)),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        });
-    };
-    Effect::new(move |_| {
-        ctx.refresh.track();
-        load();
-    });
-    let fail = move |e: crate::tauri::ShellError| error.set(Some(ctx.error_text(&e)));
+    let load = ctx.load(Command::TeamOverview, NoArgs {}, overview, error);
 
-    let sync_now = move |_| {
-        spawn_local(async move {
-            if let Err(e) = invoke::<()>("sync_now", &NoArgs {}).await {
-                fail(e);
-            }
-        });
-    };
+    let sync_now = move |_| ctx.run(Command::SyncNow, NoArgs {}, error, |()| ());
     let show_devices = move |_| {
         busy.set(true);
         spawn_local(async move {
-            match invoke::<Vec<DeviceInfo>>("list_devices", &NoArgs {}).await {
-                Ok(d) => devices.set(Some(d)),
-                Err(e) => fail(e),
+            let r = invoke::<Vec<DeviceInfo>>(Command::ListDevices, &NoArgs {}).await;
+            if let Some(d) = ctx.answer(r, error) {
+                devices.set(Some(d));
             }
             busy.set(false);
         });
@@ -74,23 +42,21 @@ pub fn TeamScreen() -> impl IntoView {
         let h = hours.get_untracked().parse().unwrap_or(24);
         busy.set(true);
         spawn_local(async move {
-            match invoke::<Invite>("create_invite", &CreateInvite { hours: h }).await {
-                Ok(i) => invite.set(Some(i)),
-                Err(e) => fail(e),
+            let r = invoke::<Invite>(Command::CreateInvite, &CreateInvite { hours: h }).await;
+            if let Some(i) = ctx.answer(r, error) {
+                invite.set(Some(i));
             }
             busy.set(false);
         });
     };
     let revoke = move |device: String| {
         spawn_local(async move {
-            match invoke::<()>("revoke_device", &Revoke { device }).await {
-                Ok(()) => {
-                    ctx.notify("device-revoked");
-                    if let Ok(d) = invoke::<Vec<DeviceInfo>>("list_devices", &NoArgs {}).await {
-                        devices.set(Some(d));
-                    }
+            let r = invoke::<()>(Command::RevokeDevice, &RevokeDevice { device }).await;
+            if ctx.answer(r, error).is_some() {
+                ctx.notify("device-revoked");
+                if let Ok(d) = invoke::<Vec<DeviceInfo>>(Command::ListDevices, &NoArgs {}).await {
+                    devices.set(Some(d));
                 }
-                Err(e) => fail(e),
             }
         });
     };
@@ -107,7 +73,7 @@ pub fn TeamScreen() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let r = invoke::<()>(
-                "create_team",
+                Command::CreateTeam,
                 &CreateTeam {
                     relay_url: url,
                     team_name: o.team.name,
@@ -115,13 +81,10 @@ pub fn TeamScreen() -> impl IntoView {
             )
             .await;
             busy.set(false);
-            match r {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.notify("team-on-relay");
-                    load();
-                }
-                Err(e) => fail(e),
+            if ctx.answer(r, error).is_some() {
+                error.set(None);
+                ctx.notify("team-on-relay");
+                load();
             }
         });
     };
@@ -162,7 +125,7 @@ pub fn TeamScreen() -> impl IntoView {
                     <li class="item" data-testid="device">
                         <span class="item-main">
                             <code>{short}</code> " "
-                            {(d.role == "admin").then(|| ctx.t("role-admin"))}
+                            {(d.role == DeviceRole::Admin).then(|| ctx.t("role-admin"))}
                             {mine.then(|| format!(" ({})", ctx.t("this-device")))}
                             {revoked.then(|| format!(" — {}", ctx.t("revoked")))}
                         </span>

@@ -1,22 +1,14 @@
 //! Today: one large "New encounter" action, follow-ups due, recent encounters.
 
-use crate::api::Today;
-use crate::app::{ctx, Screen};
-use crate::logic::format::{day, due, when, Due};
+use crate::ctx::{ctx, Screen};
+use crate::logic::format::{day, due, encounter_meta, Due};
 use crate::platform::{minutes_east, now};
-use crate::tauri::{invoke, NoArgs};
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde::Serialize;
-use tandem_model::labels::code_label;
+use tandem_model::shell::answers::Today;
+use tandem_model::shell::args::{CompleteFollowUp, NoArgs};
+use tandem_model::shell::Command;
 use tandem_model::{EncounterSubject, FollowUpId, PersonId};
-
-#[derive(Serialize)]
-struct Complete {
-    person: PersonId,
-    follow_up: FollowUpId,
-}
 
 /// The Today screen.
 #[component]
@@ -24,27 +16,12 @@ pub fn TodayScreen() -> impl IntoView {
     let ctx = ctx();
     let data = RwSignal::new(None::<Today>);
     let error = RwSignal::new(None::<String>);
-    let load = move || {
-        spawn_local(async move {
-            match invoke::<Today>("today", &NoArgs {}).await {
-                Ok(t) => data.set(Some(t)),
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
-        })
-    };
-    Effect::new(move |_| {
-        ctx.refresh.track();
-        load();
-    });
+    let load = ctx.load(Command::Today, NoArgs {}, data, error);
     let complete = move |person: PersonId, follow_up: FollowUpId| {
-        spawn_local(async move {
-            match invoke::<()>("complete_follow_up", &Complete { person, follow_up }).await {
-                Ok(()) => {
-                    ctx.notify("followup-done-saved");
-                    load();
-                }
-                Err(e) => error.set(Some(ctx.error_text(&e))),
-            }
+        let args = CompleteFollowUp { person, follow_up };
+        ctx.run(Command::CompleteFollowUp, args, error, move |()| {
+            ctx.notify("followup-done-saved");
+            load();
         });
     };
 
@@ -104,15 +81,7 @@ pub fn TodayScreen() -> impl IntoView {
                     EncounterSubject::Person(p) => Some(p.clone()),
                     EncounterSubject::Anonymous(_) => None,
                 };
-                let meta = [
-                    Some(when(e.at, n, minutes_east(), lang)),
-                    e.place.clone(),
-                    e.kind.as_deref().map(|k| code_label(k, lang)),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ");
+                let meta = encounter_meta(&e, n, minutes_east(), lang);
                 view! {
                     <li class="item" data-testid="recent-item">
                         <button class="item-main" disabled=target.is_none()

@@ -1,17 +1,12 @@
 //! Unlock: the passphrase, nothing else. No names are shown while locked.
 
-use crate::app::{ctx, Phase};
-use crate::screens::first_run::LangSwitch;
+use crate::ctx::{ctx, Phase};
 use crate::tauri::invoke;
-use crate::widgets::ErrorLine;
+use crate::widgets::{ErrorLine, LangSwitch};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Args {
-    passphrase: String,
-}
+use tandem_model::shell::args::Unlock as UnlockArgs;
+use tandem_model::shell::Command;
 
 /// The unlock screen.
 #[component]
@@ -35,18 +30,12 @@ pub fn Unlock() -> impl IntoView {
         error.set(None);
         let passphrase = pass.get_untracked();
         spawn_local(async move {
-            let r = invoke::<()>("unlock", &Args { passphrase }).await;
+            let r = invoke::<()>(Command::Unlock, &UnlockArgs { passphrase }).await;
             busy.set(false);
-            match r {
-                Ok(()) => {
-                    pass.set(String::new());
-                    ctx.last_activity.set_value(crate::platform::now_ms());
-                    ctx.phase.set(Phase::Unlocked);
-                }
-                Err(e) => {
-                    pass.set(String::new());
-                    error.set(Some(ctx.error_text(&e)));
-                }
+            pass.set(String::new());
+            if ctx.answer(r, error).is_some() {
+                ctx.last_activity.set_value(crate::platform::now_ms());
+                ctx.phase.set(Phase::Unlocked);
             }
         });
     };
