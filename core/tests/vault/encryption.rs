@@ -11,8 +11,8 @@ use tandem_core::model::*;
 use tandem_core::{NewVault, Passphrase, Vault, VaultError, SCHEMA_VERSION};
 
 /// Unwraps the database key the way an attacker holding the passphrase (or the owner) could,
-/// from `vault.key` alone, following the key file format 1 described in DESIGN.md ("Keys and
-/// encryption") and `core/src/keyfile.rs`. It gives the tests a key to open the database
+/// from `vault.key` alone, following the key file format 1 of `core/src/keyfile.rs` (the
+/// README's "The vault"). It gives the tests a key to open the database
 /// with, as a positive control for the "cannot be opened" checks and to set up states the API
 /// cannot reach (a newer schema). If the key file format changes, this must change with it.
 fn raw_db_key(dir: &Path, passphrase: &str) -> [u8; 32] {
