@@ -17,6 +17,7 @@ mod error;
 mod index;
 mod keyfile;
 mod passphrase;
+mod private_files;
 mod store;
 pub mod sync;
 mod vault;
