@@ -1,6 +1,7 @@
 //! The vault: a folder holding an encrypted SQLite database of Automerge documents.
 
 mod changes;
+pub(crate) use changes::PulledPage;
 pub use changes::{IncomingChanges, PageReport};
 pub use membership::RelaySettings;
 #[cfg(test)]
@@ -8,6 +9,8 @@ mod erasure_tests;
 mod membership;
 mod reading;
 mod records;
+mod set_aside;
+pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
 mod shared;
 mod snapshots;
 pub use shared::SharedVault;
@@ -296,6 +299,7 @@ impl Vault {
                 (team_id, Some(doc))
             }
             TeamStart::Join(bytes) => {
+                changes::bounded("team", bytes)?;
                 let doc = Automerge::load(bytes).map_err(|source| VaultError::InvalidChanges {
                     doc: "team".into(),
                     source: Box::new(source),

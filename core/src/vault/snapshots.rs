@@ -138,6 +138,17 @@ impl Vault {
                 report.taken.push((s.doc_id, s.covers));
                 continue;
             }
+            if super::changes::bounded(&s.doc_id, &payload.document).is_err() {
+                // Stored unread below, so bounded here. Noted as one that could not be read:
+                // the log rebuilds the document instead, and the same one is not tried again.
+                self.conn
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO refused_snapshots (doc_id, covers) VALUES (?1, ?2)",
+                    )?
+                    .execute(params![s.doc_id, s.covers as i64])?;
+                report.refused += 1;
+                continue;
+            }
             let known = self.cache.docs.contains_key(&s.doc_id)
                 || store::load_kind(&self.conn, &s.doc_id)?.is_some();
             if s.kind == DocKind::Team || known || payload.rows.is_none() {
@@ -362,6 +373,7 @@ fn whole(doc_id: String, kind: DocKind, document: Vec<u8>) -> IncomingChanges {
         doc_id,
         kind,
         chunks: vec![document],
+        origins: Vec::new(),
     }
 }
 
