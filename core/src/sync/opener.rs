@@ -108,6 +108,23 @@ impl Opener {
         Ok(raw.and_then(|k| VerifyingKey::from_bytes(&k).ok()))
     }
 
+    /// Whether `bytes` are an envelope of this team, unaltered, signed by a device the team
+    /// document records (not only the relay's list): one the relay could not have made.
+    pub(super) fn is_genuine(&mut self, bytes: &[u8]) -> bool {
+        let Ok(unchecked) = UncheckedEnvelope::parse(bytes.to_vec()) else {
+            return false;
+        };
+        let h = *unchecked.header();
+        let Some(key) = self
+            .devices
+            .get(&h.author.to_hex())
+            .and_then(|k| VerifyingKey::from_bytes(k).ok())
+        else {
+            return false;
+        };
+        h.team == self.team && unchecked.verify(&key).is_ok()
+    }
+
     /// The key epochs this device holds.
     pub(super) fn epochs(&self) -> Vec<u32> {
         self.keys.keys().copied().collect()

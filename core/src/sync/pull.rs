@@ -9,12 +9,12 @@ use super::report::{SyncProgress, SyncReport};
 use super::sealing::kind_of;
 use super::SyncError;
 use crate::vault::{
-    ChunkOrigin, IncomingChanges, IncomingSnapshot, PulledPage, SetAside, SetAsideReason,
-    SharedVault,
+    ChunkOrigin, IncomingChanges, IncomingSnapshot, PulledPage, RelayTrail, SetAside,
+    SetAsideReason, SharedVault,
 };
 use std::collections::HashMap;
 use tandem_protocol::api::DEFAULT_PAGE;
-use tandem_protocol::envelope::{EnvelopeHeader, UncheckedEnvelope};
+use tandem_protocol::envelope::{envelope_id, EnvelopeHeader, UncheckedEnvelope};
 use tandem_protocol::{DocId, EnvelopeKind, PlainChange};
 
 /// Groups opened changes by document, keeping their order and where each came from.
@@ -72,6 +72,46 @@ fn sort_out(
         bytes,
     });
     Some(())
+}
+
+/// Notes that the relay went back, and says so: nothing more is taken from it or sent to it.
+fn went_back(vault: &SharedVault, seen: u64, relay: u64) -> SyncError {
+    match vault.lock().note_relay_went_back(seen, relay) {
+        Ok(()) => SyncError::RelayWentBack { seen, relay },
+        Err(e) => e.into(),
+    }
+}
+
+/// Checks, before pulling after `cursor`, that the relay still holds the log this device saw:
+/// a head not below the highest it announced, and at the cursor the envelope this device
+/// applied there (an erased or collected one is gone, which proves nothing either way). Another
+/// envelope there counts only if a device of the team really signed it (another history);
+/// altered bytes are refused as any altered envelope is, and the pull is tried again later.
+/// One small request; not made for the long polls that follow a first pull.
+fn check_not_gone_back(
+    vault: &SharedVault,
+    link: &TeamLink,
+    opener: &mut Opener,
+    trail: &RelayTrail,
+    cursor: u64,
+) -> Result<(), SyncError> {
+    let Some((seq, id)) = trail.at_cursor.filter(|(s, _)| *s == cursor && cursor > 0) else {
+        return Ok(());
+    };
+    let page = link.client.pull(link.team, cursor - 1, 1, 0)?;
+    if page.head < trail.seen_head {
+        return Err(went_back(vault, trail.seen_head, page.head));
+    }
+    let Some((_, there)) = page.items.iter().find(|(s, _)| *s == seq) else {
+        return Ok(());
+    };
+    if envelope_id(there) == id {
+        return Ok(());
+    }
+    if opener.is_genuine(there) {
+        return Err(went_back(vault, trail.seen_head, page.head));
+    }
+    Err(SyncError::Refused(1))
 }
 
 /// Tries again the envelopes set aside for want of a key this device now holds.
@@ -133,6 +173,13 @@ pub(super) fn pull(
         };
         (Opener::new(&mut v)?, cursor)
     };
+    let trail = vault.lock().relay_trail()?;
+    if let Some((seen, relay)) = trail.went_back {
+        return Err(SyncError::RelayWentBack { seen, relay });
+    }
+    if wait_ms == 0 {
+        check_not_gone_back(vault, link, &mut opener, &trail, cursor)?;
+    }
     let full_pull = cursor == 0;
     let mut covered: HashMap<DocId, u64> = HashMap::new();
     if cursor == 0 {
@@ -170,6 +217,9 @@ pub(super) fn pull(
     loop {
         let page = link.client.pull(link.team, cursor, DEFAULT_PAGE, wait)?;
         wait = 0;
+        if page.head < trail.seen_head.max(cursor) {
+            return Err(went_back(vault, trail.seen_head.max(cursor), page.head));
+        }
         opener.note_epoch(vault, link, page.epoch)?;
         report.head = page.head;
         // Defensive: in order, once each, only what is new (a relay may reorder or replay).
@@ -190,13 +240,16 @@ pub(super) fn pull(
         let mut applied_to = last;
         let mut refused = 0;
         let mut previous = cursor;
+        let mut last_id = None;
         for (seq, bytes) in items {
             report.pulled += 1;
+            let id = envelope_id(&bytes);
             let parsed = UncheckedEnvelope::parse(bytes);
             if let Ok(u) = &parsed {
                 // A snapshot taken in holds it already: not even worth checking.
                 if covered.get(&u.header().doc).is_some_and(|c| seq <= *c) {
                     previous = seq;
+                    last_id = Some((seq, id));
                     continue;
                 }
             }
@@ -216,12 +269,15 @@ pub(super) fn pull(
                 break;
             }
             previous = seq;
+            last_id = Some((seq, id));
         }
         let r = vault.lock().apply_page(PulledPage {
             docs: group(opened),
             cursor: Some(applied_to),
             set_aside,
             resolved: Vec::new(),
+            head: Some(page.head),
+            at_cursor: last_id.filter(|(s, _)| *s == applied_to),
         })?;
         report.documents_updated += r.learnt;
         report.refused += r.refused.len() + refused;

@@ -27,6 +27,10 @@ pub(crate) struct PulledPage {
     pub set_aside: Vec<SetAside>,
     /// Envelopes set aside earlier that are among `docs` now.
     pub resolved: Vec<u64>,
+    /// The head the relay announced with the page.
+    pub head: Option<u64>,
+    /// The envelope at `cursor`: its place and id.
+    pub at_cursor: Option<(u64, [u8; 32])>,
 }
 
 /// What applying a page did.
@@ -169,6 +173,8 @@ impl Vault {
             cursor,
             mut set_aside,
             resolved,
+            head,
+            at_cursor,
         } = page;
         let mut erased = self.erased_people()?;
         let mut removed_any = false;
@@ -331,6 +337,9 @@ impl Vault {
         }
         report.set_aside = set_aside.len();
         super::set_aside::record(&tx, &set_aside, &resolved)?;
+        if let Some(head) = head {
+            super::relay_trail::record(&tx, head, at_cursor)?;
+        }
         if let Some(c) = cursor {
             // Only forward: two syncs applying overlapping pages must not move it back.
             tx.execute(

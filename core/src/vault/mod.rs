@@ -9,6 +9,8 @@ mod erasure_tests;
 mod membership;
 mod reading;
 mod records;
+mod relay_trail;
+pub(crate) use relay_trail::RelayTrail;
 mod set_aside;
 pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
 mod shared;
