@@ -38,6 +38,8 @@ const CHUNK_DOCUMENT: u8 = 0;
 const CHUNK_CHANGE: u8 = 1;
 const CHUNK_COMPRESSED_CHANGE: u8 = 2;
 const CHUNK_BUNDLE: u8 = 3;
+/// Devices that ever wrote to one document: a team's devices over years stay far below.
+const MAX_ACTORS: usize = 4096;
 
 /// Checks `bytes` against [`MAX_INFLATED_BYTES`]; returns their size once inflated.
 pub fn check(bytes: &[u8]) -> Result<u64, InputError> {
@@ -63,9 +65,11 @@ pub fn check_within(bytes: &[u8], limit: u64) -> Result<u64, InputError> {
         total.add((r.pos - start - len) as u64)?;
         match kind {
             CHUNK_DOCUMENT => document(data, &mut total)?,
-            // Change and bundle chunks are never compressed inside (Automerge refuses one
-            // whose columns say so): their size is what they are.
-            CHUNK_CHANGE | CHUNK_BUNDLE => total.add(data.len() as u64)?,
+            // A change chunk is never compressed inside (Automerge refuses one whose columns
+            // say so): its size is what it is. Bundles, which Automerge does inflate, are
+            // refused: Tandem never writes one.
+            CHUNK_CHANGE => total.add(data.len() as u64)?,
+            CHUNK_BUNDLE => return Err(InputError::Malformed("a bundle of changes")),
             CHUNK_COMPRESSED_CHANGE => inflate(data, &mut total)?,
             _ => return Err(InputError::Malformed("an unknown chunk type")),
         }
@@ -78,8 +82,16 @@ pub fn check_within(bytes: &[u8], limit: u64) -> Result<u64, InputError> {
 fn document(data: &[u8], total: &mut Budget) -> Result<(), InputError> {
     let mut r = Reader::new(data);
     let actors = r.count()?;
+    if actors > MAX_ACTORS {
+        return Err(InputError::Malformed("too many actors"));
+    }
     for _ in 0..actors {
+        // Each actor becomes a 24-byte id in memory, whatever its length on the wire: empty
+        // ones would multiply the bytes. Tandem's actors are 16 bytes.
         let len = r.len_prefix()?;
+        if len == 0 || len > 32 {
+            return Err(InputError::Malformed("an actor id of an odd length"));
+        }
         r.take(len)?;
     }
     let heads = r.count()?;
@@ -398,6 +410,10 @@ mod tests {
         let mut unknown = saved.clone();
         unknown[8] = 9;
         assert!(matches!(check(&unknown), Err(InputError::Malformed(_))));
+        // A bundle (which Automerge inflates, and Tandem never writes) is refused.
+        let mut bundle = saved.clone();
+        bundle[8] = CHUNK_BUNDLE;
+        assert!(matches!(check(&bundle), Err(InputError::Malformed(_))));
         let mut long = MAGIC.to_vec();
         long.extend([0, 0, 0, 0, CHUNK_CHANGE]);
         long.extend([0xff; 11]);

@@ -158,10 +158,18 @@ impl Opener {
         let Ok(sealed) = unchecked.verify(&author) else {
             return Ok(Checked::Refused);
         };
+        // Only a device the team document records can have something set aside: one only the
+        // relay lists (the relay could have made it up) is refused when it does not open. A
+        // device that has not learnt the team document yet (early in its first sync) cannot
+        // tell, and must not be stopped by a member's envelope: it sets aside.
+        let of_the_team = self.devices.is_empty() || self.devices.contains_key(&h.author.to_hex());
         if !self.keys.contains_key(&h.epoch) {
             self.refresh_keys(vault, link)?;
         }
         let Some(key) = self.keys.get(&h.epoch) else {
+            if !of_the_team {
+                return Ok(Checked::Refused);
+            }
             return Ok(Checked::Unreadable {
                 reason: SetAsideReason::UnknownEpoch,
                 envelope: sealed.into_bytes(),
@@ -169,6 +177,7 @@ impl Opener {
         };
         Ok(match sealed.open(key) {
             Ok(plain) => Checked::Opened(plain),
+            Err(_) if !of_the_team => Checked::Refused,
             Err(_) => Checked::Unreadable {
                 reason: SetAsideReason::DoesNotOpen,
                 envelope: sealed.into_bytes(),

@@ -59,8 +59,9 @@ fn sort_out(
             opened.push((p, origin(seq, h)));
             return Some(());
         }
-        // A snapshot has no place in the log.
-        Checked::Opened(p) => (SetAsideReason::NotAChange, false, p.payload),
+        // A snapshot has no place in the log. Nothing of what it holds is kept: it may be a
+        // whole record (even one erased since), and it will never be applied.
+        Checked::Opened(_) => (SetAsideReason::NotAChange, false, Vec::new()),
         Checked::Unreadable { reason, envelope } => (reason, true, envelope),
         Checked::Refused => return None,
     };

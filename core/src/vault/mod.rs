@@ -410,6 +410,7 @@ impl Vault {
     /// the next attempts wait longer and longer.
     pub fn open(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
         crate::private_files::restrict_vault(dir, &crate::VAULT_FILES);
+        crate::private_files::restrict_vault(dir, &crate::VAULT_LEFTOVERS);
         let key_file = KeyFile::read(dir)?;
         if !dir.join(db::DB_FILE).exists() {
             return Err(VaultError::NoVault(dir.to_path_buf()));

@@ -86,6 +86,9 @@ pub struct SetAside {
     pub bytes: Vec<u8>,
 }
 
+/// Envelopes set aside tried again per sync, at most.
+pub(crate) const RETRY_BATCH: usize = 200;
+
 impl Vault {
     /// How many envelopes are set aside, by reason (an admin's "2 changes could not be read").
     pub fn set_aside_counts(&self) -> Result<Vec<(SetAsideReason, u64)>> {
@@ -107,24 +110,31 @@ impl Vault {
     }
 
     /// The envelopes set aside for want of a key epoch this device now holds.
+    /// At most [`RETRY_BATCH`] at a time (a member may have set many aside): the rest wait
+    /// for the next sync.
     pub(crate) fn set_aside_to_retry(&self, epochs: &[u32]) -> Result<Vec<(u64, Vec<u8>)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, epoch, bytes FROM set_aside WHERE sealed = 1 AND reason = ?1 ORDER BY seq",
+            "SELECT seq, bytes FROM set_aside
+             WHERE sealed = 1 AND reason = ?1 AND epoch = ?2 ORDER BY seq LIMIT ?3",
         )?;
-        let rows = stmt
-            .query_map([SetAsideReason::UnknownEpoch.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)? as u64,
-                    r.get::<_, i64>(1)? as u32,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, epoch, _)| epochs.contains(epoch))
-            .map(|(seq, _, bytes)| (seq, bytes))
-            .collect())
+        let mut out = Vec::new();
+        for epoch in epochs {
+            let left = RETRY_BATCH.saturating_sub(out.len()) as i64;
+            let rows = stmt
+                .query_map(
+                    params![SetAsideReason::UnknownEpoch.as_str(), epoch, left],
+                    |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Forgets what was set aside for a document erased at the person's request.
+    pub(crate) fn forget_set_aside_of(conn: &Connection, doc_id: &str) -> Result<()> {
+        conn.execute("DELETE FROM set_aside WHERE doc_id = ?1", [doc_id])?;
+        Ok(())
     }
 }
 
