@@ -52,7 +52,9 @@ impl SetAsideReason {
     pub(crate) fn of(e: &VaultError) -> Self {
         match e {
             VaultError::RefusedInput {
-                source: crate::automerge_input::InputError::TooLarge { .. },
+                source:
+                    crate::automerge_input::InputError::TooLarge { .. }
+                    | crate::automerge_input::InputError::TooManyRows { .. },
                 ..
             } => Self::TooLarge,
             _ => Self::Unreadable,
