@@ -61,7 +61,11 @@ impl Opener {
     }
 
     /// Fetches this device's key packages (once per pull) and reloads the keys.
-    fn refresh_keys(&mut self, vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+    pub(super) fn refresh_keys(
+        &mut self,
+        vault: &SharedVault,
+        link: &TeamLink,
+    ) -> Result<(), SyncError> {
         if self.refreshed {
             return Ok(());
         }

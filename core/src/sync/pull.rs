@@ -120,8 +120,20 @@ fn retry_set_aside(
     vault: &SharedVault,
     link: &TeamLink,
     opener: &mut Opener,
+    announced: Option<u32>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    // Waiting for an epoch the team has reached but this device lacks: a relay held its key
+    // back (perhaps while delivering a later one). Ask again. An epoch past the team's is a
+    // member's junk and asks nothing.
+    let lacking = vault
+        .lock()
+        .set_aside_epochs_waiting()?
+        .into_iter()
+        .any(|e| announced.is_some_and(|a| e <= a) && !opener.epochs().contains(&e));
+    if lacking {
+        opener.refresh_keys(vault, link)?;
+    }
     let waiting = vault.lock().set_aside_to_retry(&opener.epochs())?;
     if waiting.is_empty() {
         return Ok(());
@@ -214,6 +226,8 @@ pub(super) fn pull(
         }
     }
     let mut wait = wait_ms;
+    // The highest key epoch the relay said the team is at.
+    let mut announced: Option<u32> = None;
     let mut incomplete = 0;
     loop {
         let page = link.client.pull(link.team, cursor, DEFAULT_PAGE, wait)?;
@@ -222,6 +236,7 @@ pub(super) fn pull(
             return Err(went_back(vault, trail.seen_head.max(cursor), page.head));
         }
         opener.note_epoch(vault, link, page.epoch)?;
+        announced = announced.max(page.epoch);
         report.head = page.head;
         // Defensive: in order, once each, only what is new (a relay may reorder or replay).
         let mut items = page.items;
@@ -296,7 +311,7 @@ pub(super) fn pull(
             break;
         }
     }
-    retry_set_aside(vault, link, &mut opener, report)?;
+    retry_set_aside(vault, link, &mut opener, announced, report)?;
     // Records stored from a snapshot that changed since are read now, so what lists show
     // is up to date when the sync returns.
     vault.lock().check_changed_deferred()?;

@@ -133,6 +133,22 @@ impl Vault {
         Ok(out)
     }
 
+    /// The key epochs that envelopes set aside are waiting for.
+    pub(crate) fn set_aside_epochs_waiting(&self) -> Result<Vec<u32>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT epoch FROM set_aside WHERE sealed = 1 AND reason = ?1 ORDER BY 1",
+        )?;
+        let rows = stmt
+            .query_map([SetAsideReason::UnknownEpoch.as_str()], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|e| u32::try_from(e).ok())
+            .collect())
+    }
+
     /// Forgets what was set aside for a document erased at the person's request.
     pub(crate) fn forget_set_aside_of(conn: &Connection, doc_id: &str) -> Result<()> {
         conn.execute("DELETE FROM set_aside WHERE doc_id = ?1", [doc_id])?;
