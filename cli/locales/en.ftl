@@ -95,6 +95,7 @@ team-settings = Settings
 team-encounter-kinds = encounter kinds
 team-given-items = given items
 team-on-relay = The team is on the relay.
+team-create-refused = The relay did not let this device create a team. Ask its operator for the team-creation token and give it with --relay-token (or TANDEM_RELAY_TOKEN).
 team-invite-code = Invite code (show it in person; it works once):
 team-invite-valid = Valid for { $hours } h. On the new device: tandem team join CODE --me NAME
 team-joined = Joined the team.

@@ -95,6 +95,7 @@ team-settings = Réglages
 team-encounter-kinds = types de rencontre
 team-given-items = choses remises
 team-on-relay = L'équipe est sur le relais.
+team-create-refused = Le relais n'a pas permis à cet appareil de créer une équipe. Demandez le jeton de création d'équipe à la personne qui gère le relais et donnez-le avec --relay-token (ou TANDEM_RELAY_TOKEN).
 team-invite-code = Code d'invitation (à montrer en personne; il ne sert qu'une fois):
 team-invite-valid = Valable { $hours } h. Sur le nouvel appareil: tandem team join CODE --me NOM
 team-joined = Équipe rejointe.

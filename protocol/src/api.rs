@@ -11,7 +11,7 @@
 //! | `GET /health` | | `ok` when storage answers |
 //! | `GET /metrics` | | Prometheus text |
 //! | `GET /v1/info` | | [`RelayInfo`] |
-//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names | 201 |
+//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names, with the operator's token unless creation is open | 201; 403 `team_creation_closed` or `bad_creation_token` |
 //! | `GET /v1/teams/{team}/devices` | | `[DeviceInfo]` |
 //! | `POST /v1/teams/{team}/devices/{device}/revoke` | (admin) | 200 |
 //! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
@@ -65,6 +65,12 @@ pub struct CreateTeam {
     pub device: DeviceId,
     /// Its Ed25519 public key (hex).
     pub public_key: String,
+    /// The relay operator's team-creation token, when the relay asks for one. Inside the
+    /// signed body, so it travels only with this one request (which cannot be replayed).
+    /// Absent from older clients: a relay that wants a token refuses them with
+    /// `bad_creation_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_token: Option<String>,
 }
 
 /// A device's role.

@@ -77,6 +77,10 @@ codes! {
     WrongAuthor = "wrong_author",
     /// 403: only an admin device may do this.
     NotAdmin = "not_admin",
+    /// 403: this relay's operator has not opened team creation (no token configured).
+    TeamCreationClosed = "team_creation_closed",
+    /// 403: creating a team here needs the operator's token, and it is missing or wrong.
+    BadCreationToken = "bad_creation_token",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
     /// 404: the relay has no such invite.
@@ -188,7 +192,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 32);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 34);
     }
 
     #[test]

@@ -97,6 +97,12 @@ impl SyncError {
         match self {
             Self::Offline(_) => ErrorCode::Offline,
             Self::Relay { code, .. } if code.is_invite_refusal() => ErrorCode::InviteInvalid,
+            Self::Relay {
+                code:
+                    tandem_protocol::RelayErrorCode::TeamCreationClosed
+                    | tandem_protocol::RelayErrorCode::BadCreationToken,
+                ..
+            } => ErrorCode::TeamCreationRefused,
             Self::Relay { .. } => ErrorCode::RelayRefused,
             Self::Revoked => ErrorCode::Revoked,
             Self::NotInTeam => ErrorCode::NotInTeam,

@@ -9,7 +9,7 @@ mod teams;
 
 pub use error::ApiError;
 
-use crate::config::Limits;
+use crate::config::{Limits, TeamCreation};
 use crate::long_poll::TeamBells;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -46,6 +46,7 @@ pub struct AppState {
 struct Shared {
     storage: Storage,
     limits: Limits,
+    team_creation: TeamCreation,
     metrics: Metrics,
     rate_limiter: RateLimiter,
     bells: TeamBells,
@@ -53,13 +54,14 @@ struct Shared {
 }
 
 impl AppState {
-    /// A relay over `storage` enforcing `limits`.
-    pub fn new(storage: Storage, limits: Limits) -> Self {
+    /// A relay over `storage` enforcing `limits`, creating teams as `team_creation` allows.
+    pub fn new(storage: Storage, limits: Limits, team_creation: TeamCreation) -> Self {
         Self {
             inner: Arc::new(Shared {
                 rate_limiter: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
                 storage,
                 limits,
+                team_creation,
                 metrics: Metrics::default(),
                 bells: TeamBells::default(),
                 stopping: watch::channel(false).0,
@@ -75,6 +77,11 @@ impl AppState {
     /// The limits.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// Who may create teams.
+    pub fn team_creation(&self) -> &TeamCreation {
+        &self.inner.team_creation
     }
 
     /// The counters.
