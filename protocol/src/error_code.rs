@@ -81,6 +81,11 @@ codes! {
     TeamCreationClosed = "team_creation_closed",
     /// 403: creating a team here needs the operator's token, and it is missing or wrong.
     BadCreationToken = "bad_creation_token",
+    /// 403: the team stores as many bytes as this relay allows it; nothing was stored.
+    QuotaBytes = "quota_bytes",
+    /// 403: the team's log holds as many envelopes as this relay allows it; nothing was
+    /// stored.
+    QuotaEnvelopes = "quota_envelopes",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
     /// 404: the relay has no such invite.
@@ -192,7 +197,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 34);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 36);
     }
 
     #[test]

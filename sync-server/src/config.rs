@@ -22,6 +22,8 @@
 //! rate_per_second = 20.0
 //! rate_burst = 100
 //! page_size_cap = 500
+//! max_team_bytes = 17179869184     # 16 GiB stored per team
+//! max_team_envelopes = 50000000    # envelopes in one team's log
 //! ```
 
 use clap::Parser;
@@ -85,6 +87,12 @@ pub struct Args {
     /// Most envelopes in one page of a pull.
     #[arg(long)]
     pub page_size_cap: Option<usize>,
+    /// Most bytes one team may store (envelopes not collected yet, and snapshots).
+    #[arg(long)]
+    pub max_team_bytes: Option<u64>,
+    /// Most envelopes one team's log may hold.
+    #[arg(long)]
+    pub max_team_envelopes: Option<u64>,
 }
 
 /// What the relay enforces.
@@ -102,6 +110,20 @@ pub struct Limits {
     pub rate_burst: u32,
     /// Most envelopes in one page.
     pub page_size_cap: usize,
+    /// Most bytes one team may store.
+    pub max_team_bytes: u64,
+    /// Most envelopes in one team's log.
+    pub max_team_envelopes: u64,
+}
+
+impl Limits {
+    /// What one team may store.
+    pub fn quota(&self) -> crate::storage::Quota {
+        crate::storage::Quota {
+            max_bytes: self.max_team_bytes,
+            max_envelopes: self.max_team_envelopes,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -113,6 +135,11 @@ impl Default for Limits {
             rate_per_second: 20.0,
             rate_burst: 100,
             page_size_cap: tandem_protocol::api::DEFAULT_PAGE,
+            // A team of 10,000 people with 100 encounters each writes some 1,000,000
+            // envelopes of about 1 KiB over years: both defaults leave it room many times
+            // over, while a member (or a stolen device) filling the relay's disk is stopped.
+            max_team_bytes: 16 * 1024 * 1024 * 1024,
+            max_team_envelopes: 50_000_000,
         }
     }
 }
@@ -132,6 +159,11 @@ impl Limits {
         if !(self.rate_per_second.is_finite() && self.rate_per_second > 0.0) || self.rate_burst == 0
         {
             return bad("rate_per_second and rate_burst must be positive");
+        }
+        if self.max_team_envelopes == 0 || self.max_team_bytes < self.max_envelope_bytes as u64 {
+            return bad(
+                "max_team_envelopes must be positive and max_team_bytes at least max_envelope_bytes",
+            );
         }
         Ok(())
     }
@@ -373,6 +405,8 @@ struct FileLimits {
     rate_per_second: Option<f64>,
     rate_burst: Option<u32>,
     page_size_cap: Option<usize>,
+    max_team_bytes: Option<u64>,
+    max_team_envelopes: Option<u64>,
 }
 
 impl Config {
@@ -418,6 +452,14 @@ impl Config {
                 .page_size_cap
                 .or(file.limits.page_size_cap)
                 .unwrap_or(defaults.page_size_cap),
+            max_team_bytes: args
+                .max_team_bytes
+                .or(file.limits.max_team_bytes)
+                .unwrap_or(defaults.max_team_bytes),
+            max_team_envelopes: args
+                .max_team_envelopes
+                .or(file.limits.max_team_envelopes)
+                .unwrap_or(defaults.max_team_envelopes),
         };
         limits.check()?;
 
@@ -509,6 +551,7 @@ mod tests {
         assert_eq!(c.limits.rate_burst, 7);
         assert_eq!(c.limits.page_size_cap, 50);
         assert_eq!(c.limits.max_envelopes_per_push, 1000);
+        assert_eq!(c.limits.max_team_envelopes, 50_000_000);
 
         std::fs::write(&file, "limits = 3\n").unwrap();
         assert!(matches!(
@@ -619,5 +662,15 @@ mod tests {
             with(&["--data", "/x", "--max-envelope-bytes", "99999999999"]),
             Err(ConfigError::BadLimit(_))
         ));
+        assert!(matches!(
+            with(&["--data", "/x", "--max-team-bytes", "1000"]),
+            Err(ConfigError::BadLimit(_))
+        ));
+        assert!(matches!(
+            with(&["--data", "/x", "--max-team-envelopes", "0"]),
+            Err(ConfigError::BadLimit(_))
+        ));
+        let quota = with(&["--data", "/x", "--max-team-envelopes", "7"]).unwrap();
+        assert_eq!(quota.limits.quota().max_envelopes, 7);
     }
 }

@@ -148,7 +148,13 @@ pub async fn push(
     } else {
         state
             .storage()
-            .push(member.team, envelopes, oldest_epoch, now_ms())
+            .push_within(
+                member.team,
+                envelopes,
+                oldest_epoch,
+                limits.quota(),
+                now_ms(),
+            )
             .await?
     };
     let new = outcomes.iter().filter(|o| !o.duplicate).count() as u64;
@@ -279,7 +285,7 @@ pub async fn put_snapshot(
     // like a change of it: checked in the storage's own transaction.
     let outcome = state
         .storage()
-        .put_snapshot(
+        .put_snapshot_within(
             member.team,
             NewSnapshot {
                 doc: sealed.header().doc,
@@ -289,6 +295,7 @@ pub async fn put_snapshot(
                 author: member.device.device,
                 stored_at_ms: now_ms(),
             },
+            state.limits().quota(),
         )
         .await?;
     tracing::info!(

@@ -170,6 +170,15 @@ impl From<Refusal> for ApiError {
                 RelayErrorCode::MissingRecipient,
                 "a device enrolled meanwhile: seal the new key for it too",
             ),
+            Refusal::QuotaBytes => Self::forbidden(
+                RelayErrorCode::QuotaBytes,
+                "the team stores as many bytes as this relay allows it; nothing was stored",
+            ),
+            Refusal::QuotaEnvelopes => Self::forbidden(
+                RelayErrorCode::QuotaEnvelopes,
+                "the team's log holds as many envelopes as this relay allows it; nothing was \
+                 stored",
+            ),
         }
     }
 }
@@ -205,6 +214,8 @@ mod tests {
             (Refusal::WrongEpoch { current: 3 }, 409, "wrong_epoch"),
             (Refusal::InactiveRecipient, 400, "inactive_recipient"),
             (Refusal::MissingRecipient, 409, "missing_recipient"),
+            (Refusal::QuotaBytes, 403, "quota_bytes"),
+            (Refusal::QuotaEnvelopes, 403, "quota_envelopes"),
         ];
         for (refusal, status, code) in table {
             let answer = ApiError::from(StorageError::from(refusal));

@@ -39,6 +39,12 @@ pub enum Refusal {
     /// A push sealed under a key epoch older than the team's.
     #[error("sealed under an older key epoch than the team's")]
     StaleEpoch,
+    /// The write would take the team past the bytes its quota allows.
+    #[error("the team's quota of stored bytes would be exceeded")]
+    QuotaBytes,
+    /// The push would take the team's log past the envelopes its quota allows.
+    #[error("the team's quota of envelopes would be exceeded")]
+    QuotaEnvelopes,
 }
 
 /// What can go wrong in storage: a [`Refusal`], or one of the failures.

@@ -34,7 +34,7 @@ pub use self::group::WriterHold;
 pub use self::postgres::PostgresStorage;
 pub use self::records::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
-    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, SnapshotOutcome,
+    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, SnapshotOutcome,
     StoredSnapshot,
 };
 pub use self::sqlite::SqliteStorage;
@@ -191,7 +191,7 @@ impl Storage {
         envelopes: Vec<NewEnvelope>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, None, now_ms))
+        dispatch!(self, s => s.append(team, envelopes, None, None, now_ms))
     }
 
     /// [`Self::append`] for a device's push sealed under key epochs `oldest_epoch` and up:
@@ -205,7 +205,23 @@ impl Storage {
         oldest_epoch: u32,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), now_ms))
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), None, now_ms))
+    }
+
+    /// [`Self::push`] within the team's `quota`: [`Refusal::QuotaEnvelopes`] or
+    /// [`Refusal::QuotaBytes`], nothing stored, if what the push would store takes the team
+    /// past it (`rules::push_quota`; duplicates and envelopes of erased documents store
+    /// nothing and never count). Judged in the append's own transaction, with the team's
+    /// counter row held, so two pushes at once cannot both slip under it.
+    pub async fn push_within(
+        &self,
+        team: TeamId,
+        envelopes: Vec<NewEnvelope>,
+        oldest_epoch: u32,
+        quota: Quota,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), Some(quota), now_ms))
     }
 
     /// The team's latest sequence number (0 for an empty log).
@@ -260,7 +276,24 @@ impl Storage {
         team: TeamId,
         snapshot: NewSnapshot,
     ) -> Result<SnapshotOutcome> {
-        dispatch!(self, s => s.put_snapshot(team, snapshot))
+        dispatch!(self, s => s.put_snapshot(team, snapshot, None))
+    }
+
+    /// [`Self::put_snapshot`] within the team's `quota`: [`Refusal::QuotaBytes`], nothing
+    /// stored, if the snapshot would take the team's stored bytes an eighth past it
+    /// (`rules::snapshot_quota`: room for the snapshots that let collection free space).
+    pub async fn put_snapshot_within(
+        &self,
+        team: TeamId,
+        snapshot: NewSnapshot,
+        quota: Quota,
+    ) -> Result<SnapshotOutcome> {
+        dispatch!(self, s => s.put_snapshot(team, snapshot, Some(quota)))
+    }
+
+    /// What the team stores: `(envelopes in its log, bytes held)`.
+    pub async fn usage(&self, team: TeamId) -> Result<(u64, u64)> {
+        dispatch!(self, s => s.usage(team))
     }
 
     /// The team's snapshots, by document.

@@ -68,6 +68,16 @@ pub struct AppendOutcome {
     pub duplicate: bool,
 }
 
+/// What one team may store: envelopes in its log (rows, with or without their bytes) and
+/// bytes (envelopes that still hold theirs, and snapshots). See `rules::push_quota`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Bytes stored.
+    pub max_bytes: u64,
+    /// Envelopes in the log.
+    pub max_envelopes: u64,
+}
+
 /// A page of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {

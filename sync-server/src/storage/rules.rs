@@ -5,7 +5,7 @@
 //! Where a backend reads its rows, and how it keeps them still meanwhile (SQLite's single
 //! writer, PostgreSQL's row locks), is the backend's business; what the rows mean is here.
 
-use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Refusal, Result};
+use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Quota, Refusal, Result};
 use super::{SnapshotOutcome, StorageError};
 
 /// The team's key epoch from the highest epoch with packages: 1 before any rotation.
@@ -85,6 +85,69 @@ pub(super) fn envelope_fate(
         }));
     }
     Ok(None)
+}
+
+/// What a team would store once a write is done: the envelopes in its log (its head: rows
+/// are never deleted, collected or erased ones keep theirs) and the bytes held (envelopes
+/// that still have theirs, and snapshots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Usage {
+    /// Envelopes in the log.
+    pub envelopes: u64,
+    /// Bytes stored.
+    pub bytes: u64,
+}
+
+/// Whether a push may leave the team at `after` (counting only what it stores: duplicates
+/// and envelopes of erased documents add nothing): within both halves of the quota, or
+/// refused whole (`None`: an append that is not a device's push, never refused for it).
+/// Envelopes are judged first: a log full of rows cannot be helped by collection, bytes can.
+pub(super) fn push_quota(after: Usage, quota: Option<Quota>) -> Result<(), Refusal> {
+    let Some(quota) = quota else {
+        return Ok(());
+    };
+    if after.envelopes > quota.max_envelopes {
+        return Err(Refusal::QuotaEnvelopes);
+    }
+    if after.bytes > quota.max_bytes {
+        return Err(Refusal::QuotaBytes);
+    }
+    Ok(())
+}
+
+/// How far past its byte quota a team may go with snapshots: an eighth. A team at its quota
+/// can still upload the snapshots that let covered envelopes be collected (and so make room
+/// for pushes again), while a member uploading snapshots of made-up documents is still
+/// bounded.
+pub(super) fn snapshot_allowance(quota: Quota) -> u64 {
+    quota.max_bytes.saturating_add(quota.max_bytes / 8)
+}
+
+/// Whether a snapshot of `new_len` bytes may replace one of `old_len` (0 when the document
+/// has none) while the team stores `bytes`. A snapshot that stores no more than the one it
+/// replaces is always taken.
+pub(super) fn snapshot_quota(
+    bytes: u64,
+    old_len: u64,
+    new_len: u64,
+    quota: Option<Quota>,
+) -> Result<(), Refusal> {
+    let Some(quota) = quota else {
+        return Ok(());
+    };
+    if new_len <= old_len {
+        return Ok(());
+    }
+    let after = bytes.saturating_add(new_len - old_len);
+    if after > snapshot_allowance(quota) {
+        return Err(Refusal::QuotaBytes);
+    }
+    Ok(())
+}
+
+/// A byte count as stored (`BIGINT`) back to `u64`; a count that went negative is corrupt.
+pub(super) fn bytes_from_db(bytes: i64) -> Result<u64> {
+    u64::try_from(bytes).map_err(|_| StorageError::Corrupt("a team's stored bytes are negative"))
 }
 
 /// Whether an uploaded snapshot covering up to `covers` is looked at, given the team's head
@@ -285,6 +348,54 @@ mod tests {
         );
         assert_eq!(envelope_fate(None, || Ok(false)).unwrap(), None);
         assert!(envelope_fate(None, || Err(StorageError::WriterGone)).is_err());
+    }
+
+    #[test]
+    fn pushes_stay_within_both_halves_of_the_quota() {
+        let quota = Some(Quota {
+            max_bytes: 1000,
+            max_envelopes: 10,
+        });
+        let at = |envelopes, bytes| Usage { envelopes, bytes };
+        assert_eq!(push_quota(at(10, 1000), quota), Ok(()));
+        assert_eq!(
+            push_quota(at(11, 1000), quota),
+            Err(Refusal::QuotaEnvelopes)
+        );
+        assert_eq!(push_quota(at(10, 1001), quota), Err(Refusal::QuotaBytes));
+        // Both over: the log's rows are named, collection cannot help them.
+        assert_eq!(
+            push_quota(at(11, 1001), quota),
+            Err(Refusal::QuotaEnvelopes)
+        );
+        assert_eq!(push_quota(at(u64::MAX, u64::MAX), None), Ok(()));
+    }
+
+    #[test]
+    fn snapshots_may_go_an_eighth_past_the_byte_quota_and_never_grow_it_beyond() {
+        let quota = Some(Quota {
+            max_bytes: 800,
+            max_envelopes: 10,
+        });
+        assert_eq!(snapshot_quota(800, 0, 100, quota), Ok(()));
+        assert_eq!(snapshot_quota(801, 0, 100, quota), Err(Refusal::QuotaBytes));
+        // Replacing one with one no larger is always taken, even past the allowance.
+        assert_eq!(snapshot_quota(5000, 300, 300, quota), Ok(()));
+        assert_eq!(snapshot_quota(5000, 300, 10, quota), Ok(()));
+        assert_eq!(
+            snapshot_quota(850, 300, 351, quota),
+            Err(Refusal::QuotaBytes)
+        );
+        assert_eq!(snapshot_quota(850, 300, 350, quota), Ok(()));
+        assert_eq!(snapshot_quota(u64::MAX, 0, u64::MAX, None), Ok(()));
+        assert_eq!(
+            snapshot_allowance(Quota {
+                max_bytes: u64::MAX,
+                max_envelopes: 1
+            }),
+            u64::MAX
+        );
+        assert!(bytes_from_db(-1).is_err());
     }
 
     #[test]

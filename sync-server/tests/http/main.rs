@@ -8,4 +8,5 @@ mod envelopes;
 mod keys;
 mod postgres;
 mod privacy;
+mod quotas;
 mod support;
