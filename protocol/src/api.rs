@@ -4,7 +4,9 @@
 //! device enrolled in that team and not revoked. Errors are JSON [`ErrorBody`] with a status:
 //! 400 malformed, 401 unauthenticated (unknown device, bad signature, stale or replayed),
 //! 403 forbidden (revoked, not an admin, pushing another device's envelope), 404 unknown,
-//! 409 exists or stale key epoch (a push sealed under an epoch older than the team's), 410 invite expired or used, 413 too large, 429 rate limited.
+//! 409 exists or stale key epoch (a push sealed under an epoch older than the team's), 410 invite expired or used, 413 too large, 429 rate limited,
+//! 503 busy (too many requests in flight). The signed headers (with the body's declared
+//! hash) are checked before the body is read.
 //!
 //! | method and path | body | answer |
 //! | --- | --- | --- |

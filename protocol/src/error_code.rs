@@ -118,6 +118,8 @@ codes! {
     RateLimited = "rate_limited",
     /// 500: the relay could not do it.
     Internal = "internal",
+    /// 503: the relay is serving as many requests as it takes at once; try again shortly.
+    Busy = "busy",
 }
 
 impl RelayErrorCode {
@@ -197,7 +199,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 36);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 37);
     }
 
     #[test]

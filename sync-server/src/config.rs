@@ -24,6 +24,8 @@
 //! page_size_cap = 500
 //! max_team_bytes = 17179869184     # 16 GiB stored per team
 //! max_team_envelopes = 50000000    # envelopes in one team's log
+//! max_json_bytes = 1048576         # a JSON request's body
+//! max_concurrent_requests = 4096   # long polls included; more get 503 busy
 //! ```
 
 use clap::Parser;
@@ -93,6 +95,12 @@ pub struct Args {
     /// Most envelopes one team's log may hold.
     #[arg(long)]
     pub max_team_envelopes: Option<u64>,
+    /// Largest body of a JSON request (teams, invites, joins, key epochs, revocations).
+    #[arg(long)]
+    pub max_json_bytes: Option<usize>,
+    /// Most requests served at once (long polls included); more are answered 503 `busy`.
+    #[arg(long)]
+    pub max_concurrent_requests: Option<usize>,
 }
 
 /// What the relay enforces.
@@ -114,6 +122,10 @@ pub struct Limits {
     pub max_team_bytes: u64,
     /// Most envelopes in one team's log.
     pub max_team_envelopes: u64,
+    /// Largest body of a JSON request.
+    pub max_json_bytes: usize,
+    /// Most requests served at once.
+    pub max_concurrent_requests: usize,
 }
 
 impl Limits {
@@ -140,6 +152,12 @@ impl Default for Limits {
             // over, while a member (or a stolen device) filling the relay's disk is stopped.
             max_team_bytes: 16 * 1024 * 1024 * 1024,
             max_team_envelopes: 50_000_000,
+            // The largest JSON body is a key epoch: one package of a few hundred bytes per
+            // device, so a team of a thousand devices fits.
+            max_json_bytes: 1024 * 1024,
+            // One socket per connected device (a long poll holds one), as many as the
+            // relay warns it should be able to open.
+            max_concurrent_requests: 4096,
         }
     }
 }
@@ -159,6 +177,9 @@ impl Limits {
         if !(self.rate_per_second.is_finite() && self.rate_per_second > 0.0) || self.rate_burst == 0
         {
             return bad("rate_per_second and rate_burst must be positive");
+        }
+        if self.max_json_bytes == 0 || self.max_concurrent_requests == 0 {
+            return bad("max_json_bytes and max_concurrent_requests must be positive");
         }
         if self.max_team_envelopes == 0 || self.max_team_bytes < self.max_envelope_bytes as u64 {
             return bad(
@@ -407,6 +428,8 @@ struct FileLimits {
     page_size_cap: Option<usize>,
     max_team_bytes: Option<u64>,
     max_team_envelopes: Option<u64>,
+    max_json_bytes: Option<usize>,
+    max_concurrent_requests: Option<usize>,
 }
 
 impl Config {
@@ -460,6 +483,14 @@ impl Config {
                 .max_team_envelopes
                 .or(file.limits.max_team_envelopes)
                 .unwrap_or(defaults.max_team_envelopes),
+            max_json_bytes: args
+                .max_json_bytes
+                .or(file.limits.max_json_bytes)
+                .unwrap_or(defaults.max_json_bytes),
+            max_concurrent_requests: args
+                .max_concurrent_requests
+                .or(file.limits.max_concurrent_requests)
+                .unwrap_or(defaults.max_concurrent_requests),
         };
         limits.check()?;
 

@@ -77,6 +77,15 @@ impl ApiError {
         )
     }
 
+    /// 503: too many requests in flight.
+    pub const fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RelayErrorCode::Busy,
+            "the relay is serving as many requests as it takes at once; try again shortly",
+        )
+    }
+
     /// 500.
     pub const fn internal() -> Self {
         Self::new(

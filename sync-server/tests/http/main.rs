@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod bodies;
 mod creation;
 mod envelopes;
 mod keys;
