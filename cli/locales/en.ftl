@@ -107,6 +107,7 @@ team-option-removed = Removed from the forms; records written with it keep it.
 ## `sync` and `status`
 sync-report = Sent { $pushed } change(s). Received { $pulled } ({ $updated } record(s) updated).
 sync-refused = Refused (not from the team, or altered): { $count }.
+sync-dropped-erased = { $count } change(s) were not kept: the person they were about was erased at their request.
 sync-not-in-team = Not in a team on a relay yet.
 sync-offline = Offline.
 sync-waiting = { $count } change(s) waiting.

@@ -107,6 +107,7 @@ team-option-removed = Retiré des formulaires; les fiches qui l'ont le gardent.
 ## `sync` et `status`
 sync-report = Envoyé: { $pushed } changement(s). Reçu: { $pulled } ({ $updated } dossier(s) mis à jour).
 sync-refused = Refusé (hors équipe, ou altéré): { $count }.
+sync-dropped-erased = { $count } modification(s) non conservée(s) : la personne concernée a été effacée à sa demande.
 sync-not-in-team = Pas encore dans une équipe sur un relais.
 sync-offline = Hors ligne.
 sync-waiting = { $count } changement(s) en attente.

@@ -24,7 +24,7 @@
 //! | `GET /v1/teams/{team}/snapshots` | | page frames, `seq` = the sequence number covered |
 //! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
 //! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
-//! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased) | 200; the document's envelopes and snapshot are dropped, later pushes of it acknowledged and dropped |
+//! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased; an admin or the device that wrote the document's first change; never the team document) | 200; the document's envelopes and snapshot are dropped, later pushes of it answered `erased` and dropped; 403 `team_doc_not_erasable` or `not_doc_author` |
 //!
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.
@@ -144,8 +144,13 @@ pub struct Appended {
     pub id: String,
     /// Its sequence number in the team's log.
     pub seq: u64,
-    /// Whether it was already there.
+    /// Whether it was already there (also set, with `seq` 0, for an envelope dropped
+    /// because its document was erased: what older clients understand).
     pub duplicate: bool,
+    /// Its document was erased at a person's request, so the relay dropped it: it is not
+    /// stored and no device will receive it. Absent (false) otherwise, and from older relays.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
 }
 
 /// Answer to a push.

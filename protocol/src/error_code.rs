@@ -86,6 +86,11 @@ codes! {
     /// 403: the team's log holds as many envelopes as this relay allows it; nothing was
     /// stored.
     QuotaEnvelopes = "quota_envelopes",
+    /// 403: the team document is never erased.
+    TeamDocNotErasable = "team_doc_not_erasable",
+    /// 403: only an admin device or the one that wrote a document's first change may erase
+    /// it.
+    NotDocAuthor = "not_doc_author",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
     /// 404: the relay has no such invite.
@@ -199,7 +204,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 37);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 39);
     }
 
     #[test]

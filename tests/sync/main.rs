@@ -3,6 +3,7 @@
 
 mod converge;
 mod creation;
+mod erasure;
 mod faults;
 mod harness;
 mod malicious;

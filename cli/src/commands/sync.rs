@@ -53,6 +53,10 @@ pub fn report_text(r: &SyncReport, out: &Output) -> String {
         s.push(' ');
         s.push_str(&out.t_args("sync-refused", &[("count", r.refused.into())]));
     }
+    if r.dropped_erased > 0 {
+        s.push(' ');
+        s.push_str(&out.t_args("sync-dropped-erased", &[("count", r.dropped_erased.into())]));
+    }
     s
 }
 
@@ -150,7 +154,7 @@ mod tests {
         );
         let refused = SyncReport {
             refused: 1,
-            ..report
+            ..report.clone()
         };
         assert_eq!(
             report_text(&refused, &EN),
@@ -162,6 +166,16 @@ mod tests {
             "Envoyé: 3 changement(s). Reçu: 12 (2 dossier(s) mis à jour). \
              Refusé (hors équipe, ou altéré): 1."
         );
+        let dropped = SyncReport {
+            dropped_erased: 2,
+            ..report.clone()
+        };
+        assert!(report_text(&dropped, &EN).ends_with(
+            "2 change(s) were not kept: the person they were about was erased at their request."
+        ));
+        assert!(report_text(&dropped, &FR).ends_with(
+            "2 modification(s) non conservée(s) : la personne concernée a été effacée à sa demande."
+        ));
     }
 
     #[test]

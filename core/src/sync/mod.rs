@@ -34,7 +34,7 @@ mod snapshots;
 mod team;
 
 pub use engine::{pull_new, sync_once};
-pub use push::push_pending;
+pub use push::{push_pending, Pushed};
 pub use relay::{relay_info, RelayClient};
 pub use report::{SyncProgress, SyncReport};
 pub use runner::{next_status_seq, SyncHandle, SyncState, SyncStatus};

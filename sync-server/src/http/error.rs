@@ -183,6 +183,15 @@ impl From<Refusal> for ApiError {
                 RelayErrorCode::QuotaBytes,
                 "the team stores as many bytes as this relay allows it; nothing was stored",
             ),
+            Refusal::TeamDocument => Self::forbidden(
+                RelayErrorCode::TeamDocNotErasable,
+                "the team document is never erased",
+            ),
+            Refusal::NotDocAuthor => Self::forbidden(
+                RelayErrorCode::NotDocAuthor,
+                "only an admin device or the one that wrote this record's first change may \
+                 erase it",
+            ),
             Refusal::QuotaEnvelopes => Self::forbidden(
                 RelayErrorCode::QuotaEnvelopes,
                 "the team's log holds as many envelopes as this relay allows it; nothing was \
@@ -225,6 +234,8 @@ mod tests {
             (Refusal::MissingRecipient, 409, "missing_recipient"),
             (Refusal::QuotaBytes, 403, "quota_bytes"),
             (Refusal::QuotaEnvelopes, 403, "quota_envelopes"),
+            (Refusal::TeamDocument, 403, "team_doc_not_erasable"),
+            (Refusal::NotDocAuthor, 403, "not_doc_author"),
         ];
         for (refusal, status, code) in table {
             let answer = ApiError::from(StorageError::from(refusal));

@@ -191,7 +191,7 @@ impl Storage {
         envelopes: Vec<NewEnvelope>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, None, None, now_ms))
+        dispatch!(self, s => s.append(team, envelopes, None, None, None, now_ms))
     }
 
     /// [`Self::append`] for a device's push sealed under key epochs `oldest_epoch` and up:
@@ -205,7 +205,7 @@ impl Storage {
         oldest_epoch: u32,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), None, now_ms))
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), None, None, now_ms))
     }
 
     /// [`Self::push`] within the team's `quota`: [`Refusal::QuotaEnvelopes`] or
@@ -221,7 +221,29 @@ impl Storage {
         quota: Quota,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), Some(quota), now_ms))
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), Some(quota), None, now_ms))
+    }
+
+    /// [`Self::push_within`] by `author`, the device that pushed it (the caller checked it
+    /// wrote every envelope): kept with each new envelope, so that the writer of a
+    /// document's first one may erase it ([`Self::erase_doc_by`]).
+    pub async fn push_by(
+        &self,
+        team: TeamId,
+        author: DeviceId,
+        envelopes: Vec<NewEnvelope>,
+        oldest_epoch: u32,
+        quota: Quota,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        dispatch!(self, s => s.append(
+            team,
+            envelopes,
+            Some(oldest_epoch),
+            Some(quota),
+            Some(author),
+            now_ms
+        ))
     }
 
     /// The team's latest sequence number (0 for an empty log).
@@ -331,7 +353,23 @@ impl Storage {
     /// and remembers it so envelopes of it pushed later are dropped too. Returns how many
     /// envelopes lost their bytes.
     pub async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
-        dispatch!(self, s => s.erase_doc(team, doc, now_ms))
+        dispatch!(self, s => s.erase_doc(team, doc, None, now_ms))
+    }
+
+    /// [`Self::erase_doc`] asked by `device` (an `admin` or not), if the rule book lets it
+    /// (`rules::may_erase`, judged in the erasure's own transaction): never the team
+    /// document ([`Refusal::TeamDocument`]); another one only by an admin or by the device
+    /// that wrote its first envelope ([`Refusal::NotDocAuthor`]). Nothing changes when
+    /// refused.
+    pub async fn erase_doc_by(
+        &self,
+        team: TeamId,
+        doc: DocId,
+        device: DeviceId,
+        admin: bool,
+        now_ms: i64,
+    ) -> Result<u64> {
+        dispatch!(self, s => s.erase_doc(team, doc, Some((device, admin)), now_ms))
     }
 
     /// Which of `docs` were erased.

@@ -66,6 +66,9 @@ pub struct AppendOutcome {
     pub seq: u64,
     /// It was there already; nothing new was stored.
     pub duplicate: bool,
+    /// Its document was erased at a person's request: not stored (`seq` 0, and `duplicate`
+    /// too, which is what older clients understand).
+    pub erased: bool,
 }
 
 /// What one team may store: envelopes in its log (rows, with or without their bytes) and

@@ -7,6 +7,7 @@
 
 use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Quota, Refusal, Result};
 use super::{SnapshotOutcome, StorageError};
+use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// The team's key epoch from the highest epoch with packages: 1 before any rotation.
 pub(super) fn current_epoch(highest: Option<i64>) -> Result<u32> {
@@ -75,16 +76,52 @@ pub(super) fn envelope_fate(
         return Ok(Some(AppendOutcome {
             seq,
             duplicate: true,
+            erased: false,
         }));
     }
     if erased()? {
-        // Acknowledged, never stored: sequence number 0 names no envelope.
+        // Acknowledged, never stored: sequence number 0 names no envelope. Said to be
+        // erased, and (for older clients, which know only that) a duplicate.
         return Ok(Some(AppendOutcome {
             seq: 0,
             duplicate: true,
+            erased: true,
         }));
     }
     Ok(None)
+}
+
+/// Whether `device` (an admin or not) may erase `doc` of `team`, whose first envelope was
+/// written by `first_author` (`None`: no envelope, or one stored before authors were kept
+/// and whose bytes are gone). The team document (its id is the team's) never: without it no
+/// device knows who is in the team, and every later change to it would be dropped. Another
+/// document: an admin device, or the device that wrote its first envelope (the peer who
+/// opened the person's record, who is who the person asks). Anyone else is refused, so a
+/// member cannot wipe a colleague's records.
+pub(super) fn may_erase(
+    team: TeamId,
+    doc: DocId,
+    device: DeviceId,
+    admin: bool,
+    first_author: Option<DeviceId>,
+) -> Result<(), Refusal> {
+    if doc.0 == team.0 {
+        return Err(Refusal::TeamDocument);
+    }
+    if admin || first_author == Some(device) {
+        return Ok(());
+    }
+    Err(Refusal::NotDocAuthor)
+}
+
+/// Who wrote a document's first envelope, from its row: the author column (kept since
+/// schema 6), else the header of its bytes while it has them.
+pub(super) fn first_author(column: Option<&[u8]>, bytes: Option<Vec<u8>>) -> Option<DeviceId> {
+    if let Some(id) = column.and_then(|c| <[u8; 16]>::try_from(c).ok()) {
+        return Some(DeviceId(id));
+    }
+    let parsed = tandem_protocol::envelope::UncheckedEnvelope::parse(bytes?).ok()?;
+    Some(parsed.header().author)
 }
 
 /// What a team would store once a write is done: the envelopes in its log (its head: rows
@@ -335,7 +372,8 @@ mod tests {
             fate,
             Some(AppendOutcome {
                 seq: 7,
-                duplicate: true
+                duplicate: true,
+                erased: false,
             })
         );
         assert!(!asked.get(), "a known id needs no erasure check");
@@ -343,11 +381,38 @@ mod tests {
             envelope_fate(None, || Ok(true)).unwrap(),
             Some(AppendOutcome {
                 seq: 0,
-                duplicate: true
+                duplicate: true,
+                erased: true,
             })
         );
         assert_eq!(envelope_fate(None, || Ok(false)).unwrap(), None);
         assert!(envelope_fate(None, || Err(StorageError::WriterGone)).is_err());
+    }
+
+    #[test]
+    fn the_team_document_is_never_erased_and_others_by_an_admin_or_their_first_writer() {
+        let team = TeamId([1; 16]);
+        let (doc, writer, other) = (DocId([2; 16]), DeviceId([3; 16]), DeviceId([4; 16]));
+        let team_doc = DocId(team.0);
+        assert_eq!(
+            may_erase(team, team_doc, writer, true, Some(writer)),
+            Err(Refusal::TeamDocument)
+        );
+        assert_eq!(may_erase(team, doc, writer, false, Some(writer)), Ok(()));
+        assert_eq!(may_erase(team, doc, other, true, Some(writer)), Ok(()));
+        assert_eq!(
+            may_erase(team, doc, other, false, Some(writer)),
+            Err(Refusal::NotDocAuthor)
+        );
+        // Nothing known of its writer: admins only.
+        assert_eq!(
+            may_erase(team, doc, other, false, None),
+            Err(Refusal::NotDocAuthor)
+        );
+        assert_eq!(may_erase(team, doc, other, true, None), Ok(()));
+        assert_eq!(first_author(Some(&[5; 16]), None), Some(DeviceId([5; 16])));
+        assert_eq!(first_author(None, Some(vec![1, 2, 3])), None);
+        assert_eq!(first_author(None, None), None);
     }
 
     #[test]

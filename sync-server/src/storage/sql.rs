@@ -38,6 +38,10 @@ macro_rules! migrations {
                 5,
                 $crate::storage::sql::migration!($backend, "0005_team_usage.sql"),
             ),
+            (
+                6,
+                $crate::storage::sql::migration!($backend, "0006_envelope_author.sql"),
+            ),
         ]
     };
 }
@@ -153,6 +157,11 @@ pub(super) const SNAPSHOT_SIZE: &str =
     "SELECT covers, length(bytes) FROM snapshots WHERE team = $1 AND doc = $2";
 /// The team's highest key epoch with packages: team 1.
 pub(super) const HIGHEST_EPOCH: &str = "SELECT MAX(epoch) FROM key_packages WHERE team = $1";
+
+/// A document's first envelope, as erasure asks who wrote it (author, bytes): team 1,
+/// doc 2.
+pub(super) const FIRST_ENVELOPE: &str = "SELECT author, bytes FROM envelopes \
+     WHERE team = $1 AND doc = $2 ORDER BY seq LIMIT 1";
 
 /// Whether a document was erased: team 1, doc 2.
 pub(super) const ERASED: &str = "SELECT 1 FROM erased_docs WHERE team = $1 AND doc = $2";

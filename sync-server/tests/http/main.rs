@@ -6,6 +6,7 @@ mod auth;
 mod bodies;
 mod creation;
 mod envelopes;
+mod erasure;
 mod keys;
 mod postgres;
 mod privacy;

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cases;
+mod erasure;
 mod quotas;
 mod support;
 
@@ -61,4 +62,10 @@ on_both_backends!(in quotas:
     erasing_frees_the_bytes_it_drops,
     one_group_judges_each_push_quota_as_if_alone,
     stored_bytes_are_counted_when_a_relay_is_upgraded,
+);
+
+on_both_backends!(in erasure:
+    the_team_document_is_never_erased,
+    only_an_admin_or_the_first_writer_erases,
+    a_push_to_an_erased_document_is_said_to_be_erased,
 );

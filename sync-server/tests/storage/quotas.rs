@@ -272,12 +272,15 @@ pub async fn stored_bytes_are_counted_when_a_relay_is_upgraded(s: &Backend) {
     s.erase_doc(t, gone, NOW).await.unwrap();
     let expected = (5, 3 * ENVELOPE + 70);
     assert_eq!(s.usage(t).await.unwrap(), expected);
-    // Back to schema 4: the column gone, the version with it.
+    // Back to schema 4: the columns of 5 and 6 gone, the version with them.
     match &s.reopen {
         crate::support::Reopen::Sqlite(path) => {
             let conn = rusqlite::Connection::open(path).unwrap();
-            conn.execute_batch("ALTER TABLE team_heads DROP COLUMN stored_bytes")
-                .unwrap();
+            conn.execute_batch(
+                "ALTER TABLE team_heads DROP COLUMN stored_bytes; \
+                 ALTER TABLE envelopes DROP COLUMN author",
+            )
+            .unwrap();
             conn.pragma_update(None, "user_version", 4).unwrap();
         }
         crate::support::Reopen::Postgres { url, schema } => {
@@ -288,7 +291,7 @@ pub async fn stored_bytes_are_counted_when_a_relay_is_upgraded(s: &Backend) {
             client
                 .batch_execute(&format!(
                     "ALTER TABLE {schema}.team_heads DROP COLUMN stored_bytes; \
-                     DELETE FROM {schema}.relay_schema WHERE version >= 5"
+                     DELETE FROM {schema}.relay_schema WHERE version >= 5; ALTER TABLE {schema}.envelopes DROP COLUMN author"
                 ))
                 .await
                 .unwrap();

@@ -8,7 +8,7 @@ use super::super::sql::{id16, key32, seq_from_db};
 use super::super::{AppendOutcome, NewEnvelope, Quota, Refusal, Result};
 use super::listener::CHANNEL;
 use std::collections::{HashMap, HashSet};
-use tandem_protocol::TeamId;
+use tandem_protocol::{DeviceId, TeamId};
 
 /// One push in a group.
 #[derive(Clone, Copy)]
@@ -19,6 +19,8 @@ pub(super) struct AppendRequest<'a> {
     pub(super) oldest_epoch: Option<u32>,
     /// Refused whole if what it stores takes the team past this.
     pub(super) quota: Option<Quota>,
+    /// The device that pushed it (and wrote every envelope of it).
+    pub(super) author: Option<DeviceId>,
     pub(super) now_ms: i64,
 }
 
@@ -156,6 +158,7 @@ pub(super) async fn append_group(
             out.push(AppendOutcome {
                 seq,
                 duplicate: false,
+                erased: false,
             });
         }
         let bytes = stored.entry(team.0).or_insert(0);
@@ -175,7 +178,7 @@ pub(super) async fn append_group(
             known.insert((team.0, id), seq);
         }
         for (seq, e) in new {
-            rows.push(&team.0, seq, e, r.now_ms);
+            rows.push(&team.0, seq, e, r.now_ms, r.author);
         }
         results.push(Ok(out));
     }
@@ -204,9 +207,9 @@ pub(super) async fn append_group(
             .await?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
+                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms, author) \
                  SELECT * FROM UNNEST($1::bytea[], $2::bigint[], $3::bytea[], $4::bytea[], \
-                 $5::bytea[], $6::bigint[])",
+                 $5::bytea[], $6::bigint[], $7::bytea[])",
             )
             .await?;
         tx.execute(
@@ -218,6 +221,7 @@ pub(super) async fn append_group(
                 &rows.doc,
                 &rows.bytes,
                 &rows.at,
+                &rows.author,
             ],
         )
         .await?;
@@ -242,10 +246,19 @@ struct NewRows<'a> {
     doc: Vec<&'a [u8]>,
     bytes: Vec<&'a [u8]>,
     at: Vec<i64>,
+    author: Vec<Option<Vec<u8>>>,
 }
 
 impl<'a> NewRows<'a> {
-    fn push(&mut self, team: &'a [u8; 16], seq: i64, e: &'a NewEnvelope, at: i64) {
+    fn push(
+        &mut self,
+        team: &'a [u8; 16],
+        seq: i64,
+        e: &'a NewEnvelope,
+        at: i64,
+        author: Option<DeviceId>,
+    ) {
+        self.author.push(author.map(|a| a.0.to_vec()));
         self.team.push(team);
         self.seq.push(seq);
         self.id.push(&e.id);

@@ -210,13 +210,30 @@ impl PostgresStorage {
         Ok(())
     }
 
-    pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+    pub(super) async fn erase_doc(
+        &self,
+        team: TeamId,
+        doc: DocId,
+        by: Option<(DeviceId, bool)>,
+        now_ms: i64,
+    ) -> Result<u64> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // The team's counter row, as appends lock it: a push in flight either committed
         // before (its bytes are dropped here) or sees the erasure (and stores nothing).
         lock_team(&tx, team).await?;
         let (t, d) = (team.0.as_slice(), doc.0.as_slice());
+        if let Some((device, admin)) = by {
+            let first = tx.query_opt(sql::FIRST_ENVELOPE, &[&t, &d]).await?;
+            let first_author = match first {
+                Some(row) => rules::first_author(
+                    row.try_get::<_, Option<&[u8]>>(0)?,
+                    row.try_get::<_, Option<Vec<u8>>>(1)?,
+                ),
+                None => None,
+            };
+            rules::may_erase(team, doc, device, admin, first_author)?;
+        }
         tx.execute(sql::INSERT_ERASED, &[&t, &d, &now_ms]).await?;
         tx.execute(sql::RELEASE_DOC_BYTES, &[&t, &d]).await?;
         let dropped = tx.execute(sql::ERASE_ENVELOPES, &[&t, &d]).await?;
@@ -346,6 +363,7 @@ impl PostgresStorage {
         envelopes: Vec<NewEnvelope>,
         oldest_epoch: Option<u32>,
         quota: Option<Quota>,
+        author: Option<DeviceId>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
         match self
@@ -354,6 +372,7 @@ impl PostgresStorage {
                 envelopes,
                 oldest_epoch,
                 quota,
+                author,
                 now_ms,
             })
             .await?

@@ -51,6 +51,7 @@ pub(super) enum Write {
         envelopes: Vec<NewEnvelope>,
         oldest_epoch: Option<u32>,
         quota: Option<Quota>,
+        author: Option<DeviceId>,
         now_ms: i64,
     },
     Signature {
@@ -175,6 +176,7 @@ async fn write_group(pool: &Pool, writes: &[&Write]) -> Result<Vec<Result<Writte
                 envelopes,
                 oldest_epoch,
                 quota,
+                author,
                 now_ms,
             } => Some((
                 i,
@@ -183,6 +185,7 @@ async fn write_group(pool: &Pool, writes: &[&Write]) -> Result<Vec<Result<Writte
                     envelopes: envelopes.as_slice(),
                     oldest_epoch: *oldest_epoch,
                     quota: *quota,
+                    author: *author,
                     now_ms: *now_ms,
                 },
             )),

@@ -213,9 +213,26 @@ impl SqliteStorage {
         .await
     }
 
-    pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+    pub(super) async fn erase_doc(
+        &self,
+        team: TeamId,
+        doc: DocId,
+        by: Option<(DeviceId, bool)>,
+        now_ms: i64,
+    ) -> Result<u64> {
         let dropped = self
             .write(move |c| {
+                if let Some((device, admin)) = by {
+                    let first_author = c
+                        .prepare_cached(&for_sqlite(sql::FIRST_ENVELOPE))?
+                        .query_row(params![team.0, doc.0], |r| {
+                            let column: Option<Vec<u8>> = r.get(0)?;
+                            Ok(rules::first_author(column.as_deref(), r.get(1)?))
+                        })
+                        .optional()?
+                        .flatten();
+                    rules::may_erase(team, doc, device, admin, first_author)?;
+                }
                 c.execute(
                     &for_sqlite(sql::INSERT_ERASED),
                     params![team.0, doc.0, now_ms],
@@ -365,6 +382,7 @@ impl SqliteStorage {
         envelopes: Vec<NewEnvelope>,
         oldest_epoch: Option<u32>,
         quota: Option<Quota>,
+        author: Option<DeviceId>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
         self.write(move |c| {
@@ -388,9 +406,10 @@ impl SqliteStorage {
             )?;
             let mut after: Option<rules::Usage> = None;
             let mut insert = c.prepare_cached(
-                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms, author) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
+            let author = author.map(|a| a.0);
             for envelope in &envelopes {
                 let known = match seen.get(&envelope.id) {
                     Some(seq) => Some(*seq),
@@ -421,11 +440,13 @@ impl SqliteStorage {
                             envelope.id,
                             envelope.doc.0,
                             envelope.bytes,
-                            now_ms
+                            now_ms,
+                            author
                         ])?;
                         AppendOutcome {
                             seq: seq_from_db(head)?,
                             duplicate: false,
+                            erased: false,
                         }
                     }
                 };
