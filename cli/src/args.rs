@@ -450,6 +450,14 @@ pub enum TeamCommand {
         /// The team's name
         #[arg(long, value_name = "NAME")]
         name: String,
+        /// The team-creation token the relay's operator gave you (a demo relay needs none)
+        #[arg(
+            long,
+            value_name = "TOKEN",
+            env = "TANDEM_RELAY_TOKEN",
+            hide_env_values = true
+        )]
+        relay_token: Option<String>,
     },
     /// Show a one-time invite code for a new device (in person: it carries the team key)
     Invite {

@@ -36,6 +36,9 @@ pub enum ErrorCode {
     Offline,
     /// The relay refused a request (not an admin…).
     RelayRefused,
+    /// The relay did not let this device create a team: it takes none, or needs its
+    /// operator's team-creation token and this one is missing or wrong.
+    TeamCreationRefused,
     /// An invite code that cannot be used any more: expired, used, or made before a device
     /// was removed from the team. A new one is needed.
     InviteInvalid,

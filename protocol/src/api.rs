@@ -4,14 +4,16 @@
 //! device enrolled in that team and not revoked. Errors are JSON [`ErrorBody`] with a status:
 //! 400 malformed, 401 unauthenticated (unknown device, bad signature, stale or replayed),
 //! 403 forbidden (revoked, not an admin, pushing another device's envelope), 404 unknown,
-//! 409 exists or stale key epoch (a push sealed under an epoch older than the team's), 410 invite expired or used, 413 too large, 429 rate limited.
+//! 409 exists or stale key epoch (a push sealed under an epoch older than the team's), 410 invite expired or used, 413 too large, 429 rate limited,
+//! 503 busy (too many requests in flight). The signed headers (with the body's declared
+//! hash) are checked before the body is read.
 //!
 //! | method and path | body | answer |
 //! | --- | --- | --- |
 //! | `GET /health` | | `ok` when storage answers |
 //! | `GET /metrics` | | Prometheus text |
 //! | `GET /v1/info` | | [`RelayInfo`] |
-//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names | 201 |
+//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names, with the operator's token unless creation is open | 201; 403 `team_creation_closed` or `bad_creation_token` |
 //! | `GET /v1/teams/{team}/devices` | | `[DeviceInfo]` |
 //! | `POST /v1/teams/{team}/devices/{device}/revoke` | (admin) | 200 |
 //! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
@@ -22,7 +24,7 @@
 //! | `GET /v1/teams/{team}/snapshots` | | page frames, `seq` = the sequence number covered |
 //! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
 //! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
-//! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased) | 200; the document's envelopes and snapshot are dropped, later pushes of it acknowledged and dropped |
+//! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased; an admin or the device that wrote the document's first change; never the team document) | 200; the document's envelopes and snapshot are dropped, later pushes of it answered `erased` and dropped; 403 `team_doc_not_erasable` or `not_doc_author` |
 //!
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.
@@ -65,6 +67,12 @@ pub struct CreateTeam {
     pub device: DeviceId,
     /// Its Ed25519 public key (hex).
     pub public_key: String,
+    /// The relay operator's team-creation token, when the relay asks for one. Inside the
+    /// signed body, so it travels only with this one request (which cannot be replayed).
+    /// Absent from older clients: a relay that wants a token refuses them with
+    /// `bad_creation_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_token: Option<String>,
 }
 
 /// A device's role.
@@ -136,8 +144,13 @@ pub struct Appended {
     pub id: String,
     /// Its sequence number in the team's log.
     pub seq: u64,
-    /// Whether it was already there.
+    /// Whether it was already there (also set, with `seq` 0, for an envelope dropped
+    /// because its document was erased: what older clients understand).
     pub duplicate: bool,
+    /// Its document was erased at a person's request, so the relay dropped it: it is not
+    /// stored and no device will receive it. Absent (false) otherwise, and from older relays.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
 }
 
 /// Answer to a push.

@@ -77,6 +77,20 @@ codes! {
     WrongAuthor = "wrong_author",
     /// 403: only an admin device may do this.
     NotAdmin = "not_admin",
+    /// 403: this relay's operator has not opened team creation (no token configured).
+    TeamCreationClosed = "team_creation_closed",
+    /// 403: creating a team here needs the operator's token, and it is missing or wrong.
+    BadCreationToken = "bad_creation_token",
+    /// 403: the team stores as many bytes as this relay allows it; nothing was stored.
+    QuotaBytes = "quota_bytes",
+    /// 403: the team's log holds as many envelopes as this relay allows it; nothing was
+    /// stored.
+    QuotaEnvelopes = "quota_envelopes",
+    /// 403: the team document is never erased.
+    TeamDocNotErasable = "team_doc_not_erasable",
+    /// 403: only an admin device or the one that wrote a document's first change may erase
+    /// it.
+    NotDocAuthor = "not_doc_author",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
     /// 404: the relay has no such invite.
@@ -109,6 +123,8 @@ codes! {
     RateLimited = "rate_limited",
     /// 500: the relay could not do it.
     Internal = "internal",
+    /// 503: the relay is serving as many requests as it takes at once; try again shortly.
+    Busy = "busy",
 }
 
 impl RelayErrorCode {
@@ -188,7 +204,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 32);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 39);
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub const HEADER_DEVICE: &str = "x-tandem-device";
 pub const HEADER_TIME: &str = "x-tandem-time";
 /// Header with the signature (hex).
 pub const HEADER_SIGNATURE: &str = "x-tandem-signature";
+/// Header with the SHA-256 of the body (hex), as signed: the relay checks the signature
+/// over it before reading a large body, then the body against it. Older clients do not
+/// send it (the relay then reads the body, bounded, before checking).
+pub const HEADER_BODY_SHA256: &str = "x-tandem-body-sha256";
 /// How far a request's time may be from the relay's clock.
 pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
 
@@ -48,18 +52,102 @@ pub struct RequestToSign<'a> {
     pub device: DeviceId,
 }
 
-impl RequestToSign<'_> {
-    fn message(&self) -> Vec<u8> {
-        format!(
-            "tandem-request-v1\n{}\n{}\n{}\n{}\n{}\n{}",
+/// What is signed, with the body named by its SHA-256 only: what the relay can check
+/// before it has read the body.
+fn message(
+    relay_id: &str,
+    method: &str,
+    path_and_query: &str,
+    body_sha256: &[u8; 32],
+    time_ms: i64,
+    device: DeviceId,
+) -> Vec<u8> {
+    format!(
+        "tandem-request-v1\n{}\n{}\n{}\n{}\n{}\n{}",
+        relay_id,
+        method.to_ascii_uppercase(),
+        path_and_query,
+        hex::encode(body_sha256),
+        time_ms,
+        device.to_hex()
+    )
+    .into_bytes()
+}
+
+fn verify_at(
+    time_ms: i64,
+    now_ms: i64,
+    message: &[u8],
+    key: &VerifyingKey,
+    signature: &[u8; 64],
+) -> Result<(), RequestError> {
+    if (time_ms - now_ms).abs() > MAX_CLOCK_SKEW_MS {
+        return Err(RequestError::Stale);
+    }
+    key.verify(message, &Signature::from_bytes(signature))
+        .map_err(|_| RequestError::BadSignature)
+}
+
+/// A request as the relay sees it before reading its body: the body is only the SHA-256
+/// its sender declared ([`HEADER_BODY_SHA256`]). Verifying it proves the key's holder sent
+/// a body with that hash; the body read afterwards must have it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeclaredRequest<'a> {
+    /// The relay's identity.
+    pub relay_id: &'a str,
+    /// `GET`, `POST`…
+    pub method: &'a str,
+    /// Path and query, as sent.
+    pub path_and_query: &'a str,
+    /// The body's SHA-256, as declared.
+    pub body_sha256: [u8; 32],
+    /// Unix milliseconds.
+    pub time_ms: i64,
+    /// The signing device.
+    pub device: DeviceId,
+}
+
+impl DeclaredRequest<'_> {
+    /// Checks the time against `now_ms`, then the signature.
+    pub fn verify(
+        &self,
+        key: &VerifyingKey,
+        signature: &[u8; 64],
+        now_ms: i64,
+    ) -> Result<(), RequestError> {
+        let message = message(
             self.relay_id,
-            self.method.to_ascii_uppercase(),
+            self.method,
             self.path_and_query,
-            hex::encode(Sha256::digest(self.body)),
+            &self.body_sha256,
             self.time_ms,
-            self.device.to_hex()
+            self.device,
+        );
+        verify_at(self.time_ms, now_ms, &message, key, signature)
+    }
+}
+
+/// Parses the declared body hash header.
+pub fn parse_body_sha256(hex_hash: &str) -> Result<[u8; 32], RequestError> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_hash.trim(), &mut out).map_err(|_| RequestError::Malformed)?;
+    Ok(out)
+}
+
+impl RequestToSign<'_> {
+    fn body_sha256(&self) -> [u8; 32] {
+        Sha256::digest(self.body).into()
+    }
+
+    fn message(&self) -> Vec<u8> {
+        message(
+            self.relay_id,
+            self.method,
+            self.path_and_query,
+            &self.body_sha256(),
+            self.time_ms,
+            self.device,
         )
-        .into_bytes()
     }
 
     /// Signs it.
@@ -69,11 +157,12 @@ impl RequestToSign<'_> {
 
     /// The authentication headers to send with it, `(name, value)`, signed with `key` (the
     /// device's): every client sends exactly these, so they are written once.
-    pub fn signed_headers(&self, key: &SigningKey) -> [(&'static str, String); 3] {
+    pub fn signed_headers(&self, key: &SigningKey) -> [(&'static str, String); 4] {
         [
             (HEADER_DEVICE, self.device.to_hex()),
             (HEADER_TIME, self.time_ms.to_string()),
             (HEADER_SIGNATURE, hex::encode(self.sign(key))),
+            (HEADER_BODY_SHA256, hex::encode(self.body_sha256())),
         ]
     }
 
@@ -84,11 +173,7 @@ impl RequestToSign<'_> {
         signature: &[u8; 64],
         now_ms: i64,
     ) -> Result<(), RequestError> {
-        if (self.time_ms - now_ms).abs() > MAX_CLOCK_SKEW_MS {
-            return Err(RequestError::Stale);
-        }
-        key.verify(&self.message(), &Signature::from_bytes(signature))
-            .map_err(|_| RequestError::BadSignature)
+        verify_at(self.time_ms, now_ms, &self.message(), key, signature)
     }
 }
 
@@ -178,6 +263,31 @@ mod tests {
         assert_eq!(value(HEADER_TIME), "1700000000000");
         let sig = parse_signature(value(HEADER_SIGNATURE)).unwrap();
         assert_eq!(sig, req.sign(&key));
+        // The declared hash is the body's, and the signature checks against it alone.
+        let declared = parse_body_sha256(value(HEADER_BODY_SHA256)).unwrap();
+        let before_the_body = DeclaredRequest {
+            relay_id: req.relay_id,
+            method: req.method,
+            path_and_query: req.path_and_query,
+            body_sha256: declared,
+            time_ms: req.time_ms,
+            device: req.device,
+        };
+        let vk = key.verifying_key();
+        assert_eq!(before_the_body.verify(&vk, &sig, 1_700_000_000_000), Ok(()));
+        let other_body = DeclaredRequest {
+            body_sha256: Sha256::digest(b"another body").into(),
+            ..before_the_body
+        };
+        assert_eq!(
+            other_body.verify(&vk, &sig, 1_700_000_000_000),
+            Err(RequestError::BadSignature)
+        );
+        assert_eq!(
+            before_the_body.verify(&vk, &sig, 1_700_000_000_000 + MAX_CLOCK_SKEW_MS + 1),
+            Err(RequestError::Stale)
+        );
+        assert!(parse_body_sha256("zz").is_err());
         assert_eq!(
             req.verify(&key.verifying_key(), &sig, 1_700_000_000_000),
             Ok(())

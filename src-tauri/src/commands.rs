@@ -145,9 +145,10 @@ pub fn create_team<R: Runtime>(
     state: State<'_, AppState>,
     relay_url: String,
     team_name: String,
+    relay_token: Option<String>,
 ) -> CommandResult<()> {
     let vault = state.shared_vault()?;
-    sync::create_team_on_relay(&vault, relay_url.trim(), &team_name)?;
+    sync::create_team_on_relay(&vault, relay_url.trim(), &team_name, relay_token.as_deref())?;
     // The runner stopped itself when it found no relay: start it again.
     state.start(vault, emit_status(&app));
     Ok(())

@@ -27,6 +27,8 @@ team-local-submit = Start on this device only
 team-local-explain = This notebook is on this device only. To share it with your team, give the address of your team's relay.
 default-team-name = My notebook
 relay-url = Relay address
+relay-token = Team-creation token (from the relay's operator)
+relay-token-hint = Leave it empty for a demo relay. It lets this device create a team on the relay; it is not kept.
 team-name = Team name
 invite-code = Invite code
 
@@ -257,6 +259,7 @@ error-io = Reading or writing on this device failed.
 error-disk-full = This device's storage is full: nothing was saved. Free some space, then try again.
 error-offline = The relay cannot be reached. Your changes wait safely and will be sent when it answers.
 error-relay-refused = The relay refused (not allowed).
+error-team-creation-refused = The relay did not let this device create a team: ask its operator for the team-creation token, or check the one you typed.
 error-invite-invalid = This invite code can no longer be used: it has expired, has been used, or was made before a device was removed from the team. Ask a team member for a new one.
 error-revoked = This device was removed from the team.
 error-relay-went-back = The relay's log went back past what this device saw (it may have been restored from a backup). Nothing is sent to it or taken from it: your changes stay on this device until an admin checks the relay.

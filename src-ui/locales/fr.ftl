@@ -27,6 +27,8 @@ team-local-submit = Commencer sur cet appareil seulement
 team-local-explain = Ce carnet est sur cet appareil seulement. Pour le partager avec votre équipe, donnez l'adresse du relais de l'équipe.
 default-team-name = Mon carnet
 relay-url = Adresse du relais
+relay-token = Jeton de création d'équipe (donné par qui gère le relais)
+relay-token-hint = Laissez vide pour un relais de démonstration. Il permet à cet appareil de créer une équipe sur le relais ; il n'est pas conservé.
 team-name = Nom de l'équipe
 invite-code = Code d'invitation
 
@@ -257,6 +259,7 @@ error-io = La lecture ou l'écriture sur cet appareil a échoué.
 error-disk-full = Le stockage de cet appareil est plein : rien n'a été enregistré. Libérez de la place, puis réessayez.
 error-offline = Le relais ne répond pas. Vos changements attendent en sécurité et partiront dès qu'il répondra.
 error-relay-refused = Le relais a refusé (pas autorisé).
+error-team-creation-refused = Le relais n'a pas permis à cet appareil de créer une équipe : demandez le jeton de création d'équipe à qui gère le relais, ou vérifiez celui que vous avez tapé.
 error-invite-invalid = Ce code d'invitation n'est plus utilisable : il a expiré, a déjà servi, ou date d'avant le retrait d'un appareil de l'équipe. Demandez-en un nouveau à un membre de l'équipe.
 error-revoked = Cet appareil a été retiré de l'équipe.
 error-relay-went-back = Le journal du relais est revenu en arrière de ce que cet appareil avait vu (restauré depuis une sauvegarde ?). Rien ne lui est envoyé ni pris : vos changements restent sur cet appareil jusqu'à ce qu'un·e admin vérifie le relais.

@@ -7,6 +7,14 @@
 //! data = "/var/lib/tandem-relay"
 //! # database = "postgres://tandem@db.internal/tandem"
 //!
+//! # Who may create teams. Nothing set: nobody (the safe default). Either a secret token the
+//! # founding device must present (read from a file, the TANDEM_RELAY_TEAM_CREATION_TOKEN
+//! # variable, or here), or `open = true` for a demo relay on a laptop.
+//! [team_creation]
+//! token_file = "/etc/tandem-relay/team-creation-token"
+//! # token = "a long random secret"
+//! # open = true
+//!
 //! [limits]
 //! max_body_bytes = 16777216
 //! max_envelope_bytes = 8388608
@@ -14,12 +22,18 @@
 //! rate_per_second = 20.0
 //! rate_burst = 100
 //! page_size_cap = 500
+//! max_team_bytes = 17179869184     # 16 GiB stored per team
+//! max_team_envelopes = 50000000    # envelopes in one team's log
+//! max_json_bytes = 1048576         # a JSON request's body
+//! max_concurrent_requests = 4096   # long polls included; more get 503 busy
 //! ```
 
 use clap::Parser;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use subtle::ConstantTimeEq;
 
 /// The file name of the SQLite database inside `--data`.
 pub const SQLITE_FILE: &str = "relay.db";
@@ -47,6 +61,16 @@ pub struct Args {
     /// Listen on a non-loopback address without TLS (only behind a proxy that adds it).
     #[arg(long)]
     pub allow_plain_http: bool,
+    /// Let anyone who can reach the relay create teams (a demo relay on a laptop).
+    #[arg(long)]
+    pub open_team_creation: bool,
+    /// The secret a founding device must present to create a team. Prefer the environment
+    /// variable or --team-creation-token-file: a flag shows in the process list.
+    #[arg(long, env = "TANDEM_RELAY_TEAM_CREATION_TOKEN", hide_env_values = true)]
+    pub team_creation_token: Option<String>,
+    /// A file holding the team-creation token (its first line).
+    #[arg(long)]
+    pub team_creation_token_file: Option<PathBuf>,
     /// Largest request body, in bytes.
     #[arg(long)]
     pub max_body_bytes: Option<usize>,
@@ -65,6 +89,18 @@ pub struct Args {
     /// Most envelopes in one page of a pull.
     #[arg(long)]
     pub page_size_cap: Option<usize>,
+    /// Most bytes one team may store (envelopes not collected yet, and snapshots).
+    #[arg(long)]
+    pub max_team_bytes: Option<u64>,
+    /// Most envelopes one team's log may hold.
+    #[arg(long)]
+    pub max_team_envelopes: Option<u64>,
+    /// Largest body of a JSON request (teams, invites, joins, key epochs, revocations).
+    #[arg(long)]
+    pub max_json_bytes: Option<usize>,
+    /// Most requests served at once (long polls included); more are answered 503 `busy`.
+    #[arg(long)]
+    pub max_concurrent_requests: Option<usize>,
 }
 
 /// What the relay enforces.
@@ -82,6 +118,24 @@ pub struct Limits {
     pub rate_burst: u32,
     /// Most envelopes in one page.
     pub page_size_cap: usize,
+    /// Most bytes one team may store.
+    pub max_team_bytes: u64,
+    /// Most envelopes in one team's log.
+    pub max_team_envelopes: u64,
+    /// Largest body of a JSON request.
+    pub max_json_bytes: usize,
+    /// Most requests served at once.
+    pub max_concurrent_requests: usize,
+}
+
+impl Limits {
+    /// What one team may store.
+    pub fn quota(&self) -> crate::storage::Quota {
+        crate::storage::Quota {
+            max_bytes: self.max_team_bytes,
+            max_envelopes: self.max_team_envelopes,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -93,6 +147,17 @@ impl Default for Limits {
             rate_per_second: 20.0,
             rate_burst: 100,
             page_size_cap: tandem_protocol::api::DEFAULT_PAGE,
+            // A team of 10,000 people with 100 encounters each writes some 1,000,000
+            // envelopes of about 1 KiB over years: both defaults leave it room many times
+            // over, while a member (or a stolen device) filling the relay's disk is stopped.
+            max_team_bytes: 16 * 1024 * 1024 * 1024,
+            max_team_envelopes: 50_000_000,
+            // The largest JSON body is a key epoch: one package of a few hundred bytes per
+            // device, so a team of a thousand devices fits.
+            max_json_bytes: 1024 * 1024,
+            // One socket per connected device (a long poll holds one), as many as the
+            // relay warns it should be able to open.
+            max_concurrent_requests: 4096,
         }
     }
 }
@@ -113,7 +178,95 @@ impl Limits {
         {
             return bad("rate_per_second and rate_burst must be positive");
         }
+        if self.max_json_bytes == 0 || self.max_concurrent_requests == 0 {
+            return bad("max_json_bytes and max_concurrent_requests must be positive");
+        }
+        if self.max_team_envelopes == 0 || self.max_team_bytes < self.max_envelope_bytes as u64 {
+            return bad(
+                "max_team_envelopes must be positive and max_team_bytes at least max_envelope_bytes",
+            );
+        }
         Ok(())
+    }
+}
+
+/// Who may create a team on this relay.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TeamCreation {
+    /// Nobody: no token was configured and creation was not opened (the default).
+    #[default]
+    Closed,
+    /// Anyone who can reach the relay (demo and embedded relays).
+    Open,
+    /// A founding device that presents this token.
+    Token(CreationToken),
+}
+
+/// Why a team may not be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreationRefused {
+    /// The relay takes no new teams at all.
+    Closed,
+    /// The token is missing or wrong.
+    BadToken,
+}
+
+impl TeamCreation {
+    /// Whether a founding device presenting `given` may create a team.
+    pub fn admits(&self, given: Option<&str>) -> Result<(), CreationRefused> {
+        match self {
+            Self::Open => Ok(()),
+            Self::Closed => Err(CreationRefused::Closed),
+            Self::Token(token) if token.matches(given) => Ok(()),
+            Self::Token(_) => Err(CreationRefused::BadToken),
+        }
+    }
+
+    /// For logs: `closed`, `open` or `token` (never the token).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::Open => "open",
+            Self::Token(_) => "token",
+        }
+    }
+}
+
+/// The operator's team-creation token, kept only as its SHA-256: compared in constant time
+/// (digest against digest, so neither the token's bytes nor its length show in the timing),
+/// and never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CreationToken([u8; 32]);
+
+impl std::fmt::Debug for CreationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CreationToken(…)")
+    }
+}
+
+/// The shortest token accepted: a guessable one would open the relay to anyone.
+pub const MIN_TOKEN_CHARS: usize = 16;
+/// The longest token accepted.
+pub const MAX_TOKEN_CHARS: usize = 512;
+
+impl CreationToken {
+    /// A token from its text (surrounding white space ignored).
+    pub fn new(token: &str) -> Result<Self, ConfigError> {
+        let token = token.trim();
+        let chars = token.chars().count();
+        if !(MIN_TOKEN_CHARS..=MAX_TOKEN_CHARS).contains(&chars) {
+            return Err(ConfigError::BadToken);
+        }
+        Ok(Self(Sha256::digest(token.as_bytes()).into()))
+    }
+
+    /// Whether `given` is this token (surrounding white space ignored, as when it was set).
+    pub fn matches(&self, given: Option<&str>) -> bool {
+        let Some(given) = given else {
+            return false;
+        };
+        let digest: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
+        bool::from(digest.ct_eq(&self.0))
     }
 }
 
@@ -145,6 +298,8 @@ pub struct Config {
     pub database: Database,
     /// What to enforce.
     pub limits: Limits,
+    /// Who may create teams.
+    pub team_creation: TeamCreation,
 }
 
 /// What is wrong with the configuration.
@@ -191,6 +346,24 @@ pub enum ConfigError {
     /// A limit makes no sense.
     #[error("bad limit: {0}")]
     BadLimit(&'static str),
+    /// Team creation both opened and given a token.
+    #[error("team creation is either open or needs a token: give one of them, not both")]
+    TwoCreationPolicies,
+    /// The team-creation token is too short or too long.
+    #[error(
+        "the team-creation token must be {MIN_TOKEN_CHARS} to {MAX_TOKEN_CHARS} characters \
+         (make one with: openssl rand -hex 24)"
+    )]
+    BadToken,
+    /// The team-creation token file could not be read.
+    #[error("cannot read the team-creation token file {path}")]
+    ReadToken {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -201,7 +374,47 @@ struct FileConfig {
     database: Option<String>,
     allow_plain_http: Option<bool>,
     #[serde(default)]
+    team_creation: FileTeamCreation,
+    #[serde(default)]
     limits: FileLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTeamCreation {
+    open: Option<bool>,
+    token: Option<String>,
+    token_file: Option<PathBuf>,
+}
+
+impl FileTeamCreation {
+    fn is_empty(&self) -> bool {
+        self.open.is_none() && self.token.is_none() && self.token_file.is_none()
+    }
+
+    /// The one policy these name (none: closed).
+    fn policy(self) -> Result<TeamCreation, ConfigError> {
+        let open = self.open.unwrap_or(false);
+        let token = match (self.token, self.token_file) {
+            (Some(_), Some(_)) => return Err(ConfigError::TwoCreationPolicies),
+            (Some(token), None) => Some(token),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|source| ConfigError::ReadToken { path, source })?
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+            ),
+            (None, None) => None,
+        };
+        match (open, token) {
+            (true, Some(_)) => Err(ConfigError::TwoCreationPolicies),
+            (true, None) => Ok(TeamCreation::Open),
+            (false, Some(token)) => Ok(TeamCreation::Token(CreationToken::new(&token)?)),
+            (false, None) => Ok(TeamCreation::Closed),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,6 +426,10 @@ struct FileLimits {
     rate_per_second: Option<f64>,
     rate_burst: Option<u32>,
     page_size_cap: Option<usize>,
+    max_team_bytes: Option<u64>,
+    max_team_envelopes: Option<u64>,
+    max_json_bytes: Option<usize>,
+    max_concurrent_requests: Option<usize>,
 }
 
 impl Config {
@@ -258,6 +475,22 @@ impl Config {
                 .page_size_cap
                 .or(file.limits.page_size_cap)
                 .unwrap_or(defaults.page_size_cap),
+            max_team_bytes: args
+                .max_team_bytes
+                .or(file.limits.max_team_bytes)
+                .unwrap_or(defaults.max_team_bytes),
+            max_team_envelopes: args
+                .max_team_envelopes
+                .or(file.limits.max_team_envelopes)
+                .unwrap_or(defaults.max_team_envelopes),
+            max_json_bytes: args
+                .max_json_bytes
+                .or(file.limits.max_json_bytes)
+                .unwrap_or(defaults.max_json_bytes),
+            max_concurrent_requests: args
+                .max_concurrent_requests
+                .or(file.limits.max_concurrent_requests)
+                .unwrap_or(defaults.max_concurrent_requests),
         };
         limits.check()?;
 
@@ -273,6 +506,18 @@ impl Config {
             (Some(_), Some(_)) => return Err(ConfigError::TwoStorages),
         };
 
+        // Flags (and the environment) name the whole policy, or leave it to the file.
+        let from_flags = FileTeamCreation {
+            open: args.open_team_creation.then_some(true),
+            token: args.team_creation_token,
+            token_file: args.team_creation_token_file,
+        };
+        let team_creation = if from_flags.is_empty() {
+            file.team_creation.policy()?
+        } else {
+            from_flags.policy()?
+        };
+
         let listen = args.listen.or(file.listen).ok_or(ConfigError::NoListen)?;
         let allow_plain_http = args.allow_plain_http || file.allow_plain_http.unwrap_or(false);
         if !listen.ip().is_loopback() && !allow_plain_http {
@@ -282,6 +527,7 @@ impl Config {
             listen,
             database,
             limits,
+            team_creation,
         })
     }
 }
@@ -336,11 +582,93 @@ mod tests {
         assert_eq!(c.limits.rate_burst, 7);
         assert_eq!(c.limits.page_size_cap, 50);
         assert_eq!(c.limits.max_envelopes_per_push, 1000);
+        assert_eq!(c.limits.max_team_envelopes, 50_000_000);
 
         std::fs::write(&file, "limits = 3\n").unwrap();
         assert!(matches!(
             Config::from_args(args(&["--config", file.to_str().unwrap()])),
             Err(ConfigError::ParseFile { .. })
+        ));
+    }
+
+    #[test]
+    fn team_creation_is_closed_unless_opened_or_given_a_token() {
+        let base = ["--listen", "127.0.0.1:1", "--data", "/x"];
+        let with = |more: &[&str]| {
+            let mut a = base.to_vec();
+            a.extend_from_slice(more);
+            Config::from_args(args(&a)).map(|c| c.team_creation)
+        };
+        // The tests may run with the variable set by someone's shell: not here.
+        assert!(std::env::var_os("TANDEM_RELAY_TEAM_CREATION_TOKEN").is_none());
+        let closed = with(&[]).unwrap();
+        assert_eq!(closed, TeamCreation::Closed);
+        assert_eq!(closed.admits(None), Err(CreationRefused::Closed));
+        assert_eq!(
+            closed.admits(Some("anything at all here")),
+            Err(CreationRefused::Closed)
+        );
+        let open = with(&["--open-team-creation"]).unwrap();
+        assert_eq!(open.admits(None), Ok(()));
+
+        let secret = "0123456789abcdef-secret";
+        let token = with(&["--team-creation-token", secret]).unwrap();
+        assert_eq!(token.admits(Some(secret)), Ok(()));
+        assert_eq!(token.admits(Some(" 0123456789abcdef-secret\n")), Ok(()));
+        assert_eq!(token.admits(None), Err(CreationRefused::BadToken));
+        assert_eq!(token.admits(Some("")), Err(CreationRefused::BadToken));
+        assert_eq!(
+            token.admits(Some("0123456789abcdef-secreT")),
+            Err(CreationRefused::BadToken)
+        );
+        assert_eq!(
+            token.admits(Some("0123456789abcdef-secret-and-more")),
+            Err(CreationRefused::BadToken)
+        );
+        assert!(!format!("{token:?}").contains("secret"), "{token:?}");
+
+        assert!(matches!(
+            with(&["--team-creation-token", "short"]),
+            Err(ConfigError::BadToken)
+        ));
+        assert!(matches!(
+            with(&["--open-team-creation", "--team-creation-token", secret]),
+            Err(ConfigError::TwoCreationPolicies)
+        ));
+
+        // From a file named by a flag, or by the config file; flags win over the file.
+        let dir = tempfile::tempdir().unwrap();
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, format!("{secret}\n")).unwrap();
+        let from_file = with(&["--team-creation-token-file", token_file.to_str().unwrap()]);
+        assert_eq!(from_file.unwrap().admits(Some(secret)), Ok(()));
+        assert!(matches!(
+            with(&["--team-creation-token-file", "/no/such/file"]),
+            Err(ConfigError::ReadToken { .. })
+        ));
+        let config = dir.path().join("relay.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[team_creation]\ntoken_file = {:?}\n",
+                token_file.to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        let c = config.to_str().unwrap();
+        assert_eq!(with(&["--config", c]).unwrap().admits(Some(secret)), Ok(()));
+        assert_eq!(
+            with(&["--config", c, "--open-team-creation"]).unwrap(),
+            TeamCreation::Open
+        );
+        std::fs::write(
+            &config,
+            "[team_creation]\nopen = true\ntoken = \"0123456789abcdef\"\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            with(&["--config", c]),
+            Err(ConfigError::TwoCreationPolicies)
         ));
     }
 
@@ -365,5 +693,15 @@ mod tests {
             with(&["--data", "/x", "--max-envelope-bytes", "99999999999"]),
             Err(ConfigError::BadLimit(_))
         ));
+        assert!(matches!(
+            with(&["--data", "/x", "--max-team-bytes", "1000"]),
+            Err(ConfigError::BadLimit(_))
+        ));
+        assert!(matches!(
+            with(&["--data", "/x", "--max-team-envelopes", "0"]),
+            Err(ConfigError::BadLimit(_))
+        ));
+        let quota = with(&["--data", "/x", "--max-team-envelopes", "7"]).unwrap();
+        assert_eq!(quota.limits.quota().max_envelopes, 7);
     }
 }

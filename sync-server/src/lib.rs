@@ -93,10 +93,19 @@ pub async fn run(
         relay_id = storage.relay_id(),
         backend = storage.backend(),
         max_body_bytes = config.limits.max_body_bytes,
+        team_creation = config.team_creation.name(),
         "listening"
     );
+    if config.team_creation == config::TeamCreation::Closed {
+        tracing::warn!(
+            "no team can be created on this relay: set a team-creation token \
+             (--team-creation-token-file, TANDEM_RELAY_TEAM_CREATION_TOKEN or [team_creation] \
+             in the config file) for founding devices to present, or --open-team-creation \
+             for a demo relay"
+        );
+    }
     warn_if_few_open_files();
-    let state = AppState::new(storage, config.limits);
+    let state = AppState::new(storage, config.limits, config.team_creation);
     serve(listener, state, shutdown)
         .await
         .map_err(RunError::Serve)?;

@@ -87,6 +87,7 @@ impl App {
         self.setup_step_one(name);
         let s = &self.s;
         s.fill("team-create-relay", relay);
+        s.fill("team-create-token", harness::CREATION_TOKEN);
         s.fill("team-create-name", "Équipe Centre-Sud");
         s.click_id("team-create-submit");
         s.id("today-screen");

@@ -111,7 +111,13 @@ fn main() {
         )
         .unwrap(),
     ));
-    sync::create_team_on_relay(&a, &relay.url(), "Équipe démo").unwrap();
+    sync::create_team_on_relay(
+        &a,
+        &relay.url(),
+        "Équipe démo",
+        Some(harness::CREATION_TOKEN),
+    )
+    .unwrap();
     let t = Instant::now();
     demo::generate(
         &mut a.lock(),

@@ -29,6 +29,10 @@ fn relay_binary() -> PathBuf {
     bin
 }
 
+/// The team-creation token the relays of these tests ask for (in their environment, as an
+/// operator's service would set it), and founders present.
+pub const CREATION_TOKEN: &str = "end-to-end relay creation token";
+
 /// A relay process on loopback with its data folder and captured log.
 pub struct RelayProcess {
     pub data: TempDir,
@@ -43,7 +47,8 @@ impl RelayProcess {
         Self::start_with(&[])
     }
 
-    /// Starts with extra flags (limits).
+    /// Starts with extra flags (limits). Teams need [`CREATION_TOKEN`] unless the flags
+    /// say otherwise (`--open-team-creation`).
     pub fn start_with(args: &[&str]) -> Self {
         let data = tempfile::tempdir().unwrap();
         let mut r = Self {
@@ -63,12 +68,20 @@ impl RelayProcess {
 
     /// Starts the process on `port` (0: any) and waits until it answers.
     fn spawn(&mut self, port: u16) {
-        let mut child = Command::new(relay_binary())
+        let mut command = Command::new(relay_binary());
+        command
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data")
             .arg(self.data.path())
-            .args(&self.args)
+            .args(&self.args);
+        // A relay is open or asks for a token, never both (it refuses to start).
+        if self.args.iter().any(|a| a == "--open-team-creation") {
+            command.env_remove("TANDEM_RELAY_TEAM_CREATION_TOKEN");
+        } else {
+            command.env("TANDEM_RELAY_TEAM_CREATION_TOKEN", CREATION_TOKEN);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -169,7 +182,8 @@ impl Device {
         )
         .unwrap();
         let vault = SharedVault::new(vault);
-        sync::create_team_on_relay(&vault, relay_url, "Équipe Centre-Sud").unwrap();
+        sync::create_team_on_relay(&vault, relay_url, "Équipe Centre-Sud", Some(CREATION_TOKEN))
+            .unwrap();
         Self { _dir: dir, vault }
     }
 

@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod converge;
+mod creation;
+mod erasure;
 mod faults;
 mod harness;
 mod hostile_member;

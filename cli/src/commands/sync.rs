@@ -61,6 +61,10 @@ pub fn report_text(r: &SyncReport, out: &Output) -> String {
         s.push(' ');
         s.push_str(&out.t_args("sync-set-aside-read", &[("count", r.set_aside_read.into())]));
     }
+    if r.dropped_erased > 0 {
+        s.push(' ');
+        s.push_str(&out.t_args("sync-dropped-erased", &[("count", r.dropped_erased.into())]));
+    }
     s
 }
 
@@ -184,7 +188,7 @@ mod tests {
         );
         let refused = SyncReport {
             refused: 1,
-            ..report
+            ..report.clone()
         };
         assert_eq!(
             report_text(&refused, &EN),
@@ -199,7 +203,7 @@ mod tests {
         let set_aside = SyncReport {
             set_aside: 2,
             set_aside_read: 1,
-            ..report
+            ..report.clone()
         };
         assert_eq!(
             report_text(&set_aside, &EN),
@@ -213,6 +217,16 @@ mod tests {
              2 changement(s) de l'équipe illisible(s) ici: mis de côté, le reste est arrivé. \
              1 changement(s) mis de côté plus tôt ont pu être lus."
         );
+        let dropped = SyncReport {
+            dropped_erased: 2,
+            ..report.clone()
+        };
+        assert!(report_text(&dropped, &EN).ends_with(
+            "2 change(s) were not kept: the person they were about was erased at their request."
+        ));
+        assert!(report_text(&dropped, &FR).ends_with(
+            "2 modification(s) non conservée(s) : la personne concernée a été effacée à sa demande."
+        ));
     }
 
     #[test]

@@ -16,9 +16,20 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             let team = session.open()?.team()?;
             out.show(&team, |t| render::team(t, out))
         }
-        TeamCommand::Create { relay, name } => {
+        TeamCommand::Create {
+            relay,
+            name,
+            relay_token,
+        } => {
             let vault = SharedVault::new(session.open()?);
-            sync::create_team_on_relay(&vault, &relay, &name)?;
+            sync::create_team_on_relay(&vault, &relay, &name, relay_token.as_deref()).map_err(
+                |e| match e.code() {
+                    ErrorCode::TeamCreationRefused => {
+                        anyhow::Error::new(e).context(out.t("team-create-refused"))
+                    }
+                    _ => e.into(),
+                },
+            )?;
             let report = sync::sync_once(&vault, 0, &progress_bar())?;
             out.done(json!({ "relay": relay, "sync": report }), || {
                 format!("{} {}", out.t("team-on-relay"), report_text(&report, out))

@@ -19,7 +19,8 @@ pub fn sync_once(
 ) -> Result<SyncReport, SyncError> {
     let pushed = push_pending(vault, progress)?;
     let mut report = pull_new(vault, wait_ms, progress)?;
-    report.pushed += pushed;
+    report.pushed += pushed.sent;
+    report.dropped_erased += pushed.dropped_erased;
     Ok(report)
 }
 
@@ -35,7 +36,9 @@ pub fn pull_new(
     finish_rotation(vault, &link)?;
     pull(vault, &link, wait_ms, &mut report, progress)?;
     if vault.lock().ensure_registered()? {
-        report.pushed += push(vault, &link, progress)?;
+        let pushed = push(vault, &link, progress)?;
+        report.pushed += pushed.sent;
+        report.dropped_erased += pushed.dropped_erased;
     }
     if vault.lock().outbox_len()? == 0 {
         report.snapshots_uploaded = upload_snapshots(vault, &link, report.head)?;

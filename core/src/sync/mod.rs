@@ -34,7 +34,7 @@ mod snapshots;
 mod team;
 
 pub use engine::{pull_new, sync_once};
-pub use push::push_pending;
+pub use push::{push_pending, Pushed};
 pub use relay::{relay_info, RelayClient};
 pub use report::{SyncProgress, SyncReport};
 pub use runner::{next_status_seq, SyncHandle, SyncState, SyncStatus};
@@ -112,6 +112,12 @@ impl SyncError {
         match self {
             Self::Offline(_) => ErrorCode::Offline,
             Self::Relay { code, .. } if code.is_invite_refusal() => ErrorCode::InviteInvalid,
+            Self::Relay {
+                code:
+                    tandem_protocol::RelayErrorCode::TeamCreationClosed
+                    | tandem_protocol::RelayErrorCode::BadCreationToken,
+                ..
+            } => ErrorCode::TeamCreationRefused,
             Self::Relay { .. } => ErrorCode::RelayRefused,
             Self::Revoked => ErrorCode::Revoked,
             Self::RelayWentBack { .. } => ErrorCode::RelayWentBack,

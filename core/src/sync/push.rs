@@ -15,11 +15,28 @@ const PUSH_BATCH: usize = 200;
 /// Bytes pushed per request, about (the relay accepts 16 MiB by default).
 const PUSH_BYTES: usize = 4 * 1024 * 1024;
 
-/// Sends every waiting local change; returns how many.
+/// What a push did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pushed {
+    /// Local changes the relay acknowledged (those dropped for an erasure included).
+    pub sent: usize,
+    /// Of them, those the relay dropped because their record was erased at the person's
+    /// request (written before this device heard of it).
+    pub dropped_erased: usize,
+}
+
+impl std::ops::AddAssign for Pushed {
+    fn add_assign(&mut self, other: Self) {
+        self.sent += other.sent;
+        self.dropped_erased += other.dropped_erased;
+    }
+}
+
+/// Sends every waiting local change.
 pub fn push_pending(
     vault: &SharedVault,
     progress: &dyn Fn(SyncProgress),
-) -> Result<usize, SyncError> {
+) -> Result<Pushed, SyncError> {
     if let Some((seen, relay)) = vault.lock().relay_went_back()? {
         // Changes wait here until someone checked the relay.
         return Err(SyncError::RelayWentBack { seen, relay });
@@ -35,10 +52,10 @@ pub(super) fn push(
     vault: &SharedVault,
     link: &TeamLink,
     progress: &dyn Fn(SyncProgress),
-) -> Result<usize, SyncError> {
+) -> Result<Pushed, SyncError> {
     let total = vault.lock().outbox_len()?;
     let mut refetched = false;
-    let mut pushed = 0usize;
+    let mut pushed = Pushed::default();
     loop {
         let (seqs, docs, envelopes) = {
             let v = vault.lock();
@@ -86,13 +103,17 @@ pub(super) fn push(
                 "the relay acknowledged a different number of changes",
             ));
         }
+        // Dropped because the person was erased meanwhile: acknowledged (nothing more can be
+        // done with them), and counted so that the peer is told, never taken for a copy the
+        // relay already had.
+        pushed.dropped_erased += answer.appended.iter().filter(|a| a.erased).count();
         {
             let mut v = vault.lock();
             v.acknowledge(&seqs)?;
             v.count_pushed(&docs)?;
         }
-        pushed += envelopes.len();
-        progress(SyncProgress::Pushing(pushed as u64, total));
+        pushed.sent += envelopes.len();
+        progress(SyncProgress::Pushing(pushed.sent as u64, total));
     }
 }
 
@@ -103,7 +124,19 @@ fn send_erasures(vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> 
     for id in erasures {
         // An id that is not a relay document id has nothing there.
         if let Ok(doc) = id.parse::<DocId>() {
-            link.client.erase_doc(link.team, doc)?;
+            match link.client.erase_doc(link.team, doc) {
+                // Only an admin or the device that opened the record may have the relay drop
+                // it: kept for later (this device may become an admin), without stopping
+                // the sync. The record is gone here all the same.
+                Err(SyncError::Relay {
+                    status: 403, code, ..
+                }) if code == tandem_protocol::RelayErrorCode::NotDocAuthor
+                    || code == tandem_protocol::RelayErrorCode::TeamDocNotErasable =>
+                {
+                    continue;
+                }
+                other => other?,
+            }
         }
         vault.lock().relay_erased(&id)?;
     }

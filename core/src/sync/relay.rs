@@ -199,12 +199,17 @@ impl RelayClient {
         check(resp)
     }
 
-    /// Registers a new team, with this device as its first admin.
-    pub fn create_team(&self, team: TeamId) -> Result<(), SyncError> {
+    /// Registers a new team, with this device as its first admin, presenting the relay
+    /// operator's team-creation `token` (a relay open to all needs none).
+    pub fn create_team(&self, team: TeamId, token: Option<&str>) -> Result<(), SyncError> {
         let body = serde_json::to_vec(&CreateTeam {
             team,
             device: self.device,
             public_key: hex::encode(self.key.verifying_key().to_bytes()),
+            creation_token: token
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
         })
         .map_err(|_| SyncError::Protocol("encoding"))?;
         self.send("POST", "/v1/teams", &body, false).map(|_| ())

@@ -30,6 +30,9 @@ pub struct SyncReport {
     pub set_aside_read: usize,
     /// Snapshots uploaded.
     pub snapshots_uploaded: usize,
+    /// Local changes the relay dropped because their record had been erased at the
+    /// person's request (written before this device heard of it): sent, and gone.
+    pub dropped_erased: usize,
     /// The relay's log head after the sync.
     pub head: u64,
 }

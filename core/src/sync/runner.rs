@@ -245,7 +245,7 @@ fn pusher(vault: Weak<SharedVault>, shared: Arc<Shared>) {
             return;
         }
         let Some(v) = vault.upgrade() else { return };
-        match push_pending(&v, &progress_to(&shared)) {
+        match push_pending(&v, &progress_to(&shared)).map(|p| p.sent) {
             Ok(n) => {
                 backoff = Duration::from_secs(1);
                 let left = waiting(&v);

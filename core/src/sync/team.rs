@@ -15,9 +15,15 @@ use tandem_protocol::api::{CreateInvite, DeviceInfo};
 use tandem_protocol::invite::InviteCode;
 use tandem_protocol::{DeviceId, TeamKey};
 
-/// Puts this vault's team on a relay: registers it with this device as admin, makes the
-/// first team key, names the team. The next sync sends everything recorded so far.
-pub fn create_team_on_relay(vault: &SharedVault, url: &str, name: &str) -> Result<(), SyncError> {
+/// Puts this vault's team on a relay: registers it with this device as admin (presenting
+/// the relay operator's team-creation `token`, which a relay open to all does not need),
+/// makes the first team key, names the team. The next sync sends everything recorded so far.
+pub fn create_team_on_relay(
+    vault: &SharedVault,
+    url: &str,
+    name: &str,
+    token: Option<&str>,
+) -> Result<(), SyncError> {
     let info = relay_info(url)?;
     let mut v = vault.lock();
     if v.relay()?.is_some() {
@@ -31,7 +37,7 @@ pub fn create_team_on_relay(vault: &SharedVault, url: &str, name: &str) -> Resul
         v.wire_device()?,
         v.signing_key().clone(),
     )?;
-    client.create_team(v.wire_team()?)?;
+    client.create_team(v.wire_team()?, token)?;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let key = TeamKey::new(1, key);

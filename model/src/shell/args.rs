@@ -96,6 +96,8 @@ pub struct CreateTeam {
     pub relay_url: String,
     /// The team's name.
     pub team_name: String,
+    /// The team-creation token the relay's operator gave (none for a demo relay).
+    pub relay_token: Option<String>,
 }
 
 /// `search_people`.

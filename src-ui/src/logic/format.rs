@@ -125,10 +125,23 @@ pub fn encounter_meta(e: &Encounter, now: DateTime<Utc>, minutes_east: i32, lang
     format_split(&parts)
 }
 
+/// What was typed in an optional field: `None` when it is empty or only spaces.
+pub fn optional_text(typed: String) -> Option<String> {
+    let trimmed = typed.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn an_optional_field_left_empty_is_none() {
+        assert_eq!(optional_text(String::new()), None);
+        assert_eq!(optional_text("  \t".into()), None);
+        assert_eq!(optional_text(" a token ".into()), Some("a token".into()));
+    }
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)

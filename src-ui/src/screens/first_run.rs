@@ -42,6 +42,7 @@ pub fn FirstRun() -> impl IntoView {
     };
 
     let relay = RwSignal::new(String::new());
+    let relay_token = RwSignal::new(String::new());
     let team = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
 
@@ -84,6 +85,7 @@ pub fn FirstRun() -> impl IntoView {
                 &CreateTeam {
                     relay_url: url,
                     team_name,
+                    relay_token: crate::logic::format::optional_text(relay_token.get_untracked()),
                 },
             )
             .await;
@@ -171,6 +173,12 @@ pub fn FirstRun() -> impl IntoView {
                         inputmode="url" placeholder="https://relay.example.org"
                         prop:value=move || relay.get()
                         on:input=move |ev| relay.set(event_target_value(&ev)) />
+                    <label for="team-create-token">{move || ctx.t("relay-token")}</label>
+                    <input id="team-create-token" data-testid="team-create-token" type="password"
+                        autocomplete="off" spellcheck="false" aria-describedby="team-create-token-hint"
+                        prop:value=move || relay_token.get()
+                        on:input=move |ev| relay_token.set(event_target_value(&ev)) />
+                    <p class="hint" id="team-create-token-hint">{move || ctx.t("relay-token-hint")}</p>
                     <label for="team-create-name">{move || ctx.t("team-name")}</label>
                     <input id="team-create-name" data-testid="team-create-name"
                         prop:value=move || team.get()

@@ -23,6 +23,7 @@ pub fn TeamScreen() -> impl IntoView {
     let invite = RwSignal::new(None::<Invite>);
     let hours = RwSignal::new("24".to_owned());
     let relay = RwSignal::new(String::new());
+    let relay_token = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let load = ctx.load(Command::TeamOverview, NoArgs {}, overview, error);
@@ -77,6 +78,7 @@ pub fn TeamScreen() -> impl IntoView {
                 &CreateTeam {
                     relay_url: url,
                     team_name: o.team.name,
+                    relay_token: crate::logic::format::optional_text(relay_token.get_untracked()),
                 },
             )
             .await;
@@ -192,6 +194,12 @@ pub fn TeamScreen() -> impl IntoView {
                     <input id="team-relay-url" data-testid="team-relay-url" type="url" inputmode="url"
                         placeholder="https://relay.example.org"
                         prop:value=move || relay.get() on:input=move |ev| relay.set(event_target_value(&ev)) />
+                    <label for="team-relay-token">{move || ctx.t("relay-token")}</label>
+                    <input id="team-relay-token" data-testid="team-relay-token" type="password"
+                        autocomplete="off" spellcheck="false" aria-describedby="team-relay-token-hint"
+                        prop:value=move || relay_token.get()
+                        on:input=move |ev| relay_token.set(event_target_value(&ev)) />
+                    <p class="hint" id="team-relay-token-hint">{move || ctx.t("relay-token-hint")}</p>
                     <button type="submit" class="primary" data-testid="team-relay-submit" disabled=move || busy.get()>
                         {move || ctx.t("team-create-submit")}
                     </button>

@@ -75,6 +75,10 @@ struct Args {
     /// The relay's process id, to report its memory and CPU.
     #[arg(long)]
     relay_pid: Option<u32>,
+    /// The relay's team-creation token (the same variable the relay reads), unless the
+    /// relay was started with --open-team-creation.
+    #[arg(long, env = "TANDEM_RELAY_TEAM_CREATION_TOKEN", hide_env_values = true)]
+    creation_token: Option<String>,
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -462,7 +466,13 @@ fn cpu_seconds(pid: &str) -> Option<f64> {
 }
 
 /// Makes a team: its first device creates it, the others join with invites.
-fn make_team(client: &Client, base: &str, team: &Team, members: &[&Device]) -> anyhow::Result<()> {
+fn make_team(
+    client: &Client,
+    base: &str,
+    token: Option<&str>,
+    team: &Team,
+    members: &[&Device],
+) -> anyhow::Result<()> {
     let Some((admin, others)) = members.split_first() else {
         return Ok(());
     };
@@ -470,6 +480,7 @@ fn make_team(client: &Client, base: &str, team: &Team, members: &[&Device]) -> a
         team: team.id,
         device: admin.id,
         public_key: hex::encode(admin.key.verifying_key().to_bytes()),
+        creation_token: token.map(str::to_owned),
     })?;
     client.expect(admin, "POST", "/v1/teams", &create, 201)?;
     for device in others {
@@ -563,8 +574,9 @@ fn main() -> anyhow::Result<()> {
                     let members: Vec<&Device> =
                         devices.iter().filter(|d| d.team == *index).collect();
                     let (client, base, failed) = (&client, &base, &failed);
+                    let token = args.creation_token.as_deref();
                     scope.spawn(move || {
-                        if let Err(e) = make_team(client, base, team, &members) {
+                        if let Err(e) = make_team(client, base, token, team, &members) {
                             failed
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())

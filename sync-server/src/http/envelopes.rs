@@ -85,9 +85,10 @@ fn device_key(member: &Member) -> Result<VerifyingKey, ApiError> {
     VerifyingKey::from_bytes(&member.device.public_key).map_err(|_| ApiError::internal())
 }
 
-/// `POST /v1/teams/{team}/docs/{doc}/erase`: any active member, when a person asks to be
-/// erased: the document's envelopes and snapshot are dropped, and so is anything of it
-/// pushed later.
+/// `POST /v1/teams/{team}/docs/{doc}/erase`, when a person asks to be erased: by an admin
+/// device or the device that wrote the document's first envelope, never of the team
+/// document (`rules::may_erase`). The document's envelopes and snapshot are dropped, and so
+/// is anything of it pushed later (answered `erased`).
 pub async fn erase_doc(
     State(state): State<AppState>,
     member: Member,
@@ -96,9 +97,10 @@ pub async fn erase_doc(
         .param("doc")
         .and_then(|d| d.parse().ok())
         .ok_or(ApiError::malformed("the document id is not 32 hex digits"))?;
+    let admin = member.device.role == tandem_protocol::api::DeviceRole::Admin;
     let dropped = state
         .storage()
-        .erase_doc(member.team, doc, now_ms())
+        .erase_doc_by(member.team, doc, member.device.device, admin, now_ms())
         .await?;
     tracing::info!(team = %member.team, device = %member.device.device, dropped, "document erased");
     Ok(StatusCode::OK)
@@ -148,11 +150,19 @@ pub async fn push(
     } else {
         state
             .storage()
-            .push(member.team, envelopes, oldest_epoch, now_ms())
+            .push_by(
+                member.team,
+                member.device.device,
+                envelopes,
+                oldest_epoch,
+                limits.quota(),
+                now_ms(),
+            )
             .await?
     };
     let new = outcomes.iter().filter(|o| !o.duplicate).count() as u64;
-    let duplicate = outcomes.len() as u64 - new;
+    let erased = outcomes.iter().filter(|o| o.erased).count() as u64;
+    let duplicate = outcomes.len() as u64 - new - erased;
     if new > 0 {
         state.bells().ring(member.team);
     }
@@ -162,6 +172,7 @@ pub async fn push(
         device = %member.device.device,
         appended = new,
         duplicate,
+        erased,
         "push"
     );
     Ok(Json(PushResponse {
@@ -172,6 +183,7 @@ pub async fn push(
                 id: hex::encode(id),
                 seq: o.seq,
                 duplicate: o.duplicate,
+                erased: o.erased,
             })
             .collect(),
     }))
@@ -279,7 +291,7 @@ pub async fn put_snapshot(
     // like a change of it: checked in the storage's own transaction.
     let outcome = state
         .storage()
-        .put_snapshot(
+        .put_snapshot_within(
             member.team,
             NewSnapshot {
                 doc: sealed.header().doc,
@@ -289,6 +301,7 @@ pub async fn put_snapshot(
                 author: member.device.device,
                 stored_at_ms: now_ms(),
             },
+            state.limits().quota(),
         )
         .await?;
     tracing::info!(

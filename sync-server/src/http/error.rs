@@ -77,6 +77,15 @@ impl ApiError {
         )
     }
 
+    /// 503: too many requests in flight.
+    pub const fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RelayErrorCode::Busy,
+            "the relay is serving as many requests as it takes at once; try again shortly",
+        )
+    }
+
     /// 500.
     pub const fn internal() -> Self {
         Self::new(
@@ -170,6 +179,24 @@ impl From<Refusal> for ApiError {
                 RelayErrorCode::MissingRecipient,
                 "a device enrolled meanwhile: seal the new key for it too",
             ),
+            Refusal::QuotaBytes => Self::forbidden(
+                RelayErrorCode::QuotaBytes,
+                "the team stores as many bytes as this relay allows it; nothing was stored",
+            ),
+            Refusal::TeamDocument => Self::forbidden(
+                RelayErrorCode::TeamDocNotErasable,
+                "the team document is never erased",
+            ),
+            Refusal::NotDocAuthor => Self::forbidden(
+                RelayErrorCode::NotDocAuthor,
+                "only an admin device or the one that wrote this record's first change may \
+                 erase it",
+            ),
+            Refusal::QuotaEnvelopes => Self::forbidden(
+                RelayErrorCode::QuotaEnvelopes,
+                "the team's log holds as many envelopes as this relay allows it; nothing was \
+                 stored",
+            ),
         }
     }
 }
@@ -205,6 +232,10 @@ mod tests {
             (Refusal::WrongEpoch { current: 3 }, 409, "wrong_epoch"),
             (Refusal::InactiveRecipient, 400, "inactive_recipient"),
             (Refusal::MissingRecipient, 409, "missing_recipient"),
+            (Refusal::QuotaBytes, 403, "quota_bytes"),
+            (Refusal::QuotaEnvelopes, 403, "quota_envelopes"),
+            (Refusal::TeamDocument, 403, "team_doc_not_erasable"),
+            (Refusal::NotDocAuthor, 403, "not_doc_author"),
         ];
         for (refusal, status, code) in table {
             let answer = ApiError::from(StorageError::from(refusal));

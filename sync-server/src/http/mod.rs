@@ -9,7 +9,7 @@ mod teams;
 
 pub use error::ApiError;
 
-use crate::config::Limits;
+use crate::config::{Limits, TeamCreation};
 use crate::long_poll::TeamBells;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -46,23 +46,28 @@ pub struct AppState {
 struct Shared {
     storage: Storage,
     limits: Limits,
+    team_creation: TeamCreation,
     metrics: Metrics,
     rate_limiter: RateLimiter,
     bells: TeamBells,
     stopping: watch::Sender<bool>,
+    /// One permit per request being served.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
-    /// A relay over `storage` enforcing `limits`.
-    pub fn new(storage: Storage, limits: Limits) -> Self {
+    /// A relay over `storage` enforcing `limits`, creating teams as `team_creation` allows.
+    pub fn new(storage: Storage, limits: Limits, team_creation: TeamCreation) -> Self {
         Self {
             inner: Arc::new(Shared {
                 rate_limiter: RateLimiter::new(limits.rate_per_second, limits.rate_burst),
                 storage,
                 limits,
+                team_creation,
                 metrics: Metrics::default(),
                 bells: TeamBells::default(),
                 stopping: watch::channel(false).0,
+                in_flight: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_requests)),
             }),
         }
     }
@@ -75,6 +80,11 @@ impl AppState {
     /// The limits.
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// Who may create teams.
+    pub fn team_creation(&self) -> &TeamCreation {
+        &self.inner.team_creation
     }
 
     /// The counters.
@@ -131,13 +141,16 @@ pub fn app(state: AppState) -> Router {
             "/v1/teams/{team}/docs/{doc}/erase",
             post(envelopes::erase_doc),
         )
-        // Innermost first: the body limit, its 413 made JSON, oversized bodies drained, then
-        // logs and metrics around everything so refusals are counted too.
+        // Innermost first: the body limit, its 413 made JSON, the signed headers checked (and
+        // an oversized body refused, drained only for a device that signed it), the
+        // concurrency limit, then logs and metrics around everything so refusals are counted
+        // too.
         .route_layer(RequestBodyLimitLayer::new(max_body))
         .route_layer(middleware::map_response(json_too_large))
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
-            drain_oversized,
+            limit_in_flight,
         ))
         .route_layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -216,33 +229,100 @@ async fn json_too_large(response: Response) -> Response {
     }
 }
 
-/// A body declared larger than the limit is refused, but read (and dropped) first when it is
-/// at most twice the limit: a server that answers while the client is still sending, then
-/// closes, makes the client see a connection reset instead of the 413 (nginx's "lingering
-/// close" for the same reason). Larger ones are cut off at once.
-async fn drain_oversized(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Routes anyone may call without signing.
+fn unsigned(path: &str) -> bool {
+    matches!(path, "/health" | "/metrics" | "/v1/info")
+}
+
+/// Before anything reads a body: a request to a signed route without well-formed, fresh
+/// signed headers is answered 401 at once; one declaring a body over the relay's limit is
+/// answered 413 at once. Only when such a body's signature (over its declared hash) is a
+/// team device's is it read and dropped first (up to twice the limit): a server that answers
+/// while the client is still sending, then closes, makes the client see a connection reset
+/// instead of the 413 (nginx's "lingering close" for the same reason). A stranger's is never
+/// read.
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if unsigned(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let signed = match auth::SignedHeaders::parse(&parts) {
+        Ok(signed) => signed,
+        Err(refused) => return refused.into_response(),
+    };
     let max = state.limits().max_body_bytes as u64;
-    let declared = req
-        .headers()
+    let declared = parts
+        .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let team = parts
+        .uri
+        .path()
+        .strip_prefix("/v1/teams/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|t| t.parse::<TeamId>().ok());
+    let req = Request::from_parts(parts, body);
     match declared {
-        Some(len) if len > max && len <= max.saturating_mul(2) => {
-            let mut body = req.into_body();
-            let drain = async {
-                while let Some(frame) =
-                    std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
-                {
-                    if frame.is_err() {
-                        break;
+        Some(len) if len > max => {
+            if len <= max.saturating_mul(2) && signed_by_a_member(&state, team, &signed).await {
+                let mut body = req.into_body();
+                let drain = async {
+                    while let Some(frame) =
+                        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx))
+                            .await
+                    {
+                        if frame.is_err() {
+                            break;
+                        }
                     }
-                }
-            };
-            let _ = tokio::time::timeout(DRAIN_FOR, drain).await;
+                };
+                let _ = tokio::time::timeout(DRAIN_FOR, drain).await;
+            }
             ApiError::too_large().into_response()
         }
         _ => next.run(req).await,
+    }
+}
+
+/// Whether `signed` verifies, over its declared body hash, with the key of a device of the
+/// team in the path.
+async fn signed_by_a_member(
+    state: &AppState,
+    team: Option<TeamId>,
+    signed: &auth::SignedHeaders,
+) -> bool {
+    let Some(team) = team else {
+        return false;
+    };
+    let Ok(crate::storage::DeviceLookup::Member(device)) =
+        state.storage().lookup_device(team, signed.device).await
+    else {
+        return false;
+    };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&device.public_key) else {
+        return false;
+    };
+    matches!(
+        signed.verify_declared(state.storage().relay_id(), &key, now_ms()),
+        Ok(true)
+    )
+}
+
+/// At most `max_concurrent_requests` served at once (long polls included): more are
+/// answered 503 `busy` at once rather than queued, so a flood cannot hold every socket and
+/// task; health checks and metrics are never turned away.
+async fn limit_in_flight(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(req.uri().path(), "/health" | "/metrics") {
+        return next.run(req).await;
+    }
+    match state.inner.in_flight.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let response = next.run(req).await;
+            drop(permit);
+            response
+        }
+        Err(_) => ApiError::busy().into_response(),
     }
 }
 

@@ -3,6 +3,7 @@
 use super::auth::{admit, parse_public_key, Member, Signed};
 use super::error::ApiError;
 use super::{now_ms, AppState};
+use crate::config::CreationRefused;
 use crate::storage::{NewInvite, Refusal, StorageError};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,12 +30,29 @@ fn json<T: DeserializeOwned>(body: &[u8], what: &'static str) -> Result<T, ApiEr
 const NOT_THE_SIGNER: ApiError =
     ApiError::malformed("the body names a device other than the signer");
 
-/// `POST /v1/teams`: signed by the first device, whose key is in the body.
+/// `POST /v1/teams`: signed by the first device, whose key is in the body, and carrying the
+/// operator's token unless creation is open. The token is checked first: a relay closed to
+/// new teams spends no signature check and writes nothing (not even the replay table) for
+/// a stranger's request.
 pub async fn create_team(
     State(state): State<AppState>,
     signed: Signed,
 ) -> Result<StatusCode, ApiError> {
     let body: CreateTeam = json(&signed.body, "the body is not a CreateTeam")?;
+    state
+        .team_creation()
+        .admits(body.creation_token.as_deref())
+        .map_err(|refused| match refused {
+            CreationRefused::Closed => ApiError::forbidden(
+                RelayErrorCode::TeamCreationClosed,
+                "this relay takes no new teams: its operator has not opened team creation",
+            ),
+            CreationRefused::BadToken => ApiError::forbidden(
+                RelayErrorCode::BadCreationToken,
+                "creating a team on this relay needs its operator's token; this one is \
+                 missing or wrong",
+            ),
+        })?;
     if body.device != signed.device {
         return Err(NOT_THE_SIGNER);
     }

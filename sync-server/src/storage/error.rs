@@ -39,6 +39,18 @@ pub enum Refusal {
     /// A push sealed under a key epoch older than the team's.
     #[error("sealed under an older key epoch than the team's")]
     StaleEpoch,
+    /// The write would take the team past the bytes its quota allows.
+    #[error("the team's quota of stored bytes would be exceeded")]
+    QuotaBytes,
+    /// The push would take the team's log past the envelopes its quota allows.
+    #[error("the team's quota of envelopes would be exceeded")]
+    QuotaEnvelopes,
+    /// The team document is never erased: without it nobody knows who is in the team.
+    #[error("the team document cannot be erased")]
+    TeamDocument,
+    /// Only an admin device or the one that wrote a document's first envelope may erase it.
+    #[error("only an admin or the document's first writer may erase it")]
+    NotDocAuthor,
 }
 
 /// What can go wrong in storage: a [`Refusal`], or one of the failures.

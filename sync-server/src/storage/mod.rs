@@ -34,7 +34,7 @@ pub use self::group::WriterHold;
 pub use self::postgres::PostgresStorage;
 pub use self::records::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
-    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, SnapshotOutcome,
+    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, SnapshotOutcome,
     StoredSnapshot,
 };
 pub use self::sqlite::SqliteStorage;
@@ -191,7 +191,7 @@ impl Storage {
         envelopes: Vec<NewEnvelope>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, None, now_ms))
+        dispatch!(self, s => s.append(team, envelopes, None, None, None, now_ms))
     }
 
     /// [`Self::append`] for a device's push sealed under key epochs `oldest_epoch` and up:
@@ -205,7 +205,45 @@ impl Storage {
         oldest_epoch: u32,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
-        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), now_ms))
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), None, None, now_ms))
+    }
+
+    /// [`Self::push`] within the team's `quota`: [`Refusal::QuotaEnvelopes`] or
+    /// [`Refusal::QuotaBytes`], nothing stored, if what the push would store takes the team
+    /// past it (`rules::push_quota`; duplicates and envelopes of erased documents store
+    /// nothing and never count). Judged in the append's own transaction, with the team's
+    /// counter row held, so two pushes at once cannot both slip under it.
+    pub async fn push_within(
+        &self,
+        team: TeamId,
+        envelopes: Vec<NewEnvelope>,
+        oldest_epoch: u32,
+        quota: Quota,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        dispatch!(self, s => s.append(team, envelopes, Some(oldest_epoch), Some(quota), None, now_ms))
+    }
+
+    /// [`Self::push_within`] by `author`, the device that pushed it (the caller checked it
+    /// wrote every envelope): kept with each new envelope, so that the writer of a
+    /// document's first one may erase it ([`Self::erase_doc_by`]).
+    pub async fn push_by(
+        &self,
+        team: TeamId,
+        author: DeviceId,
+        envelopes: Vec<NewEnvelope>,
+        oldest_epoch: u32,
+        quota: Quota,
+        now_ms: i64,
+    ) -> Result<Vec<AppendOutcome>> {
+        dispatch!(self, s => s.append(
+            team,
+            envelopes,
+            Some(oldest_epoch),
+            Some(quota),
+            Some(author),
+            now_ms
+        ))
     }
 
     /// The team's latest sequence number (0 for an empty log).
@@ -260,7 +298,24 @@ impl Storage {
         team: TeamId,
         snapshot: NewSnapshot,
     ) -> Result<SnapshotOutcome> {
-        dispatch!(self, s => s.put_snapshot(team, snapshot))
+        dispatch!(self, s => s.put_snapshot(team, snapshot, None))
+    }
+
+    /// [`Self::put_snapshot`] within the team's `quota`: [`Refusal::QuotaBytes`], nothing
+    /// stored, if the snapshot would take the team's stored bytes an eighth past it
+    /// (`rules::snapshot_quota`: room for the snapshots that let collection free space).
+    pub async fn put_snapshot_within(
+        &self,
+        team: TeamId,
+        snapshot: NewSnapshot,
+        quota: Quota,
+    ) -> Result<SnapshotOutcome> {
+        dispatch!(self, s => s.put_snapshot(team, snapshot, Some(quota)))
+    }
+
+    /// What the team stores: `(envelopes in its log, bytes held)`.
+    pub async fn usage(&self, team: TeamId) -> Result<(u64, u64)> {
+        dispatch!(self, s => s.usage(team))
     }
 
     /// The team's snapshots, by document.
@@ -298,7 +353,23 @@ impl Storage {
     /// and remembers it so envelopes of it pushed later are dropped too. Returns how many
     /// envelopes lost their bytes.
     pub async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
-        dispatch!(self, s => s.erase_doc(team, doc, now_ms))
+        dispatch!(self, s => s.erase_doc(team, doc, None, now_ms))
+    }
+
+    /// [`Self::erase_doc`] asked by `device` (an `admin` or not), if the rule book lets it
+    /// (`rules::may_erase`, judged in the erasure's own transaction): never the team
+    /// document ([`Refusal::TeamDocument`]); another one only by an admin or by the device
+    /// that wrote its first envelope ([`Refusal::NotDocAuthor`]). Nothing changes when
+    /// refused.
+    pub async fn erase_doc_by(
+        &self,
+        team: TeamId,
+        doc: DocId,
+        device: DeviceId,
+        admin: bool,
+        now_ms: i64,
+    ) -> Result<u64> {
+        dispatch!(self, s => s.erase_doc(team, doc, Some((device, admin)), now_ms))
     }
 
     /// Which of `docs` were erased.

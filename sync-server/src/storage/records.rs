@@ -66,6 +66,19 @@ pub struct AppendOutcome {
     pub seq: u64,
     /// It was there already; nothing new was stored.
     pub duplicate: bool,
+    /// Its document was erased at a person's request: not stored (`seq` 0, and `duplicate`
+    /// too, which is what older clients understand).
+    pub erased: bool,
+}
+
+/// What one team may store: envelopes in its log (rows, with or without their bytes) and
+/// bytes (envelopes that still hold theirs, and snapshots). See `rules::push_quota`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Bytes stored.
+    pub max_bytes: u64,
+    /// Envelopes in the log.
+    pub max_envelopes: u64,
 }
 
 /// A page of the log.

@@ -5,8 +5,9 @@
 //! Where a backend reads its rows, and how it keeps them still meanwhile (SQLite's single
 //! writer, PostgreSQL's row locks), is the backend's business; what the rows mean is here.
 
-use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Refusal, Result};
+use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Quota, Refusal, Result};
 use super::{SnapshotOutcome, StorageError};
+use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// The team's key epoch from the highest epoch with packages: 1 before any rotation.
 pub(super) fn current_epoch(highest: Option<i64>) -> Result<u32> {
@@ -75,16 +76,115 @@ pub(super) fn envelope_fate(
         return Ok(Some(AppendOutcome {
             seq,
             duplicate: true,
+            erased: false,
         }));
     }
     if erased()? {
-        // Acknowledged, never stored: sequence number 0 names no envelope.
+        // Acknowledged, never stored: sequence number 0 names no envelope. Said to be
+        // erased, and (for older clients, which know only that) a duplicate.
         return Ok(Some(AppendOutcome {
             seq: 0,
             duplicate: true,
+            erased: true,
         }));
     }
     Ok(None)
+}
+
+/// Whether `device` (an admin or not) may erase `doc` of `team`, whose first envelope was
+/// written by `first_author` (`None`: no envelope, or one stored before authors were kept
+/// and whose bytes are gone). The team document (its id is the team's) never: without it no
+/// device knows who is in the team, and every later change to it would be dropped. Another
+/// document: an admin device, or the device that wrote its first envelope (the peer who
+/// opened the person's record, who is who the person asks). Anyone else is refused, so a
+/// member cannot wipe a colleague's records.
+pub(super) fn may_erase(
+    team: TeamId,
+    doc: DocId,
+    device: DeviceId,
+    admin: bool,
+    first_author: Option<DeviceId>,
+) -> Result<(), Refusal> {
+    if doc.0 == team.0 {
+        return Err(Refusal::TeamDocument);
+    }
+    if admin || first_author == Some(device) {
+        return Ok(());
+    }
+    Err(Refusal::NotDocAuthor)
+}
+
+/// Who wrote a document's first envelope, from its row: the author column (kept since
+/// schema 6), else the header of its bytes while it has them.
+pub(super) fn first_author(column: Option<&[u8]>, bytes: Option<Vec<u8>>) -> Option<DeviceId> {
+    if let Some(id) = column.and_then(|c| <[u8; 16]>::try_from(c).ok()) {
+        return Some(DeviceId(id));
+    }
+    let parsed = tandem_protocol::envelope::UncheckedEnvelope::parse(bytes?).ok()?;
+    Some(parsed.header().author)
+}
+
+/// What a team would store once a write is done: the envelopes in its log (its head: rows
+/// are never deleted, collected or erased ones keep theirs) and the bytes held (envelopes
+/// that still have theirs, and snapshots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Usage {
+    /// Envelopes in the log.
+    pub envelopes: u64,
+    /// Bytes stored.
+    pub bytes: u64,
+}
+
+/// Whether a push may leave the team at `after` (counting only what it stores: duplicates
+/// and envelopes of erased documents add nothing): within both halves of the quota, or
+/// refused whole (`None`: an append that is not a device's push, never refused for it).
+/// Envelopes are judged first: a log full of rows cannot be helped by collection, bytes can.
+pub(super) fn push_quota(after: Usage, quota: Option<Quota>) -> Result<(), Refusal> {
+    let Some(quota) = quota else {
+        return Ok(());
+    };
+    if after.envelopes > quota.max_envelopes {
+        return Err(Refusal::QuotaEnvelopes);
+    }
+    if after.bytes > quota.max_bytes {
+        return Err(Refusal::QuotaBytes);
+    }
+    Ok(())
+}
+
+/// How far past its byte quota a team may go with snapshots: an eighth. A team at its quota
+/// can still upload the snapshots that let covered envelopes be collected (and so make room
+/// for pushes again), while a member uploading snapshots of made-up documents is still
+/// bounded.
+pub(super) fn snapshot_allowance(quota: Quota) -> u64 {
+    quota.max_bytes.saturating_add(quota.max_bytes / 8)
+}
+
+/// Whether a snapshot of `new_len` bytes may replace one of `old_len` (0 when the document
+/// has none) while the team stores `bytes`. A snapshot that stores no more than the one it
+/// replaces is always taken.
+pub(super) fn snapshot_quota(
+    bytes: u64,
+    old_len: u64,
+    new_len: u64,
+    quota: Option<Quota>,
+) -> Result<(), Refusal> {
+    let Some(quota) = quota else {
+        return Ok(());
+    };
+    if new_len <= old_len {
+        return Ok(());
+    }
+    let after = bytes.saturating_add(new_len - old_len);
+    if after > snapshot_allowance(quota) {
+        return Err(Refusal::QuotaBytes);
+    }
+    Ok(())
+}
+
+/// A byte count as stored (`BIGINT`) back to `u64`; a count that went negative is corrupt.
+pub(super) fn bytes_from_db(bytes: i64) -> Result<u64> {
+    u64::try_from(bytes).map_err(|_| StorageError::Corrupt("a team's stored bytes are negative"))
 }
 
 /// Whether an uploaded snapshot covering up to `covers` is looked at, given the team's head
@@ -272,7 +372,8 @@ mod tests {
             fate,
             Some(AppendOutcome {
                 seq: 7,
-                duplicate: true
+                duplicate: true,
+                erased: false,
             })
         );
         assert!(!asked.get(), "a known id needs no erasure check");
@@ -280,11 +381,86 @@ mod tests {
             envelope_fate(None, || Ok(true)).unwrap(),
             Some(AppendOutcome {
                 seq: 0,
-                duplicate: true
+                duplicate: true,
+                erased: true,
             })
         );
         assert_eq!(envelope_fate(None, || Ok(false)).unwrap(), None);
         assert!(envelope_fate(None, || Err(StorageError::WriterGone)).is_err());
+    }
+
+    #[test]
+    fn the_team_document_is_never_erased_and_others_by_an_admin_or_their_first_writer() {
+        let team = TeamId([1; 16]);
+        let (doc, writer, other) = (DocId([2; 16]), DeviceId([3; 16]), DeviceId([4; 16]));
+        let team_doc = DocId(team.0);
+        assert_eq!(
+            may_erase(team, team_doc, writer, true, Some(writer)),
+            Err(Refusal::TeamDocument)
+        );
+        assert_eq!(may_erase(team, doc, writer, false, Some(writer)), Ok(()));
+        assert_eq!(may_erase(team, doc, other, true, Some(writer)), Ok(()));
+        assert_eq!(
+            may_erase(team, doc, other, false, Some(writer)),
+            Err(Refusal::NotDocAuthor)
+        );
+        // Nothing known of its writer: admins only.
+        assert_eq!(
+            may_erase(team, doc, other, false, None),
+            Err(Refusal::NotDocAuthor)
+        );
+        assert_eq!(may_erase(team, doc, other, true, None), Ok(()));
+        assert_eq!(first_author(Some(&[5; 16]), None), Some(DeviceId([5; 16])));
+        assert_eq!(first_author(None, Some(vec![1, 2, 3])), None);
+        assert_eq!(first_author(None, None), None);
+    }
+
+    #[test]
+    fn pushes_stay_within_both_halves_of_the_quota() {
+        let quota = Some(Quota {
+            max_bytes: 1000,
+            max_envelopes: 10,
+        });
+        let at = |envelopes, bytes| Usage { envelopes, bytes };
+        assert_eq!(push_quota(at(10, 1000), quota), Ok(()));
+        assert_eq!(
+            push_quota(at(11, 1000), quota),
+            Err(Refusal::QuotaEnvelopes)
+        );
+        assert_eq!(push_quota(at(10, 1001), quota), Err(Refusal::QuotaBytes));
+        // Both over: the log's rows are named, collection cannot help them.
+        assert_eq!(
+            push_quota(at(11, 1001), quota),
+            Err(Refusal::QuotaEnvelopes)
+        );
+        assert_eq!(push_quota(at(u64::MAX, u64::MAX), None), Ok(()));
+    }
+
+    #[test]
+    fn snapshots_may_go_an_eighth_past_the_byte_quota_and_never_grow_it_beyond() {
+        let quota = Some(Quota {
+            max_bytes: 800,
+            max_envelopes: 10,
+        });
+        assert_eq!(snapshot_quota(800, 0, 100, quota), Ok(()));
+        assert_eq!(snapshot_quota(801, 0, 100, quota), Err(Refusal::QuotaBytes));
+        // Replacing one with one no larger is always taken, even past the allowance.
+        assert_eq!(snapshot_quota(5000, 300, 300, quota), Ok(()));
+        assert_eq!(snapshot_quota(5000, 300, 10, quota), Ok(()));
+        assert_eq!(
+            snapshot_quota(850, 300, 351, quota),
+            Err(Refusal::QuotaBytes)
+        );
+        assert_eq!(snapshot_quota(850, 300, 350, quota), Ok(()));
+        assert_eq!(snapshot_quota(u64::MAX, 0, u64::MAX, None), Ok(()));
+        assert_eq!(
+            snapshot_allowance(Quota {
+                max_bytes: u64::MAX,
+                max_envelopes: 1
+            }),
+            u64::MAX
+        );
+        assert!(bytes_from_db(-1).is_err());
     }
 
     #[test]

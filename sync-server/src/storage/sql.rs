@@ -34,6 +34,14 @@ macro_rules! migrations {
                 4,
                 $crate::storage::sql::migration!($backend, "0004_invite_epoch.sql"),
             ),
+            (
+                5,
+                $crate::storage::sql::migration!($backend, "0005_team_usage.sql"),
+            ),
+            (
+                6,
+                $crate::storage::sql::migration!($backend, "0006_envelope_author.sql"),
+            ),
         ]
     };
 }
@@ -125,8 +133,35 @@ pub(super) const PRUNE_SIGNATURES: &str = "DELETE FROM seen_signatures WHERE exp
 
 /// The team's head: team 1.
 pub(super) const HEAD: &str = "SELECT head FROM team_heads WHERE team = $1";
+/// What the team stores, for its quota (head, stored bytes): team 1.
+pub(super) const USAGE: &str = "SELECT head, stored_bytes FROM team_heads WHERE team = $1";
+/// Adds to (or, negative, takes from) what the team stores: team 1, bytes 2.
+pub(super) const ADD_STORED_BYTES: &str =
+    "UPDATE team_heads SET stored_bytes = stored_bytes + $2 WHERE team = $1";
+/// Takes what a document's envelopes and snapshot hold from what the team stores, before
+/// they are erased: team 1, doc 2.
+pub(super) const RELEASE_DOC_BYTES: &str = "UPDATE team_heads SET stored_bytes = stored_bytes \
+     - (SELECT COALESCE(SUM(length(e.bytes)), 0) FROM envelopes e \
+        WHERE e.team = $1 AND e.doc = $2 AND e.bytes IS NOT NULL) \
+     - (SELECT COALESCE(SUM(length(s.bytes)), 0) FROM snapshots s \
+        WHERE s.team = $1 AND s.doc = $2) \
+     WHERE team = $1";
+/// Takes what covered envelopes hold from what the team stores, before they are dropped:
+/// team 1, doc 2, after 3, up to 4 (the rows of [`DROP_COVERED`]).
+pub(super) const RELEASE_COVERED_BYTES: &str = "UPDATE team_heads SET stored_bytes = \
+     stored_bytes - (SELECT COALESCE(SUM(length(e.bytes)), 0) FROM envelopes e \
+     WHERE e.team = $1 AND e.doc = $2 AND e.seq > $3 AND e.seq <= $4 AND e.bytes IS NOT NULL) \
+     WHERE team = $1";
+/// The size and coverage of a document's snapshot: team 1, doc 2.
+pub(super) const SNAPSHOT_SIZE: &str =
+    "SELECT covers, length(bytes) FROM snapshots WHERE team = $1 AND doc = $2";
 /// The team's highest key epoch with packages: team 1.
 pub(super) const HIGHEST_EPOCH: &str = "SELECT MAX(epoch) FROM key_packages WHERE team = $1";
+
+/// A document's first envelope, as erasure asks who wrote it (author, bytes): team 1,
+/// doc 2.
+pub(super) const FIRST_ENVELOPE: &str = "SELECT author, bytes FROM envelopes \
+     WHERE team = $1 AND doc = $2 ORDER BY seq LIMIT 1";
 
 /// Whether a document was erased: team 1, doc 2.
 pub(super) const ERASED: &str = "SELECT 1 FROM erased_docs WHERE team = $1 AND doc = $2";

@@ -142,6 +142,7 @@ fn a_replayed_request_is_refused_and_stores_nothing() {
         team: TeamId(random()),
         device: admin.id,
         public_key: admin.public_hex(),
+        creation_token: Some(crate::support::CREATION_TOKEN.into()),
     })
     .unwrap();
     let headers = admin.sign(&relay.relay_id, "POST", "/v1/teams", &create, now_ms());
@@ -220,6 +221,7 @@ fn teams_are_created_once_by_the_key_they_name() {
             team: id,
             device: named.id,
             public_key: named.public_hex(),
+            creation_token: Some(crate::support::CREATION_TOKEN.into()),
         })
         .unwrap();
         relay.send(signer, "POST", "/v1/teams", &body)

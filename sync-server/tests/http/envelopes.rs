@@ -313,14 +313,19 @@ fn an_erased_document_leaves_the_log_and_stays_out() {
     };
     assert_eq!(upload(&snapshot).status, 200);
 
-    // A member erases it at the person's request.
+    // Its writer (here the admin) erases it at the person's request; another member may not.
     let erase =
         |by, what: &str| relay.send(by, "POST", &team.path(&format!("/docs/{what}/erase")), b"");
     erase(&member, "not-a-doc").expect(400, "malformed");
     let stranger = Device::new();
     erase(&stranger, &gone.to_hex()).expect(401, "unknown_device");
-    assert_eq!(erase(&member, &gone.to_hex()).status, 200);
-    assert_eq!(erase(&member, &gone.to_hex()).status, 200, "twice is fine");
+    erase(&member, &gone.to_hex()).expect(403, "not_doc_author");
+    assert_eq!(erase(&team.admin, &gone.to_hex()).status, 200);
+    assert_eq!(
+        erase(&team.admin, &gone.to_hex()).status,
+        200,
+        "twice is fine"
+    );
 
     // Only the other document is left, in the log and among snapshots.
     let page = team.pull(&relay, &member, "after=0").page();
@@ -338,8 +343,8 @@ fn an_erased_document_leaves_the_log_and_stays_out() {
     assert_eq!(answer.status, 200);
     let pushed: PushResponse = answer.json();
     assert_eq!(pushed.appended.len(), 2);
-    assert!(pushed.appended[0].duplicate);
-    assert!(!pushed.appended[1].duplicate);
+    assert!(pushed.appended[0].duplicate && pushed.appended[0].erased);
+    assert!(!pushed.appended[1].duplicate && !pushed.appended[1].erased);
     assert_eq!(
         upload(&snapshot).status,
         200,

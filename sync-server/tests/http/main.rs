@@ -3,8 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod bodies;
+mod creation;
 mod envelopes;
+mod erasure;
 mod keys;
 mod postgres;
 mod privacy;
+mod quotas;
 mod support;

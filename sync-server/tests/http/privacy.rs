@@ -20,11 +20,14 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn the_database_and_the_logs_never_hold_plaintext() {
     let marker = format!("PLAINTEXT-MARKER-{}", hex::encode(random::<16>()));
+    // The operator's secret must not be kept or logged either.
+    let creation_token = format!("TOKEN-MARKER-{}", hex::encode(random::<16>()));
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(RELAY)
         .args(["--listen", "127.0.0.1:0", "--data"])
         .arg(dir.path())
         .env("RUST_LOG", "trace")
+        .env("TANDEM_RELAY_TEAM_CREATION_TOKEN", &creation_token)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -76,6 +79,7 @@ fn the_database_and_the_logs_never_hold_plaintext() {
         team,
         device: admin.id,
         public_key: admin.public_hex(),
+        creation_token: Some(creation_token.clone()),
     })
     .unwrap();
     assert_eq!(send(&admin, "POST", "/v1/teams", &create).status, 201);
@@ -202,7 +206,14 @@ fn the_database_and_the_logs_never_hold_plaintext() {
             !contains(bytes, marker.as_bytes()),
             "{name} holds plaintext"
         );
+        assert!(
+            !contains(bytes, creation_token.as_bytes()),
+            "{name} holds the team-creation token"
+        );
     }
+    assert!(logs.contains("\"team_creation\":\"token\""), "{logs}");
+    assert!(!logs.contains(&creation_token), "the logs hold the token");
+    assert!(!errors.contains(&creation_token));
     assert!(logs.contains(&team.to_hex()), "the logs were captured");
     assert!(logs.contains("\"status\":403"));
     assert!(logs.contains("\"message\":\"stopped\""));

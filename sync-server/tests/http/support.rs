@@ -9,7 +9,7 @@ use tandem_protocol::api::{CreateInvite, CreateTeam, JoinAccepted, JoinTeam, Rel
 use tandem_protocol::invite::InviteCode;
 use tandem_protocol::request::RequestToSign;
 use tandem_protocol::{DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, TeamId, TeamKey};
-use tandem_relay::config::Limits;
+use tandem_relay::config::{CreationToken, Limits, TeamCreation};
 use tandem_relay::storage::Storage;
 use tandem_relay::AppState;
 
@@ -24,6 +24,14 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
+}
+
+/// The team-creation token the test relays ask for (unless started otherwise).
+pub const CREATION_TOKEN: &str = "test relay creation token";
+
+/// The policy of the test relays: founding devices present [`CREATION_TOKEN`].
+pub fn token_policy() -> TeamCreation {
+    TeamCreation::Token(CreationToken::new(CREATION_TOKEN).unwrap())
 }
 
 /// A relay served from a background runtime; stopped on drop.
@@ -43,15 +51,34 @@ impl Relay {
     }
 
     pub fn start_with(limits: Limits) -> Self {
+        Self::start_creating(limits, token_policy())
+    }
+
+    /// A relay over a fresh SQLite file, creating teams as `team_creation` says.
+    pub fn start_creating(limits: Limits, team_creation: TeamCreation) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("relay.db");
-        Self::start_on(limits, dir, move || async move {
+        Self::start_on_creating(limits, team_creation, dir, move || async move {
             Storage::open_sqlite(&path).await
         })
     }
 
     /// A relay over the storage `open` makes (on the relay's own runtime).
     pub fn start_on<F, Fut>(limits: Limits, dir: tempfile::TempDir, open: F) -> Self
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Storage, tandem_relay::storage::StorageError>>,
+    {
+        Self::start_on_creating(limits, token_policy(), dir, open)
+    }
+
+    /// [`Self::start_on`] with a team-creation policy.
+    pub fn start_on_creating<F, Fut>(
+        limits: Limits,
+        team_creation: TeamCreation,
+        dir: tempfile::TempDir,
+        open: F,
+    ) -> Self
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Storage, tandem_relay::storage::StorageError>>,
@@ -68,7 +95,7 @@ impl Relay {
             .unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(storage.clone(), limits);
+        let state = AppState::new(storage.clone(), limits, team_creation);
         runtime.spawn(tandem_relay::serve(listener, state, async {
             let _ = stopped.await;
         }));
@@ -282,6 +309,7 @@ impl Team {
             team: team.id,
             device: team.admin.id,
             public_key: team.admin.public_hex(),
+            creation_token: Some(CREATION_TOKEN.into()),
         })
         .unwrap();
         let answer = relay.send(&team.admin, "POST", "/v1/teams", &body);

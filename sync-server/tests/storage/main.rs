@@ -7,26 +7,31 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cases;
+mod erasure;
+mod quotas;
 mod support;
 
-/// `case::sqlite` and `case::postgres` for each case.
+/// `case::sqlite` and `case::postgres` for each case (of `cases`, or of the module named).
 macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {$(
+    (in $module:ident: $($case:ident),* $(,)?) => {$(
         mod $case {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
                 let backend = crate::support::sqlite().await;
-                crate::cases::$case(&backend).await;
+                crate::$module::$case(&backend).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 if let Some(backend) = crate::support::postgres(stringify!($case)).await {
-                    crate::cases::$case(&backend).await;
+                    crate::$module::$case(&backend).await;
                 }
             }
         }
     )*};
+    ($($case:ident),* $(,)?) => {
+        on_both_backends!(in cases: $($case),*);
+    };
 }
 
 on_both_backends!(
@@ -48,4 +53,19 @@ on_both_backends!(
     one_group_answers_each_push_as_if_alone,
     same_envelopes_pushed_at_once_are_stored_once,
     one_group_records_signatures_and_cursors_as_if_alone,
+);
+
+on_both_backends!(in quotas:
+    envelope_quota_refuses_a_push_whole,
+    byte_quota_holds_until_collection_frees_room,
+    snapshots_are_bounded_but_may_help_a_full_team,
+    erasing_frees_the_bytes_it_drops,
+    one_group_judges_each_push_quota_as_if_alone,
+    stored_bytes_are_counted_when_a_relay_is_upgraded,
+);
+
+on_both_backends!(in erasure:
+    the_team_document_is_never_erased,
+    only_an_admin_or_the_first_writer_erases,
+    a_push_to_an_erased_document_is_said_to_be_erased,
 );

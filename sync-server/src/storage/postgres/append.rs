@@ -5,10 +5,10 @@
 
 use super::super::rules;
 use super::super::sql::{id16, key32, seq_from_db};
-use super::super::{AppendOutcome, NewEnvelope, Refusal, Result};
+use super::super::{AppendOutcome, NewEnvelope, Quota, Refusal, Result};
 use super::listener::CHANNEL;
 use std::collections::{HashMap, HashSet};
-use tandem_protocol::TeamId;
+use tandem_protocol::{DeviceId, TeamId};
 
 /// One push in a group.
 #[derive(Clone, Copy)]
@@ -17,6 +17,10 @@ pub(super) struct AppendRequest<'a> {
     pub(super) envelopes: &'a [NewEnvelope],
     /// Refused whole if the team's key epoch is past this ([`Refusal::StaleEpoch`]).
     pub(super) oldest_epoch: Option<u32>,
+    /// Refused whole if what it stores takes the team past this.
+    pub(super) quota: Option<Quota>,
+    /// The device that pushed it (and wrote every envelope of it).
+    pub(super) author: Option<DeviceId>,
     pub(super) now_ms: i64,
 }
 
@@ -33,12 +37,16 @@ pub(super) async fn append_group(
     // unique index.
     let lock = tx
         .prepare_cached(
-            "SELECT team, head FROM team_heads WHERE team = ANY($1) ORDER BY team FOR UPDATE",
+            "SELECT team, head, stored_bytes FROM team_heads WHERE team = ANY($1) \
+             ORDER BY team FOR UPDATE",
         )
         .await?;
     let mut heads: HashMap<[u8; 16], i64> = HashMap::new();
+    let mut stored: HashMap<[u8; 16], i64> = HashMap::new();
     for row in tx.query(&lock, &[&teams]).await? {
-        heads.insert(id16(row.try_get::<_, &[u8]>(0)?)?, row.try_get(1)?);
+        let team = id16(row.try_get::<_, &[u8]>(0)?)?;
+        heads.insert(team, row.try_get(1)?);
+        stored.insert(team, row.try_get(2)?);
     }
     let before: HashMap<[u8; 16], i64> = heads.clone();
     let (mut known_teams, mut known_ids): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
@@ -125,50 +133,83 @@ pub(super) async fn append_group(
             results.push(Err(refused.into()));
             continue;
         }
+        // Numbered on the side first: a push the quota refuses leaves no trace.
         let mut out = Vec::with_capacity(r.envelopes.len());
+        let mut numbered: HashMap<[u8; 32], u64> = HashMap::new();
+        let mut new: Vec<(i64, &NewEnvelope)> = Vec::new();
+        let mut next = *head;
+        let mut added: i64 = 0;
         for e in r.envelopes.iter() {
-            let known_seq = known.get(&(team.0, e.id)).copied();
+            let known_seq = numbered
+                .get(&e.id)
+                .or_else(|| known.get(&(team.0, e.id)))
+                .copied();
             let is_erased = || Ok(erased.contains(&(team.0, e.doc.0)));
             let fate = rules::envelope_fate(known_seq, is_erased)?;
             if let Some(answered) = fate {
                 out.push(answered);
                 continue;
             }
-            *head += 1;
-            let seq = seq_from_db(*head)?;
-            known.insert((team.0, e.id), seq);
-            rows.push(&team.0, *head, e, r.now_ms);
+            next += 1;
+            added = added.saturating_add(i64::try_from(e.bytes.len()).unwrap_or(i64::MAX));
+            let seq = seq_from_db(next)?;
+            numbered.insert(e.id, seq);
+            new.push((next, e));
             out.push(AppendOutcome {
                 seq,
                 duplicate: false,
+                erased: false,
             });
+        }
+        let bytes = stored.entry(team.0).or_insert(0);
+        if !new.is_empty() {
+            let after = rules::Usage {
+                envelopes: seq_from_db(next)?,
+                bytes: rules::bytes_from_db(bytes.saturating_add(added))?,
+            };
+            if let Err(refused) = rules::push_quota(after, r.quota) {
+                results.push(Err(refused.into()));
+                continue;
+            }
+        }
+        *head = next;
+        *bytes = bytes.saturating_add(added);
+        for (id, seq) in numbered {
+            known.insert((team.0, id), seq);
+        }
+        for (seq, e) in new {
+            rows.push(&team.0, seq, e, r.now_ms, r.author);
         }
         results.push(Ok(out));
     }
 
     if !rows.seq.is_empty() {
         let (mut bump_teams, mut bump_heads): (Vec<&[u8]>, Vec<i64>) = (Vec::new(), Vec::new());
+        let mut bump_bytes: Vec<i64> = Vec::new();
         for team in &teams {
             let key = id16(team)?;
             if let (Some(now), Some(was)) = (heads.get(&key), before.get(&key)) {
                 if now != was {
                     bump_teams.push(team);
                     bump_heads.push(*now);
+                    bump_bytes.push(stored.get(&key).copied().unwrap_or(0));
                 }
             }
         }
         let bump = tx
             .prepare_cached(
-                "UPDATE team_heads h SET head = u.head \
-                 FROM UNNEST($1::bytea[], $2::bigint[]) AS u(team, head) WHERE h.team = u.team",
+                "UPDATE team_heads h SET head = u.head, stored_bytes = u.bytes \
+                 FROM UNNEST($1::bytea[], $2::bigint[], $3::bigint[]) AS u(team, head, bytes) \
+                 WHERE h.team = u.team",
             )
             .await?;
-        tx.execute(&bump, &[&bump_teams, &bump_heads]).await?;
+        tx.execute(&bump, &[&bump_teams, &bump_heads, &bump_bytes])
+            .await?;
         let insert = tx
             .prepare_cached(
-                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
+                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms, author) \
                  SELECT * FROM UNNEST($1::bytea[], $2::bigint[], $3::bytea[], $4::bytea[], \
-                 $5::bytea[], $6::bigint[])",
+                 $5::bytea[], $6::bigint[], $7::bytea[])",
             )
             .await?;
         tx.execute(
@@ -180,6 +221,7 @@ pub(super) async fn append_group(
                 &rows.doc,
                 &rows.bytes,
                 &rows.at,
+                &rows.author,
             ],
         )
         .await?;
@@ -204,10 +246,19 @@ struct NewRows<'a> {
     doc: Vec<&'a [u8]>,
     bytes: Vec<&'a [u8]>,
     at: Vec<i64>,
+    author: Vec<Option<Vec<u8>>>,
 }
 
 impl<'a> NewRows<'a> {
-    fn push(&mut self, team: &'a [u8; 16], seq: i64, e: &'a NewEnvelope, at: i64) {
+    fn push(
+        &mut self,
+        team: &'a [u8; 16],
+        seq: i64,
+        e: &'a NewEnvelope,
+        at: i64,
+        author: Option<DeviceId>,
+    ) {
+        self.author.push(author.map(|a| a.0.to_vec()));
         self.team.push(team);
         self.seq.push(seq);
         self.id.push(&e.id);

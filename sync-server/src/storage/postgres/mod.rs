@@ -17,15 +17,15 @@ mod migrations;
 mod queries;
 mod writer;
 
-use self::queries::{collect, current_epoch, device_record, head, lock_team, read_page};
+use self::queries::{collect, current_epoch, device_record, head, lock_team, read_page, usage};
 use self::writer::{writer_loop, Queued, Write, Written};
 use super::group::{GroupStats, QUEUE};
 use super::rules::{self, InviteState};
 use super::sql::{self, id16, key32, seq_from_db, seq_to_db, DEVICE_COLUMNS};
 use super::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
-    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, Result, SnapshotOutcome,
-    StorageError, StoredSnapshot,
+    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, Result,
+    SnapshotOutcome, StorageError, StoredSnapshot,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::sync::Arc;
@@ -190,6 +190,8 @@ impl PostgresStorage {
     pub(super) async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        // The team's counter row first, as appends take it: collection below writes it.
+        lock_team(&tx, team).await?;
         let exists = tx
             .query_opt(
                 sql::DEVICE_EXISTS,
@@ -208,14 +210,32 @@ impl PostgresStorage {
         Ok(())
     }
 
-    pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+    pub(super) async fn erase_doc(
+        &self,
+        team: TeamId,
+        doc: DocId,
+        by: Option<(DeviceId, bool)>,
+        now_ms: i64,
+    ) -> Result<u64> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // The team's counter row, as appends lock it: a push in flight either committed
         // before (its bytes are dropped here) or sees the erasure (and stores nothing).
         lock_team(&tx, team).await?;
         let (t, d) = (team.0.as_slice(), doc.0.as_slice());
+        if let Some((device, admin)) = by {
+            let first = tx.query_opt(sql::FIRST_ENVELOPE, &[&t, &d]).await?;
+            let first_author = match first {
+                Some(row) => rules::first_author(
+                    row.try_get::<_, Option<&[u8]>>(0)?,
+                    row.try_get::<_, Option<Vec<u8>>>(1)?,
+                ),
+                None => None,
+            };
+            rules::may_erase(team, doc, device, admin, first_author)?;
+        }
         tx.execute(sql::INSERT_ERASED, &[&t, &d, &now_ms]).await?;
+        tx.execute(sql::RELEASE_DOC_BYTES, &[&t, &d]).await?;
         let dropped = tx.execute(sql::ERASE_ENVELOPES, &[&t, &d]).await?;
         tx.execute(sql::ERASE_SNAPSHOT, &[&t, &d]).await?;
         tx.commit().await?;
@@ -342,6 +362,8 @@ impl PostgresStorage {
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
         oldest_epoch: Option<u32>,
+        quota: Option<Quota>,
+        author: Option<DeviceId>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
         match self
@@ -349,6 +371,8 @@ impl PostgresStorage {
                 team,
                 envelopes,
                 oldest_epoch,
+                quota,
+                author,
                 now_ms,
             })
             .await?
@@ -361,6 +385,12 @@ impl PostgresStorage {
     pub(super) async fn head(&self, team: TeamId) -> Result<u64> {
         let client = self.pool.get().await?;
         head(&client, team).await
+    }
+
+    pub(super) async fn usage(&self, team: TeamId) -> Result<(u64, u64)> {
+        let client = self.pool.get().await?;
+        let now = usage(&client, team).await?;
+        Ok((now.envelopes, now.bytes))
     }
 
     pub(super) async fn page(&self, team: TeamId, request: PageRequest) -> Result<Page> {
@@ -400,22 +430,30 @@ impl PostgresStorage {
         &self,
         team: TeamId,
         snapshot: NewSnapshot,
+        quota: Option<Quota>,
     ) -> Result<SnapshotOutcome> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // The team's counter row, locked as an erasure locks it: an erasure committed before
         // is seen below; one after drops this snapshot.
-        let head = lock_team(&tx, team).await?;
-        let erased = tx
-            .query_opt(
-                sql::ERASED,
-                &[&team.0.as_slice(), &snapshot.doc.0.as_slice()],
-            )
-            .await?
-            .is_some();
-        if let Some(outcome) = rules::admit_snapshot(snapshot.covers, head, erased)? {
+        lock_team(&tx, team).await?;
+        let now = usage(&tx, team).await?;
+        let (t, d) = (team.0.as_slice(), snapshot.doc.0.as_slice());
+        let erased = tx.query_opt(sql::ERASED, &[&t, &d]).await?.is_some();
+        if let Some(outcome) = rules::admit_snapshot(snapshot.covers, now.envelopes, erased)? {
             return Ok(outcome);
         }
+        let old = tx.query_opt(sql::SNAPSHOT_SIZE, &[&t, &d]).await?;
+        let new_len = snapshot.bytes.len() as u64;
+        let old_len = match old {
+            // The upsert below keeps the one there: nothing changes, nothing to judge.
+            Some(row) if row.try_get::<_, i64>(0)? >= seq_to_db(snapshot.covers) => {
+                return Ok(SnapshotOutcome::Superseded)
+            }
+            Some(row) => rules::bytes_from_db(i64::from(row.try_get::<_, i32>(1)?))?,
+            None => 0,
+        };
+        rules::snapshot_quota(now.bytes, old_len, new_len, quota)?;
         let stored = tx
             .execute(
                 sql::UPSERT_SNAPSHOT,
@@ -432,6 +470,9 @@ impl PostgresStorage {
             .await?;
         let outcome = rules::snapshot_kept(stored);
         if outcome == SnapshotOutcome::Stored {
+            let grown = i64::try_from(new_len).unwrap_or(i64::MAX)
+                - i64::try_from(old_len).unwrap_or(i64::MAX);
+            tx.execute(sql::ADD_STORED_BYTES, &[&t, &grown]).await?;
             collect(&tx, team).await?;
         }
         tx.commit().await?;
@@ -533,6 +574,7 @@ impl PostgresStorage {
     pub(super) async fn collect_garbage(&self, team: TeamId) -> Result<u64> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        lock_team(&tx, team).await?;
         let dropped = collect(&tx, team).await?;
         tx.commit().await?;
         Ok(dropped)

@@ -68,6 +68,19 @@ pub(super) async fn lock_team<C: GenericClient>(c: &C, team: TeamId) -> Result<u
     read_head(c, team, &format!("{} FOR UPDATE", sql::HEAD)).await
 }
 
+/// What the team stores: its head and its stored bytes.
+pub(super) async fn usage<C: GenericClient>(c: &C, team: TeamId) -> Result<rules::Usage> {
+    let stmt = c.prepare_cached(sql::USAGE).await?;
+    let row = c
+        .query_opt(&stmt, &[&team.0.as_slice()])
+        .await?
+        .ok_or(Refusal::NotFound)?;
+    Ok(rules::Usage {
+        envelopes: seq_from_db(row.try_get(0)?)?,
+        bytes: rules::bytes_from_db(row.try_get(1)?)?,
+    })
+}
+
 pub(super) async fn head<C: GenericClient>(c: &C, team: TeamId) -> Result<u64> {
     read_head(c, team, sql::HEAD).await
 }
@@ -117,6 +130,8 @@ pub(super) async fn collect<C: GenericClient>(c: &C, team: TeamId) -> Result<u64
     let floor: Option<i64> = c.query_one(&floor_stmt, &[&t]).await?.try_get(0)?;
     let mut dropped = 0u64;
     for (doc, covers, collected) in rules::collectable(pending, floor) {
+        c.execute(sql::RELEASE_COVERED_BYTES, &[&t, &doc, &collected, &covers])
+            .await?;
         dropped += c
             .execute(sql::DROP_COVERED, &[&t, &doc, &collected, &covers])
             .await?;

@@ -17,7 +17,7 @@
 
 use super::super::group::{send_and_wait, GroupStats, Release, WriterHold, MAX_BATCH_JOBS};
 use super::super::sql::{id16, key32, seq_to_db};
-use super::super::{AppendOutcome, NewEnvelope, Result, StorageError};
+use super::super::{AppendOutcome, NewEnvelope, Quota, Result, StorageError};
 use super::append::{append_group, AppendRequest};
 use super::queries::collect;
 use super::PostgresStorage;
@@ -50,6 +50,8 @@ pub(super) enum Write {
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
         oldest_epoch: Option<u32>,
+        quota: Option<Quota>,
+        author: Option<DeviceId>,
         now_ms: i64,
     },
     Signature {
@@ -173,6 +175,8 @@ async fn write_group(pool: &Pool, writes: &[&Write]) -> Result<Vec<Result<Writte
                 team,
                 envelopes,
                 oldest_epoch,
+                quota,
+                author,
                 now_ms,
             } => Some((
                 i,
@@ -180,6 +184,8 @@ async fn write_group(pool: &Pool, writes: &[&Write]) -> Result<Vec<Result<Writte
                     team: *team,
                     envelopes: envelopes.as_slice(),
                     oldest_epoch: *oldest_epoch,
+                    quota: *quota,
+                    author: *author,
                     now_ms: *now_ms,
                 },
             )),

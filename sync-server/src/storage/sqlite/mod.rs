@@ -13,7 +13,9 @@ mod queries;
 mod readers;
 mod writer;
 
-use self::queries::{collect, current_epoch, head, in_one_read, raw_device, read_page, RawDevice};
+use self::queries::{
+    collect, current_epoch, head, in_one_read, raw_device, read_page, usage, RawDevice,
+};
 use self::readers::READERS;
 use self::writer::{writer_loop, Job};
 use super::group::{GroupStats, QUEUE};
@@ -21,8 +23,8 @@ use super::rules::{self, InviteState};
 use super::sql::{self, for_sqlite, id16, key32, seq_from_db, seq_to_db, DEVICE_COLUMNS};
 use super::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
-    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Redeemed, Result, SnapshotOutcome,
-    StoredSnapshot,
+    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, Result,
+    SnapshotOutcome, StoredSnapshot,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::HashMap;
@@ -211,13 +213,31 @@ impl SqliteStorage {
         .await
     }
 
-    pub(super) async fn erase_doc(&self, team: TeamId, doc: DocId, now_ms: i64) -> Result<u64> {
+    pub(super) async fn erase_doc(
+        &self,
+        team: TeamId,
+        doc: DocId,
+        by: Option<(DeviceId, bool)>,
+        now_ms: i64,
+    ) -> Result<u64> {
         let dropped = self
             .write(move |c| {
+                if let Some((device, admin)) = by {
+                    let first_author = c
+                        .prepare_cached(&for_sqlite(sql::FIRST_ENVELOPE))?
+                        .query_row(params![team.0, doc.0], |r| {
+                            let column: Option<Vec<u8>> = r.get(0)?;
+                            Ok(rules::first_author(column.as_deref(), r.get(1)?))
+                        })
+                        .optional()?
+                        .flatten();
+                    rules::may_erase(team, doc, device, admin, first_author)?;
+                }
                 c.execute(
                     &for_sqlite(sql::INSERT_ERASED),
                     params![team.0, doc.0, now_ms],
                 )?;
+                c.execute(&for_sqlite(sql::RELEASE_DOC_BYTES), params![team.0, doc.0])?;
                 let dropped =
                     c.execute(&for_sqlite(sql::ERASE_ENVELOPES), params![team.0, doc.0])?;
                 c.execute(&for_sqlite(sql::ERASE_SNAPSHOT), params![team.0, doc.0])?;
@@ -361,6 +381,8 @@ impl SqliteStorage {
         team: TeamId,
         envelopes: Vec<NewEnvelope>,
         oldest_epoch: Option<u32>,
+        quota: Option<Quota>,
+        author: Option<DeviceId>,
         now_ms: i64,
     ) -> Result<Vec<AppendOutcome>> {
         self.write(move |c| {
@@ -376,13 +398,18 @@ impl SqliteStorage {
             let mut erased = c.prepare_cached(&for_sqlite(sql::ERASED))?;
             let mut existing =
                 c.prepare_cached("SELECT seq FROM envelopes WHERE team = ?1 AND id = ?2")?;
+            // What the team stores after each new envelope comes back with its number: the
+            // last one is what the quota judges (a refusal rolls this job's savepoint back).
             let mut bump = c.prepare_cached(
-                "UPDATE team_heads SET head = head + 1 WHERE team = ?1 RETURNING head",
+                "UPDATE team_heads SET head = head + 1, stored_bytes = stored_bytes + ?2 \
+                 WHERE team = ?1 RETURNING head, stored_bytes",
             )?;
+            let mut after: Option<rules::Usage> = None;
             let mut insert = c.prepare_cached(
-                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO envelopes (team, seq, id, doc, bytes, stored_at_ms, author) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
+            let author = author.map(|a| a.0);
             for envelope in &envelopes {
                 let known = match seen.get(&envelope.id) {
                     Some(seq) => Some(*seq),
@@ -398,19 +425,28 @@ impl SqliteStorage {
                 let outcome = match fate {
                     Some(answered) => answered,
                     None => {
-                        let head: i64 =
-                            sql::found(bump.query_row([team.0], |r| r.get(0)).optional()?)?;
+                        let len = i64::try_from(envelope.bytes.len()).unwrap_or(i64::MAX);
+                        let (head, stored): (i64, i64) = sql::found(
+                            bump.query_row(params![team.0, len], |r| Ok((r.get(0)?, r.get(1)?)))
+                                .optional()?,
+                        )?;
+                        after = Some(rules::Usage {
+                            envelopes: seq_from_db(head)?,
+                            bytes: rules::bytes_from_db(stored)?,
+                        });
                         insert.execute(params![
                             team.0,
                             head,
                             envelope.id,
                             envelope.doc.0,
                             envelope.bytes,
-                            now_ms
+                            now_ms,
+                            author
                         ])?;
                         AppendOutcome {
                             seq: seq_from_db(head)?,
                             duplicate: false,
+                            erased: false,
                         }
                     }
                 };
@@ -419,6 +455,11 @@ impl SqliteStorage {
                 }
                 out.push(outcome);
             }
+            // Only what this push stores counts: duplicates and erased documents' envelopes
+            // (answered without a new number) never make it over.
+            if let Some(after) = after {
+                rules::push_quota(after, quota)?;
+            }
             Ok(out)
         })
         .await
@@ -426,6 +467,11 @@ impl SqliteStorage {
 
     pub(super) async fn head(&self, team: TeamId) -> Result<u64> {
         self.read(move |c| head(c, team)).await
+    }
+
+    pub(super) async fn usage(&self, team: TeamId) -> Result<(u64, u64)> {
+        self.read(move |c| usage(c, team).map(|u| (u.envelopes, u.bytes)))
+            .await
     }
 
     pub(super) async fn page(&self, team: TeamId, request: PageRequest) -> Result<Page> {
@@ -471,14 +517,32 @@ impl SqliteStorage {
         &self,
         team: TeamId,
         snapshot: NewSnapshot,
+        quota: Option<Quota>,
     ) -> Result<SnapshotOutcome> {
         self.write(move |c| {
             let erased = c
                 .prepare_cached(&for_sqlite(sql::ERASED))?
                 .exists(params![team.0, snapshot.doc.0])?;
-            if let Some(outcome) = rules::admit_snapshot(snapshot.covers, head(c, team)?, erased)? {
+            let now = usage(c, team)?;
+            if let Some(outcome) = rules::admit_snapshot(snapshot.covers, now.envelopes, erased)? {
                 return Ok(outcome);
             }
+            let old: Option<(i64, i64)> = c
+                .prepare_cached(&for_sqlite(sql::SNAPSHOT_SIZE))?
+                .query_row(params![team.0, snapshot.doc.0], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let new_len = snapshot.bytes.len() as u64;
+            let old_len = match old {
+                // The upsert below keeps the one there: nothing changes, nothing to judge.
+                Some((covers, _)) if covers >= seq_to_db(snapshot.covers) => {
+                    return Ok(SnapshotOutcome::Superseded)
+                }
+                Some((_, len)) => rules::bytes_from_db(len)?,
+                None => 0,
+            };
+            rules::snapshot_quota(now.bytes, old_len, new_len, quota)?;
             let stored = c.execute(
                 &for_sqlite(sql::UPSERT_SNAPSHOT),
                 params![
@@ -493,6 +557,9 @@ impl SqliteStorage {
             )?;
             let outcome = rules::snapshot_kept(stored as u64);
             if outcome == SnapshotOutcome::Stored {
+                let grown = i64::try_from(new_len).unwrap_or(i64::MAX)
+                    - i64::try_from(old_len).unwrap_or(i64::MAX);
+                c.execute(&for_sqlite(sql::ADD_STORED_BYTES), params![team.0, grown])?;
                 collect(c, team)?;
             }
             Ok(outcome)

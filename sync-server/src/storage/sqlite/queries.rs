@@ -69,6 +69,19 @@ pub(super) fn current_epoch(c: &Connection, team: TeamId) -> Result<u32> {
     rules::current_epoch(highest)
 }
 
+/// What the team stores: its head and its stored bytes.
+pub(super) fn usage(c: &Connection, team: TeamId) -> Result<rules::Usage> {
+    let row: Option<(i64, i64)> = c
+        .prepare_cached(&for_sqlite(sql::USAGE))?
+        .query_row([team.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (head, bytes) = row.ok_or(Refusal::NotFound)?;
+    Ok(rules::Usage {
+        envelopes: seq_from_db(head)?,
+        bytes: rules::bytes_from_db(bytes)?,
+    })
+}
+
 pub(super) fn head(c: &Connection, team: TeamId) -> Result<u64> {
     let head: Option<i64> = c
         .prepare_cached(&for_sqlite(sql::HEAD))?
@@ -95,6 +108,8 @@ pub(super) fn collect(c: &Connection, team: TeamId) -> Result<u64> {
         .query_row([team.0], |r| r.get(0))?;
     let mut dropped = 0u64;
     for (doc, covers, collected) in rules::collectable(pending, floor) {
+        c.prepare_cached(&for_sqlite(sql::RELEASE_COVERED_BYTES))?
+            .execute(params![team.0, doc, collected, covers])?;
         dropped += c
             .prepare_cached(&for_sqlite(sql::DROP_COVERED))?
             .execute(params![team.0, doc, collected, covers])? as u64;
