@@ -99,6 +99,42 @@ pub fn parse_signature(hex_sig: &str) -> Result<[u8; 64], RequestError> {
     Ok(out)
 }
 
+/// The authentication headers of a request as the relay reads them: parsed, not checked yet
+/// (that is [`RequestToSign::verify`], once the device's key is known).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedHeaders {
+    /// The claimed device ([`HEADER_DEVICE`]).
+    pub device: DeviceId,
+    /// The claimed time, Unix milliseconds ([`HEADER_TIME`]).
+    pub time_ms: i64,
+    /// The signature ([`HEADER_SIGNATURE`]).
+    pub signature: [u8; 64],
+}
+
+impl SignedHeaders {
+    /// Parses the three header values, each `None` when the header is missing (or not text).
+    /// Surrounding white space is ignored; anything else malformed is
+    /// [`RequestError::Malformed`].
+    pub fn parse(
+        device: Option<&str>,
+        time: Option<&str>,
+        signature: Option<&str>,
+    ) -> Result<Self, RequestError> {
+        let device = device
+            .and_then(|v| v.trim().parse::<DeviceId>().ok())
+            .ok_or(RequestError::Malformed)?;
+        let time_ms = time
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .ok_or(RequestError::Malformed)?;
+        let signature = parse_signature(signature.ok_or(RequestError::Malformed)?)?;
+        Ok(Self {
+            device,
+            time_ms,
+            signature,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -178,6 +214,32 @@ mod tests {
         assert_eq!(value(HEADER_TIME), "1700000000000");
         let sig = parse_signature(value(HEADER_SIGNATURE)).unwrap();
         assert_eq!(sig, req.sign(&key));
+        let parsed = SignedHeaders::parse(
+            Some(value(HEADER_DEVICE)),
+            Some(value(HEADER_TIME)),
+            Some(value(HEADER_SIGNATURE)),
+        )
+        .unwrap();
+        assert_eq!(
+            parsed,
+            SignedHeaders {
+                device: DeviceId([7; 16]),
+                time_ms: 1_700_000_000_000,
+                signature: sig,
+            }
+        );
+        for missing in 0..3 {
+            let mut values = [
+                Some(value(HEADER_DEVICE)),
+                Some(value(HEADER_TIME)),
+                Some(value(HEADER_SIGNATURE)),
+            ];
+            values[missing] = None;
+            assert_eq!(
+                SignedHeaders::parse(values[0], values[1], values[2]),
+                Err(RequestError::Malformed)
+            );
+        }
         assert_eq!(
             req.verify(&key.verifying_key(), &sig, 1_700_000_000_000),
             Ok(())

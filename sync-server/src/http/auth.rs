@@ -16,7 +16,7 @@ use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
 use std::time::Instant;
 use tandem_protocol::request::{
-    parse_signature, RequestError, RequestToSign, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME,
+    RequestError, RequestToSign, SignedHeaders, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME,
     MAX_CLOCK_SKEW_MS,
 };
 use tandem_protocol::{DeviceId, RelayErrorCode, TeamId};
@@ -46,15 +46,16 @@ const MISSING_AUTH: ApiError = ApiError::unauthenticated(
 impl Signed {
     async fn read(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let headers = req.headers();
-        let device = header(headers, HEADER_DEVICE)
-            .and_then(|v| v.trim().parse::<DeviceId>().ok())
-            .ok_or(MISSING_AUTH)?;
-        let time_ms = header(headers, HEADER_TIME)
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .ok_or(MISSING_AUTH)?;
-        let signature = header(headers, HEADER_SIGNATURE)
-            .ok_or(MISSING_AUTH)
-            .and_then(|v| parse_signature(v).map_err(|_| MISSING_AUTH))?;
+        let SignedHeaders {
+            device,
+            time_ms,
+            signature,
+        } = SignedHeaders::parse(
+            header(headers, HEADER_DEVICE),
+            header(headers, HEADER_TIME),
+            header(headers, HEADER_SIGNATURE),
+        )
+        .map_err(|_| MISSING_AUTH)?;
         let method = req.method().as_str().to_owned();
         let path_and_query = req
             .uri()
