@@ -84,7 +84,8 @@ impl RequestToSign<'_> {
         signature: &[u8; 64],
         now_ms: i64,
     ) -> Result<(), RequestError> {
-        if (self.time_ms - now_ms).abs() > MAX_CLOCK_SKEW_MS {
+        // `abs_diff`: any two times, however far apart, without overflow.
+        if self.time_ms.abs_diff(now_ms) > MAX_CLOCK_SKEW_MS.unsigned_abs() {
             return Err(RequestError::Stale);
         }
         key.verify(&self.message(), &Signature::from_bytes(signature))
@@ -188,6 +189,46 @@ mod tests {
                 changed.verify(&vk, &sig, 1_000_000),
                 Err(RequestError::BadSignature)
             );
+        }
+    }
+
+    #[test]
+    fn times_far_from_the_clock_are_stale_whatever_they_are() {
+        // Found by fuzzing (fuzz/, target `request`): `(time - now).abs()` overflowed for a
+        // time header near i64::MIN or i64::MAX, a panic in a debug build; in a release build
+        // a time of exactly `now + i64::MIN` wrapped to a difference below the skew.
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+        let now = 1_700_000_000_000;
+        for time_ms in [
+            i64::MIN,
+            i64::MIN + now,
+            i64::MIN + 1,
+            -now,
+            i64::MAX,
+            i64::MAX - 1,
+        ] {
+            let req = RequestToSign {
+                relay_id: "relay-1",
+                method: "GET",
+                path_and_query: "/v1/info",
+                body: b"",
+                time_ms,
+                device: DeviceId([4; 16]),
+            };
+            let sig = req.sign(&key);
+            for clock in [now, 0, -1, i64::MIN, i64::MAX] {
+                let apart = (i128::from(time_ms) - i128::from(clock)).abs();
+                let expected = if apart <= i128::from(MAX_CLOCK_SKEW_MS) {
+                    Ok(())
+                } else {
+                    Err(RequestError::Stale)
+                };
+                assert_eq!(
+                    req.verify(&key.verifying_key(), &sig, clock),
+                    expected,
+                    "{time_ms} at {clock}"
+                );
+            }
         }
     }
 
