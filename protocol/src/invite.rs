@@ -82,6 +82,11 @@ fn decode_base32(s: &str) -> Option<[u8; 20]> {
             out.push(((bits >> nbits) & 0xff) as u8);
         }
     }
+    // Exactly 32 symbols: 160 bits and nothing left over. A 33rd symbol would otherwise be
+    // dropped without a word (its 5 bits are less than a byte).
+    if nbits != 0 {
+        return None;
+    }
     out.try_into().ok()
 }
 
@@ -248,6 +253,29 @@ mod tests {
             "http://x#UUUU",
         ] {
             assert!(InviteCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_code_with_a_symbol_too_many_or_too_few_is_refused() {
+        // Found by fuzzing (fuzz/, target `invite`): a 33rd symbol was ignored, so a code typed
+        // with one symbol too many still parsed, to the code without it.
+        let c = code();
+        let text = c.to_string();
+        for extra in ["Z", "-Z", "0", " 7"] {
+            let typed = format!("{text}{extra}");
+            assert_eq!(
+                InviteCode::parse(&typed),
+                Err(InviteError::Malformed),
+                "{typed}"
+            );
+        }
+        let short = &text[..text.len() - 1];
+        assert_eq!(InviteCode::parse(short), Err(InviteError::Malformed));
+        for n in 0..=40 {
+            let secret = "A".repeat(n);
+            let parsed = InviteCode::parse(&format!("{}#{secret}", c.relay));
+            assert_eq!(parsed.is_ok(), n == 32, "{n} symbols");
         }
     }
 
