@@ -107,6 +107,8 @@ impl InviteCode {
     /// Parses `URL#CODE`.
     pub fn parse(text: &str) -> Result<Self, InviteError> {
         let (relay, secret) = text.trim().rsplit_once('#').ok_or(InviteError::Malformed)?;
+        // Checked once the trailing slashes are gone: `https:///` is no address.
+        let relay = relay.trim_end_matches('/');
         if !(relay.starts_with("http://") || relay.starts_with("https://")) {
             return Err(InviteError::Malformed);
         }
@@ -116,7 +118,7 @@ impl InviteCode {
         token.copy_from_slice(&both[..10]);
         wrap.copy_from_slice(&both[10..]);
         Ok(Self {
-            relay: relay.trim_end_matches('/').to_owned(),
+            relay: relay.to_owned(),
             token,
             wrap,
         })
@@ -277,6 +279,23 @@ mod tests {
             let parsed = InviteCode::parse(&format!("{}#{secret}", c.relay));
             assert_eq!(parsed.is_ok(), n == 32, "{n} symbols");
         }
+    }
+
+    #[test]
+    fn a_code_without_a_relay_host_is_refused() {
+        // Found by fuzzing (fuzz/, target `invite`): `https:///#CODE` parsed, to the relay
+        // `https:` (the slashes trimmed after the check), whose text no longer parsed.
+        let secret = code().secret_text();
+        for relay in ["https://", "https:///", "http://", "http:////", "https:"] {
+            assert_eq!(
+                InviteCode::parse(&format!("{relay}#{secret}")),
+                Err(InviteError::Malformed),
+                "{relay}"
+            );
+        }
+        let c = InviteCode::parse(&format!("https://relay.example.org//#{secret}")).unwrap();
+        assert_eq!(c.relay, "https://relay.example.org");
+        assert_eq!(InviteCode::parse(&c.to_string()).unwrap(), c);
     }
 
     #[test]
