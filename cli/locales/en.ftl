@@ -106,6 +106,9 @@ team-option-removed = Removed from the forms; records written with it keep it.
 ## `sync` and `status`
 sync-report = Sent { $pushed } change(s). Received { $pulled } ({ $updated } record(s) updated).
 sync-refused = Refused (not from the team, or altered): { $count }.
+sync-set-aside = { $count } change(s) from the team could not be read here; set aside, the rest is in.
+sync-set-aside-read = { $count } change(s) set aside earlier could be read now.
+sync-set-aside-held = { $count } change(s) from the team could not be read (set aside; an admin should look).
 sync-not-in-team = Not in a team on a relay yet.
 sync-offline = Offline.
 sync-waiting = { $count } change(s) waiting.

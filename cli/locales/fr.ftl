@@ -106,6 +106,9 @@ team-option-removed = Retiré des formulaires; les fiches qui l'ont le gardent.
 ## `sync` et `status`
 sync-report = Envoyé: { $pushed } changement(s). Reçu: { $pulled } ({ $updated } dossier(s) mis à jour).
 sync-refused = Refusé (hors équipe, ou altéré): { $count }.
+sync-set-aside = { $count } changement(s) de l'équipe illisible(s) ici: mis de côté, le reste est arrivé.
+sync-set-aside-read = { $count } changement(s) mis de côté plus tôt ont pu être lus.
+sync-set-aside-held = { $count } changement(s) de l'équipe illisible(s) (mis de côté; un·e admin devrait regarder).
 sync-not-in-team = Pas encore dans une équipe sur un relais.
 sync-offline = Hors ligne.
 sync-waiting = { $count } changement(s) en attente.

@@ -10,12 +10,17 @@ use std::time::Duration;
 /// The database file's name inside a vault folder.
 pub const DB_FILE: &str = "vault.db";
 
+/// The database and the journal files SQLite keeps beside it.
+pub(crate) const DB_FILES: [&str; 4] =
+    [DB_FILE, "vault.db-wal", "vault.db-shm", "vault.db-journal"];
+
 /// Numbered migrations, applied in order, each in one transaction.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_deferred.sql"),
     include_str!("../migrations/0004_relay_erasures.sql"),
+    include_str!("../migrations/0005_set_aside.sql"),
 ];
 
 /// The schema version this build writes.
@@ -65,6 +70,12 @@ pub(crate) fn open(dir: &Path, key: &RawKey, create: bool) -> Result<Connection>
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        // Made here, owner-only, so SQLite's journal files take the same mode from it.
+        crate::private_files::touch(&path)
+            .map_err(VaultError::io("creating the vault database"))?;
+    }
+    for name in DB_FILES {
+        let _ = crate::private_files::restrict(&dir.join(name));
     }
     let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
     // SQLCipher's own log would print decryption failures to stderr; errors reach the caller

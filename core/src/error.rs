@@ -64,6 +64,16 @@ pub enum VaultError {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
+    /// Bytes given as Automerge data were refused before Automerge read them (too large once
+    /// inflated, or not laid out as Automerge chunks).
+    #[error("these changes for document {doc} were refused before reading")]
+    RefusedInput {
+        /// The document's id.
+        doc: String,
+        /// Why.
+        #[source]
+        source: crate::automerge_input::InputError,
+    },
     /// A document does not have the shape Tandem writes.
     #[error("document {doc} is not a Tandem {expected} document")]
     WrongDocumentShape {
@@ -153,7 +163,9 @@ impl VaultError {
             | Self::DatabaseUnreadable(_)
             | Self::DocumentDamaged { .. }
             | Self::WrongDocumentShape { .. } => ErrorCode::VaultDamaged,
-            Self::InvalidChanges { .. } | Self::Invalid { .. } => ErrorCode::InvalidInput,
+            Self::InvalidChanges { .. } | Self::RefusedInput { .. } | Self::Invalid { .. } => {
+                ErrorCode::InvalidInput
+            }
             Self::NotFound { .. } | Self::NoMatch => ErrorCode::NotFound,
             Self::Ambiguous { .. } => ErrorCode::Ambiguous,
             Self::Io { .. } => ErrorCode::Io,

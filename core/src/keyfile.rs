@@ -341,7 +341,8 @@ fn decode_fixed<const N: usize>(s: &str, _what: &'static str) -> Result<[u8; N]>
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     {
-        let mut f = fs::File::create(&tmp).map_err(VaultError::io("writing a vault file"))?;
+        let mut f = crate::private_files::create_file(&tmp)
+            .map_err(VaultError::io("writing a vault file"))?;
         f.write_all(bytes)
             .map_err(VaultError::io("writing a vault file"))?;
         f.sync_all()

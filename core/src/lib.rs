@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod automerge_input;
 mod db;
 pub mod demo;
 mod docs;
@@ -17,6 +18,7 @@ mod error;
 mod index;
 mod keyfile;
 mod passphrase;
+mod private_files;
 mod store;
 pub mod sync;
 mod vault;
@@ -29,8 +31,9 @@ pub use keyfile::{KdfParams, KeyFile};
 pub use passphrase::Passphrase;
 pub use tandem_model as model;
 pub use vault::{
-    IncomingChanges, IncomingSnapshot, NewVault, OutboxEntry, PageReport, RelaySettings,
-    SharedVault, SnapshotReport, Vault, BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS,
+    ChunkOrigin, IncomingChanges, IncomingSnapshot, NewVault, OutboxEntry, PageReport,
+    RelaySettings, SetAside, SetAsideReason, SharedVault, SnapshotReport, Vault, BRIEF_ENCOUNTERS,
+    MIN_PASSPHRASE_CHARS,
 };
 
 /// Files a vault folder may hold (for tests and tools that check what is on disk).

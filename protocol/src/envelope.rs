@@ -179,6 +179,10 @@ fn read_id(b: &[u8]) -> [u8; 16] {
     out
 }
 
+/// HKDF salt of the key that derives envelope nonces from a team key: a key of their own, so
+/// a nonce says nothing about the team key and is never the output of the cipher's key.
+const NONCE_SALT: &[u8] = b"tandem envelope nonce v2";
+
 impl PlainChange {
     /// Seals and signs. `nonce` must be fresh random bytes (the caller's RNG: this crate has
     /// none).
@@ -188,6 +192,38 @@ impl PlainChange {
         author: DeviceId,
         signer: &SigningKey,
         nonce: [u8; 24],
+    ) -> Result<SealedEnvelope, EnvelopeError> {
+        self.seal_with(key, author, signer, |_, _| nonce)
+    }
+
+    /// Seals and signs with a nonce derived from everything the associated data binds (kind,
+    /// team, document, epoch, author) and the plaintext, under a key of its own (HKDF-SHA256
+    /// of the team key). Sealing the same change again gives the same envelope (a push
+    /// retried after a lost answer is stored once); two envelopes that differ anywhere (two
+    /// devices sealing the same snapshot, say) never share a nonce, so Poly1305's one-time
+    /// key is never reused.
+    pub fn seal_deterministic(
+        &self,
+        key: &TeamKey,
+        author: DeviceId,
+        signer: &SigningKey,
+    ) -> Result<SealedEnvelope, EnvelopeError> {
+        self.seal_with(key, author, signer, |aad, plain| {
+            let mut nonce = [0u8; 24];
+            hkdf::Hkdf::<Sha256>::new(Some(NONCE_SALT), key.bytes())
+                .expand_multi_info(&[aad, plain], &mut nonce)
+                .map(|()| nonce)
+                // 24 bytes is far below HKDF-SHA256's limit (8160).
+                .unwrap_or_default()
+        })
+    }
+
+    fn seal_with(
+        &self,
+        key: &TeamKey,
+        author: DeviceId,
+        signer: &SigningKey,
+        nonce_of: impl FnOnce(&[u8], &[u8]) -> [u8; 24],
     ) -> Result<SealedEnvelope, EnvelopeError> {
         let body_len = 5 + self.payload.len();
         let mut plain = Zeroizing::new(Vec::with_capacity(padded_len(body_len)));
@@ -210,6 +246,7 @@ impl PlainChange {
         bytes.extend_from_slice(&header.doc.0);
         bytes.extend_from_slice(&header.epoch.to_be_bytes());
         bytes.extend_from_slice(&header.author.0);
+        let nonce = nonce_of(&bytes[..AAD_LEN], &plain);
         let ciphertext = key
             .cipher()
             .encrypt(
@@ -411,6 +448,74 @@ mod tests {
         let plain = verified.open(&key).unwrap();
         assert_eq!(plain.payload, b"automerge bytes");
         assert_eq!(plain.class, DocClass::Person);
+    }
+
+    /// The nonce of an envelope, as stored in it.
+    fn nonce_of(env: &SealedEnvelope) -> [u8; 24] {
+        env.bytes()[57..81].try_into().unwrap()
+    }
+
+    #[test]
+    fn deterministic_sealing_repeats_itself_and_never_shares_a_nonce_across_envelopes() {
+        let (team, doc, dev) = ids();
+        let key = TeamKey::new(1, [9; 32]);
+        let signer = SigningKey::generate(&mut rand::rngs::OsRng);
+        let plain = PlainChange {
+            kind: EnvelopeKind::Snapshot,
+            team,
+            doc,
+            class: DocClass::Person,
+            payload: b"the same snapshot".to_vec(),
+        };
+        let once = plain.seal_deterministic(&key, dev, &signer).unwrap();
+        let again = plain.seal_deterministic(&key, dev, &signer).unwrap();
+        assert_eq!(
+            once.bytes(),
+            again.bytes(),
+            "a retried push is byte-identical"
+        );
+        assert_eq!(once.open(&key).unwrap(), plain);
+        // Two devices sealing the same snapshot: the associated data differs (the author), so
+        // the nonce must too, or Poly1305's one-time key would serve two messages.
+        let other = plain
+            .seal_deterministic(&key, DeviceId([4; 16]), &signer)
+            .unwrap();
+        assert_ne!(nonce_of(&once), nonce_of(&other));
+        let mut variants = vec![nonce_of(&once), nonce_of(&other)];
+        for changed in [
+            PlainChange {
+                kind: EnvelopeKind::Change,
+                ..plain.clone()
+            },
+            PlainChange {
+                doc: DocId([5; 16]),
+                ..plain.clone()
+            },
+            PlainChange {
+                team: TeamId([6; 16]),
+                ..plain.clone()
+            },
+            PlainChange {
+                class: DocClass::Team,
+                ..plain.clone()
+            },
+            PlainChange {
+                payload: b"another snapshot".to_vec(),
+                ..plain.clone()
+            },
+        ] {
+            variants.push(nonce_of(
+                &changed.seal_deterministic(&key, dev, &signer).unwrap(),
+            ));
+        }
+        let epoch2 = TeamKey::new(2, [9; 32]);
+        variants.push(nonce_of(
+            &plain.seal_deterministic(&epoch2, dev, &signer).unwrap(),
+        ));
+        let mut unique = variants.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), variants.len(), "two envelopes share a nonce");
     }
 
     #[test]

@@ -361,7 +361,8 @@ pub fn remove_team_option(
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview<SyncStatus>> {
-    let (team, relay_url) = state.with_vault(|v| Ok((v.team()?, v.relay()?.map(|r| r.url))))?;
+    let (team, relay_url, set_aside) =
+        state.with_vault(|v| Ok((v.team()?, v.relay()?.map(|r| r.url), v.set_aside_count()?)))?;
     let is_admin = team
         .members
         .iter()
@@ -371,6 +372,7 @@ pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview<S
         relay_url,
         is_admin,
         sync: state.sync_status(),
+        set_aside,
     })
 }
 

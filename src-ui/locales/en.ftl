@@ -217,6 +217,10 @@ sync-waiting = { $n ->
     [one] 1 change waiting
    *[other] { $n } changes waiting
 }
+sync-set-aside = { $n ->
+    [one] 1 change from the team could not be read on this device. It is set aside; everything else came in. A member's device may be damaged or misused: check the team's devices.
+   *[other] { $n } changes from the team could not be read on this device. They are set aside; everything else came in. A member's device may be damaged or misused: check the team's devices.
+}
 sync-synced-at = Synced at { $time }
 sync-local = On this device only
 sync-revoked = Removed from the team

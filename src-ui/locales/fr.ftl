@@ -217,6 +217,10 @@ sync-waiting = { $n ->
     [one] 1 changement en attente
    *[other] { $n } changements en attente
 }
+sync-set-aside = { $n ->
+    [one] 1 changement de l'équipe n'a pas pu être lu sur cet appareil. Il est mis de côté ; tout le reste est arrivé. L'appareil d'un membre est peut-être abîmé ou détourné : vérifiez les appareils de l'équipe.
+   *[other] { $n } changements de l'équipe n'ont pas pu être lus sur cet appareil. Ils sont mis de côté ; tout le reste est arrivé. L'appareil d'un membre est peut-être abîmé ou détourné : vérifiez les appareils de l'équipe.
+}
 sync-synced-at = Synchronisé à { $time }
 sync-local = Sur cet appareil seulement
 sync-revoked = Retiré de l'équipe

@@ -4,6 +4,7 @@
 mod converge;
 mod faults;
 mod harness;
+mod hostile_member;
 mod malicious;
 mod rotation;
 mod team;

@@ -25,6 +25,8 @@ enum Tamper {
     Withhold,
     InjectStranger,
     FakeDeviceKeys,
+    /// Answers every key request with no package: a new epoch's key never arrives.
+    WithholdKeys,
 }
 
 #[derive(Clone)]
@@ -80,7 +82,7 @@ fn tamper_page(mode: Tamper, body: Vec<u8>) -> Vec<u8> {
                 items.insert(0, (seq, stranger_envelope(team)));
             }
         }
-        Tamper::Honest | Tamper::FakeDeviceKeys => {}
+        Tamper::Honest | Tamper::FakeDeviceKeys | Tamper::WithholdKeys => {}
     }
     frames::encode_page(&items)
 }
@@ -96,6 +98,14 @@ fn tamper_devices(body: Vec<u8>) -> Vec<u8> {
         }
     }
     serde_json::to_vec(&list).unwrap()
+}
+
+fn withhold_keys(body: Vec<u8>) -> Vec<u8> {
+    let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    answer["packages"] = serde_json::json!([]);
+    serde_json::to_vec(&answer).unwrap()
 }
 
 async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
@@ -164,6 +174,9 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
         }
         if route.ends_with("/devices") && mode == Tamper::FakeDeviceKeys {
             out = tamper_devices(out);
+        }
+        if route.ends_with("/keys") && mode == Tamper::WithholdKeys {
+            out = withhold_keys(out);
         }
     }
     let mut response = Response::new(Body::from(out));
@@ -283,4 +296,60 @@ fn every_kind_of_tampering_is_refused_or_harmless() {
         }
         assert_eq!(state(&a), state(&b), "{mode:?}");
     }
+}
+
+/// The relay keeps back the key of a new epoch: what is sealed under it cannot be opened yet.
+/// It is set aside (the pull goes on, nothing is lost), and read as soon as the key comes.
+#[test]
+fn changes_under_a_withheld_key_are_set_aside_then_read_when_it_comes() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let person = a.add_person("Hélène");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Chris");
+    first.unwrap();
+    settle(&[&a, &b, &c]);
+    let wrapper = start_wrapper(relay.addr);
+    b.v()
+        .set_relay_url(&format!("http://{}", wrapper.addr))
+        .unwrap();
+    // Chris's phone is lost: a new key epoch, sealed to Sam's and Alex's devices.
+    let c_id = c.v().device_id().to_owned();
+    tandem_core::sync::revoke_device(&a.vault, &c_id).unwrap();
+    let mut ids = Vec::new();
+    for k in 0..3 {
+        let mut e = NewEncounter::with_person(person.clone());
+        e.notes = format!("après la révocation {k}");
+        ids.push(a.v().record_encounter(&e).unwrap());
+    }
+    a.sync().unwrap();
+
+    *wrapper.mode.lock().unwrap() = Tamper::WithholdKeys;
+    let r = b.sync().expect("a withheld key does not stop the pull");
+    assert!(r.set_aside >= 3, "{r:?}");
+    assert_eq!(
+        b.v().set_aside_counts().unwrap(),
+        vec![(
+            tandem_core::SetAsideReason::UnknownEpoch,
+            r.set_aside as u64
+        )]
+    );
+    let got = b.v().person(&person).unwrap();
+    assert!(!got.encounters.iter().any(|e| ids.contains(&e.id)));
+
+    *wrapper.mode.lock().unwrap() = Tamper::Honest;
+    let again = b.sync().unwrap();
+    assert_eq!(again.set_aside_read, r.set_aside, "{again:?}");
+    assert_eq!(b.v().set_aside_count().unwrap(), 0);
+    let got = b.v().person(&person).unwrap();
+    for id in &ids {
+        assert!(
+            got.encounters.iter().any(|e| &e.id == id),
+            "{id} never arrived"
+        );
+    }
+    settle(&[&a, &b]);
+    assert_eq!(state(&a), state(&b));
 }

@@ -53,6 +53,14 @@ pub fn report_text(r: &SyncReport, out: &Output) -> String {
         s.push(' ');
         s.push_str(&out.t_args("sync-refused", &[("count", r.refused.into())]));
     }
+    if r.set_aside > 0 {
+        s.push(' ');
+        s.push_str(&out.t_args("sync-set-aside", &[("count", r.set_aside.into())]));
+    }
+    if r.set_aside_read > 0 {
+        s.push(' ');
+        s.push_str(&out.t_args("sync-set-aside-read", &[("count", r.set_aside_read.into())]));
+    }
     s
 }
 
@@ -67,6 +75,7 @@ pub fn run(session: &Session, out: &Output) -> Result<()> {
 pub fn status(session: &Session, out: &Output) -> Result<()> {
     let vault = session.open()?;
     let waiting = vault.outbox_len()?;
+    let set_aside = vault.set_aside_count()?;
     let last = vault.last_synced_at()?;
     let relay = vault.relay()?;
     let reachable = match &relay {
@@ -84,18 +93,27 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
         json!({
             "state": state,
             "waiting": waiting,
+            "set_aside": set_aside,
             "last_synced_at": last,
             "relay": relay.as_ref().map(|r| r.url.clone()),
         }),
-        || status_text(state, waiting, local_last, relay.is_some(), out),
+        || {
+            status_text(
+                state,
+                (waiting, set_aside),
+                local_last,
+                relay.is_some(),
+                out,
+            )
+        },
     )
 }
 
-/// The status in words: the state if it is a problem, what waits, and when it last synced
-/// (`last` in local time).
+/// The status in words: the state if it is a problem, what waits, what could not be read, and
+/// when it last synced (`last` in local time).
 fn status_text(
     state: &str,
-    waiting: u64,
+    (waiting, set_aside): (u64, u64),
     last: Option<String>,
     has_relay: bool,
     out: &Output,
@@ -108,6 +126,9 @@ fn status_text(
     }
     if waiting > 0 {
         parts.push(out.t_args("sync-waiting", &[("count", waiting.into())]));
+    }
+    if set_aside > 0 {
+        parts.push(out.t_args("sync-set-aside-held", &[("count", set_aside.into())]));
     }
     match last {
         Some(t) => parts.push(out.t_args("sync-synced-at", &[("time", t.into())])),
@@ -162,20 +183,48 @@ mod tests {
             "Envoyé: 3 changement(s). Reçu: 12 (2 dossier(s) mis à jour). \
              Refusé (hors équipe, ou altéré): 1."
         );
+        let set_aside = SyncReport {
+            set_aside: 2,
+            set_aside_read: 1,
+            ..report
+        };
+        assert_eq!(
+            report_text(&set_aside, &EN),
+            "Sent 3 change(s). Received 12 (2 record(s) updated). \
+             2 change(s) from the team could not be read here; set aside, the rest is in. \
+             1 change(s) set aside earlier could be read now."
+        );
+        assert_eq!(
+            report_text(&set_aside, &FR),
+            "Envoyé: 3 changement(s). Reçu: 12 (2 dossier(s) mis à jour). \
+             2 changement(s) de l'équipe illisible(s) ici: mis de côté, le reste est arrivé. \
+             1 changement(s) mis de côté plus tôt ont pu être lus."
+        );
     }
 
     #[test]
     fn a_status_in_both_languages() {
-        let synced = |out| status_text("waiting", 2, Some("14:02".into()), true, out);
+        let synced = |out| status_text("waiting", (2, 0), Some("14:02".into()), true, out);
         assert_eq!(synced(&EN), "2 change(s) waiting. Synced at 14:02.");
         assert_eq!(
             synced(&FR),
             "2 changement(s) en attente. Synchronisé à 14:02."
         );
-        let offline = |out| status_text("offline", 0, None, true, out);
+        let held = |out| status_text("synced", (0, 3), Some("14:02".into()), true, out);
+        assert_eq!(
+            held(&EN),
+            "3 change(s) from the team could not be read (set aside; an admin should look). \
+             Synced at 14:02."
+        );
+        assert_eq!(
+            held(&FR),
+            "3 changement(s) de l'équipe illisible(s) (mis de côté; un·e admin devrait regarder). \
+             Synchronisé à 14:02."
+        );
+        let offline = |out| status_text("offline", (0, 0), None, true, out);
         assert_eq!(offline(&EN), "Offline. Never synced.");
         assert_eq!(offline(&FR), "Hors ligne. Jamais synchronisé.");
-        let alone = |out| status_text("not_in_team", 1, None, false, out);
+        let alone = |out| status_text("not_in_team", (1, 0), None, false, out);
         assert_eq!(
             alone(&EN),
             "Not in a team on a relay yet. 1 change(s) waiting."

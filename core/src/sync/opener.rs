@@ -4,14 +4,32 @@
 use super::key_epochs::fetch_key_packages;
 use super::link::{relay_keys, TeamLink};
 use super::SyncError;
-use crate::vault::{SharedVault, Vault};
+use crate::vault::{SetAsideReason, SharedVault, Vault};
 use ed25519_dalek::VerifyingKey;
 use std::collections::HashMap;
 use tandem_protocol::envelope::UncheckedEnvelope;
 use tandem_protocol::{DeviceId, PlainChange, TeamId, TeamKey};
 
-/// Checks and opens envelopes from the relay. Anything that fails (not from a device of the
-/// team, altered, sealed with a key this device lacks) is refused, never applied.
+/// What checking one envelope from the relay found.
+pub(super) enum Checked {
+    /// From a device of the team, unaltered, and opened.
+    Opened(PlainChange),
+    /// From a device of the team and unaltered, but it does not open here: set aside (with
+    /// the envelope as received), and the pull moves on.
+    Unreadable {
+        /// Why.
+        reason: SetAsideReason,
+        /// The envelope, to keep.
+        envelope: Vec<u8>,
+    },
+    /// Not from a device of the team, altered, or for another team: that is the relay's
+    /// doing (it checks signatures too), and the pull stops before it.
+    Refused,
+}
+
+/// Checks and opens envelopes from the relay. Anything not from a device of the team, or
+/// altered, is refused, never applied; what a device of the team sealed so that it does not
+/// open is reported apart, to be set aside.
 pub(super) struct Opener {
     team: TeamId,
     keys: HashMap<u32, TeamKey>,
@@ -90,15 +108,20 @@ impl Opener {
         Ok(raw.and_then(|k| VerifyingKey::from_bytes(&k).ok()))
     }
 
+    /// The key epochs this device holds.
+    pub(super) fn epochs(&self) -> Vec<u32> {
+        self.keys.keys().copied().collect()
+    }
+
     pub(super) fn open(
         &mut self,
         vault: &SharedVault,
         link: &TeamLink,
         bytes: Vec<u8>,
-    ) -> Result<Option<PlainChange>, SyncError> {
+    ) -> Result<Checked, SyncError> {
         match UncheckedEnvelope::parse(bytes) {
             Ok(unchecked) => self.open_parsed(vault, link, unchecked),
-            Err(_) => Ok(None),
+            Err(_) => Ok(Checked::Refused),
         }
     }
 
@@ -107,23 +130,32 @@ impl Opener {
         vault: &SharedVault,
         link: &TeamLink,
         unchecked: UncheckedEnvelope,
-    ) -> Result<Option<PlainChange>, SyncError> {
+    ) -> Result<Checked, SyncError> {
         let h = *unchecked.header();
         if h.team != self.team {
-            return Ok(None);
+            return Ok(Checked::Refused);
         }
         let Some(author) = self.author_key(link, &h.author)? else {
-            return Ok(None);
+            return Ok(Checked::Refused);
         };
         let Ok(sealed) = unchecked.verify(&author) else {
-            return Ok(None);
+            return Ok(Checked::Refused);
         };
         if !self.keys.contains_key(&h.epoch) {
             self.refresh_keys(vault, link)?;
         }
         let Some(key) = self.keys.get(&h.epoch) else {
-            return Ok(None);
+            return Ok(Checked::Unreadable {
+                reason: SetAsideReason::UnknownEpoch,
+                envelope: sealed.into_bytes(),
+            });
         };
-        Ok(sealed.open(key).ok())
+        Ok(match sealed.open(key) {
+            Ok(plain) => Checked::Opened(plain),
+            Err(_) => Checked::Unreadable {
+                reason: SetAsideReason::DoesNotOpen,
+                envelope: sealed.into_bytes(),
+            },
+        })
     }
 }

@@ -1,34 +1,118 @@
 //! Pulling: on a first sync the relay's snapshots, then the log page by page, each page
 //! verified, opened and applied in one transaction with the cursor, which never moves past
-//! an envelope that was refused.
+//! an envelope that was refused. What a device of the team signed but this device cannot
+//! read is set aside in that same transaction, and the pull goes on.
 
 use super::link::TeamLink;
-use super::opener::Opener;
+use super::opener::{Checked, Opener};
 use super::report::{SyncProgress, SyncReport};
 use super::sealing::kind_of;
 use super::SyncError;
-use crate::vault::{IncomingChanges, IncomingSnapshot, SharedVault};
+use crate::vault::{
+    ChunkOrigin, IncomingChanges, IncomingSnapshot, PulledPage, SetAside, SetAsideReason,
+    SharedVault,
+};
 use std::collections::HashMap;
 use tandem_protocol::api::DEFAULT_PAGE;
-use tandem_protocol::envelope::UncheckedEnvelope;
+use tandem_protocol::envelope::{EnvelopeHeader, UncheckedEnvelope};
 use tandem_protocol::{DocId, EnvelopeKind, PlainChange};
 
-/// Groups opened changes by document, keeping their order.
-fn group(changes: Vec<PlainChange>) -> Vec<IncomingChanges> {
+/// Groups opened changes by document, keeping their order and where each came from.
+fn group(changes: Vec<(PlainChange, ChunkOrigin)>) -> Vec<IncomingChanges> {
     let mut order: Vec<IncomingChanges> = Vec::new();
     let mut index: HashMap<DocId, usize> = HashMap::new();
-    for c in changes {
+    for (c, origin) in changes {
         let i = *index.entry(c.doc).or_insert_with(|| {
             order.push(IncomingChanges {
                 doc_id: c.doc.to_hex(),
                 kind: kind_of(c.class),
                 chunks: Vec::new(),
+                origins: Vec::new(),
             });
             order.len() - 1
         });
         order[i].chunks.push(c.payload);
+        order[i].origins.push(origin);
     }
     order
+}
+
+fn origin(seq: u64, h: &EnvelopeHeader) -> ChunkOrigin {
+    ChunkOrigin {
+        seq,
+        author: h.author.to_hex(),
+        epoch: h.epoch,
+    }
+}
+
+/// Sorts what checking an envelope of the log found: a change to apply, or one to set aside.
+/// `None`: refused, the pull stops before it.
+fn sort_out(
+    checked: Checked,
+    seq: u64,
+    h: &EnvelopeHeader,
+    opened: &mut Vec<(PlainChange, ChunkOrigin)>,
+    set_aside: &mut Vec<SetAside>,
+) -> Option<()> {
+    let (reason, sealed, bytes) = match checked {
+        Checked::Opened(p) if p.kind == EnvelopeKind::Change => {
+            opened.push((p, origin(seq, h)));
+            return Some(());
+        }
+        // A snapshot has no place in the log.
+        Checked::Opened(p) => (SetAsideReason::NotAChange, false, p.payload),
+        Checked::Unreadable { reason, envelope } => (reason, true, envelope),
+        Checked::Refused => return None,
+    };
+    set_aside.push(SetAside {
+        origin: origin(seq, h),
+        doc_id: h.doc.to_hex(),
+        reason,
+        sealed,
+        bytes,
+    });
+    Some(())
+}
+
+/// Tries again the envelopes set aside for want of a key this device now holds.
+fn retry_set_aside(
+    vault: &SharedVault,
+    link: &TeamLink,
+    opener: &mut Opener,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let waiting = vault.lock().set_aside_to_retry(&opener.epochs())?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let mut page = PulledPage::default();
+    let mut opened = Vec::new();
+    for (seq, bytes) in waiting {
+        let Ok(u) = UncheckedEnvelope::parse(bytes) else {
+            continue;
+        };
+        let h = *u.header();
+        let checked = opener.open_parsed(vault, link, u)?;
+        if matches!(
+            checked,
+            Checked::Refused
+                | Checked::Unreadable {
+                    reason: SetAsideReason::UnknownEpoch,
+                    ..
+                }
+        ) {
+            continue;
+        }
+        page.resolved.push(seq);
+        sort_out(checked, seq, &h, &mut opened, &mut page.set_aside);
+    }
+    let resolved = page.resolved.len();
+    page.docs = group(opened);
+    let r = vault.lock().apply_page(page)?;
+    report.documents_updated += r.learnt;
+    // Set aside again (now for another reason) are not read.
+    report.set_aside_read += resolved.saturating_sub(r.set_aside);
+    Ok(())
 }
 
 /// Pulls and applies the log page by page. On a device's first sync, the relay's snapshots
@@ -57,12 +141,14 @@ pub(super) fn pull(
         for (covers, bytes) in snapshots {
             report.pulled += 1;
             match opener.open(vault, link, bytes)? {
-                Some(p) if p.kind == EnvelopeKind::Snapshot => opened.push(IncomingSnapshot {
-                    doc_id: p.doc.to_hex(),
-                    kind: kind_of(p.class),
-                    covers,
-                    payload: p.payload,
-                }),
+                Checked::Opened(p) if p.kind == EnvelopeKind::Snapshot => {
+                    opened.push(IncomingSnapshot {
+                        doc_id: p.doc.to_hex(),
+                        kind: kind_of(p.class),
+                        covers,
+                        payload: p.payload,
+                    })
+                }
                 _ => report.refused += 1,
             }
         }
@@ -100,6 +186,7 @@ pub(super) fn pull(
             break;
         };
         let mut opened = Vec::with_capacity(items.len());
+        let mut set_aside = Vec::new();
         let mut applied_to = last;
         let mut refused = 0;
         let mut previous = cursor;
@@ -113,27 +200,32 @@ pub(super) fn pull(
                     continue;
                 }
             }
-            let opened_one = match parsed {
-                Ok(u) => opener.open_parsed(vault, link, u)?,
+            let sorted = match parsed {
+                Ok(u) => {
+                    let h = *u.header();
+                    let checked = opener.open_parsed(vault, link, u)?;
+                    sort_out(checked, seq, &h, &mut opened, &mut set_aside)
+                }
                 Err(_) => None,
             };
-            match opened_one {
-                Some(p) if p.kind == EnvelopeKind::Change => {
-                    opened.push(p);
-                }
-                _ => {
-                    // Stop before it: nothing after a refused envelope is applied, so the
-                    // cursor never moves past a change this device has not really got.
-                    refused += 1;
-                    applied_to = previous;
-                    break;
-                }
+            if sorted.is_none() {
+                // Stop before it: nothing after a refused envelope is applied, so the
+                // cursor never moves past a change this device has not really got.
+                refused += 1;
+                applied_to = previous;
+                break;
             }
             previous = seq;
         }
-        let r = vault.lock().apply_page(group(opened), Some(applied_to))?;
+        let r = vault.lock().apply_page(PulledPage {
+            docs: group(opened),
+            cursor: Some(applied_to),
+            set_aside,
+            resolved: Vec::new(),
+        })?;
         report.documents_updated += r.learnt;
         report.refused += r.refused.len() + refused;
+        report.set_aside += r.set_aside;
         incomplete = r.incomplete;
         cursor = applied_to;
         progress(SyncProgress::Pulling(cursor, page.head));
@@ -147,6 +239,7 @@ pub(super) fn pull(
             break;
         }
     }
+    retry_set_aside(vault, link, &mut opener, report)?;
     // Records stored from a snapshot that changed since are read now, so what lists show
     // is up to date when the sync returns.
     vault.lock().check_changed_deferred()?;

@@ -20,8 +20,14 @@ pub struct SyncReport {
     pub pulled: usize,
     /// Documents that learnt something.
     pub documents_updated: usize,
-    /// Envelopes refused (bad signature, cannot be opened, not valid changes).
+    /// Envelopes refused (not from a device of the team, altered, or documents whose changes
+    /// were not valid and came from no place in the log).
     pub refused: usize,
+    /// Envelopes a device of the team signed that cannot be read here, set aside by this
+    /// sync (the pull moved on; an admin sees how many, `Vault::set_aside_counts`).
+    pub set_aside: usize,
+    /// Envelopes set aside earlier for want of a key, read now that it came.
+    pub set_aside_read: usize,
     /// Snapshots uploaded.
     pub snapshots_uploaded: usize,
     /// The relay's log head after the sync.

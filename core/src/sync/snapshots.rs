@@ -35,7 +35,7 @@ pub(super) fn upload_snapshots(
         let env = {
             let mut v = vault.lock();
             let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
-            let payload = v.snapshot_payload(&doc.to_hex(), kind)?;
+            let payload = v.snapshot_payload(&doc.to_hex(), kind, head)?;
             seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?
         };
         match link.client.put_snapshot(link.team, head, env.bytes()) {

@@ -11,6 +11,22 @@ pub struct IncomingChanges {
     pub kind: DocKind,
     /// Automerge bytes, in the order received.
     pub chunks: Vec<Vec<u8>>,
+    /// Where each chunk came from in the team's log, when it did (then a chunk that cannot
+    /// be read is set aside alone and the others are applied; else all are refused).
+    pub origins: Vec<ChunkOrigin>,
+}
+
+/// A page pulled from the relay, for [`Vault::apply_page`].
+#[derive(Debug, Default)]
+pub(crate) struct PulledPage {
+    /// The changes opened, by document.
+    pub docs: Vec<IncomingChanges>,
+    /// Where the cursor moves once they are in.
+    pub cursor: Option<u64>,
+    /// Envelopes set aside before they could be opened.
+    pub set_aside: Vec<SetAside>,
+    /// Envelopes set aside earlier that are among `docs` now.
+    pub resolved: Vec<u64>,
 }
 
 /// What applying a page did.
@@ -22,6 +38,8 @@ pub struct PageReport {
     pub refused: Vec<(String, VaultError)>,
     /// Documents touched that still wait for changes they depend on.
     pub incomplete: usize,
+    /// Envelopes set aside by this page (before opening, and changes that could not be read).
+    pub set_aside: usize,
 }
 
 /// Loads a document into the cache if it is not there; returns whether it existed.
@@ -100,6 +118,7 @@ impl Vault {
             doc_id: doc_id.to_owned(),
             kind,
             chunks: chunks.iter().map(|c| c.to_vec()).collect(),
+            origins: Vec::new(),
         };
         let report = self.apply_batch(vec![incoming], None, true)?;
         Ok(report.learnt > 0)
@@ -107,14 +126,11 @@ impl Vault {
 
     /// Applies a page of changes pulled from the relay and moves the sync cursor, in one
     /// transaction: interrupted anywhere, the vault holds either the whole page and the new
-    /// cursor, or neither. A document whose changes are refused (not valid Automerge, or not
-    /// the kind of document it claims) is left as it was and reported; the rest is applied.
-    pub(crate) fn apply_page(
-        &mut self,
-        docs: Vec<IncomingChanges>,
-        cursor: Option<u64>,
-    ) -> Result<PageReport> {
-        self.apply_batch(docs, cursor, false)
+    /// cursor, or neither. A change that cannot be read (not valid Automerge, past the bound,
+    /// or making the document another kind than it claims) is set aside with its origin, and
+    /// the rest of its document's changes are applied.
+    pub(crate) fn apply_page(&mut self, page: PulledPage) -> Result<PageReport> {
+        self.apply_batch_with(page, false)
     }
 
     pub(super) fn apply_batch(
@@ -123,8 +139,17 @@ impl Vault {
         cursor: Option<u64>,
         strict: bool,
     ) -> Result<PageReport> {
+        let page = PulledPage {
+            docs,
+            cursor,
+            ..PulledPage::default()
+        };
+        self.apply_batch_with(page, strict)
+    }
+
+    fn apply_batch_with(&mut self, page: PulledPage, strict: bool) -> Result<PageReport> {
         let mut touched: Vec<String> = Vec::new();
-        let result = self.apply_batch_inner(docs, cursor, strict, &mut touched);
+        let result = self.apply_batch_inner(page, strict, &mut touched);
         if result.is_err() {
             for id in &touched {
                 self.cache.docs.remove(id);
@@ -135,17 +160,26 @@ impl Vault {
 
     fn apply_batch_inner(
         &mut self,
-        docs: Vec<IncomingChanges>,
-        cursor: Option<u64>,
+        page: PulledPage,
         strict: bool,
         touched: &mut Vec<String>,
     ) -> Result<PageReport> {
+        let PulledPage {
+            docs,
+            cursor,
+            mut set_aside,
+            resolved,
+        } = page;
         let mut erased = self.erased_people()?;
         let mut removed_any = false;
         let mut report = PageReport::default();
         let tx = self.conn.transaction()?;
         for incoming in docs {
             let id = incoming.doc_id;
+            let from_log = !incoming.origins.is_empty();
+            if from_log && incoming.origins.len() != incoming.chunks.len() {
+                return Err(VaultError::Internal("a chunk without its origin"));
+            }
             if !is_doc_id(&id) {
                 let e = VaultError::Invalid {
                     field: "document id",
@@ -165,16 +199,27 @@ impl Vault {
                 // Stored from a snapshot and not loaded yet: the changes are checked on
                 // their own and kept beside it, and its index rows are marked to be redone
                 // when it is checked (rather than loading it now).
-                let all: Vec<u8> = incoming.chunks.concat();
+                let mut chunks = incoming.chunks;
+                let all: Vec<u8> = chunks.concat();
                 if let Err(e) = strict_load(&id, &all) {
                     if strict {
                         return Err(e);
                     }
-                    report.refused.push((id, e));
-                    continue;
+                    if !from_log {
+                        report.refused.push((id, e));
+                        continue;
+                    }
+                    // Each on its own: those that cannot be read are set aside.
+                    chunks = keep_readable(&id, chunks, incoming.origins, &mut set_aside, |c| {
+                        strict_load(&id, c).map(drop)
+                    });
+                    if chunks.is_empty() {
+                        continue;
+                    }
                 }
+                let all: Vec<u8> = chunks.concat();
                 store::append_chunk(&tx, &id, &all)?;
-                store::count_log_envelopes(&tx, &id, incoming.chunks.len(), all.len())?;
+                store::count_log_envelopes(&tx, &id, chunks.len(), all.len())?;
                 tx.prepare_cached("UPDATE deferred_docs SET stale = 1 WHERE doc_id = ?1")?
                     .execute([&id])?;
                 report.learnt += 1;
@@ -188,7 +233,8 @@ impl Vault {
                 .ok_or(VaultError::Internal("document not cached"))?;
             let heads = doc.get_heads();
             let missing_before = doc.get_missing_deps(&[]).len();
-            let all: Vec<u8> = incoming.chunks.concat();
+            let mut chunks = incoming.chunks;
+            let mut all: Vec<u8> = chunks.concat();
             let applied = strict_load(&id, &all).and_then(|loaded| match (loaded, exists) {
                 // A document new here is loaded once, strictly, and kept as it is.
                 (Some(loaded), false) => {
@@ -206,22 +252,48 @@ impl Vault {
                 .cache
                 .touch(&id)
                 .ok_or(VaultError::Internal("document not cached"))?;
-            let applied = applied.and_then(|_| match docs::kind_of(doc) {
-                Some(k) if k != incoming.kind => Err(VaultError::WrongDocumentShape {
-                    doc: id.clone(),
-                    expected: incoming.kind.code(),
-                }),
-                _ => Ok(()),
-            });
+            let applied = applied.and_then(|_| shape_is(doc, &id, incoming.kind));
             if let Err(e) = applied {
                 // The document in memory may hold part of the refused bytes: drop it.
                 self.cache.docs.remove(&id);
                 if strict {
                     return Err(e);
                 }
-                report.refused.push((id, e));
-                continue;
+                if !from_log {
+                    report.refused.push((id, e));
+                    continue;
+                }
+                // From the log: one member's bad change must not hold back the others'. Each
+                // is tried on its own against the document as it was; those that cannot be
+                // read, or would change its kind, are set aside, the others are kept.
+                cache_doc(&mut self.cache, &tx, &self.actor, &id)?;
+                let doc = self
+                    .cache
+                    .touch(&id)
+                    .ok_or(VaultError::Internal("document not cached"))?;
+                let kind = incoming.kind;
+                chunks = keep_readable(&id, chunks, incoming.origins, &mut set_aside, |c| {
+                    strict_load(&id, c)?;
+                    let mut trial = doc.clone();
+                    trial
+                        .load_incremental(c)
+                        .map_err(|source| VaultError::InvalidChanges {
+                            doc: id.clone(),
+                            source: Box::new(source),
+                        })?;
+                    shape_is(&trial, &id, kind)?;
+                    *doc = trial;
+                    Ok(())
+                });
+                if chunks.is_empty() {
+                    continue;
+                }
+                all = chunks.concat();
             }
+            let doc = self
+                .cache
+                .touch(&id)
+                .ok_or(VaultError::Internal("document not cached"))?;
             let missing_now = doc.get_missing_deps(&[]).len();
             if missing_now > 0 {
                 report.incomplete += 1;
@@ -239,7 +311,7 @@ impl Vault {
             // The bytes are kept as received: changes whose dependencies have not arrived yet
             // are not in the document yet and would be lost by saving the document instead.
             let count = store::append_chunk(&tx, &id, &all)?;
-            store::count_log_envelopes(&tx, &id, incoming.chunks.len(), all.len())?;
+            store::count_log_envelopes(&tx, &id, chunks.len(), all.len())?;
             reindex(&tx, &id, kind, doc)?;
             if count >= store::COMPACT_AFTER_CHUNKS {
                 compact_doc(&tx, &id, doc)?;
@@ -257,6 +329,8 @@ impl Vault {
                 }
             }
         }
+        report.set_aside = set_aside.len();
+        super::set_aside::record(&tx, &set_aside, &resolved)?;
         if let Some(c) = cursor {
             // Only forward: two syncs applying overlapping pages must not move it back.
             tx.execute(
@@ -429,6 +503,54 @@ impl Vault {
     }
 }
 
+/// Checks that a document is the kind it is said to be (or not yet any kind: its first
+/// change has not come).
+fn shape_is(doc: &Automerge, id: &str, kind: DocKind) -> Result<()> {
+    match docs::kind_of(doc) {
+        Some(k) if k != kind => Err(VaultError::WrongDocumentShape {
+            doc: id.to_owned(),
+            expected: kind.code(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Tries each chunk with `try_one`, in order; those it refuses are set aside with their
+/// origin, the others are returned.
+fn keep_readable(
+    id: &str,
+    chunks: Vec<Vec<u8>>,
+    origins: Vec<ChunkOrigin>,
+    set_aside: &mut Vec<SetAside>,
+    mut try_one: impl FnMut(&[u8]) -> Result<()>,
+) -> Vec<Vec<u8>> {
+    let mut kept = Vec::with_capacity(chunks.len());
+    for (chunk, origin) in chunks.into_iter().zip(origins) {
+        match try_one(&chunk) {
+            Ok(()) => kept.push(chunk),
+            Err(e) => set_aside.push(SetAside {
+                origin,
+                doc_id: id.to_owned(),
+                reason: SetAsideReason::of(&e),
+                sealed: false,
+                bytes: chunk,
+            }),
+        }
+    }
+    kept
+}
+
+/// Refuses Automerge bytes from elsewhere that would inflate past the bound, before
+/// Automerge reads them (every path in: the log, snapshots, an invite's team document).
+pub(crate) fn bounded(id: &str, bytes: &[u8]) -> Result<()> {
+    crate::automerge_input::check(bytes)
+        .map(drop)
+        .map_err(|source| VaultError::RefusedInput {
+            doc: id.to_owned(),
+            source,
+        })
+}
+
 /// Parses changes strictly. `load_incremental` quietly drops whatever it cannot read after
 /// the first chunk, which would store junk that hides later chunks at the next unlock; so
 /// bytes are first loaded on their own, refusing any partial load. Returns the loaded
@@ -440,6 +562,7 @@ fn strict_load(id: &str, all: &[u8]) -> Result<Option<Automerge>> {
             reason: "empty",
         });
     }
+    bounded(id, all)?;
     match Automerge::load_with_options(
         all,
         automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),

@@ -266,6 +266,18 @@ impl Vault {
         &self.signing_key
     }
 
+    /// This device's signing key, for a test acting as a member gone bad.
+    #[cfg(feature = "test-hooks")]
+    pub fn test_hook_signing_key(&self) -> SigningKey {
+        self.signing_key.clone()
+    }
+
+    /// The team keys this device holds, for a test acting as a member gone bad.
+    #[cfg(feature = "test-hooks")]
+    pub fn test_hook_team_keys(&self) -> Result<Vec<TeamKey>> {
+        self.team_keys()
+    }
+
     /// This device's id on the wire.
     pub fn wire_device(&self) -> Result<DeviceId> {
         self.device_id

@@ -1,6 +1,7 @@
 //! The vault: a folder holding an encrypted SQLite database of Automerge documents.
 
 mod changes;
+pub(crate) use changes::PulledPage;
 pub use changes::{IncomingChanges, PageReport};
 pub use membership::RelaySettings;
 #[cfg(test)]
@@ -8,6 +9,8 @@ mod erasure_tests;
 mod membership;
 mod reading;
 mod records;
+mod set_aside;
+pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
 mod shared;
 mod snapshots;
 pub use shared::SharedVault;
@@ -296,6 +299,7 @@ impl Vault {
                 (team_id, Some(doc))
             }
             TeamStart::Join(bytes) => {
+                changes::bounded("team", bytes)?;
                 let doc = Automerge::load(bytes).map_err(|source| VaultError::InvalidChanges {
                     doc: "team".into(),
                     source: Box::new(source),
@@ -346,15 +350,10 @@ impl Vault {
             (None, _) => None,
         };
 
-        std::fs::create_dir_all(dir).map_err(VaultError::io("creating the vault folder"))?;
+        crate::private_files::create_dir(dir)?;
         // A database without its key file is a leftover of an interrupted creation: it can
         // never be opened, so it is replaced.
-        for leftover in [
-            db::DB_FILE,
-            "vault.db-wal",
-            "vault.db-shm",
-            "vault.db-journal",
-        ] {
+        for leftover in db::DB_FILES {
             let p = dir.join(leftover);
             if p.exists() {
                 std::fs::remove_file(&p).map_err(VaultError::io("removing a leftover file"))?;
@@ -408,6 +407,7 @@ impl Vault {
     /// Unlocks the vault in `dir`. A wrong passphrase changes nothing in the vault and makes
     /// the next attempts wait longer and longer.
     pub fn open(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
+        crate::private_files::restrict_vault(dir, &crate::VAULT_FILES);
         let key_file = KeyFile::read(dir)?;
         if !dir.join(db::DB_FILE).exists() {
             return Err(VaultError::NoVault(dir.to_path_buf()));

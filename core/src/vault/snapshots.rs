@@ -15,9 +15,13 @@ use super::*;
 use crate::index::IndexRows;
 use std::collections::HashSet;
 
-/// The payload's first bytes. Older payloads are bare Automerge bytes (they start with
-/// Automerge's own magic number) and are still taken in, by loading them.
-const MAGIC: &[u8; 8] = b"TNSNAP\x00\x01";
+/// The payload's first bytes. Version 2 carries the log position the snapshot covers, sealed
+/// and signed with the rest: the relay's word for it (beside the envelope, signed by no one)
+/// could otherwise make a new device skip log envelopes the snapshot does not hold. Version 1
+/// has no position (none is trusted: the log is replayed whole); older payloads are bare
+/// Automerge bytes (they start with Automerge's own magic number), taken in by loading them.
+const MAGIC: &[u8; 8] = b"TNSNAP\x00\x02";
+const MAGIC_V1: &[u8; 8] = b"TNSNAP\x00\x01";
 /// Automerge's magic number, at the start of any saved document or change.
 const AUTOMERGE_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
@@ -26,6 +30,8 @@ const AUTOMERGE_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 pub(crate) struct SnapshotPayload {
     pub(crate) document: Vec<u8>,
     pub(crate) rows: Option<IndexRows>,
+    /// The log position it covers, as its author sealed it (`None`: an older payload).
+    pub(crate) covers: Option<u64>,
 }
 
 impl SnapshotPayload {
@@ -35,8 +41,14 @@ impl SnapshotPayload {
             .as_ref()
             .and_then(|r| serde_json::to_vec(r).ok())
             .unwrap_or_default();
-        let mut out = Vec::with_capacity(MAGIC.len() + 4 + self.document.len() + rows.len());
-        out.extend_from_slice(MAGIC);
+        let mut out = Vec::with_capacity(MAGIC.len() + 12 + self.document.len() + rows.len());
+        match self.covers {
+            Some(covers) => {
+                out.extend_from_slice(MAGIC);
+                out.extend_from_slice(&covers.to_be_bytes());
+            }
+            None => out.extend_from_slice(MAGIC_V1),
+        }
         out.extend_from_slice(&(self.document.len() as u32).to_be_bytes());
         out.extend_from_slice(&self.document);
         out.extend_from_slice(&rows);
@@ -49,11 +61,19 @@ impl SnapshotPayload {
             return Some(Self {
                 document: payload,
                 rows: None,
+                covers: None,
             });
         }
-        let rest = payload.strip_prefix(MAGIC.as_slice())?;
+        let (covers, head) = if let Some(rest) = payload.strip_prefix(MAGIC.as_slice()) {
+            let covers = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+            (Some(covers), MAGIC.len() + 8)
+        } else {
+            payload.strip_prefix(MAGIC_V1.as_slice())?;
+            (None, MAGIC_V1.len())
+        };
+        let rest = &payload[head..];
         let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        let rows_at = MAGIC.len() + 4 + len;
+        let rows_at = (head + 4).checked_add(len)?;
         if payload.len() < rows_at {
             return None;
         }
@@ -62,13 +82,14 @@ impl SnapshotPayload {
             json => Some(serde_json::from_slice(json).ok()?),
         };
         payload.truncate(rows_at);
-        payload.drain(..MAGIC.len() + 4);
+        payload.drain(..head + 4);
         if !payload.starts_with(&AUTOMERGE_MAGIC) {
             return None;
         }
         Some(Self {
             document: payload,
             rows,
+            covers,
         })
     }
 }
@@ -99,13 +120,20 @@ pub struct SnapshotReport {
 }
 
 impl Vault {
-    /// A snapshot's payload for a document: its bytes and its index rows.
-    pub fn snapshot_payload(&mut self, doc_id: &str, kind: DocKind) -> Result<Vec<u8>> {
+    /// A snapshot's payload for a document: its bytes, its index rows, and the log position
+    /// it covers (this device's cursor: everything up to there is in it).
+    pub fn snapshot_payload(
+        &mut self,
+        doc_id: &str,
+        kind: DocKind,
+        covers: u64,
+    ) -> Result<Vec<u8>> {
         let doc = self.doc(doc_id)?;
         let rows = index_rows(doc_id, kind, doc)?;
         Ok(SnapshotPayload {
             document: doc.save(),
             rows,
+            covers: Some(covers),
         }
         .encode())
     }
@@ -118,7 +146,14 @@ impl Vault {
         let refused_before = self.refused_snapshots()?;
         let mut merge: Vec<(IncomingChanges, u64)> = Vec::new();
         let mut store_new: Vec<(String, DocKind, u64, SnapshotPayload)> = Vec::new();
-        for s in snapshots {
+        for mut s in snapshots {
+            let Some(payload) = SnapshotPayload::decode(std::mem::take(&mut s.payload)) else {
+                report.refused += 1;
+                continue;
+            };
+            // What it covers is what its author sealed, never more than the relay says (an
+            // older payload seals nothing: the log is replayed whole for it).
+            s.covers = payload.covers.map_or(0, |sealed| sealed.min(s.covers));
             if refused_before
                 .get(&s.doc_id)
                 .is_some_and(|covers| s.covers <= *covers)
@@ -126,16 +161,23 @@ impl Vault {
                 // This one could not be read before: the log rebuilds the document instead.
                 continue;
             }
-            let Some(payload) = SnapshotPayload::decode(s.payload) else {
-                report.refused += 1;
-                continue;
-            };
             if self
                 .deferred_covers(&s.doc_id)?
                 .is_some_and(|have| have >= s.covers)
             {
                 // Stored from this very snapshot by a sync that was then cut off.
                 report.taken.push((s.doc_id, s.covers));
+                continue;
+            }
+            if super::changes::bounded(&s.doc_id, &payload.document).is_err() {
+                // Stored unread below, so bounded here. Noted as one that could not be read:
+                // the log rebuilds the document instead, and the same one is not tried again.
+                self.conn
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO refused_snapshots (doc_id, covers) VALUES (?1, ?2)",
+                    )?
+                    .execute(params![s.doc_id, s.covers as i64])?;
+                report.refused += 1;
                 continue;
             }
             let known = self.cache.docs.contains_key(&s.doc_id)
@@ -362,6 +404,7 @@ fn whole(doc_id: String, kind: DocKind, document: Vec<u8>) -> IncomingChanges {
         doc_id,
         kind,
         chunks: vec![document],
+        origins: Vec::new(),
     }
 }
 
@@ -423,10 +466,20 @@ mod tests {
         let p = SnapshotPayload {
             document: doc.clone(),
             rows: Some(rows.clone()),
+            covers: Some(41),
         };
         let back = SnapshotPayload::decode(p.encode()).unwrap_or_else(|| panic!("decodes"));
         assert_eq!(back.document, doc);
-        assert_eq!(back.rows, Some(rows));
+        assert_eq!(back.rows, Some(rows.clone()));
+        assert_eq!(back.covers, Some(41));
+        // A version 1 payload (no position sealed) is read, with no position.
+        let v1 = SnapshotPayload {
+            document: doc.clone(),
+            rows: Some(rows),
+            covers: None,
+        };
+        let back = SnapshotPayload::decode(v1.encode()).unwrap_or_else(|| panic!("v1"));
+        assert_eq!((back.document, back.covers), (doc.clone(), None));
         // A bare Automerge document (an older device's snapshot) is taken as it is.
         let bare = SnapshotPayload::decode(doc.clone()).unwrap_or_else(|| panic!("bare"));
         assert!(bare.rows.is_none());
@@ -434,7 +487,7 @@ mod tests {
         let enc = p.encode();
         assert!(SnapshotPayload::decode(enc[..10].to_vec()).is_none());
         let mut long = enc.clone();
-        long[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
+        long[16..20].copy_from_slice(&u32::MAX.to_be_bytes());
         assert!(SnapshotPayload::decode(long).is_none());
         let mut junk_rows = enc.clone();
         junk_rows.extend_from_slice(b"{not json");
@@ -442,6 +495,7 @@ mod tests {
         let junk_doc = SnapshotPayload {
             document: b"not automerge".to_vec(),
             rows: None,
+            covers: Some(1),
         };
         assert!(SnapshotPayload::decode(junk_doc.encode()).is_none());
         assert!(SnapshotPayload::decode(b"hello".to_vec()).is_none());

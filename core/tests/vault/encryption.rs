@@ -433,3 +433,57 @@ fn a_vault_from_a_newer_version_is_refused_and_left_alone() {
         .expect("version");
     assert_eq!(found, newer);
 }
+
+/// Every file and folder in `dir` (the folder included) with group or other permissions.
+#[cfg(unix)]
+fn open_to_others(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode();
+    std::iter::once(dir.to_path_buf())
+        .chain(files_in(dir))
+        .filter(|p| mode(p) & 0o077 != 0)
+        .map(|p| format!("{} {:o}", p.display(), mode(&p) & 0o777))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn vault_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().expect("tempdir");
+    let dir = parent.path().join("vault");
+    let setup = NewVault {
+        member_name: "Sam".into(),
+        team_name: "Équipe".into(),
+    };
+    let mut v = Vault::create(&dir, &pass(), &setup).expect("create");
+    v.add_person(&NewPerson {
+        name: "Ana".into(),
+        ..NewPerson::default()
+    })
+    .expect("add");
+    assert!(dir.join("vault.db-wal").exists(), "the journal is on disk");
+    assert_eq!(open_to_others(&dir), Vec::<String>::new(), "while open");
+    drop(v);
+    let wrong = Passphrase::new("not the passphrase at all");
+    assert!(Vault::open(&dir, &wrong).is_err());
+    assert!(dir.join("unlock-attempts").exists());
+    assert_eq!(
+        open_to_others(&dir),
+        Vec::<String>::new(),
+        "after a failure"
+    );
+
+    // A vault from a version that left everything readable by all is narrowed on opening.
+    for p in std::iter::once(dir.clone()).chain(files_in(&dir)) {
+        let wide = if p.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(wide)).expect("chmod");
+    }
+    assert!(
+        !open_to_others(&dir).is_empty(),
+        "the control: now open to others"
+    );
+    let v = Vault::open(&dir, &pass()).expect("open");
+    assert_eq!(open_to_others(&dir), Vec::<String>::new(), "after opening");
+    drop(v);
+}

@@ -441,17 +441,48 @@ fn every_malformed_change_is_refused_and_changes_nothing() {
         vec![f.street_log.1.clone()],
     ));
 
+    // A compressed change chunk that inflates to 256 MiB: refused before Automerge reads it.
+    let mut bomb = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..256 {
+        std::io::Write::write_all(&mut bomb, &zeros).expect("deflate");
+    }
+    let body = bomb.finish().expect("deflate");
+    let mut chunk = real[..8].to_vec();
+    chunk.push(2);
+    let mut len = body.len() as u64;
+    while len >= 0x80 {
+        chunk.push((len as u8 & 0x7f) | 0x80);
+        len >>= 7;
+    }
+    chunk.push(len as u8);
+    chunk.extend(body);
+    cases.push((
+        "a deflate bomb → person".into(),
+        person.0.clone(),
+        DocKind::Person,
+        vec![chunk.clone()],
+    ));
+    cases.push((
+        "a good change, then a deflate bomb → person".into(),
+        person.0.clone(),
+        DocKind::Person,
+        vec![real.clone(), chunk],
+    ));
+
     let mut failures = Vec::new();
     for (name, doc, kind, chunks) in &cases {
         let refs: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
         match no_panic(|| f.a.apply_changes(doc, *kind, &refs)) {
             Ok(Err(
                 VaultError::InvalidChanges { .. }
+                | VaultError::RefusedInput { .. }
                 | VaultError::WrongDocumentShape { .. }
                 | VaultError::Invalid { .. },
             )) => {}
             Ok(other) => failures.push(format!(
-                "{name}: expected InvalidChanges, WrongDocumentShape or Invalid, got {other:?}"
+                "{name}: expected InvalidChanges, RefusedInput, WrongDocumentShape or Invalid, \
+                 got {other:?}"
             )),
             Err(panic) => failures.push(format!("{name}: panicked: {panic}")),
         }

@@ -4,9 +4,10 @@ use crate::support::*;
 use tandem_core::model::*;
 use tandem_core::{DocKind, IncomingSnapshot, Vault};
 
-/// The payload's layout (core/src/vault/snapshots.rs): magic, document length, document,
-/// index rows as JSON.
-const MAGIC_LEN: usize = 8;
+/// The payload's layout (core/src/vault/snapshots.rs): magic, the log position it covers,
+/// document length, document, index rows as JSON. `MAGIC_LEN` is the magic (8 bytes) and the
+/// position (8).
+const MAGIC_LEN: usize = 16;
 
 fn parts(payload: &[u8]) -> (&[u8], &[u8]) {
     let len = u32::from_be_bytes(payload[MAGIC_LEN..MAGIC_LEN + 4].try_into().unwrap()) as usize;
@@ -73,7 +74,7 @@ fn snapshots_of(a: &mut Vault, covers: u64) -> Vec<IncomingSnapshot> {
         .unwrap()
         .into_iter()
         .map(|(id, kind)| IncomingSnapshot {
-            payload: a.snapshot_payload(&id, kind).unwrap(),
+            payload: a.snapshot_payload(&id, kind, covers).unwrap(),
             doc_id: id,
             kind,
             covers,
@@ -195,9 +196,10 @@ fn a_snapshot_that_cannot_be_read_is_dropped_then_skipped_and_a_newer_one_is_tak
     let mut junk = document[..4].to_vec();
     junk.extend_from_slice(&[0x55; 200]);
     s.payload = rebuild(&s.payload, &junk, rows);
-    b.apply_snapshots(bad).unwrap();
-    assert_eq!(b.list_people().unwrap().len(), 2);
-    // Reading it fails with a clear error, and changes nothing else.
+    // Refused as it arrives (not laid out as Automerge chunks: checked before it is stored),
+    // and nothing else changes.
+    let r = b.apply_snapshots(bad).unwrap();
+    assert_eq!(r.refused, 1, "{r:?}");
     assert!(b.brief(&h).is_err());
     assert_eq!(b.check_deferred(10).unwrap(), 0);
     // Dropped whole: no record, no rows; the other person is intact.
@@ -219,13 +221,10 @@ fn a_snapshot_that_cannot_be_read_is_dropped_then_skipped_and_a_newer_one_is_tak
     assert!(r.taken.is_empty(), "{r:?}");
     assert_eq!(b.list_people().unwrap().len(), 1);
     // ...and one covering more of the log is taken.
-    let newer: Vec<IncomingSnapshot> = good
+    drop(good);
+    let newer: Vec<IncomingSnapshot> = snapshots_of(&mut a, 11)
         .into_iter()
         .filter(|s| s.doc_id == h.as_str())
-        .map(|mut s| {
-            s.covers = 11;
-            s
-        })
         .collect();
     b.apply_snapshots(newer).unwrap();
     b.check_deferred(10).unwrap();
@@ -237,7 +236,7 @@ fn a_snapshot_that_cannot_be_read_is_dropped_then_skipped_and_a_newer_one_is_tak
 fn malformed_payloads_are_refused_and_store_nothing() {
     let (_da, mut a, h, _m) = founder();
     let (_db, mut b) = join_vault(&mut a, "Alex");
-    let payload = a.snapshot_payload(h.as_str(), DocKind::Person).unwrap();
+    let payload = a.snapshot_payload(h.as_str(), DocKind::Person, 10).unwrap();
     let (document, rows) = parts(&payload);
     let cases: Vec<Vec<u8>> = vec![
         Vec::new(),
@@ -297,4 +296,41 @@ fn rows_naming_another_records_encounters_are_not_taken_the_document_is_read_ins
         a.recent_encounters(10).unwrap()
     );
     assert_eq!(b.list_people().unwrap(), a.list_people().unwrap());
+}
+
+/// The log position a snapshot covers is what its author sealed: a relay saying it covers more
+/// (so that a new device would skip log envelopes the snapshot does not hold) is not believed.
+#[test]
+fn a_snapshot_covers_what_its_author_sealed_not_what_the_relay_says() {
+    let (_da, mut a, _h, _m) = founder();
+    let (_db, mut b) = join_vault(&mut a, "Alex");
+    let inflated: Vec<IncomingSnapshot> = snapshots_of(&mut a, 10)
+        .into_iter()
+        .map(|mut s| {
+            s.covers = 1_000_000;
+            s
+        })
+        .collect();
+    let r = b.apply_snapshots(inflated).unwrap();
+    assert!(!r.taken.is_empty());
+    assert!(
+        r.taken.iter().all(|(_, covers)| *covers == 10),
+        "{:?}",
+        r.taken
+    );
+    // Saying less than sealed is believed (it skips less).
+    let (_dc, mut c) = join_vault(&mut a, "Chris");
+    let modest: Vec<IncomingSnapshot> = snapshots_of(&mut a, 10)
+        .into_iter()
+        .map(|mut s| {
+            s.covers = 4;
+            s
+        })
+        .collect();
+    let r = c.apply_snapshots(modest).unwrap();
+    assert!(
+        r.taken.iter().all(|(_, covers)| *covers == 4),
+        "{:?}",
+        r.taken
+    );
 }

@@ -93,6 +93,9 @@ pub struct TeamOverview<S> {
     pub is_admin: bool,
     /// The sync status, when the vault has a running sync.
     pub sync: Option<S>,
+    /// Changes from the team this device could not read and set aside (an admin looks).
+    #[serde(default)]
+    pub set_aside: u64,
 }
 
 /// A device's role, as the relay knows it.

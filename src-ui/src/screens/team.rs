@@ -156,6 +156,13 @@ pub fn TeamScreen() -> impl IntoView {
             at.map(|a| format!("{a}. {}", report.unwrap_or_default()))
         })
     };
+    // Only an admin can do something about a member whose changes nobody can read.
+    let set_aside = move || {
+        overview
+            .get()
+            .filter(|o| o.is_admin && o.set_aside > 0)
+            .map(|o| ctx.tra("sync-set-aside", &[("n", o.set_aside.to_string())]))
+    };
     let on_relay = move || {
         overview
             .get()
@@ -173,6 +180,9 @@ pub fn TeamScreen() -> impl IntoView {
                 <SyncBadge />
                 <p data-testid="relay-url" class="meta">{move || overview.get().and_then(|o| o.relay_url)}</p>
                 <p data-testid="last-sync">{last_sync}</p>
+                <p data-testid="set-aside" role="status" class="warning" hidden=move || set_aside().is_none()>
+                    {set_aside}
+                </p>
                 <button class="primary" data-testid="sync-now" hidden=move || !on_relay() on:click=sync_now>
                     {move || ctx.t("sync-now")}
                 </button>

@@ -1,0 +1,406 @@
+//! A bound on Automerge bytes from other devices, checked before Automerge reads them.
+//!
+//! Automerge inflates what it loads without limit: a compressed change chunk, and each
+//! DEFLATE-compressed column of a document chunk, are read to the end. One envelope of a few
+//! megabytes could ask a phone for gigabytes. [`check`] walks the chunks the way Automerge
+//! parses them (header, then for a document chunk its column layout) and inflates every
+//! compressed part into a small buffer that is counted and thrown away, stopping as soon as the
+//! total passes the bound. Anything it cannot account for exactly (an unknown chunk type, a
+//! length past the end) is refused rather than guessed at: Automerge would refuse it too.
+//!
+//! The bound counts bytes after inflation, not what Automerge builds from them in memory;
+//! that is kept in proportion by the envelope size limit on the relay and by this bound.
+
+use std::io::Read;
+
+/// The most one payload from another device may weigh once inflated. Tandem's largest honest
+/// documents (the team document of a team with ten thousand people) stay far below it.
+pub const MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why Automerge bytes were refused before Automerge read them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// The bytes are not laid out as Automerge chunks.
+    #[error("not Automerge data: {0}")]
+    Malformed(&'static str),
+    /// Inflated, the bytes would pass the bound.
+    #[error("Automerge data that would inflate past {limit} bytes")]
+    TooLarge {
+        /// The bound that was passed.
+        limit: u64,
+    },
+}
+
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// The bit of a column specification that says its data is DEFLATE-compressed.
+const DEFLATE_BIT: u64 = 0b1000;
+const CHUNK_DOCUMENT: u8 = 0;
+const CHUNK_CHANGE: u8 = 1;
+const CHUNK_COMPRESSED_CHANGE: u8 = 2;
+const CHUNK_BUNDLE: u8 = 3;
+
+/// Checks `bytes` against [`MAX_INFLATED_BYTES`]; returns their size once inflated.
+pub fn check(bytes: &[u8]) -> Result<u64, InputError> {
+    check_within(bytes, MAX_INFLATED_BYTES)
+}
+
+/// Checks that `bytes`, a sequence of Automerge chunks, inflate to at most `limit` bytes;
+/// returns their size once inflated.
+pub fn check_within(bytes: &[u8], limit: u64) -> Result<u64, InputError> {
+    let mut total = Budget { used: 0, limit };
+    let mut r = Reader::new(bytes);
+    while !r.is_empty() {
+        let start = r.pos;
+        if r.take(4)? != MAGIC {
+            return Err(InputError::Malformed(
+                "a chunk does not start with Automerge's magic",
+            ));
+        }
+        r.take(4)?; // checksum
+        let kind = r.take(1)?[0];
+        let len = r.len_prefix()?;
+        let data = r.take(len)?;
+        total.add((r.pos - start - len) as u64)?;
+        match kind {
+            CHUNK_DOCUMENT => document(data, &mut total)?,
+            // Change and bundle chunks are never compressed inside (Automerge refuses one
+            // whose columns say so): their size is what they are.
+            CHUNK_CHANGE | CHUNK_BUNDLE => total.add(data.len() as u64)?,
+            CHUNK_COMPRESSED_CHANGE => inflate(data, &mut total)?,
+            _ => return Err(InputError::Malformed("an unknown chunk type")),
+        }
+    }
+    Ok(total.used)
+}
+
+/// A document chunk: actors, heads, the change and op column layouts, then each column's
+/// data in that order (some compressed), then the head indexes.
+fn document(data: &[u8], total: &mut Budget) -> Result<(), InputError> {
+    let mut r = Reader::new(data);
+    let actors = r.count()?;
+    for _ in 0..actors {
+        let len = r.len_prefix()?;
+        r.take(len)?;
+    }
+    let heads = r.count()?;
+    r.take(
+        heads
+            .checked_mul(32)
+            .ok_or(InputError::Malformed("too many heads"))?,
+    )?;
+    let change_columns = columns(&mut r)?;
+    let op_columns = columns(&mut r)?;
+    total.add(r.pos as u64)?;
+    for (spec, len) in change_columns.into_iter().chain(op_columns) {
+        let column = r.take(len)?;
+        if spec & DEFLATE_BIT != 0 {
+            inflate(column, total)?;
+        } else {
+            total.add(column.len() as u64)?;
+        }
+    }
+    total.add(r.rest().len() as u64)
+}
+
+/// A column layout: how many columns, then each one's specification and data length.
+fn columns(r: &mut Reader<'_>) -> Result<Vec<(u64, usize)>, InputError> {
+    let n = r.count()?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let spec = r.uleb()?;
+        if spec > u64::from(u32::MAX) {
+            return Err(InputError::Malformed("a column specification past 32 bits"));
+        }
+        out.push((spec, r.len_prefix()?));
+    }
+    Ok(out)
+}
+
+/// Inflates raw DEFLATE data into a scratch buffer, counting, until the end or the bound.
+fn inflate(compressed: &[u8], total: &mut Budget) -> Result<(), InputError> {
+    let mut decoder = flate2::bufread::DeflateDecoder::new(compressed);
+    let mut scratch = [0u8; 16 * 1024];
+    loop {
+        match decoder.read(&mut scratch) {
+            Ok(0) => return Ok(()),
+            Ok(n) => total.add(n as u64)?,
+            Err(_) => {
+                return Err(InputError::Malformed(
+                    "compressed data that does not inflate",
+                ))
+            }
+        }
+    }
+}
+
+struct Budget {
+    used: u64,
+    limit: u64,
+}
+
+impl Budget {
+    fn add(&mut self, n: u64) -> Result<(), InputError> {
+        self.used = self.used.saturating_add(n);
+        if self.used > self.limit {
+            return Err(InputError::TooLarge { limit: self.limit });
+        }
+        Ok(())
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.pos.min(self.bytes.len())..]
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], InputError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or(InputError::Malformed("a length past the end of the data"))?;
+        let out = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(out)
+    }
+
+    /// An unsigned LEB128 number of at most 64 bits.
+    fn uleb(&mut self) -> Result<u64, InputError> {
+        let mut value: u64 = 0;
+        for i in 0..10 {
+            let byte = self.take(1)?[0];
+            let part = u64::from(byte & 0x7f);
+            if i == 9 && part > 1 {
+                return Err(InputError::Malformed("a number past 64 bits"));
+            }
+            value |= part << (7 * i);
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(InputError::Malformed("a number past 64 bits"))
+    }
+
+    /// A length of bytes that follow: it cannot be more than what is left.
+    fn len_prefix(&mut self) -> Result<usize, InputError> {
+        let n = self.uleb()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= self.bytes.len() - self.pos.min(self.bytes.len()))
+            .ok_or(InputError::Malformed("a length past the end of the data"))
+    }
+
+    /// A count of items that follow, each at least one byte: it cannot be more than what is
+    /// left either (so a loop over it ends with the data).
+    fn count(&mut self) -> Result<usize, InputError> {
+        self.len_prefix()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::{Automerge, ROOT};
+    use std::io::Write;
+
+    /// A document with enough repetitive text that Automerge compresses its columns.
+    fn big_doc() -> Automerge {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        let text = tx
+            .put_object(ROOT, "notes", automerge::ObjType::Text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        tx.splice_text(&text, 0, 0, &"à demain, même heure. ".repeat(4000))
+            .unwrap_or_else(|e| panic!("{e}"));
+        tx.commit();
+        doc
+    }
+
+    #[test]
+    fn honest_documents_and_changes_pass_and_their_size_is_counted() {
+        let mut doc = big_doc();
+        let saved = doc.save();
+        let inflated = check(&saved).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            inflated > saved.len() as u64,
+            "a saved document has compressed columns: {inflated} vs {}",
+            saved.len()
+        );
+        // Incremental changes (compressed change chunks when large) pass too, alone and after
+        // a document.
+        let heads = doc.get_heads();
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "kind", "person")
+            .unwrap_or_else(|e| panic!("{e}"));
+        tx.commit();
+        let change = doc.save_after(&heads);
+        assert!(check(&change).is_ok());
+        let both = [saved.clone(), change].concat();
+        assert!(check(&both).unwrap_or(0) > inflated);
+        // And Automerge reads what passed.
+        assert!(Automerge::load(&both).is_ok());
+        assert_eq!(check(&[]), Ok(0));
+    }
+
+    #[test]
+    fn a_document_is_refused_under_a_bound_it_passes() {
+        let saved = big_doc().save();
+        let inflated = check(&saved).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(check_within(&saved, inflated), Ok(inflated));
+        assert_eq!(
+            check_within(&saved, inflated - 1),
+            Err(InputError::TooLarge {
+                limit: inflated - 1
+            })
+        );
+    }
+
+    /// A compressed change chunk whose DEFLATE stream inflates to 1 GiB of zeros.
+    fn deflate_bomb() -> Vec<u8> {
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..1024 {
+            enc.write_all(&zeros).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let body = enc.finish().unwrap_or_else(|e| panic!("{e}"));
+        let mut chunk = MAGIC.to_vec();
+        chunk.extend([0, 0, 0, 0, CHUNK_COMPRESSED_CHANGE]);
+        let mut len = body.len() as u64;
+        loop {
+            let byte = (len & 0x7f) as u8;
+            len >>= 7;
+            if len == 0 {
+                chunk.push(byte);
+                break;
+            }
+            chunk.push(byte | 0x80);
+        }
+        chunk.extend(body);
+        chunk
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused_without_inflating_it() {
+        let bomb = deflate_bomb();
+        assert!(bomb.len() < 2 * 1024 * 1024, "{} bytes", bomb.len());
+        assert_eq!(
+            check(&bomb),
+            Err(InputError::TooLarge {
+                limit: MAX_INFLATED_BYTES
+            })
+        );
+        // Behind an honest chunk too.
+        let honest = big_doc().save();
+        assert!(check(&[honest, bomb].concat()).is_err());
+    }
+
+    #[test]
+    fn a_compressed_column_that_inflates_past_the_bound_is_refused() {
+        // Rewrite a saved document so that its first compressed column holds a bomb: the
+        // layout stays Automerge's, only the column's bytes and length change.
+        let saved = big_doc().save();
+        let mut r = Reader::new(&saved);
+        r.take(9).unwrap_or_else(|e| panic!("{e}"));
+        let len = r.len_prefix().unwrap_or_else(|e| panic!("{e}"));
+        let data = r.take(len).unwrap_or_else(|e| panic!("{e}"));
+        let mut d = Reader::new(data);
+        for _ in 0..d.count().unwrap_or(0) {
+            let l = d.len_prefix().unwrap_or(0);
+            d.take(l).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let heads = d.count().unwrap_or(0);
+        d.take(heads * 32).unwrap_or_else(|e| panic!("{e}"));
+        let meta_start = d.pos;
+        let changes = columns(&mut d).unwrap_or_else(|e| panic!("{e}"));
+        let ops = columns(&mut d).unwrap_or_else(|e| panic!("{e}"));
+        let all: Vec<(u64, usize)> = changes.iter().chain(&ops).copied().collect();
+        let target = all
+            .iter()
+            .position(|(spec, _)| spec & DEFLATE_BIT != 0)
+            .unwrap_or_else(|| panic!("the document has a compressed column"));
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..100 {
+            enc.write_all(&zeros).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let bomb = enc.finish().unwrap_or_else(|e| panic!("{e}"));
+        let uleb = |mut n: u64, out: &mut Vec<u8>| loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        };
+        let mut body = data[..meta_start].to_vec();
+        for (list, offset) in [(&changes, 0), (&ops, changes.len())] {
+            uleb(list.len() as u64, &mut body);
+            for (i, (spec, len)) in list.iter().enumerate() {
+                uleb(*spec, &mut body);
+                let len = if offset + i == target {
+                    bomb.len()
+                } else {
+                    *len
+                };
+                uleb(len as u64, &mut body);
+            }
+        }
+        let mut pos = d.pos;
+        for (i, (_, len)) in all.iter().enumerate() {
+            if i == target {
+                body.extend(&bomb);
+            } else {
+                body.extend(&data[pos..pos + len]);
+            }
+            pos += len;
+        }
+        body.extend(&data[pos..]);
+        let mut forged = saved[..9].to_vec();
+        uleb(body.len() as u64, &mut forged);
+        forged.extend(body);
+        assert!(check(&saved).is_ok(), "the control passes");
+        assert_eq!(
+            check_within(&forged, 50 * 1024 * 1024),
+            Err(InputError::TooLarge {
+                limit: 50 * 1024 * 1024
+            })
+        );
+        assert!(check_within(&forged, 200 * 1024 * 1024).is_ok());
+    }
+
+    #[test]
+    fn bytes_that_are_not_chunks_are_refused() {
+        let saved = big_doc().save();
+        assert!(matches!(
+            check(b"not automerge"),
+            Err(InputError::Malformed(_))
+        ));
+        // Cut short, or with a length past the end.
+        assert!(matches!(
+            check(&saved[..saved.len() - 1]),
+            Err(InputError::Malformed(_))
+        ));
+        let mut unknown = saved.clone();
+        unknown[8] = 9;
+        assert!(matches!(check(&unknown), Err(InputError::Malformed(_))));
+        let mut long = MAGIC.to_vec();
+        long.extend([0, 0, 0, 0, CHUNK_CHANGE]);
+        long.extend([0xff; 11]);
+        assert!(matches!(check(&long), Err(InputError::Malformed(_))));
+    }
+}
