@@ -79,6 +79,7 @@ fn json_keys(value: &serde_json::Value, out: &mut Vec<String>) {
 /// Every seed of every target.
 pub fn all() -> Vec<Seed> {
     let mut out = Vec::new();
+    automerge_input(&mut out);
     envelopes(&mut out);
     frames(&mut out);
     key_packages(&mut out);
@@ -87,6 +88,65 @@ pub fn all() -> Vec<Seed> {
     requests(&mut out);
     keyfile(&mut out);
     out
+}
+
+/// Automerge documents and changes as a device saves them: small and compressed documents,
+/// incremental changes (a compressed change chunk among them), and a document whose text
+/// inflates past the target's bound.
+fn automerge_input(out: &mut Vec<Seed>) {
+    use automerge::transaction::{CommitOptions, Transactable};
+    use automerge::{ActorId, Automerge, ObjType, ROOT};
+    // A fixed actor and time: the same bytes on every run.
+    let at = || CommitOptions::default().with_time(NOW_MS / 1000);
+    let mut doc = Automerge::new().with_actor(ActorId::from(AUTHOR.0));
+    let mut tx = doc.transaction();
+    tx.put(ROOT, "kind", "person").expect("put");
+    let notes = tx.put_object(ROOT, "notes", ObjType::Text).expect("text");
+    tx.splice_text(&notes, 0, 0, "Café au parc")
+        .expect("splice");
+    let goals = tx.put_object(ROOT, "goals", ObjType::List).expect("list");
+    tx.insert(&goals, 0, "Avoir mon propre appart")
+        .expect("insert");
+    tx.commit_with(at());
+    seed(out, "automerge", "document", doc.save());
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    tx.put(ROOT, "pronouns", "elle").expect("put");
+    tx.splice_text(&notes, 4, 0, " (long)").expect("splice");
+    tx.commit_with(at());
+    let change = doc.save_after(&heads);
+    seed(out, "automerge", "change", change.clone());
+    seed(
+        out,
+        "automerge",
+        "document-then-change",
+        [doc.save(), change].concat(),
+    );
+
+    let heads = doc.get_heads();
+    let mut tx = doc.transaction();
+    tx.splice_text(&notes, 0, 0, &"à demain, même heure. ".repeat(60))
+        .expect("splice");
+    tx.commit_with(at());
+    seed(out, "automerge", "change-large", doc.save_after(&heads));
+    let mut last = doc.get_last_local_change().expect("a change");
+    let compressed = last.bytes().into_owned();
+    seed(out, "automerge", "change-compressed", compressed);
+    seed(out, "automerge", "document-compressed", doc.save());
+    seed(
+        out,
+        "automerge",
+        "document-uncompressed",
+        doc.save_nocompress(),
+    );
+
+    let mut big = Automerge::new().with_actor(ActorId::from(RECIPIENT.0));
+    let mut tx = big.transaction();
+    let text = tx.put_object(ROOT, "notes", ObjType::Text).expect("text");
+    tx.splice_text(&text, 0, 0, &"a".repeat(1_200_000))
+        .expect("splice");
+    tx.commit_with(at());
+    seed(out, "automerge", "document-past-the-bound", big.save());
 }
 
 fn seed(out: &mut Vec<Seed>, target: &'static str, name: &str, bytes: Vec<u8>) {

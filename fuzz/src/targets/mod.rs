@@ -2,6 +2,7 @@
 //! its own account, and panics (an `assert!`) when a decoder breaks what it promises.
 
 mod api;
+mod automerge;
 mod envelope;
 mod frames;
 mod invite;
@@ -10,6 +11,7 @@ mod keyfile;
 mod request;
 
 pub use api::api;
+pub use automerge::automerge;
 pub use envelope::envelope;
 pub use frames::frames;
 pub use invite::invite;
@@ -23,6 +25,7 @@ pub type Check = fn(&[u8]);
 /// Every target by name, for the seed tests.
 pub const ALL: &[(&str, Check)] = &[
     ("api", api),
+    ("automerge", automerge),
     ("envelope", envelope),
     ("frames", frames),
     ("invite", invite),
