@@ -5,7 +5,8 @@
 //!   is a seed), opened if it verifies.
 //! - 1, **round trip**: the rest chooses a change (kind, class, ids, epoch, nonce, payload),
 //!   which is sealed, parsed, verified and opened back to itself; the wrong key or epoch and
-//!   any one flipped bit are refused.
+//!   any one flipped bit are refused; sealed with a derived nonce it is the same bytes twice,
+//!   and another author gets another nonce.
 //! - 2, **a member who breaks the rules**: the rest chooses the header and the exact
 //!   plaintext, sealed and signed by hand ([`crate::spec`]): it verifies, and opens if and only
 //!   if the plaintext is of the documented form, to what that form says.
@@ -149,6 +150,22 @@ fn round_trip(rest: &[u8]) {
     assert_eq!(verified, sealed);
     assert_eq!(verified.open(&key).as_ref(), Ok(&plain));
     opens_consistently(&verified);
+
+    // Sealed with the nonce derived from it: the same bytes twice, opening to the change, and
+    // another nonce for another author (everything the associated data binds is in it).
+    let det = plain
+        .seal_deterministic(&key, author_id, signer)
+        .expect("seals");
+    let det_again = plain
+        .seal_deterministic(&key, author_id, signer)
+        .expect("seals");
+    assert_eq!(det.bytes(), det_again.bytes());
+    assert_eq!(det.open(&key).as_ref(), Ok(&plain));
+    let other_author = DeviceId(author_id.0.map(|b| !b));
+    let other = plain
+        .seal_deterministic(&key, other_author, signer)
+        .expect("seals");
+    assert_ne!(det.bytes()[57..81], other.bytes()[57..81], "a nonce shared");
 
     // Any one bit flipped anywhere is refused at one step or another.
     let mut flipped = bytes;
