@@ -63,9 +63,13 @@ pub fn check_within(bytes: &[u8], limit: u64) -> Result<u64, InputError> {
         total.add((r.pos - start - len) as u64)?;
         match kind {
             CHUNK_DOCUMENT => document(data, &mut total)?,
-            // Change and bundle chunks are never compressed inside (Automerge refuses one
-            // whose columns say so): their size is what they are.
-            CHUNK_CHANGE | CHUNK_BUNDLE => total.add(data.len() as u64)?,
+            // Change chunks are never compressed inside (Automerge refuses one whose columns
+            // say so): their size is what they are.
+            CHUNK_CHANGE => total.add(data.len() as u64)?,
+            // Tandem never writes bundles (a device sends documents and changes), and
+            // Automerge 0.12 panics on some malformed ones (found by fuzz/, target
+            // `automerge`): a member could stop every device's pull with one.
+            CHUNK_BUNDLE => return Err(InputError::Malformed("a bundle chunk")),
             CHUNK_COMPRESSED_CHANGE => inflate(data, &mut total)?,
             _ => return Err(InputError::Malformed("an unknown chunk type")),
         }
@@ -381,6 +385,18 @@ mod tests {
             })
         );
         assert!(check_within(&forged, 200 * 1024 * 1024).is_ok());
+    }
+
+    #[test]
+    fn bundle_chunks_are_refused_before_automerge_reads_them() {
+        // Found by fuzzing (fuzz/, target `automerge`): this bundle chunk passed the bound and
+        // made Automerge::load panic (an unwrap in hexane's delta decoder). The file is the
+        // fuzzer's input, also a case of the vault's malformed-changes test.
+        let bundle = include_bytes!("../tests/malformed/changes/bundle-chunk-that-panics.bin");
+        assert_eq!(bundle[8], CHUNK_BUNDLE);
+        assert_eq!(check(bundle), Err(InputError::Malformed("a bundle chunk")));
+        let honest = big_doc().save();
+        assert!(check(&[honest, bundle.to_vec()].concat()).is_err());
     }
 
     #[test]
