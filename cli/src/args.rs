@@ -55,7 +55,13 @@ pub enum Command {
     #[command(subcommand)]
     Team(TeamCommand),
     /// Send what waits and receive what is new from the team's relay
-    Sync,
+    Sync {
+        /// After an admin checked that the relay was restored from a backup (sync stops when
+        /// the relay's log goes back): trust it again, pull its log from the start, and send
+        /// every record this device holds again, so what the relay lost comes back
+        #[arg(long)]
+        accept_restored_relay: bool,
+    },
     /// Offline, changes waiting, or synced at what time
     Status,
     /// Fill a vault with a synthetic team (no real person), creating it if needed

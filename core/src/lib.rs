@@ -38,3 +38,6 @@ pub use vault::{
 
 /// Files a vault folder may hold (for tests and tools that check what is on disk).
 pub const VAULT_FILES: [&str; 3] = [keyfile::KEY_FILE, db::DB_FILE, keyfile::ATTEMPTS_FILE];
+
+/// Files a vault may leave beside them (a write cut off before its rename): narrowed too.
+pub(crate) const VAULT_LEFTOVERS: [&str; 2] = ["vault.tmp", "unlock-attempts.tmp"];

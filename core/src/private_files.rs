@@ -38,8 +38,15 @@ fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let file = options.open(path)?;
-    // `mode` applies only when the file is new: one left by an older version is narrowed too.
-    restrict(path)?;
+    // `mode` applies only when the file is new: one left by an older version is narrowed too
+    // (best effort: a file system without Unix modes refuses, and the vault must still work).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        }
+    }
     Ok(file)
 }
 

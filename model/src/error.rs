@@ -41,6 +41,9 @@ pub enum ErrorCode {
     InviteInvalid,
     /// This device was removed from the team.
     Revoked,
+    /// The relay's log went back past what this device saw (restored from a backup?): this
+    /// device stops syncing with it, keeping its changes, until an admin checks the relay.
+    RelayWentBack,
     /// The vault is not in a team on a relay yet.
     NotInTeam,
     /// Anything else: a bug or an unexpected state.

@@ -224,6 +224,7 @@ sync-set-aside = { $n ->
 sync-synced-at = Synced at { $time }
 sync-local = On this device only
 sync-revoked = Removed from the team
+sync-relay-went-back = The relay went back: changes stay here
 sync-failed = Sync needs a look
 sync-starting = Starting sync…
 
@@ -258,5 +259,6 @@ error-offline = The relay cannot be reached. Your changes wait safely and will b
 error-relay-refused = The relay refused (not allowed).
 error-invite-invalid = This invite code can no longer be used: it has expired, has been used, or was made before a device was removed from the team. Ask a team member for a new one.
 error-revoked = This device was removed from the team.
+error-relay-went-back = The relay's log went back past what this device saw (it may have been restored from a backup). Nothing is sent to it or taken from it: your changes stay on this device until an admin checks the relay.
 error-not-in-team = This notebook is not in a team on a relay yet.
 error-internal = Something went wrong. Your saved work is safe.

@@ -224,6 +224,7 @@ sync-set-aside = { $n ->
 sync-synced-at = Synchronisé à { $time }
 sync-local = Sur cet appareil seulement
 sync-revoked = Retiré de l'équipe
+sync-relay-went-back = Le relais est revenu en arrière : les changements restent ici
 sync-failed = La synchro demande une vérification
 sync-starting = Démarrage de la synchro…
 
@@ -258,5 +259,6 @@ error-offline = Le relais ne répond pas. Vos changements attendent en sécurit�
 error-relay-refused = Le relais a refusé (pas autorisé).
 error-invite-invalid = Ce code d'invitation n'est plus utilisable : il a expiré, a déjà servi, ou date d'avant le retrait d'un appareil de l'équipe. Demandez-en un nouveau à un membre de l'équipe.
 error-revoked = Cet appareil a été retiré de l'équipe.
+error-relay-went-back = Le journal du relais est revenu en arrière de ce que cet appareil avait vu (restauré depuis une sauvegarde ?). Rien ne lui est envoyé ni pris : vos changements restent sur cet appareil jusqu'à ce qu'un·e admin vérifie le relais.
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.

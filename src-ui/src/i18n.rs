@@ -86,6 +86,7 @@ pub fn error_key(code: &str) -> &'static str {
         "relay_refused" => "error-relay-refused",
         "invite_invalid" => "error-invite-invalid",
         "revoked" => "error-revoked",
+        "relay_went_back" => "error-relay-went-back",
         "not_in_team" => "error-not-in-team",
         _ => "error-internal",
     }
@@ -195,6 +196,7 @@ mod tests {
             "relay_refused",
             "invite_invalid",
             "revoked",
+            "relay_went_back",
             "not_in_team",
             "internal",
             "something_new",

@@ -210,4 +210,13 @@ fn a_members_unreadable_envelopes_are_set_aside_and_the_team_keeps_syncing() {
         .all(|id| got.encounters.iter().any(|e| &e.id == id)));
     // What a newcomer sets aside is among the same five (a snapshot may cover some).
     assert!(set_aside(&d).values().sum::<u64>() <= 5);
+
+    // Erased at the person's request: nothing is kept of them, not even what could not be
+    // read, here or on the devices that hear of it.
+    a.v().erase_person(&person).unwrap();
+    assert!(set_aside(&a).is_empty(), "{:?}", set_aside(&a));
+    settle(&[&a, &b, &c, &d]);
+    for dev in [&b, &c, &d] {
+        assert!(set_aside(dev).is_empty(), "{:?}", set_aside(dev));
+    }
 }

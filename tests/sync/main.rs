@@ -6,5 +6,6 @@ mod faults;
 mod harness;
 mod hostile_member;
 mod malicious;
+mod rollback;
 mod rotation;
 mod team;

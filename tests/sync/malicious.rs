@@ -27,6 +27,8 @@ enum Tamper {
     FakeDeviceKeys,
     /// Answers every key request with no package: a new epoch's key never arrives.
     WithholdKeys,
+    /// Hands out every key package but those of one epoch.
+    WithholdEpoch(u32),
 }
 
 #[derive(Clone)]
@@ -82,7 +84,10 @@ fn tamper_page(mode: Tamper, body: Vec<u8>) -> Vec<u8> {
                 items.insert(0, (seq, stranger_envelope(team)));
             }
         }
-        Tamper::Honest | Tamper::FakeDeviceKeys | Tamper::WithholdKeys => {}
+        Tamper::Honest
+        | Tamper::FakeDeviceKeys
+        | Tamper::WithholdKeys
+        | Tamper::WithholdEpoch(_) => {}
     }
     frames::encode_page(&items)
 }
@@ -105,6 +110,28 @@ fn withhold_keys(body: Vec<u8>) -> Vec<u8> {
         return body;
     };
     answer["packages"] = serde_json::json!([]);
+    serde_json::to_vec(&answer).unwrap()
+}
+
+fn withhold_epoch(body: Vec<u8>, epoch: u32) -> Vec<u8> {
+    let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return body;
+    };
+    let kept: Vec<serde_json::Value> = answer["packages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| {
+            let epoch_of = p
+                .as_str()
+                .and_then(|h| hex::decode(h).ok())
+                .and_then(|b| tandem_protocol::key_package::KeyPackage::parse(b).ok())
+                .map(|k| k.header().epoch);
+            epoch_of != Some(epoch)
+        })
+        .collect();
+    answer["packages"] = kept.into();
     serde_json::to_vec(&answer).unwrap()
 }
 
@@ -175,8 +202,12 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
         if route.ends_with("/devices") && mode == Tamper::FakeDeviceKeys {
             out = tamper_devices(out);
         }
-        if route.ends_with("/keys") && mode == Tamper::WithholdKeys {
-            out = withhold_keys(out);
+        if route.ends_with("/keys") {
+            match mode {
+                Tamper::WithholdKeys => out = withhold_keys(out),
+                Tamper::WithholdEpoch(epoch) => out = withhold_epoch(out, epoch),
+                _ => {}
+            }
         }
     }
     let mut response = Response::new(Body::from(out));
@@ -350,6 +381,64 @@ fn changes_under_a_withheld_key_are_set_aside_then_read_when_it_comes() {
             "{id} never arrived"
         );
     }
+    settle(&[&a, &b]);
+    assert_eq!(state(&a), state(&b));
+}
+
+/// The relay holds back one epoch's key while it hands out the next: the device moves on to
+/// the newer key, and what was sealed under the one held back is set aside, then read as soon
+/// as that key comes (it is asked for again, though it is older than the current one).
+#[test]
+fn an_older_epochs_key_held_back_is_asked_for_again() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    let person = a.add_person("Hélène");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Chris");
+    first.unwrap();
+    let (d, first) = Device::join(&a, "Dana");
+    first.unwrap();
+    settle(&[&a, &b, &c, &d]);
+    let wrapper = start_wrapper(relay.addr);
+    b.v()
+        .set_relay_url(&format!("http://{}", wrapper.addr))
+        .unwrap();
+    let write = |notes: &str| {
+        let mut e = NewEncounter::with_person(person.clone());
+        e.notes = notes.into();
+        a.v().record_encounter(&e).unwrap()
+    };
+
+    let c_id = c.v().device_id().to_owned();
+    tandem_core::sync::revoke_device(&a.vault, &c_id).unwrap();
+    let under_2 = write("sous la clé 2");
+    a.sync().unwrap();
+    *wrapper.mode.lock().unwrap() = Tamper::WithholdEpoch(2);
+    let r = b.sync().unwrap();
+    assert!(r.set_aside > 0, "{r:?}");
+
+    let d_id = d.v().device_id().to_owned();
+    tandem_core::sync::revoke_device(&a.vault, &d_id).unwrap();
+    // A new record: its changes do not wait for those under epoch 2, as the first one's do.
+    let other = a.add_person("Marc");
+    a.sync().unwrap();
+    b.sync().unwrap();
+    assert!(b.v().person(&other).is_ok(), "epoch 3 is read");
+    let got = b.v().person(&person).unwrap();
+    assert!(!got.encounters.iter().any(|e| e.id == under_2));
+    assert!(b.v().set_aside_count().unwrap() > 0);
+
+    *wrapper.mode.lock().unwrap() = Tamper::Honest;
+    let r = b.sync().unwrap();
+    assert!(r.set_aside_read > 0, "{r:?}");
+    assert_eq!(b.v().set_aside_count().unwrap(), 0);
+    let got = b.v().person(&person).unwrap();
+    assert!(
+        got.encounters.iter().any(|e| e.id == under_2),
+        "epoch 2 is read at last"
+    );
     settle(&[&a, &b]);
     assert_eq!(state(&a), state(&b));
 }

@@ -26,7 +26,9 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Followup(c) => followup::run(c, session, out),
         Command::Brief(a) => brief::run(&a, session, out),
         Command::Team(c) => team::run(c, session, out),
-        Command::Sync => sync::run(session, out),
+        Command::Sync {
+            accept_restored_relay,
+        } => sync::run(session, accept_restored_relay, out),
         Command::Status => sync::status(session, out),
         Command::Demo(a) => demo::run(&a, session, out),
     }

@@ -64,8 +64,18 @@ pub fn report_text(r: &SyncReport, out: &Output) -> String {
     s
 }
 
-pub fn run(session: &Session, out: &Output) -> Result<()> {
-    let vault = SharedVault::new(session.open()?);
+pub fn run(session: &Session, accept_restored_relay: bool, out: &Output) -> Result<()> {
+    let mut opened = session.open()?;
+    if accept_restored_relay {
+        let queued = opened.accept_restored_relay()?;
+        if !out.json {
+            eprintln!(
+                "{}",
+                out.t_args("sync-relay-accepted", &[("count", queued.into())])
+            );
+        }
+    }
+    let vault = SharedVault::new(opened);
     let report = sync::sync_once(&vault, 0, &progress_bar())?;
     // Records a first sync stored as received are checked before returning.
     sync::check_deferred(&vault, &progress_bar())?;
@@ -76,6 +86,7 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
     let vault = session.open()?;
     let waiting = vault.outbox_len()?;
     let set_aside = vault.set_aside_count()?;
+    let went_back = vault.relay_went_back()?;
     let last = vault.last_synced_at()?;
     let relay = vault.relay()?;
     let reachable = match &relay {
@@ -83,6 +94,7 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
         None => false,
     };
     let state = match (&relay, reachable) {
+        _ if went_back.is_some() => "relay_went_back",
         (None, _) => "not_in_team",
         (Some(_), false) => "offline",
         (Some(_), true) if waiting > 0 => "waiting",
@@ -122,6 +134,7 @@ fn status_text(
     match state {
         "not_in_team" => parts.push(out.t("sync-not-in-team")),
         "offline" => parts.push(out.t("sync-offline")),
+        "relay_went_back" => parts.push(out.t("sync-relay-went-back")),
         _ => {}
     }
     if waiting > 0 {

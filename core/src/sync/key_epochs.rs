@@ -14,13 +14,22 @@ use tandem_protocol::api::{DeviceRole, PostKeyPackages};
 use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
 use tandem_protocol::{DeviceId, TeamKey};
 
-/// Fetches the key packages sealed for this device above its current epoch, opens them and
-/// stores the keys; the newest becomes current. A package that fails any check is ignored
-/// (a relay cannot make a device take a key no admin of the team sealed for it). Returns
-/// the current epoch after.
+/// Fetches the key packages sealed for this device for every epoch it lacks (above its
+/// current one, and any below that a relay held back while delivering a later one), opens
+/// them and stores the keys; the newest becomes current. A package that fails any check is
+/// ignored (a relay cannot make a device take a key no admin of the team sealed for it).
+/// Returns the current epoch after.
 pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result<u32, SyncError> {
-    let current = vault.lock().team_epoch()?.ok_or(SyncError::NotInTeam)?;
-    let answer = link.client.key_packages(link.team, current)?;
+    let (current, held) = {
+        let v = vault.lock();
+        let current = v.team_epoch()?.ok_or(SyncError::NotInTeam)?;
+        let held: Vec<u32> = v.team_keys()?.iter().map(|k| k.epoch).collect();
+        (current, held)
+    };
+    let after = (1..=current)
+        .find(|e| !held.contains(e))
+        .map_or(current, |missing| missing - 1);
+    let answer = link.client.key_packages(link.team, after)?;
     if answer.packages.is_empty() {
         return Ok(current);
     }
@@ -36,7 +45,7 @@ pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result
             continue;
         };
         let h = *package.header();
-        if h.team != link.team || h.to != link.device || h.epoch <= current {
+        if h.team != link.team || h.to != link.device || held.contains(&h.epoch) {
             continue;
         }
         // The sender must be an admin by the relay's list, with the key the team document

@@ -79,6 +79,21 @@ pub enum SyncError {
     /// them is skipped; it resumes from there once the relay sends the real ones.
     #[error("the relay sent {0} envelope(s) that fail verification; they were refused")]
     Refused(usize),
+    /// The relay's log went back past what this device saw: restored from a backup, or
+    /// showing this device another log than the others'. Nothing more is sent to it or taken
+    /// from it (this device's changes wait) until someone who checked it accepts it
+    /// (`accept_restored_relay`).
+    #[error(
+        "the relay's log went back (this device had seen it at {seen}, it now says {relay}): \
+         it may have been restored from a backup; changes stay on this device until an admin \
+         checks the relay"
+    )]
+    RelayWentBack {
+        /// The highest head this device had seen.
+        seen: u64,
+        /// What the relay says now.
+        relay: u64,
+    },
     /// An invite code is wrong.
     #[error("invite: {0}")]
     Invite(#[from] tandem_protocol::invite::InviteError),
@@ -99,6 +114,7 @@ impl SyncError {
             Self::Relay { code, .. } if code.is_invite_refusal() => ErrorCode::InviteInvalid,
             Self::Relay { .. } => ErrorCode::RelayRefused,
             Self::Revoked => ErrorCode::Revoked,
+            Self::RelayWentBack { .. } => ErrorCode::RelayWentBack,
             Self::NotInTeam => ErrorCode::NotInTeam,
             Self::Config(_) | Self::Invite(_) => ErrorCode::InvalidInput,
             Self::Protocol(_) | Self::Envelope(_) | Self::Refused(_) => ErrorCode::Internal,

@@ -61,7 +61,11 @@ impl Opener {
     }
 
     /// Fetches this device's key packages (once per pull) and reloads the keys.
-    fn refresh_keys(&mut self, vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+    pub(super) fn refresh_keys(
+        &mut self,
+        vault: &SharedVault,
+        link: &TeamLink,
+    ) -> Result<(), SyncError> {
         if self.refreshed {
             return Ok(());
         }
@@ -108,6 +112,23 @@ impl Opener {
         Ok(raw.and_then(|k| VerifyingKey::from_bytes(&k).ok()))
     }
 
+    /// Whether `bytes` are an envelope of this team, unaltered, signed by a device the team
+    /// document records (not only the relay's list): one the relay could not have made.
+    pub(super) fn is_genuine(&mut self, bytes: &[u8]) -> bool {
+        let Ok(unchecked) = UncheckedEnvelope::parse(bytes.to_vec()) else {
+            return false;
+        };
+        let h = *unchecked.header();
+        let Some(key) = self
+            .devices
+            .get(&h.author.to_hex())
+            .and_then(|k| VerifyingKey::from_bytes(k).ok())
+        else {
+            return false;
+        };
+        h.team == self.team && unchecked.verify(&key).is_ok()
+    }
+
     /// The key epochs this device holds.
     pub(super) fn epochs(&self) -> Vec<u32> {
         self.keys.keys().copied().collect()
@@ -141,10 +162,18 @@ impl Opener {
         let Ok(sealed) = unchecked.verify(&author) else {
             return Ok(Checked::Refused);
         };
+        // Only a device the team document records can have something set aside: one only the
+        // relay lists (the relay could have made it up) is refused when it does not open. A
+        // device that has not learnt the team document yet (early in its first sync) cannot
+        // tell, and must not be stopped by a member's envelope: it sets aside.
+        let of_the_team = self.devices.is_empty() || self.devices.contains_key(&h.author.to_hex());
         if !self.keys.contains_key(&h.epoch) {
             self.refresh_keys(vault, link)?;
         }
         let Some(key) = self.keys.get(&h.epoch) else {
+            if !of_the_team {
+                return Ok(Checked::Refused);
+            }
             return Ok(Checked::Unreadable {
                 reason: SetAsideReason::UnknownEpoch,
                 envelope: sealed.into_bytes(),
@@ -152,6 +181,7 @@ impl Opener {
         };
         Ok(match sealed.open(key) {
             Ok(plain) => Checked::Opened(plain),
+            Err(_) if !of_the_team => Checked::Refused,
             Err(_) => Checked::Unreadable {
                 reason: SetAsideReason::DoesNotOpen,
                 envelope: sealed.into_bytes(),

@@ -9,12 +9,12 @@ use super::report::{SyncProgress, SyncReport};
 use super::sealing::kind_of;
 use super::SyncError;
 use crate::vault::{
-    ChunkOrigin, IncomingChanges, IncomingSnapshot, PulledPage, SetAside, SetAsideReason,
-    SharedVault,
+    ChunkOrigin, IncomingChanges, IncomingSnapshot, PulledPage, RelayTrail, SetAside,
+    SetAsideReason, SharedVault,
 };
 use std::collections::HashMap;
 use tandem_protocol::api::DEFAULT_PAGE;
-use tandem_protocol::envelope::{EnvelopeHeader, UncheckedEnvelope};
+use tandem_protocol::envelope::{envelope_id, EnvelopeHeader, UncheckedEnvelope};
 use tandem_protocol::{DocId, EnvelopeKind, PlainChange};
 
 /// Groups opened changes by document, keeping their order and where each came from.
@@ -59,8 +59,9 @@ fn sort_out(
             opened.push((p, origin(seq, h)));
             return Some(());
         }
-        // A snapshot has no place in the log.
-        Checked::Opened(p) => (SetAsideReason::NotAChange, false, p.payload),
+        // A snapshot has no place in the log. Nothing of what it holds is kept: it may be a
+        // whole record (even one erased since), and it will never be applied.
+        Checked::Opened(_) => (SetAsideReason::NotAChange, false, Vec::new()),
         Checked::Unreadable { reason, envelope } => (reason, true, envelope),
         Checked::Refused => return None,
     };
@@ -74,13 +75,65 @@ fn sort_out(
     Some(())
 }
 
+/// Notes that the relay went back, and says so: nothing more is taken from it or sent to it.
+fn went_back(vault: &SharedVault, seen: u64, relay: u64) -> SyncError {
+    match vault.lock().note_relay_went_back(seen, relay) {
+        Ok(()) => SyncError::RelayWentBack { seen, relay },
+        Err(e) => e.into(),
+    }
+}
+
+/// Checks, before pulling after `cursor`, that the relay still holds the log this device saw:
+/// a head not below the highest it announced, and at the cursor the envelope this device
+/// applied there (an erased or collected one is gone, which proves nothing either way). Another
+/// envelope there counts only if a device of the team really signed it (another history);
+/// altered bytes are refused as any altered envelope is, and the pull is tried again later.
+/// One small request; not made for the long polls that follow a first pull.
+fn check_not_gone_back(
+    vault: &SharedVault,
+    link: &TeamLink,
+    opener: &mut Opener,
+    trail: &RelayTrail,
+    cursor: u64,
+) -> Result<(), SyncError> {
+    let Some((seq, id)) = trail.at_cursor.filter(|(s, _)| *s == cursor && cursor > 0) else {
+        return Ok(());
+    };
+    let page = link.client.pull(link.team, cursor - 1, 1, 0)?;
+    if page.head < trail.seen_head {
+        return Err(went_back(vault, trail.seen_head, page.head));
+    }
+    let Some((_, there)) = page.items.iter().find(|(s, _)| *s == seq) else {
+        return Ok(());
+    };
+    if envelope_id(there) == id {
+        return Ok(());
+    }
+    if opener.is_genuine(there) {
+        return Err(went_back(vault, trail.seen_head, page.head));
+    }
+    Err(SyncError::Refused(1))
+}
+
 /// Tries again the envelopes set aside for want of a key this device now holds.
 fn retry_set_aside(
     vault: &SharedVault,
     link: &TeamLink,
     opener: &mut Opener,
+    announced: Option<u32>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    // Waiting for an epoch the team has reached but this device lacks: a relay held its key
+    // back (perhaps while delivering a later one). Ask again. An epoch past the team's is a
+    // member's junk and asks nothing.
+    let lacking = vault
+        .lock()
+        .set_aside_epochs_waiting()?
+        .into_iter()
+        .any(|e| announced.is_some_and(|a| e <= a) && !opener.epochs().contains(&e));
+    if lacking {
+        opener.refresh_keys(vault, link)?;
+    }
     let waiting = vault.lock().set_aside_to_retry(&opener.epochs())?;
     if waiting.is_empty() {
         return Ok(());
@@ -133,6 +186,13 @@ pub(super) fn pull(
         };
         (Opener::new(&mut v)?, cursor)
     };
+    let trail = vault.lock().relay_trail()?;
+    if let Some((seen, relay)) = trail.went_back {
+        return Err(SyncError::RelayWentBack { seen, relay });
+    }
+    if wait_ms == 0 {
+        check_not_gone_back(vault, link, &mut opener, &trail, cursor)?;
+    }
     let full_pull = cursor == 0;
     let mut covered: HashMap<DocId, u64> = HashMap::new();
     if cursor == 0 {
@@ -166,11 +226,17 @@ pub(super) fn pull(
         }
     }
     let mut wait = wait_ms;
+    // The highest key epoch the relay said the team is at.
+    let mut announced: Option<u32> = None;
     let mut incomplete = 0;
     loop {
         let page = link.client.pull(link.team, cursor, DEFAULT_PAGE, wait)?;
         wait = 0;
+        if page.head < trail.seen_head.max(cursor) {
+            return Err(went_back(vault, trail.seen_head.max(cursor), page.head));
+        }
         opener.note_epoch(vault, link, page.epoch)?;
+        announced = announced.max(page.epoch);
         report.head = page.head;
         // Defensive: in order, once each, only what is new (a relay may reorder or replay).
         let mut items = page.items;
@@ -190,13 +256,16 @@ pub(super) fn pull(
         let mut applied_to = last;
         let mut refused = 0;
         let mut previous = cursor;
+        let mut last_id = None;
         for (seq, bytes) in items {
             report.pulled += 1;
+            let id = envelope_id(&bytes);
             let parsed = UncheckedEnvelope::parse(bytes);
             if let Ok(u) = &parsed {
                 // A snapshot taken in holds it already: not even worth checking.
                 if covered.get(&u.header().doc).is_some_and(|c| seq <= *c) {
                     previous = seq;
+                    last_id = Some((seq, id));
                     continue;
                 }
             }
@@ -216,12 +285,15 @@ pub(super) fn pull(
                 break;
             }
             previous = seq;
+            last_id = Some((seq, id));
         }
         let r = vault.lock().apply_page(PulledPage {
             docs: group(opened),
             cursor: Some(applied_to),
             set_aside,
             resolved: Vec::new(),
+            head: Some(page.head),
+            at_cursor: last_id.filter(|(s, _)| *s == applied_to),
         })?;
         report.documents_updated += r.learnt;
         report.refused += r.refused.len() + refused;
@@ -239,7 +311,7 @@ pub(super) fn pull(
             break;
         }
     }
-    retry_set_aside(vault, link, &mut opener, report)?;
+    retry_set_aside(vault, link, &mut opener, announced, report)?;
     // Records stored from a snapshot that changed since are read now, so what lists show
     // is up to date when the sync returns.
     vault.lock().check_changed_deferred()?;

@@ -20,6 +20,10 @@ pub fn push_pending(
     vault: &SharedVault,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<usize, SyncError> {
+    if let Some((seen, relay)) = vault.lock().relay_went_back()? {
+        // Changes wait here until someone checked the relay.
+        return Err(SyncError::RelayWentBack { seen, relay });
+    }
     let link = TeamLink::of(vault)?;
     let pushed = push(vault, &link, progress)?;
     send_erasures(vault, &link)?;

@@ -49,6 +49,9 @@ pub enum SyncState {
     },
     /// This device was removed from the team.
     Revoked,
+    /// The relay's log went back past what this device saw (restored from a backup?):
+    /// nothing is sent or taken until someone who checked it accepts it.
+    RelayWentBack,
     /// The vault is not in a team on a relay.
     NotInTeam,
     /// Something needs a person (the message says what).
@@ -196,6 +199,13 @@ fn on_error(shared: &Shared, who: Worker, e: &SyncError, backoff: &mut Duration)
         SyncError::NotInTeam => {
             shared.set(|s| s.state = SyncState::NotInTeam);
             false
+        }
+        SyncError::RelayWentBack { .. } => {
+            // Asked again now and then (no network: the vault says it at once), so that
+            // accepting the relay elsewhere lets this device go on.
+            shared.set(|s| s.state = SyncState::RelayWentBack);
+            shared.wait(who, MAX_BACKOFF);
+            true
         }
         e if e.is_transient() => {
             let wait = jittered(*backoff);

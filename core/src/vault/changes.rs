@@ -27,6 +27,10 @@ pub(crate) struct PulledPage {
     pub set_aside: Vec<SetAside>,
     /// Envelopes set aside earlier that are among `docs` now.
     pub resolved: Vec<u64>,
+    /// The head the relay announced with the page.
+    pub head: Option<u64>,
+    /// The envelope at `cursor`: its place and id.
+    pub at_cursor: Option<(u64, [u8; 32])>,
 }
 
 /// What applying a page did.
@@ -169,6 +173,8 @@ impl Vault {
             cursor,
             mut set_aside,
             resolved,
+            head,
+            at_cursor,
         } = page;
         let mut erased = self.erased_people()?;
         let mut removed_any = false;
@@ -241,12 +247,7 @@ impl Vault {
                     *doc = loaded.with_actor(self.actor.clone());
                     Ok(())
                 }
-                _ => doc.load_incremental(&all).map(|_| ()).map_err(|source| {
-                    VaultError::InvalidChanges {
-                        doc: id.clone(),
-                        source: Box::new(source),
-                    }
-                }),
+                _ => load_peer_bytes(doc, &id, &all),
             });
             let doc = self
                 .cache
@@ -275,12 +276,7 @@ impl Vault {
                 chunks = keep_readable(&id, chunks, incoming.origins, &mut set_aside, |c| {
                     strict_load(&id, c)?;
                     let mut trial = doc.clone();
-                    trial
-                        .load_incremental(c)
-                        .map_err(|source| VaultError::InvalidChanges {
-                            doc: id.clone(),
-                            source: Box::new(source),
-                        })?;
+                    load_peer_bytes(&mut trial, &id, c)?;
                     shape_is(&trial, &id, kind)?;
                     *doc = trial;
                     Ok(())
@@ -326,11 +322,17 @@ impl Vault {
                         removed_any = true;
                     }
                     index::remove_person(&tx, gone)?;
+                    Vault::forget_set_aside_of(&tx, gone)?;
                 }
             }
         }
+        // Nothing is kept of a person erased at their request, not even what could not be read.
+        set_aside.retain(|s| !erased.contains(&s.doc_id));
         report.set_aside = set_aside.len();
         super::set_aside::record(&tx, &set_aside, &resolved)?;
+        if let Some(head) = head {
+            super::relay_trail::record(&tx, head, at_cursor)?;
+        }
         if let Some(c) = cursor {
             // Only forward: two syncs applying overlapping pages must not move it back.
             tx.execute(
@@ -540,6 +542,26 @@ fn keep_readable(
     kept
 }
 
+/// Automerge panicked on bytes from elsewhere (its decoders are not all total): refused like
+/// bytes it cannot read, never a crash of the sync.
+fn panicked(id: &str) -> VaultError {
+    VaultError::RefusedInput {
+        doc: id.to_owned(),
+        source: crate::automerge_input::InputError::Malformed("Automerge could not read it"),
+    }
+}
+
+/// `load_incremental` of bytes from elsewhere, a panic inside Automerge refused as an error.
+fn load_peer_bytes(doc: &mut Automerge, id: &str, bytes: &[u8]) -> Result<()> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.load_incremental(bytes)))
+        .map_err(|_| panicked(id))?
+        .map(drop)
+        .map_err(|source| VaultError::InvalidChanges {
+            doc: id.to_owned(),
+            source: Box::new(source),
+        })
+}
+
 /// Refuses Automerge bytes from elsewhere that would inflate past the bound, before
 /// Automerge reads them (every path in: the log, snapshots, an invite's team document).
 pub(crate) fn bounded(id: &str, bytes: &[u8]) -> Result<()> {
@@ -563,10 +585,14 @@ fn strict_load(id: &str, all: &[u8]) -> Result<Option<Automerge>> {
         });
     }
     bounded(id, all)?;
-    match Automerge::load_with_options(
-        all,
-        automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
-    ) {
+    let loaded = std::panic::catch_unwind(|| {
+        Automerge::load_with_options(
+            all,
+            automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
+        )
+    })
+    .map_err(|_| panicked(id))?;
+    match loaded {
         Ok(doc) => Ok(Some(doc)),
         Err(automerge::AutomergeError::MissingDeps) => Ok(None),
         Err(source) => Err(VaultError::InvalidChanges {

@@ -29,7 +29,7 @@ fn opt_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
         .optional()?)
 }
 
-fn opt_meta_string(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(super) fn opt_meta_string(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(opt_meta(conn, key)?.and_then(|v| String::from_utf8(v).ok()))
 }
 

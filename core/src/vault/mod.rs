@@ -9,6 +9,8 @@ mod erasure_tests;
 mod membership;
 mod reading;
 mod records;
+mod relay_trail;
+pub(crate) use relay_trail::RelayTrail;
 mod set_aside;
 pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
 mod shared;
@@ -408,6 +410,7 @@ impl Vault {
     /// the next attempts wait longer and longer.
     pub fn open(dir: &Path, passphrase: &Passphrase) -> Result<Self> {
         crate::private_files::restrict_vault(dir, &crate::VAULT_FILES);
+        crate::private_files::restrict_vault(dir, &crate::VAULT_LEFTOVERS);
         let key_file = KeyFile::read(dir)?;
         if !dir.join(db::DB_FILE).exists() {
             return Err(VaultError::NoVault(dir.to_path_buf()));

@@ -278,6 +278,7 @@ impl Vault {
         self.commit_with(change.into_iter().collect(), |tx| {
             let _ = store::remove(tx, &doc_id)?;
             index::remove_person(tx, &doc_id)?;
+            Vault::forget_set_aside_of(tx, &doc_id)?;
             queue_relay_erasure(tx, &doc_id, now)
         })?;
         self.cache.docs.remove(id.as_str());

@@ -52,7 +52,9 @@ impl SetAsideReason {
     pub(crate) fn of(e: &VaultError) -> Self {
         match e {
             VaultError::RefusedInput {
-                source: crate::automerge_input::InputError::TooLarge { .. },
+                source:
+                    crate::automerge_input::InputError::TooLarge { .. }
+                    | crate::automerge_input::InputError::TooManyRows { .. },
                 ..
             } => Self::TooLarge,
             _ => Self::Unreadable,
@@ -86,6 +88,9 @@ pub struct SetAside {
     pub bytes: Vec<u8>,
 }
 
+/// Envelopes set aside tried again per sync, at most.
+pub(crate) const RETRY_BATCH: usize = 200;
+
 impl Vault {
     /// How many envelopes are set aside, by reason (an admin's "2 changes could not be read").
     pub fn set_aside_counts(&self) -> Result<Vec<(SetAsideReason, u64)>> {
@@ -107,24 +112,47 @@ impl Vault {
     }
 
     /// The envelopes set aside for want of a key epoch this device now holds.
+    /// At most [`RETRY_BATCH`] at a time (a member may have set many aside): the rest wait
+    /// for the next sync.
     pub(crate) fn set_aside_to_retry(&self, epochs: &[u32]) -> Result<Vec<(u64, Vec<u8>)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, epoch, bytes FROM set_aside WHERE sealed = 1 AND reason = ?1 ORDER BY seq",
+            "SELECT seq, bytes FROM set_aside
+             WHERE sealed = 1 AND reason = ?1 AND epoch = ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let mut out = Vec::new();
+        for epoch in epochs {
+            let left = RETRY_BATCH.saturating_sub(out.len()) as i64;
+            let rows = stmt
+                .query_map(
+                    params![SetAsideReason::UnknownEpoch.as_str(), epoch, left],
+                    |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// The key epochs that envelopes set aside are waiting for.
+    pub(crate) fn set_aside_epochs_waiting(&self) -> Result<Vec<u32>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT epoch FROM set_aside WHERE sealed = 1 AND reason = ?1 ORDER BY 1",
         )?;
         let rows = stmt
             .query_map([SetAsideReason::UnknownEpoch.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)? as u64,
-                    r.get::<_, i64>(1)? as u32,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
+                r.get::<_, i64>(0)
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows
             .into_iter()
-            .filter(|(_, epoch, _)| epochs.contains(epoch))
-            .map(|(seq, _, bytes)| (seq, bytes))
+            .filter_map(|e| u32::try_from(e).ok())
             .collect())
+    }
+
+    /// Forgets what was set aside for a document erased at the person's request.
+    pub(crate) fn forget_set_aside_of(conn: &Connection, doc_id: &str) -> Result<()> {
+        conn.execute("DELETE FROM set_aside WHERE doc_id = ?1", [doc_id])?;
+        Ok(())
     }
 }
 

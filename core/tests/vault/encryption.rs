@@ -479,6 +479,13 @@ fn vault_files_are_readable_by_their_owner_only() {
         let wide = if p.is_dir() { 0o755 } else { 0o644 };
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(wide)).expect("chmod");
     }
+    // And a file an older version left beside them, cut off before its rename.
+    std::fs::write(dir.join("vault.tmp"), b"{}").expect("leftover");
+    std::fs::set_permissions(
+        dir.join("vault.tmp"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
     assert!(
         !open_to_others(&dir).is_empty(),
         "the control: now open to others"

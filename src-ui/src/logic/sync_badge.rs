@@ -76,6 +76,8 @@ pub enum Badge {
     Local,
     /// This device was removed from the team.
     Revoked,
+    /// The relay's log went back: nothing is sent or taken until an admin checks it.
+    RelayWentBack,
     /// Something needs a person.
     Failed,
     /// Starting up.
@@ -92,6 +94,7 @@ impl Badge {
             },
             "offline" => Self::Offline { waiting: s.waiting },
             "revoked" => Self::Revoked,
+            "relay_went_back" => Self::RelayWentBack,
             "not_in_team" => Self::Local,
             "failed" => Self::Failed,
             _ if s.waiting > 0 => Self::Waiting(s.waiting),
@@ -112,6 +115,7 @@ impl Badge {
             Self::SyncedAt(_) => "synced",
             Self::Local => "local",
             Self::Revoked => "revoked",
+            Self::RelayWentBack => "relay-went-back",
             Self::Failed => "failed",
             Self::Starting => "starting",
         }
@@ -134,6 +138,7 @@ impl Badge {
             Self::SyncedAt(t) => ("sync-synced-at", vec![("time", clock(*t))]),
             Self::Local => ("sync-local", vec![]),
             Self::Revoked => ("sync-revoked", vec![]),
+            Self::RelayWentBack => ("sync-relay-went-back", vec![]),
             Self::Failed => ("sync-failed", vec![]),
             Self::Starting => ("sync-starting", vec![]),
         }
