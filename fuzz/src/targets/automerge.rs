@@ -3,12 +3,13 @@
 //! fresh document, as the vault does with what a pull, a snapshot or an import brings.
 //!
 //! The bound is exact: what it accepts within a limit it measures at most that limit, the same
-//! measure under any limit at or above it, and refuses below it. What it accepts, Automerge
+//! measure under any limit at or above it, and refuses below it; what declares too many
+//! operations is refused under any limit. What it accepts, Automerge
 //! loads (or refuses) without panicking and, the target's allocator sees to it
 //! (`fuzz/libfuzzer/src/lib.rs`), without an allocation or a heap out of proportion.
 
 use automerge::Automerge;
-use tandem_core::automerge_input::{check, check_within, InputError, MAX_INFLATED_BYTES};
+use tandem_core::automerge_input::{check, check_within, InputError, MAX_INFLATED_BYTES, MAX_ROWS};
 
 /// The bound the target holds inputs to: small, so that an input of a few KiB that the check
 /// lets through can still be a bomb in Automerge's hands if the check miscounts.
@@ -25,6 +26,12 @@ pub fn automerge(data: &[u8]) {
         }
         Err(InputError::Malformed(_)) => {
             assert!(matches!(check(data), Err(InputError::Malformed(_))));
+            return;
+        }
+        Err(InputError::TooManyRows { limit }) => {
+            // The row bound does not depend on the byte bound: the production check agrees.
+            assert_eq!(limit, MAX_ROWS);
+            assert_eq!(check(data), Err(InputError::TooManyRows { limit }));
             return;
         }
     };
