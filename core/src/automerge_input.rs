@@ -637,6 +637,22 @@ mod tests {
     }
 
     #[test]
+    fn bundle_chunks_are_refused_before_automerge_reads_them() {
+        // Found by fuzzing (fuzz/, target `automerge`), as a review found bundles unchecked:
+        // this bundle chunk passed the bound and made Automerge::load panic (an unwrap in
+        // hexane's delta decoder). The file is the fuzzer's input, also a case of the vault's
+        // malformed-changes test.
+        let bundle = include_bytes!("../tests/malformed/changes/bundle-chunk-that-panics.bin");
+        assert_eq!(bundle[8], CHUNK_BUNDLE);
+        assert_eq!(
+            check(bundle),
+            Err(InputError::Malformed("a bundle of changes"))
+        );
+        let honest = big_doc().save();
+        assert!(check(&[honest, bundle.to_vec()].concat()).is_err());
+    }
+
+    #[test]
     fn bytes_that_are_not_chunks_are_refused() {
         let saved = big_doc().save();
         assert!(matches!(

@@ -97,14 +97,27 @@ struct KeyFileOnDisk {
     wrapped_key: String,
 }
 
-/// A parsed key file.
-#[derive(Clone, Debug)]
-pub(crate) struct KeyFile {
+/// A parsed key file (`vault.key`): the vault's id, the Argon2id parameters, and the database
+/// key sealed under the passphrase. Public so that the parser can be fuzzed on its own
+/// ([`KeyFile::parse`], [`KeyFile::to_bytes`]) without deriving a key; opening one takes a
+/// [`crate::Vault`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyFile {
     pub(crate) vault_id: String,
     params: KdfParams,
     salt: [u8; 16],
     nonce: [u8; 24],
     wrapped: Vec<u8>,
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The sealed key is no secret without the passphrase, but has no use in a log.
+        f.debug_struct("KeyFile")
+            .field("vault_id", &self.vault_id)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
 }
 
 fn derive(
@@ -223,16 +236,23 @@ impl KeyFile {
             }
             Err(e) => return Err(VaultError::io("reading the vault key file")(e)),
         };
+        Self::parse(&text)
+    }
+
+    /// Reads a key file's bytes, checking everything that can be checked without the
+    /// passphrase: a [`VaultError::KeyFileDamaged`] or [`VaultError::UnsupportedKeyFile`] for
+    /// anything else than a version 1 file within the parameters' bounds. Derives no key.
+    pub fn parse(text: &[u8]) -> Result<Self> {
         #[derive(Deserialize)]
         struct Probe {
             format: u32,
         }
-        let probe: Probe = serde_json::from_slice(&text)
+        let probe: Probe = serde_json::from_slice(text)
             .map_err(|_| VaultError::KeyFileDamaged("not a Tandem key file"))?;
         if probe.format != FORMAT {
             return Err(VaultError::UnsupportedKeyFile(probe.format));
         }
-        let disk: KeyFileOnDisk = serde_json::from_slice(&text)
+        let disk: KeyFileOnDisk = serde_json::from_slice(text)
             .map_err(|_| VaultError::KeyFileDamaged("not a Tandem key file"))?;
         if disk.format != FORMAT {
             return Err(VaultError::UnsupportedKeyFile(disk.format));
@@ -267,8 +287,23 @@ impl KeyFile {
         })
     }
 
+    /// The vault this key file belongs to.
+    pub fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+
+    /// Its key derivation parameters.
+    pub fn params(&self) -> KdfParams {
+        self.params
+    }
+
     /// Writes the key file atomically: a crash leaves either the old or the new file.
     pub(crate) fn write(&self, dir: &Path) -> Result<()> {
+        write_atomic(&dir.join(KEY_FILE), &self.to_bytes()?)
+    }
+
+    /// The file's bytes, as [`KeyFile::parse`] reads them (pretty JSON and a new line).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let disk = KeyFileOnDisk {
             format: FORMAT,
             vault_id: self.vault_id.clone(),
@@ -282,7 +317,7 @@ impl KeyFile {
         };
         let mut bytes = serde_json::to_vec_pretty(&disk).map_err(|_| VaultError::Crypto)?;
         bytes.push(b'\n');
-        write_atomic(&dir.join(KEY_FILE), &bytes)
+        Ok(bytes)
     }
 }
 
@@ -422,6 +457,23 @@ mod tests {
                 .map(|k| *k.0),
             Some(*raw.0)
         );
+    }
+
+    #[test]
+    fn parse_reads_what_to_bytes_writes() {
+        let (kf, _) = KeyFile::create("v1", &"pw".into(), KdfParams::RECOMMENDED)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let bytes = kf.to_bytes().unwrap_or_else(|e| panic!("{e:?}"));
+        let back = KeyFile::parse(&bytes).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(back, kf);
+        assert_eq!(
+            (back.vault_id(), back.params()),
+            ("v1", KdfParams::RECOMMENDED)
+        );
+        assert!(matches!(
+            KeyFile::parse(b"{}"),
+            Err(VaultError::KeyFileDamaged(_))
+        ));
     }
 
     #[test]

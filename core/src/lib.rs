@@ -27,7 +27,7 @@ pub use db::SCHEMA_VERSION;
 pub use docs::street::month_of;
 pub use docs::DocKind;
 pub use error::{Result, VaultError};
-pub use keyfile::KdfParams;
+pub use keyfile::{KdfParams, KeyFile};
 pub use passphrase::Passphrase;
 pub use tandem_model as model;
 pub use vault::{

@@ -82,6 +82,11 @@ fn decode_base32(s: &str) -> Option<[u8; 20]> {
             out.push(((bits >> nbits) & 0xff) as u8);
         }
     }
+    // Exactly 32 symbols: 160 bits and nothing left over. A 33rd symbol would otherwise be
+    // dropped without a word (its 5 bits are less than a byte).
+    if nbits != 0 {
+        return None;
+    }
     out.try_into().ok()
 }
 
@@ -102,6 +107,8 @@ impl InviteCode {
     /// Parses `URL#CODE`.
     pub fn parse(text: &str) -> Result<Self, InviteError> {
         let (relay, secret) = text.trim().rsplit_once('#').ok_or(InviteError::Malformed)?;
+        // Checked once the trailing slashes are gone: `https:///` is no address.
+        let relay = relay.trim_end_matches('/');
         if !(relay.starts_with("http://") || relay.starts_with("https://")) {
             return Err(InviteError::Malformed);
         }
@@ -111,7 +118,7 @@ impl InviteCode {
         token.copy_from_slice(&both[..10]);
         wrap.copy_from_slice(&both[10..]);
         Ok(Self {
-            relay: relay.trim_end_matches('/').to_owned(),
+            relay: relay.to_owned(),
             token,
             wrap,
         })
@@ -249,6 +256,46 @@ mod tests {
         ] {
             assert!(InviteCode::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_code_with_a_symbol_too_many_or_too_few_is_refused() {
+        // Found by fuzzing (fuzz/, target `invite`): a 33rd symbol was ignored, so a code typed
+        // with one symbol too many still parsed, to the code without it.
+        let c = code();
+        let text = c.to_string();
+        for extra in ["Z", "-Z", "0", " 7"] {
+            let typed = format!("{text}{extra}");
+            assert_eq!(
+                InviteCode::parse(&typed),
+                Err(InviteError::Malformed),
+                "{typed}"
+            );
+        }
+        let short = &text[..text.len() - 1];
+        assert_eq!(InviteCode::parse(short), Err(InviteError::Malformed));
+        for n in 0..=40 {
+            let secret = "A".repeat(n);
+            let parsed = InviteCode::parse(&format!("{}#{secret}", c.relay));
+            assert_eq!(parsed.is_ok(), n == 32, "{n} symbols");
+        }
+    }
+
+    #[test]
+    fn a_code_without_a_relay_host_is_refused() {
+        // Found by fuzzing (fuzz/, target `invite`): `https:///#CODE` parsed, to the relay
+        // `https:` (the slashes trimmed after the check), whose text no longer parsed.
+        let secret = code().secret_text();
+        for relay in ["https://", "https:///", "http://", "http:////", "https:"] {
+            assert_eq!(
+                InviteCode::parse(&format!("{relay}#{secret}")),
+                Err(InviteError::Malformed),
+                "{relay}"
+            );
+        }
+        let c = InviteCode::parse(&format!("https://relay.example.org//#{secret}")).unwrap();
+        assert_eq!(c.relay, "https://relay.example.org");
+        assert_eq!(InviteCode::parse(&c.to_string()).unwrap(), c);
     }
 
     #[test]

@@ -1,0 +1,7 @@
+//! The `key_package` target: see `tandem_fuzz::targets::key_package`.
+#![no_main]
+
+#[global_allocator]
+static ALLOC: tandem_fuzz_targets::Limited = tandem_fuzz_targets::Limited::new();
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_fuzz::targets::key_package(data));
