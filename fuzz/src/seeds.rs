@@ -457,11 +457,13 @@ fn api(out: &mut Vec<Seed>) {
                         id: "ab".repeat(32),
                         seq: 7,
                         duplicate: false,
+                        erased: false,
                     },
                     Appended {
                         id: "cd".repeat(32),
                         seq: u64::MAX,
                         duplicate: true,
+                        erased: true,
                     },
                 ],
             },
@@ -513,6 +515,7 @@ fn api(out: &mut Vec<Seed>) {
                 team: TEAM,
                 device: AUTHOR,
                 public_key: hex32.clone(),
+                creation_token: Some("operator-token".into()),
             },
         ),
     );
