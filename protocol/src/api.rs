@@ -40,6 +40,15 @@ pub const HEADER_MORE: &str = "x-tandem-more";
 /// Response header on a pull: the team's current key epoch (a device holding an older one
 /// fetches its key packages).
 pub const HEADER_EPOCH: &str = "x-tandem-epoch";
+/// Response header of `GET …/record`: the seq of the team record's head (absent: the team
+/// has no record).
+pub const HEADER_RECORD_SEQ: &str = "x-tandem-record-seq";
+/// Response header of `GET …/record`: the hash of the team record's head (hex).
+pub const HEADER_RECORD_HASH: &str = "x-tandem-record-hash";
+/// Record entries per page of `GET …/record`.
+pub const RECORD_PAGE: usize = 256;
+/// Most entries in one `POST …/record`.
+pub const MAX_RECORD_POST: usize = 16;
 /// Envelopes per page unless asked for fewer.
 pub const DEFAULT_PAGE: usize = 500;
 /// The longest a pull may wait for news.
@@ -73,6 +82,11 @@ pub struct CreateTeam {
     /// `bad_creation_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_token: Option<String>,
+    /// The team record's founding entry (hex, signed by `device` with `public_key`): the
+    /// team's membership is then its record's. Absent from older clients: a team without a
+    /// record, under the older rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founding: Option<String>,
 }
 
 /// A device's role.
@@ -126,15 +140,60 @@ pub struct JoinTeam {
     pub public_key: String,
 }
 
-/// Answer to a join.
+/// Answer to a join. For a team with a record, `POST /v1/join` is an offer (`enrolled`
+/// false, the whole `record`): the device verifies it and signs a `DeviceJoined` entry, and
+/// `POST /v1/join/complete` enrols it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinAccepted {
     /// The team joined.
     pub team: TeamId,
-    /// The sealed team key parked with the invite (hex).
+    /// The sealed team key parked with the invite (hex; empty once the invite is used).
     pub sealed_team_key: String,
     /// The relay's identity.
     pub relay_id: String,
+    /// The team record's entries from seq 0 (hex), on an offer; empty otherwise (a team
+    /// without a record, or a completed join).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record: Vec<String>,
+    /// Whether the device is enrolled now (false on a record team's offer). Absent from
+    /// older relays, which always enrol.
+    #[serde(default = "enrolled_by_default")]
+    pub enrolled: bool,
+}
+
+fn enrolled_by_default() -> bool {
+    true
+}
+
+/// `POST /v1/join/complete`: the invite's token and the new device's `DeviceJoined` entry
+/// (hex), signed with the key the entry introduces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteJoin {
+    /// The invite token (hex).
+    pub token: String,
+    /// The `DeviceJoined` entry (hex), on the record's head.
+    pub entry: String,
+}
+
+/// `POST /v1/teams/{team}/record`: 1 to [`MAX_RECORD_POST`] entries on the record's head, in
+/// order, and the key packages of any `KeyEpoch` among them (exactly one per recipient,
+/// signed by the entry's author).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostRecord {
+    /// The entries (hex).
+    pub entries: Vec<String>,
+    /// Key packages (hex).
+    #[serde(default)]
+    pub packages: Vec<String>,
+}
+
+/// A team record's head: the answer to a post to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordHead {
+    /// The seq of its last entry.
+    pub seq: u64,
+    /// That entry's hash (hex).
+    pub hash: String,
 }
 
 /// One pushed envelope's fate.

@@ -59,6 +59,8 @@ codes! {
     BadCovers = "bad_covers",
     /// 400: a key package is addressed to a revoked or unknown device.
     InactiveRecipient = "inactive_recipient",
+    /// 400: a team-record route on a team that has no record.
+    NoRecord = "no_record",
     /// 401 (request signature) or 400 (key package signature): the signature does not verify.
     BadSignature = "bad_signature",
     /// 401: the authentication headers are missing or malformed.
@@ -91,6 +93,10 @@ codes! {
     /// 403: only an admin device or the one that wrote a document's first change may erase
     /// it.
     NotDocAuthor = "not_doc_author",
+    /// 403: the relay refused a team-record entry (or what came with it); the reason is the
+    /// rule broken (`RecordError::code`, or the relay's own check on key packages). Nothing
+    /// was stored.
+    RecordRefused = "record_refused",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
     /// 404: the relay has no such invite.
@@ -111,12 +117,18 @@ codes! {
     EpochExists = "epoch_exists",
     /// 409: a device enrolled meanwhile, and the new key epoch has no package for it.
     MissingRecipient = "missing_recipient",
+    /// 409: the entries are not on the team record's head (it moved): fetch the record and
+    /// sign again. The reason names the head's seq.
+    RecordConflict = "record_conflict",
     /// 410: the invite has expired.
     InviteExpired = "invite_expired",
     /// 410: the invite has been used.
     InviteUsed = "invite_used",
     /// 410: the invite was made before a device was removed from the team.
     InviteStale = "invite_stale",
+    /// 410: the team has a record: this older membership route is closed for it (devices
+    /// are removed and keys rotated by posting entries).
+    UseTeamRecord = "use_team_record",
     /// 413: the request is larger than the relay accepts.
     TooLarge = "too_large",
     /// 429: too many requests from this device.
@@ -204,7 +216,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 39);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 43);
     }
 
     #[test]
