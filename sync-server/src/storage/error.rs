@@ -51,6 +51,19 @@ pub enum Refusal {
     /// Only an admin device or the one that wrote a document's first envelope may erase it.
     #[error("only an admin or the document's first writer may erase it")]
     NotDocAuthor,
+    /// Record entries were judged on a head the record has moved past (or never had):
+    /// nothing stored.
+    #[error("the team record's head is at seq {seq}")]
+    RecordConflict {
+        /// The record's head now.
+        seq: u64,
+    },
+    /// A record operation on a team without a record.
+    #[error("the team has no record")]
+    NoRecord,
+    /// A membership operation of teams without a record, on a team with one.
+    #[error("the team has a record: membership changes go through it")]
+    UseTeamRecord,
 }
 
 /// What can go wrong in storage: a [`Refusal`], or one of the failures.

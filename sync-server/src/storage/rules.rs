@@ -6,7 +6,7 @@
 //! writer, PostgreSQL's row locks), is the backend's business; what the rows mean is here.
 
 use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Quota, Refusal, Result};
-use super::{SnapshotOutcome, StorageError};
+use super::{RecordHead, SnapshotOutcome, StorageError};
 use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// The team's key epoch from the highest epoch with packages: 1 before any rotation.
@@ -272,6 +272,17 @@ pub(super) fn collectable<D>(
     pending
         .into_iter()
         .filter(move |(_, covers, _)| floor.is_some_and(|floor| *covers <= floor))
+}
+
+/// Record entries judged on the head `judged` may be written only while the record's head
+/// is still that one: a compare-and-swap, decided the same way by both backends with the
+/// head read under their write lock.
+pub(super) fn record_on_head(now: RecordHead, judged: RecordHead) -> Result<(), Refusal> {
+    if now == judged {
+        Ok(())
+    } else {
+        Err(Refusal::RecordConflict { seq: now.seq })
+    }
 }
 
 /// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
