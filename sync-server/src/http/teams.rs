@@ -97,6 +97,8 @@ pub async fn join(
         team: redeemed.team,
         sealed_team_key: hex::encode(redeemed.sealed_team_key),
         relay_id: state.storage().relay_id().to_owned(),
+        record: Vec::new(),
+        enrolled: true,
     }))
 }
 
