@@ -13,11 +13,14 @@
 //! | `GET /health` | | `ok` when storage answers |
 //! | `GET /metrics` | | Prometheus text |
 //! | `GET /v1/info` | | [`RelayInfo`] |
-//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names, with the operator's token unless creation is open | 201; 403 `team_creation_closed` or `bad_creation_token` |
+//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names, with the operator's token unless creation is open; with a `founding` entry, the team has a record | 201; 403 `team_creation_closed`, `bad_creation_token` or `record_refused` |
+//! | `GET /v1/teams/{team}/record?from=N` | | page frames of record entries from seq N (at most [`RECORD_PAGE`]), `seq` = the entry's; headers `x-tandem-record-seq`, `x-tandem-record-hash`, `x-tandem-more`; 400 `no_record` |
+//! | `POST /v1/teams/{team}/record` | [`PostRecord`] | 201 [`RecordHead`], 200 when re-posted byte for byte; 409 `record_conflict`; 403 `record_refused`; 400 `no_record` |
 //! | `GET /v1/teams/{team}/devices` | | `[DeviceInfo]` |
 //! | `POST /v1/teams/{team}/devices/{device}/revoke` | (admin) | 200 |
 //! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
-//! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] |
+//! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] (for a team with a record: the offer, not enrolled) |
+//! | `POST /v1/join/complete` | [`CompleteJoin`], signed by the key in its entry | 201 [`JoinAccepted`] (enrolled) |
 //! | `POST /v1/teams/{team}/envelopes` | push frames (`application/octet-stream`) | [`PushResponse`] |
 //! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more`, `x-tandem-epoch` |
 //! | `POST /v1/teams/{team}/snapshots?covers=S` | one snapshot envelope | 200 |
@@ -25,6 +28,9 @@
 //! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
 //! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
 //! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased; an admin or the device that wrote the document's first change; never the team document) | 200; the document's envelopes and snapshot are dropped, later pushes of it answered `erased` and dropped; 403 `team_doc_not_erasable` or `not_doc_author` |
+//!
+//! On a team with a record, `POST .../devices/{device}/revoke` and `POST .../keys` answer 410
+//! `use_team_record`: membership and key epochs change only through the record.
 //!
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.
@@ -40,15 +46,13 @@ pub const HEADER_MORE: &str = "x-tandem-more";
 /// Response header on a pull: the team's current key epoch (a device holding an older one
 /// fetches its key packages).
 pub const HEADER_EPOCH: &str = "x-tandem-epoch";
-/// Response header of `GET …/record`: the seq of the team record's head (absent: the team
+/// Response header on a record pull: the seq of the team record's head (absent when the team
 /// has no record).
 pub const HEADER_RECORD_SEQ: &str = "x-tandem-record-seq";
-/// Response header of `GET …/record`: the hash of the team record's head (hex).
+/// Response header on a record pull: the head's [`crate::record::entry_hash`] (hex).
 pub const HEADER_RECORD_HASH: &str = "x-tandem-record-hash";
-/// Record entries per page of `GET …/record`.
+/// Record entries per page of `GET /v1/teams/{team}/record`.
 pub const RECORD_PAGE: usize = 256;
-/// Most entries in one `POST …/record`.
-pub const MAX_RECORD_POST: usize = 16;
 /// Envelopes per page unless asked for fewer.
 pub const DEFAULT_PAGE: usize = 500;
 /// The longest a pull may wait for news.
@@ -82,9 +86,8 @@ pub struct CreateTeam {
     /// `bad_creation_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_token: Option<String>,
-    /// The team record's founding entry (hex, signed by `device` with `public_key`): the
-    /// team's membership is then its record's. Absent from older clients: a team without a
-    /// record, under the older rules.
+    /// The team record's founding entry (hex), signed by `device` ([`crate::record`]). Absent
+    /// for a team without a record (and from older clients).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub founding: Option<String>,
 }
@@ -140,33 +143,36 @@ pub struct JoinTeam {
     pub public_key: String,
 }
 
-/// Answer to a join. For a team with a record, `POST /v1/join` is an offer (`enrolled`
-/// false, the whole `record`): the device verifies it and signs a `DeviceJoined` entry, and
-/// `POST /v1/join/complete` enrols it.
+/// Answer to a join.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinAccepted {
     /// The team joined.
     pub team: TeamId,
-    /// The sealed team key parked with the invite (hex; empty once the invite is used).
+    /// The sealed team key parked with the invite (hex).
     pub sealed_team_key: String,
     /// The relay's identity.
     pub relay_id: String,
-    /// The team record's entries from seq 0 (hex), on an offer; empty otherwise (a team
-    /// without a record, or a completed join).
+    /// For a team with a record, its entries from seq 0 (hex), to verify before completing
+    /// the join; empty for a team without one (and from older relays). Not sent when empty,
+    /// so a legacy team's answer is what older clients know.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record: Vec<String>,
-    /// Whether the device is enrolled now (false on a record team's offer). Absent from
-    /// older relays, which always enrol.
-    #[serde(default = "enrolled_by_default")]
+    /// Whether the device is enrolled now. False for a team with a record: the device
+    /// completes with [`CompleteJoin`]. True from older relays; not sent when true.
+    #[serde(default = "enrolled_default", skip_serializing_if = "is_true")]
     pub enrolled: bool,
 }
 
-fn enrolled_by_default() -> bool {
+fn enrolled_default() -> bool {
     true
 }
 
-/// `POST /v1/join/complete`: the invite's token and the new device's `DeviceJoined` entry
-/// (hex), signed with the key the entry introduces.
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// `POST /v1/join/complete`: the new device's `DeviceJoined` entry, signed (request and entry)
+/// by its key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompleteJoin {
     /// The invite token (hex).
@@ -175,24 +181,23 @@ pub struct CompleteJoin {
     pub entry: String,
 }
 
-/// `POST /v1/teams/{team}/record`: 1 to [`MAX_RECORD_POST`] entries on the record's head, in
-/// order, and the key packages of any `KeyEpoch` among them (exactly one per recipient,
-/// signed by the entry's author).
+/// `POST /v1/teams/{team}/record`: 1 to 16 entries continuing the head, and for a `KeyEpoch`
+/// its key packages (one per recipient, signed by the entry's author).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostRecord {
-    /// The entries (hex).
+    /// The entries (hex), in order.
     pub entries: Vec<String>,
-    /// Key packages (hex).
+    /// The key packages (hex) of the `KeyEpoch` among them, if any.
     #[serde(default)]
     pub packages: Vec<String>,
 }
 
-/// A team record's head: the answer to a post to it.
+/// The team record's head after a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordHead {
-    /// The seq of its last entry.
+    /// Its seq.
     pub seq: u64,
-    /// That entry's hash (hex).
+    /// Its [`crate::record::entry_hash`] (hex).
     pub hash: String,
 }
 
@@ -249,3 +254,4 @@ pub struct ErrorBody {
     /// A short human reason (never content).
     pub reason: String,
 }
+

@@ -57,10 +57,10 @@ codes! {
     TooMany = "too_many",
     /// 400: a snapshot claims to cover more than the log holds.
     BadCovers = "bad_covers",
+    /// 400: a team record route on a team that has no record (a team from before it).
+    NoRecord = "no_record",
     /// 400: a key package is addressed to a revoked or unknown device.
     InactiveRecipient = "inactive_recipient",
-    /// 400: a team-record route on a team that has no record.
-    NoRecord = "no_record",
     /// 401 (request signature) or 400 (key package signature): the signature does not verify.
     BadSignature = "bad_signature",
     /// 401: the authentication headers are missing or malformed.
@@ -93,9 +93,8 @@ codes! {
     /// 403: only an admin device or the one that wrote a document's first change may erase
     /// it.
     NotDocAuthor = "not_doc_author",
-    /// 403: the relay refused a team-record entry (or what came with it); the reason is the
-    /// rule broken (`RecordError::code`, or the relay's own check on key packages). Nothing
-    /// was stored.
+    /// 403: the relay's check of a team record entry refused it; the reason is the
+    /// [`crate::record::RecordError::code`]. Nothing was stored.
     RecordRefused = "record_refused",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
@@ -117,8 +116,8 @@ codes! {
     EpochExists = "epoch_exists",
     /// 409: a device enrolled meanwhile, and the new key epoch has no package for it.
     MissingRecipient = "missing_recipient",
-    /// 409: the entries are not on the team record's head (it moved): fetch the record and
-    /// sign again. The reason names the head's seq.
+    /// 409: the posted entries do not start on the team record's head (another device's
+    /// came first); the reason holds the head's seq. Nothing was stored.
     RecordConflict = "record_conflict",
     /// 410: the invite has expired.
     InviteExpired = "invite_expired",
@@ -126,8 +125,8 @@ codes! {
     InviteUsed = "invite_used",
     /// 410: the invite was made before a device was removed from the team.
     InviteStale = "invite_stale",
-    /// 410: the team has a record: this older membership route is closed for it (devices
-    /// are removed and keys rotated by posting entries).
+    /// 410: this team has a record: membership and key changes go through it, not this
+    /// route (an older client's request).
     UseTeamRecord = "use_team_record",
     /// 413: the request is larger than the relay accepts.
     TooLarge = "too_large",
