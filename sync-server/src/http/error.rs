@@ -211,6 +211,7 @@ impl From<Refusal> for ApiError {
                  erase it",
             ),
             Refusal::RecordConflict { seq } => Self::record_conflict(seq),
+            Refusal::RecordRefused { rule } => Self::record_refused(rule),
             Refusal::NoRecord => {
                 Self::bad_request(RelayErrorCode::NoRecord, "this team has no record")
             }
@@ -265,6 +266,13 @@ mod tests {
             (Refusal::NotDocAuthor, 403, "not_doc_author"),
             (Refusal::RecordConflict { seq: 4 }, 409, "record_conflict"),
             (Refusal::NoRecord, 400, "no_record"),
+            (
+                Refusal::RecordRefused {
+                    rule: "bad_signature",
+                },
+                403,
+                "record_refused",
+            ),
             (Refusal::UseTeamRecord, 410, "use_team_record"),
         ];
         for (refusal, status, code) in table {

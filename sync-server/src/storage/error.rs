@@ -58,6 +58,14 @@ pub enum Refusal {
         /// The record's head now.
         seq: u64,
     },
+    /// Record entries (or the key packages with them) break a rule of the record or of the
+    /// relay: nothing stored. `rule` is the `RecordError` code, or one of the relay's own
+    /// (`rules::judge_record_post`).
+    #[error("refused by the team record's rules: {rule}")]
+    RecordRefused {
+        /// The rule broken.
+        rule: &'static str,
+    },
     /// A record operation on a team without a record.
     #[error("the team has no record")]
     NoRecord,
