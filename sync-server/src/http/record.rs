@@ -9,8 +9,8 @@ use super::envelopes::query_u64;
 use super::error::ApiError;
 use super::{now_ms, AppState};
 use crate::storage::{
-    already_stored, judge_record_post, refused, stored_invite_usable, JudgedPost, RecordAppend,
-    RecordHead, Refusal, Via, MAX_RECORD_POST,
+    already_stored, judge_post_shape, judge_record_post, refused, stored_invite_usable, JudgedPost,
+    RecordAppend, RecordHead, Refusal, Via, MAX_RECORD_POST,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -210,28 +210,19 @@ pub async fn post(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let team = member.team;
+    let via = Via::Post {
+        poster: member.device.device,
+    };
     let head = head_of(&state, team).await?;
+    judge_post_shape(&entries, via)?;
     if entries[0].header().team == team && entries[0].header().seq <= head.seq {
-        if entries
-            .iter()
-            .any(|e| e.header().author != member.device.device)
-        {
-            return Err(ApiError::record_refused(refused::NOT_THE_POSTER));
-        }
         return Ok((
             StatusCode::OK,
             Json(repost_or_conflict(&state, team, head, &entries).await?),
         ));
     }
     let at_head = state_at(&state, team, head).await?;
-    let judged = judge_record_post(
-        &at_head,
-        &entries,
-        &packages,
-        Via::Post {
-            poster: member.device.device,
-        },
-    )?;
+    let judged = judge_record_post(&at_head, &entries, &packages, via)?;
     let new = store(&state, team, head, judged).await?;
     tracing::info!(%team, device = %member.device.device, seq = new.seq, entries = entries.len(), "record entries stored");
     Ok((StatusCode::CREATED, Json(head_answer(new))))

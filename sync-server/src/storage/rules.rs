@@ -446,24 +446,10 @@ struct PostedEpoch {
     recipients: Vec<DeviceId>,
 }
 
-/// Judges entries posted on the record whose verified state at its head is `state`, with
-/// the key packages that come with them. Pure, and the one code path of both backends;
-/// the caller then stores the result with a compare-and-swap on `state`'s head.
-///
-/// In order: 1 to `MAX_RECORD_POST` entries; each of a kind this route takes (a founding
-/// entry only with `POST /v1/teams`; a `DeviceJoined` only with `POST /v1/join/complete`,
-/// alone and for the token's invite) and, posted, signed by the poster; the first on the
-/// head ([`Refusal::RecordConflict`] otherwise, the head's seq with it); each accepted by
-/// `RecordState::apply` on the state the ones before it leave; then the packages: exactly
-/// one per recipient of each `KeyEpoch` of the post, naming this team, that epoch and its
-/// author as sender, and signed with the key the record holds for that author. Any other
-/// fault: [`Refusal::RecordRefused`], with the `RecordError` code or a [`refused`] rule.
-pub fn judge_record_post(
-    state: &RecordState,
-    entries: &[UncheckedEntry],
-    packages: &[KeyPackage],
-    via: Via,
-) -> Result<JudgedPost, Refusal> {
+/// The part of [`judge_record_post`] that needs no state: how many entries, and whether
+/// each is of a kind this route takes and (posted) signed by the poster. Checked first, also
+/// before a post is taken for a re-post of entries stored already.
+pub fn judge_post_shape(entries: &[UncheckedEntry], via: Via) -> Result<(), Refusal> {
     if entries.is_empty() || entries.len() > MAX_RECORD_POST {
         return Err(refuse(refused::POST_SIZE));
     }
@@ -491,6 +477,28 @@ pub fn judge_record_post(
             (Via::JoinComplete { .. }, _) => return Err(refuse(refused::NOT_A_JOIN)),
         }
     }
+    Ok(())
+}
+
+/// Judges entries posted on the record whose verified state at its head is `state`, with
+/// the key packages that come with them. Pure, and the one code path of both backends;
+/// the caller then stores the result with a compare-and-swap on `state`'s head.
+///
+/// In order: 1 to `MAX_RECORD_POST` entries; each of a kind this route takes (a founding
+/// entry only with `POST /v1/teams`; a `DeviceJoined` only with `POST /v1/join/complete`,
+/// alone and for the token's invite) and, posted, signed by the poster; the first on the
+/// head ([`Refusal::RecordConflict`] otherwise, the head's seq with it); each accepted by
+/// `RecordState::apply` on the state the ones before it leave; then the packages: exactly
+/// one per recipient of each `KeyEpoch` of the post, naming this team, that epoch and its
+/// author as sender, and signed with the key the record holds for that author. Any other
+/// fault: [`Refusal::RecordRefused`], with the `RecordError` code or a [`refused`] rule.
+pub fn judge_record_post(
+    state: &RecordState,
+    entries: &[UncheckedEntry],
+    packages: &[KeyPackage],
+    via: Via,
+) -> Result<JudgedPost, Refusal> {
+    judge_post_shape(entries, via)?;
     let first = entries[0].header();
     if first.team != state.team() {
         return Err(broke(&RecordError::WrongTeam));
