@@ -255,3 +255,44 @@ pub struct ErrorBody {
     pub reason: String,
 }
 
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_legacy_join_answer_keeps_its_wire_form_and_means_enrolled() {
+        let legacy =
+            r#"{"team":"07070707070707070707070707070707","sealed_team_key":"00","relay_id":"r"}"#;
+        let answer: JoinAccepted = serde_json::from_str(legacy).unwrap();
+        assert!(answer.enrolled);
+        assert!(answer.record.is_empty());
+        assert_eq!(serde_json::to_string(&answer).unwrap(), legacy);
+        let offer = JoinAccepted {
+            record: vec!["ab".into()],
+            enrolled: false,
+            ..answer
+        };
+        let json = serde_json::to_string(&offer).unwrap();
+        assert!(json.contains(r#""record":["ab"]"#) && json.contains(r#""enrolled":false"#));
+        assert_eq!(serde_json::from_str::<JoinAccepted>(&json).unwrap(), offer);
+    }
+
+    #[test]
+    fn create_team_sends_founding_only_when_there_is_one() {
+        let mut create = CreateTeam {
+            team: TeamId([7; 16]),
+            device: DeviceId([1; 16]),
+            public_key: "00".into(),
+            creation_token: None,
+            founding: None,
+        };
+        assert!(!serde_json::to_string(&create).unwrap().contains("founding"));
+        create.founding = Some("54".into());
+        let json = serde_json::to_string(&create).unwrap();
+        assert!(json.contains(r#""founding":"54""#));
+        assert_eq!(serde_json::from_str::<CreateTeam>(&json).unwrap(), create);
+        let post: PostRecord = serde_json::from_str(r#"{"entries":["00"]}"#).unwrap();
+        assert!(post.packages.is_empty());
+    }
+}

@@ -427,3 +427,6 @@ impl RecordError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
