@@ -18,9 +18,9 @@
 //! | `POST /v1/teams/{team}/record` | [`PostRecord`] | 201 [`RecordHead`], 200 when re-posted byte for byte; 409 `record_conflict`; 403 `record_refused`; 400 `no_record` |
 //! | `GET /v1/teams/{team}/devices` | | `[DeviceInfo]` |
 //! | `POST /v1/teams/{team}/devices/{device}/revoke` | (admin) | 200 |
-//! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
+//! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201; on a team with a record, only for the record's `InviteCreated` (id = `token_hash[..16]`) by the same device, still open: else 403 `record_refused` |
 //! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] (for a team with a record: the offer, not enrolled) |
-//! | `POST /v1/join/complete` | [`CompleteJoin`], signed by the key in its entry | 201 [`JoinAccepted`] (enrolled) |
+//! | `POST /v1/join/complete` | [`CompleteJoin`], signed by the key in its entry | 201 [`JoinAccepted`] (enrolled), 200 when the same entry is re-sent; 409 `record_conflict`; 403 `record_refused`; 410 `invite_used` or `invite_expired`; 404 `unknown_invite` |
 //! | `POST /v1/teams/{team}/envelopes` | push frames (`application/octet-stream`) | [`PushResponse`] |
 //! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more`, `x-tandem-epoch` |
 //! | `POST /v1/teams/{team}/snapshots?covers=S` | one snapshot envelope | 200 |

@@ -957,4 +957,64 @@ mod tests {
         assert_eq!(page_cut(&rows[..1], &request(3, 1)), (1, false));
         assert_eq!(page_cut(&[], &request(3, 1)), (0, false));
     }
+
+    #[test]
+    fn record_entries_are_written_only_on_the_head_they_were_judged_on() {
+        let head = RecordHead {
+            seq: 4,
+            hash: [4; 32],
+        };
+        assert_eq!(record_on_head(head, head), Ok(()));
+        let behind = RecordHead {
+            seq: 3,
+            hash: [3; 32],
+        };
+        assert_eq!(
+            record_on_head(head, behind),
+            Err(Refusal::RecordConflict { seq: 4 })
+        );
+        // Same seq, another hash: a fork, refused the same way.
+        let forked = RecordHead {
+            seq: 4,
+            hash: [9; 32],
+        };
+        assert_eq!(
+            record_on_head(head, forked),
+            Err(Refusal::RecordConflict { seq: 4 })
+        );
+    }
+
+    #[test]
+    fn a_record_invite_is_usable_once_unrevoked_and_before_the_relays_expiry() {
+        let open = StoredInvite {
+            team: TeamId([1; 16]),
+            created_by: DeviceId([2; 16]),
+            sealed_team_key: vec![1],
+            expires_at_ms: 100,
+            used_at_ms: None,
+            used_by: None,
+            invite_id: Some([3; 16]),
+            revoked: false,
+        };
+        assert_eq!(stored_invite_usable(&open, 99), Ok(()));
+        assert_eq!(
+            stored_invite_usable(&open, 100),
+            Err(Refusal::InviteExpired)
+        );
+        let used = StoredInvite {
+            used_at_ms: Some(5),
+            ..open.clone()
+        };
+        assert_eq!(stored_invite_usable(&used, 200), Err(Refusal::InviteUsed));
+        let revoked = StoredInvite {
+            revoked: true,
+            ..open
+        };
+        assert_eq!(
+            stored_invite_usable(&revoked, 1),
+            Err(Refusal::RecordRefused {
+                rule: "invite_revoked"
+            })
+        );
+    }
 }
