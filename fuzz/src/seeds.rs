@@ -442,6 +442,8 @@ fn api(out: &mut Vec<Seed>) {
                 team: TEAM,
                 sealed_team_key: "00ff".into(),
                 relay_id: RELAY_ID.into(),
+                record: Vec::new(),
+                enrolled: true,
             },
         ),
     );
@@ -516,6 +518,7 @@ fn api(out: &mut Vec<Seed>) {
                 device: AUTHOR,
                 public_key: hex32.clone(),
                 creation_token: Some("operator-token".into()),
+                founding: None,
             },
         ),
     );

@@ -13,11 +13,14 @@
 //! | `GET /health` | | `ok` when storage answers |
 //! | `GET /metrics` | | Prometheus text |
 //! | `GET /v1/info` | | [`RelayInfo`] |
-//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names, with the operator's token unless creation is open | 201; 403 `team_creation_closed` or `bad_creation_token` |
+//! | `POST /v1/teams` | [`CreateTeam`], signed by the device it names, with the operator's token unless creation is open; with a `founding` entry, the team has a record | 201; 403 `team_creation_closed`, `bad_creation_token` or `record_refused` |
+//! | `GET /v1/teams/{team}/record?from=N` | | page frames of record entries from seq N (at most [`RECORD_PAGE`]), `seq` = the entry's; headers `x-tandem-record-seq`, `x-tandem-record-hash`, `x-tandem-more`; 400 `no_record` |
+//! | `POST /v1/teams/{team}/record` | [`PostRecord`] | 201 [`RecordHead`], 200 when re-posted byte for byte; 409 `record_conflict`; 403 `record_refused`; 400 `no_record` |
 //! | `GET /v1/teams/{team}/devices` | | `[DeviceInfo]` |
 //! | `POST /v1/teams/{team}/devices/{device}/revoke` | (admin) | 200 |
-//! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201 |
-//! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] |
+//! | `POST /v1/teams/{team}/invites` | [`CreateInvite`] | 201; on a team with a record, only for the record's `InviteCreated` (id = `token_hash[..16]`) by the same device, still open: else 403 `record_refused` |
+//! | `POST /v1/join` | [`JoinTeam`], signed by the new device's key | [`JoinAccepted`] (for a team with a record: the offer, not enrolled) |
+//! | `POST /v1/join/complete` | [`CompleteJoin`], signed by the key in its entry | 201 [`JoinAccepted`] (enrolled), 200 when the same entry is re-sent; 409 `record_conflict`; 403 `record_refused`; 410 `invite_used` or `invite_expired`; 404 `unknown_invite` |
 //! | `POST /v1/teams/{team}/envelopes` | push frames (`application/octet-stream`) | [`PushResponse`] |
 //! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more`, `x-tandem-epoch` |
 //! | `POST /v1/teams/{team}/snapshots?covers=S` | one snapshot envelope | 200 |
@@ -25,6 +28,9 @@
 //! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
 //! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
 //! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased; an admin or the device that wrote the document's first change; never the team document) | 200; the document's envelopes and snapshot are dropped, later pushes of it answered `erased` and dropped; 403 `team_doc_not_erasable` or `not_doc_author` |
+//!
+//! On a team with a record, `POST .../devices/{device}/revoke` and `POST .../keys` answer 410
+//! `use_team_record`: membership and key epochs change only through the record.
 //!
 //! A pull with `wait_ms` > 0 and nothing new waits (long poll, at most 30 s) until an
 //! envelope arrives: online devices see each other's changes at once.
@@ -40,6 +46,13 @@ pub const HEADER_MORE: &str = "x-tandem-more";
 /// Response header on a pull: the team's current key epoch (a device holding an older one
 /// fetches its key packages).
 pub const HEADER_EPOCH: &str = "x-tandem-epoch";
+/// Response header on a record pull: the seq of the team record's head (absent when the team
+/// has no record).
+pub const HEADER_RECORD_SEQ: &str = "x-tandem-record-seq";
+/// Response header on a record pull: the head's [`crate::record::entry_hash`] (hex).
+pub const HEADER_RECORD_HASH: &str = "x-tandem-record-hash";
+/// Record entries per page of `GET /v1/teams/{team}/record`.
+pub const RECORD_PAGE: usize = 256;
 /// Envelopes per page unless asked for fewer.
 pub const DEFAULT_PAGE: usize = 500;
 /// The longest a pull may wait for news.
@@ -73,6 +86,10 @@ pub struct CreateTeam {
     /// `bad_creation_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_token: Option<String>,
+    /// The team record's founding entry (hex), signed by `device` ([`crate::record`]). Absent
+    /// for a team without a record (and from older clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founding: Option<String>,
 }
 
 /// A device's role.
@@ -135,6 +152,53 @@ pub struct JoinAccepted {
     pub sealed_team_key: String,
     /// The relay's identity.
     pub relay_id: String,
+    /// For a team with a record, its entries from seq 0 (hex), to verify before completing
+    /// the join; empty for a team without one (and from older relays). Not sent when empty,
+    /// so a legacy team's answer is what older clients know.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record: Vec<String>,
+    /// Whether the device is enrolled now. False for a team with a record: the device
+    /// completes with [`CompleteJoin`]. True from older relays; not sent when true.
+    #[serde(default = "enrolled_default", skip_serializing_if = "is_true")]
+    pub enrolled: bool,
+}
+
+fn enrolled_default() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// `POST /v1/join/complete`: the new device's `DeviceJoined` entry, signed (request and entry)
+/// by its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteJoin {
+    /// The invite token (hex).
+    pub token: String,
+    /// The `DeviceJoined` entry (hex), on the record's head.
+    pub entry: String,
+}
+
+/// `POST /v1/teams/{team}/record`: 1 to 16 entries continuing the head, and for a `KeyEpoch`
+/// its key packages (one per recipient, signed by the entry's author).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostRecord {
+    /// The entries (hex), in order.
+    pub entries: Vec<String>,
+    /// The key packages (hex) of the `KeyEpoch` among them, if any.
+    #[serde(default)]
+    pub packages: Vec<String>,
+}
+
+/// The team record's head after a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordHead {
+    /// Its seq.
+    pub seq: u64,
+    /// Its [`crate::record::entry_hash`] (hex).
+    pub hash: String,
 }
 
 /// One pushed envelope's fate.
@@ -189,4 +253,46 @@ pub struct ErrorBody {
     pub error: RelayErrorCode,
     /// A short human reason (never content).
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_legacy_join_answer_keeps_its_wire_form_and_means_enrolled() {
+        let legacy =
+            r#"{"team":"07070707070707070707070707070707","sealed_team_key":"00","relay_id":"r"}"#;
+        let answer: JoinAccepted = serde_json::from_str(legacy).unwrap();
+        assert!(answer.enrolled);
+        assert!(answer.record.is_empty());
+        assert_eq!(serde_json::to_string(&answer).unwrap(), legacy);
+        let offer = JoinAccepted {
+            record: vec!["ab".into()],
+            enrolled: false,
+            ..answer
+        };
+        let json = serde_json::to_string(&offer).unwrap();
+        assert!(json.contains(r#""record":["ab"]"#) && json.contains(r#""enrolled":false"#));
+        assert_eq!(serde_json::from_str::<JoinAccepted>(&json).unwrap(), offer);
+    }
+
+    #[test]
+    fn create_team_sends_founding_only_when_there_is_one() {
+        let mut create = CreateTeam {
+            team: TeamId([7; 16]),
+            device: DeviceId([1; 16]),
+            public_key: "00".into(),
+            creation_token: None,
+            founding: None,
+        };
+        assert!(!serde_json::to_string(&create).unwrap().contains("founding"));
+        create.founding = Some("54".into());
+        let json = serde_json::to_string(&create).unwrap();
+        assert!(json.contains(r#""founding":"54""#));
+        assert_eq!(serde_json::from_str::<CreateTeam>(&json).unwrap(), create);
+        let post: PostRecord = serde_json::from_str(r#"{"entries":["00"]}"#).unwrap();
+        assert!(post.packages.is_empty());
+    }
 }

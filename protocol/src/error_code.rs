@@ -57,6 +57,8 @@ codes! {
     TooMany = "too_many",
     /// 400: a snapshot claims to cover more than the log holds.
     BadCovers = "bad_covers",
+    /// 400: a team record route on a team that has no record (a team from before it).
+    NoRecord = "no_record",
     /// 400: a key package is addressed to a revoked or unknown device.
     InactiveRecipient = "inactive_recipient",
     /// 401 (request signature) or 400 (key package signature): the signature does not verify.
@@ -91,6 +93,9 @@ codes! {
     /// 403: only an admin device or the one that wrote a document's first change may erase
     /// it.
     NotDocAuthor = "not_doc_author",
+    /// 403: the relay's check of a team record entry refused it; the reason is the
+    /// [`crate::record::RecordError::code`]. Nothing was stored.
+    RecordRefused = "record_refused",
     /// 404: the relay has no such team.
     UnknownTeam = "unknown_team",
     /// 404: the relay has no such invite.
@@ -111,12 +116,18 @@ codes! {
     EpochExists = "epoch_exists",
     /// 409: a device enrolled meanwhile, and the new key epoch has no package for it.
     MissingRecipient = "missing_recipient",
+    /// 409: the posted entries do not start on the team record's head (another device's
+    /// came first); the reason holds the head's seq. Nothing was stored.
+    RecordConflict = "record_conflict",
     /// 410: the invite has expired.
     InviteExpired = "invite_expired",
     /// 410: the invite has been used.
     InviteUsed = "invite_used",
     /// 410: the invite was made before a device was removed from the team.
     InviteStale = "invite_stale",
+    /// 410: this team has a record: membership and key changes go through it, not this
+    /// route (an older client's request).
+    UseTeamRecord = "use_team_record",
     /// 413: the request is larger than the relay accepts.
     TooLarge = "too_large",
     /// 429: too many requests from this device.
@@ -204,7 +215,7 @@ mod tests {
             );
             assert_eq!(code.to_string(), wire);
         }
-        assert_eq!(RelayErrorCode::KNOWN.len(), 39);
+        assert_eq!(RelayErrorCode::KNOWN.len(), 43);
     }
 
     #[test]

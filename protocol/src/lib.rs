@@ -7,6 +7,8 @@
 //!   relay identity), so the relay can refuse strangers, stale and replayed requests.
 //! - [`invite`]: the code a device in the team shows to a new device.
 //! - [`key_package`]: a new team key epoch sealed for one device (after a revocation).
+//! - [`record`]: the team record, the signed log of who is in the team, which every device
+//!   verifies so the relay cannot decide it.
 //! - [`api`]: request and response bodies; [`frames`]: batches of binary envelopes.
 //! - [`error_code`]: the codes of the relay's error answers, typed on both ends.
 //!
@@ -22,6 +24,7 @@ pub mod frames;
 pub mod ids;
 pub mod invite;
 pub mod key_package;
+pub mod record;
 pub mod request;
 
 pub use envelope::{

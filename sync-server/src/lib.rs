@@ -12,6 +12,7 @@ pub mod http;
 mod long_poll;
 mod metrics;
 mod rate_limit;
+mod record_cache;
 pub mod storage;
 
 pub use http::{app, serve, AppState};

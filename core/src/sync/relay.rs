@@ -210,6 +210,7 @@ impl RelayClient {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
+            founding: None,
         })
         .map_err(|_| SyncError::Protocol("encoding"))?;
         self.send("POST", "/v1/teams", &body, false).map(|_| ())

@@ -481,6 +481,7 @@ fn make_team(
         device: admin.id,
         public_key: hex::encode(admin.key.verifying_key().to_bytes()),
         creation_token: token.map(str::to_owned),
+        founding: None,
     })?;
     client.expect(admin, "POST", "/v1/teams", &create, 201)?;
     for device in others {

@@ -6,6 +6,7 @@ use crate::storage::{Refusal, StorageError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use std::borrow::Cow;
 use tandem_protocol::api::ErrorBody;
 use tandem_protocol::RelayErrorCode;
 
@@ -16,8 +17,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// A short stable code clients can match.
     pub code: RelayErrorCode,
-    /// A short human reason.
-    pub reason: &'static str,
+    /// A short human reason (fixed, or a code such as a record rule's).
+    pub reason: Cow<'static, str>,
 }
 
 impl ApiError {
@@ -25,7 +26,24 @@ impl ApiError {
         Self {
             status,
             code,
-            reason,
+            reason: Cow::Borrowed(reason),
+        }
+    }
+
+    /// 403 `record_refused`: the reason is the rule broken (a `RecordError` code, or the
+    /// relay's own check), which the device reports.
+    pub const fn record_refused(rule: &'static str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, RelayErrorCode::RecordRefused, rule)
+    }
+
+    /// 409 `record_conflict`: the reason names the record's head now.
+    pub fn record_conflict(head_seq: u64) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            code: RelayErrorCode::RecordConflict,
+            reason: Cow::Owned(format!(
+                "the team record's head is at seq {head_seq}: fetch it and sign again on it"
+            )),
         }
     }
 
@@ -102,7 +120,7 @@ impl IntoResponse for ApiError {
             self.status,
             Json(ErrorBody {
                 error: self.code,
-                reason: self.reason.to_owned(),
+                reason: self.reason.into_owned(),
             }),
         )
             .into_response()
@@ -192,6 +210,16 @@ impl From<Refusal> for ApiError {
                 "only an admin device or the one that wrote this record's first change may \
                  erase it",
             ),
+            Refusal::RecordConflict { seq } => Self::record_conflict(seq),
+            Refusal::RecordRefused { rule } => Self::record_refused(rule),
+            Refusal::NoRecord => {
+                Self::bad_request(RelayErrorCode::NoRecord, "this team has no record")
+            }
+            Refusal::UseTeamRecord => Self::new(
+                StatusCode::GONE,
+                RelayErrorCode::UseTeamRecord,
+                "this team has a record: membership and key changes are entries posted to it",
+            ),
             Refusal::QuotaEnvelopes => Self::forbidden(
                 RelayErrorCode::QuotaEnvelopes,
                 "the team's log holds as many envelopes as this relay allows it; nothing was \
@@ -236,6 +264,16 @@ mod tests {
             (Refusal::QuotaEnvelopes, 403, "quota_envelopes"),
             (Refusal::TeamDocument, 403, "team_doc_not_erasable"),
             (Refusal::NotDocAuthor, 403, "not_doc_author"),
+            (Refusal::RecordConflict { seq: 4 }, 409, "record_conflict"),
+            (Refusal::NoRecord, 400, "no_record"),
+            (
+                Refusal::RecordRefused {
+                    rule: "bad_signature",
+                },
+                403,
+                "record_refused",
+            ),
+            (Refusal::UseTeamRecord, 410, "use_team_record"),
         ];
         for (refusal, status, code) in table {
             let answer = ApiError::from(StorageError::from(refusal));

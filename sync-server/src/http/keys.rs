@@ -24,6 +24,8 @@ pub async fn post(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<(StatusCode, Json<KeyPackages>), ApiError> {
+    // A team with a record rotates keys with a `KeyEpoch` entry and its packages.
+    super::record::refuse_on_record_team(&state, member.team).await?;
     if member.device.role != DeviceRole::Admin {
         return Err(ApiError::forbidden(
             RelayErrorCode::NotAdmin,

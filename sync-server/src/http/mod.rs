@@ -5,6 +5,7 @@ mod envelopes;
 mod error;
 mod keys;
 mod ops;
+mod record;
 mod teams;
 
 pub use error::ApiError;
@@ -13,6 +14,7 @@ use crate::config::{Limits, TeamCreation};
 use crate::long_poll::TeamBells;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
+use crate::record_cache::RecordCache;
 use crate::storage::Storage;
 use axum::body::HttpBody as _;
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
@@ -53,6 +55,8 @@ struct Shared {
     stopping: watch::Sender<bool>,
     /// One permit per request being served.
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// The teams' verified records.
+    records: RecordCache,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
                 bells: TeamBells::default(),
                 stopping: watch::channel(false).0,
                 in_flight: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_requests)),
+                records: RecordCache::default(),
             }),
         }
     }
@@ -90,6 +95,10 @@ impl AppState {
     /// The counters.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    fn records(&self) -> &RecordCache {
+        &self.inner.records
     }
 
     fn rate_limiter(&self) -> &RateLimiter {
@@ -122,6 +131,11 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/info", get(ops::info))
         .route("/v1/teams", post(teams::create_team))
         .route("/v1/join", post(teams::join))
+        .route("/v1/join/complete", post(record::complete_join))
+        .route(
+            "/v1/teams/{team}/record",
+            get(record::fetch).post(record::post),
+        )
         .route("/v1/teams/{team}/devices", get(teams::devices))
         .route(
             "/v1/teams/{team}/devices/{device}/revoke",

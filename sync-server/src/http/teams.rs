@@ -2,9 +2,13 @@
 
 use super::auth::{admit, parse_public_key, Member, Signed};
 use super::error::ApiError;
+use super::record::{current_state, refuse_on_record_team, state_at, whole_record, UNKNOWN_INVITE};
 use super::{now_ms, AppState};
 use crate::config::CreationRefused;
-use crate::storage::{NewInvite, Refusal, StorageError};
+use crate::storage::{
+    judge_founding, record_invite_open, record_invite_parkable, stored_invite_usable, NewInvite,
+    Refusal, StorageError, StoredInvite,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -13,6 +17,7 @@ use tandem_protocol::api::{
     CreateInvite, CreateTeam, DeviceInfo, DeviceRole, JoinAccepted, JoinTeam,
 };
 use tandem_protocol::invite::token_hash;
+use tandem_protocol::record::{invite_id, UncheckedEntry};
 use tandem_protocol::DeviceId;
 use tandem_protocol::RelayErrorCode;
 
@@ -57,12 +62,35 @@ pub async fn create_team(
         return Err(NOT_THE_SIGNER);
     }
     let (key_bytes, key) = parse_public_key(&body.public_key)?;
+    let founding = body
+        .founding
+        .as_deref()
+        .map(|hex_entry| {
+            hex::decode(hex_entry)
+                .ok()
+                .and_then(|bytes| UncheckedEntry::parse(&bytes).ok())
+                .ok_or(ApiError::malformed(
+                    "founding is not a hex team-record entry",
+                ))
+        })
+        .transpose()?;
     admit(&state, &signed, &key).await?;
+    let Some(founding) = founding else {
+        state
+            .storage()
+            .create_team(body.team, body.device, key_bytes, now_ms())
+            .await?;
+        tracing::info!(team = %body.team, device = %body.device, "team created");
+        return Ok(StatusCode::CREATED);
+    };
+    // The record's founding entry: this device's own, with this key, an admin alone.
+    let judged = judge_founding(body.team, body.device, key_bytes, &founding)?;
     state
         .storage()
-        .create_team(body.team, body.device, key_bytes, now_ms())
+        .create_record_team(body.team, judged.devices, judged.entry, now_ms())
         .await?;
-    tracing::info!(team = %body.team, device = %body.device, "team created");
+    state.records().put(judged.state);
+    tracing::info!(team = %body.team, device = %body.device, "team created with a record");
     Ok(StatusCode::CREATED)
 }
 
@@ -81,15 +109,18 @@ pub async fn join(
         .filter(|t| !t.is_empty() && t.len() <= 64)
         .ok_or(ApiError::malformed("the invite token is not hex"))?;
     admit(&state, &signed, &key).await?;
+    let hash = token_hash(&token);
+    if let Some(invite) = state.storage().record_invite(hash).await? {
+        if let Some(id) = invite.invite_id {
+            return offer(&state, invite, id).await.map(Json);
+        }
+    }
     let redeemed = state
         .storage()
-        .redeem_invite(token_hash(&token), body.device, key_bytes, now_ms())
+        .redeem_invite(hash, body.device, key_bytes, now_ms())
         .await
         .map_err(|e| match e {
-            StorageError::Refused(Refusal::NotFound) => ApiError::not_found(
-                RelayErrorCode::UnknownInvite,
-                "no such invite on this relay",
-            ),
+            StorageError::Refused(Refusal::NotFound) => UNKNOWN_INVITE,
             other => other.into(),
         })?;
     tracing::info!(team = %redeemed.team, device = %body.device, "device joined");
@@ -97,7 +128,30 @@ pub async fn join(
         team: redeemed.team,
         sealed_team_key: hex::encode(redeemed.sealed_team_key),
         relay_id: state.storage().relay_id().to_owned(),
+        record: Vec::new(),
+        enrolled: true,
     }))
+}
+
+/// A join offer for a team with a record: the invite is usable (by the relay's bookkeeping
+/// and clock, and by the record: open, its maker active), so the device is handed the whole
+/// record and the sealed keys, and enrolled by nothing; it verifies the record and completes
+/// with `POST /v1/join/complete`. Asking again is harmless (a lost answer).
+async fn offer(
+    state: &AppState,
+    invite: StoredInvite,
+    id: [u8; 16],
+) -> Result<JoinAccepted, ApiError> {
+    stored_invite_usable(&invite, now_ms())?;
+    let record = current_state(state, invite.team).await?;
+    record_invite_open(&record, &id)?;
+    Ok(JoinAccepted {
+        team: invite.team,
+        sealed_team_key: hex::encode(&invite.sealed_team_key),
+        relay_id: state.storage().relay_id().to_owned(),
+        record: whole_record(state, invite.team).await?,
+        enrolled: false,
+    })
 }
 
 /// `GET /v1/teams/{team}/devices`.
@@ -111,6 +165,7 @@ pub async fn devices(
 
 /// `POST /v1/teams/{team}/devices/{device}/revoke` (admins only).
 pub async fn revoke(State(state): State<AppState>, member: Member) -> Result<StatusCode, ApiError> {
+    refuse_on_record_team(&state, member.team).await?;
     if member.device.role != DeviceRole::Admin {
         return Err(ApiError::forbidden(
             RelayErrorCode::NotAdmin,
@@ -157,18 +212,29 @@ pub async fn create_invite(
     }
     let now = now_ms();
     let expires_in_ms = i64::try_from(body.expires_in_s * 1000).unwrap_or(i64::MAX);
-    state
-        .storage()
-        .create_invite(NewInvite {
-            token_hash: hash,
-            team: member.team,
-            created_by: member.device.device,
-            sealed_team_key,
-            created_at_ms: now,
-            expires_at_ms: now.saturating_add(expires_in_ms),
-            epoch: body.epoch,
-        })
-        .await?;
+    let mut invite = NewInvite {
+        token_hash: hash,
+        team: member.team,
+        created_by: member.device.device,
+        sealed_team_key,
+        created_at_ms: now,
+        expires_at_ms: now.saturating_add(expires_in_ms),
+        epoch: body.epoch,
+    };
+    match state.storage().record_head(member.team).await? {
+        None => state.storage().create_invite(invite).await?,
+        Some(head) => {
+            // The record must hold this invite, made by this device and still open; the
+            // relay keeps it no longer than the record says.
+            let id = invite_id(&hash);
+            let record = state_at(&state, member.team, head).await?;
+            let until = record_invite_parkable(&record, &id, member.device.device)?;
+            invite.expires_at_ms = invite
+                .expires_at_ms
+                .min(i64::try_from(until).unwrap_or(i64::MAX));
+            state.storage().create_record_invite(invite, id).await?;
+        }
+    }
     tracing::info!(team = %member.team, device = %member.device.device, "invite created");
     Ok(StatusCode::CREATED)
 }

@@ -51,6 +51,27 @@ pub enum Refusal {
     /// Only an admin device or the one that wrote a document's first envelope may erase it.
     #[error("only an admin or the document's first writer may erase it")]
     NotDocAuthor,
+    /// Record entries were judged on a head the record has moved past (or never had):
+    /// nothing stored.
+    #[error("the team record's head is at seq {seq}")]
+    RecordConflict {
+        /// The record's head now.
+        seq: u64,
+    },
+    /// Record entries (or the key packages with them) break a rule of the record or of the
+    /// relay: nothing stored. `rule` is the `RecordError` code, or one of the relay's own
+    /// (`rules::judge_record_post`).
+    #[error("refused by the team record's rules: {rule}")]
+    RecordRefused {
+        /// The rule broken.
+        rule: &'static str,
+    },
+    /// A record operation on a team without a record.
+    #[error("the team has no record")]
+    NoRecord,
+    /// A membership operation of teams without a record, on a team with one.
+    #[error("the team has a record: membership changes go through it")]
+    UseTeamRecord,
 }
 
 /// What can go wrong in storage: a [`Refusal`], or one of the failures.

@@ -34,8 +34,14 @@ pub use self::group::WriterHold;
 pub use self::postgres::PostgresStorage;
 pub use self::records::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
-    NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, SnapshotOutcome,
-    StoredSnapshot,
+    NewInvite, NewKeyPackage, NewRecordEntry, NewSnapshot, Page, PageRequest, Quota, RecordAppend,
+    RecordDevice, RecordEffects, RecordHead, RecordPage, Redeemed, SnapshotOutcome, StoredInvite,
+    StoredSnapshot, UsedInvite,
+};
+pub use self::rules::{
+    already_stored, judge_founding, judge_post_shape, judge_record_post, record_invite_open,
+    record_invite_parkable, refused, replay_record, stored_invite_usable, JudgedFounding,
+    JudgedPost, Via, MAX_RECORD_POST,
 };
 pub use self::sqlite::SqliteStorage;
 
@@ -147,7 +153,8 @@ impl Storage {
         dispatch!(self, s => s.devices(team))
     }
 
-    /// Revokes a device (again is fine). [`Refusal::NotFound`] if it is not in the team.
+    /// Revokes a device (again is fine). [`Refusal::NotFound`] if it is not in the team,
+    /// [`Refusal::UseTeamRecord`] if the team has a record (its record removes devices).
     pub async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
         dispatch!(self, s => s.revoke(team, device, now_ms))
     }
@@ -160,7 +167,8 @@ impl Storage {
     /// Redeems an invite once and enrols the device as a member, in one transaction.
     /// [`Refusal::NotFound`], [`Refusal::InviteExpired`], [`Refusal::InviteUsed`],
     /// or [`Refusal::Exists`] if the device is in the team already (the invite stays
-    /// unused).
+    /// unused); [`Refusal::UseTeamRecord`] for a team with a record (a device joins it with
+    /// a `DeviceJoined` entry).
     pub async fn redeem_invite(
         &self,
         token_hash: [u8; 32],
@@ -327,6 +335,7 @@ impl Storage {
     /// current epoch plus one ([`Refusal::WrongEpoch`] otherwise), or the current one
     /// with exactly the packages stored ([`Refusal::Exists`] if they differ). Every
     /// recipient must be an enrolled, unrevoked device ([`Refusal::InactiveRecipient`]).
+    /// [`Refusal::UseTeamRecord`] for a team with a record (its `KeyEpoch` entries do this).
     pub async fn put_key_packages(
         &self,
         team: TeamId,
@@ -378,6 +387,52 @@ impl Storage {
             return Ok(Vec::new());
         }
         dispatch!(self, s => s.erased_among(team, docs))
+    }
+
+    /// Registers a team with a record: its founding entry (seq 0, judged by the caller) and
+    /// the devices it enrols, in one transaction. [`Refusal::Exists`] if the team does.
+    pub async fn create_record_team(
+        &self,
+        team: TeamId,
+        devices: Vec<RecordDevice>,
+        founding: NewRecordEntry,
+        now_ms: i64,
+    ) -> Result<()> {
+        dispatch!(self, s => s.create_record_team(team, devices, founding, now_ms))
+    }
+
+    /// The team's record head; `None` for a team without a record, [`Refusal::NotFound`]
+    /// for no team.
+    pub async fn record_head(&self, team: TeamId) -> Result<Option<RecordHead>> {
+        dispatch!(self, s => s.record_head(team))
+    }
+
+    /// Up to `limit` entries of the team's record from seq `from` on, and its head, read
+    /// together. [`Refusal::NotFound`] for no team.
+    pub async fn record_page(&self, team: TeamId, from: u64, limit: usize) -> Result<RecordPage> {
+        dispatch!(self, s => s.record_page(team, from, limit))
+    }
+
+    /// Appends judged entries to the team's record with their effects, all or nothing, if
+    /// its head is still `append.on` (compare-and-swap: [`Refusal::RecordConflict`] with the
+    /// head now, nothing stored, otherwise; [`Refusal::NoRecord`] for a team without one).
+    /// Returns the new head.
+    pub async fn append_record(&self, append: RecordAppend) -> Result<RecordHead> {
+        if append.entries.is_empty() {
+            return Ok(append.on);
+        }
+        dispatch!(self, s => s.append_record(append))
+    }
+
+    /// Parks an invite of a team with a record, for the record's invite `invite_id`.
+    /// [`Refusal::Exists`] if the token hash or the invite id is taken.
+    pub async fn create_record_invite(&self, invite: NewInvite, invite_id: [u8; 16]) -> Result<()> {
+        dispatch!(self, s => s.create_record_invite(invite, invite_id))
+    }
+
+    /// An invite by its token hash, as a team with a record reads it.
+    pub async fn record_invite(&self, token_hash: [u8; 32]) -> Result<Option<StoredInvite>> {
+        dispatch!(self, s => s.record_invite(token_hash))
     }
 
     /// Drops the bytes of envelopes that a snapshot covers and every active device has

@@ -201,3 +201,116 @@ pub struct DeviceKeyPackages {
     /// `(epoch, sealed package)` sealed for the device, oldest first.
     pub packages: Vec<(u32, Vec<u8>)>,
 }
+
+/// The head of a team's record: its last entry's seq and hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordHead {
+    /// The seq of the last entry (0: the founding entry only).
+    pub seq: u64,
+    /// Its `entry_hash`.
+    pub hash: [u8; 32],
+}
+
+/// A record entry to store: verified by the caller (`rules::judge_record_post`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecordEntry {
+    /// Its seq.
+    pub seq: u64,
+    /// Its `entry_hash`.
+    pub hash: [u8; 32],
+    /// Its kind, as on the wire.
+    pub kind: u8,
+    /// The device that signed it.
+    pub author: DeviceId,
+    /// The entry.
+    pub bytes: Vec<u8>,
+}
+
+/// A device the record enrols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDevice {
+    /// Its id.
+    pub device: DeviceId,
+    /// The key the record holds for it.
+    pub public_key: [u8; 32],
+    /// The role the record gives it.
+    pub role: DeviceRole,
+}
+
+/// The invite a `DeviceJoined` uses up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsedInvite {
+    /// The invite's token hash.
+    pub token_hash: [u8; 32],
+    /// The device that joined with it.
+    pub device: DeviceId,
+}
+
+/// What storing some record entries changes elsewhere, in the same transaction: the
+/// relay's tables kept in step with the record (derived by `rules::judge_record_post`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordEffects {
+    /// Devices enrolled (`Founding`, `DeviceJoined`).
+    pub enrol: Vec<RecordDevice>,
+    /// Roles changed (`RoleChanged`).
+    pub roles: Vec<(DeviceId, DeviceRole)>,
+    /// Devices revoked (`DeviceRemoved`, with its cascade).
+    pub revoke: Vec<DeviceId>,
+    /// Key packages stored (`KeyEpoch`), by epoch: the team's epoch moves to the highest.
+    pub key_packages: Vec<(u32, NewKeyPackage)>,
+    /// Documents erased (`DocErased`), as `POST …/erase` erases them.
+    pub erase: Vec<DocId>,
+    /// Invites revoked (`InviteRevoked`), by invite id.
+    pub revoke_invites: Vec<[u8; 16]>,
+    /// The invite a `DeviceJoined` used: refused ([`super::Refusal::InviteUsed`]) if it was
+    /// used or revoked meanwhile.
+    pub use_invite: Option<UsedInvite>,
+}
+
+/// Entries to append to a team's record, on the head they were judged on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordAppend {
+    /// The team.
+    pub team: TeamId,
+    /// The head the entries were judged on: [`super::Refusal::RecordConflict`], nothing
+    /// stored, if the record's head is another one by the time they are written.
+    pub on: RecordHead,
+    /// The entries, in order, from `on.seq + 1`.
+    pub entries: Vec<NewRecordEntry>,
+    /// What they change elsewhere.
+    pub effects: RecordEffects,
+    /// Now (Unix ms).
+    pub now_ms: i64,
+}
+
+/// A page of a team's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPage {
+    /// The record's head when the page was read (`None`: the team has no record).
+    pub head: Option<RecordHead>,
+    /// `(seq, entry)` in order.
+    pub entries: Vec<(u64, Vec<u8>)>,
+    /// More entries follow (up to `head`).
+    pub more: bool,
+}
+
+/// An invite as a team with a record reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInvite {
+    /// Its team.
+    pub team: TeamId,
+    /// The device that parked it.
+    pub created_by: DeviceId,
+    /// The sealed key parked with it (emptied once used).
+    pub sealed_team_key: Vec<u8>,
+    /// When it stops working (the relay's clock).
+    pub expires_at_ms: i64,
+    /// When it was used, if it was.
+    pub used_at_ms: Option<i64>,
+    /// The device that used it, if one did.
+    pub used_by: Option<DeviceId>,
+    /// The record's invite id (`None`: an invite of a team without a record).
+    pub invite_id: Option<[u8; 16]>,
+    /// The record revoked it.
+    pub revoked: bool,
+}

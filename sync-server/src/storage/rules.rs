@@ -6,7 +6,12 @@
 //! writer, PostgreSQL's row locks), is the backend's business; what the rows mean is here.
 
 use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Quota, Refusal, Result};
+use super::{NewRecordEntry, RecordDevice, RecordEffects, RecordHead, StoredInvite, UsedInvite};
 use super::{SnapshotOutcome, StorageError};
+use ed25519_dalek::VerifyingKey;
+use std::collections::HashSet;
+use tandem_protocol::key_package::KeyPackage;
+use tandem_protocol::record::{EntryBody, Origin, RecordError, RecordState, UncheckedEntry};
 use tandem_protocol::{DeviceId, DocId, TeamId};
 
 /// The team's key epoch from the highest epoch with packages: 1 before any rotation.
@@ -274,6 +279,17 @@ pub(super) fn collectable<D>(
         .filter(move |(_, covers, _)| floor.is_some_and(|floor| *covers <= floor))
 }
 
+/// Record entries judged on the head `judged` may be written only while the record's head
+/// is still that one: a compare-and-swap, decided the same way by both backends with the
+/// head read under their write lock.
+pub(super) fn record_on_head(now: RecordHead, judged: RecordHead) -> Result<(), Refusal> {
+    if now == judged {
+        Ok(())
+    } else {
+        Err(Refusal::RecordConflict { seq: now.seq })
+    }
+}
+
 /// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
 /// page, and whether more follow: at most `limit`, within `max_bytes` but never none.
 pub(super) fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
@@ -287,6 +303,382 @@ pub(super) fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, 
         take += 1;
     }
     (take, take < rows.len())
+}
+
+// The team record.
+
+/// The relay's own reasons for refusing record entries, beside the record's rules
+/// (`RecordError::code`): sent as the reason of a 403 `record_refused`.
+pub mod refused {
+    /// A post holds no entry, or more than `MAX_RECORD_POST`.
+    pub const POST_SIZE: &str = "post_size";
+    /// A founding entry goes with `POST /v1/teams` only.
+    pub const FOUNDING_VIA_CREATE_TEAM: &str = "founding_via_create_team";
+    /// A founding entry that is not the requesting device's own, with its own key.
+    pub const FOUNDING_NOT_THE_REQUESTER: &str = "founding_not_the_requester";
+    /// A founding entry of a migrated team (not in this version).
+    pub const FOUNDING_NOT_NEW: &str = "founding_not_new";
+    /// `POST /v1/teams` with something else than a founding entry.
+    pub const NOT_A_FOUNDING: &str = "not_a_founding";
+    /// A `DeviceJoined` goes with `POST /v1/join/complete` only (the invite is used up there).
+    pub const JOIN_VIA_JOIN_COMPLETE: &str = "join_via_join_complete";
+    /// `POST /v1/join/complete` with something else than one `DeviceJoined`.
+    pub const NOT_A_JOIN: &str = "not_a_join";
+    /// A `DeviceJoined` for another invite than the token's.
+    pub const NOT_THIS_INVITE: &str = "not_this_invite";
+    /// An entry posted by another device than its author.
+    pub const NOT_THE_POSTER: &str = "not_the_poster";
+    /// An invite parked by another device than the one whose `InviteCreated` it is.
+    pub const INVITE_NOT_BY_REQUESTER: &str = "invite_not_by_requester";
+    /// A key package for no recipient of a `KeyEpoch` of the post (or twice for one).
+    pub const PACKAGE_EXTRA: &str = "package_extra";
+    /// A recipient of a `KeyEpoch` of the post has no key package.
+    pub const PACKAGE_MISSING: &str = "package_missing";
+    /// A key package not signed by the author of its `KeyEpoch`.
+    pub const PACKAGE_NOT_BY_AUTHOR: &str = "package_not_by_author";
+    /// A key package of another team.
+    pub const PACKAGE_WRONG_TEAM: &str = "package_wrong_team";
+}
+
+/// Most entries in one post to a team's record.
+pub const MAX_RECORD_POST: usize = 16;
+
+fn refuse(rule: &'static str) -> Refusal {
+    Refusal::RecordRefused { rule }
+}
+
+fn broke(e: &RecordError) -> Refusal {
+    refuse(e.code())
+}
+
+/// How entries reach the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `POST /v1/teams/{team}/record`, by this (active) device.
+    Post {
+        /// The device that signed the request.
+        poster: DeviceId,
+    },
+    /// `POST /v1/join/complete` with the token of this invite.
+    JoinComplete {
+        /// The invite's id in the record (`token_hash[..16]`).
+        invite_id: [u8; 16],
+        /// The token's hash.
+        token_hash: [u8; 32],
+    },
+}
+
+/// A post the record's rules and the relay's accept: the state after it, and what to store.
+#[derive(Debug, Clone)]
+pub struct JudgedPost {
+    /// The record after the entries.
+    pub state: RecordState,
+    /// The entries to store.
+    pub entries: Vec<NewRecordEntry>,
+    /// What they change in the relay's tables.
+    pub effects: RecordEffects,
+}
+
+/// A founding entry the relay accepts.
+#[derive(Debug, Clone)]
+pub struct JudgedFounding {
+    /// The record it starts.
+    pub state: RecordState,
+    /// The entry to store (seq 0).
+    pub entry: NewRecordEntry,
+    /// The devices it enrols.
+    pub devices: Vec<RecordDevice>,
+}
+
+fn to_store(entry: &UncheckedEntry) -> NewRecordEntry {
+    let h = entry.header();
+    NewRecordEntry {
+        seq: h.seq,
+        hash: entry.hash(),
+        kind: h.kind.as_u8(),
+        author: h.author,
+        bytes: entry.bytes().to_vec(),
+    }
+}
+
+/// Judges `POST /v1/teams` with a founding entry, for `device` with `public_key` (the
+/// request's signer): a new team's record, founded by that device with that key (the
+/// record's rules then say: exactly that device, an admin, and epoch 1).
+pub fn judge_founding(
+    team: TeamId,
+    device: DeviceId,
+    public_key: [u8; 32],
+    entry: &UncheckedEntry,
+) -> Result<JudgedFounding, Refusal> {
+    let EntryBody::Founding { origin, .. } = entry.body() else {
+        return Err(refuse(refused::NOT_A_FOUNDING));
+    };
+    if *origin != Origin::New {
+        return Err(refuse(refused::FOUNDING_NOT_NEW));
+    }
+    if entry.header().author != device {
+        return Err(refuse(refused::FOUNDING_NOT_THE_REQUESTER));
+    }
+    let (state, _) = RecordState::found(team, entry).map_err(|e| broke(&e))?;
+    if state.device(&device).map(|d| d.key) != Some(public_key) {
+        return Err(refuse(refused::FOUNDING_NOT_THE_REQUESTER));
+    }
+    let devices = state
+        .active()
+        .map(|(d, s)| RecordDevice {
+            device: *d,
+            public_key: s.key,
+            role: s.role,
+        })
+        .collect();
+    Ok(JudgedFounding {
+        state,
+        entry: to_store(entry),
+        devices,
+    })
+}
+
+/// One `KeyEpoch` of a post, for checking its packages.
+struct PostedEpoch {
+    epoch: u32,
+    author: DeviceId,
+    author_key: [u8; 32],
+    recipients: Vec<DeviceId>,
+}
+
+/// The part of [`judge_record_post`] that needs no state: how many entries, and whether
+/// each is of a kind this route takes and (posted) signed by the poster. Checked first, also
+/// before a post is taken for a re-post of entries stored already.
+pub fn judge_post_shape(entries: &[UncheckedEntry], via: Via) -> Result<(), Refusal> {
+    if entries.is_empty() || entries.len() > MAX_RECORD_POST {
+        return Err(refuse(refused::POST_SIZE));
+    }
+    for entry in entries {
+        let h = entry.header();
+        match (via, entry.body()) {
+            (_, EntryBody::Founding { .. }) => {
+                return Err(refuse(refused::FOUNDING_VIA_CREATE_TEAM))
+            }
+            (Via::Post { .. }, EntryBody::DeviceJoined { .. }) => {
+                return Err(refuse(refused::JOIN_VIA_JOIN_COMPLETE))
+            }
+            (Via::Post { poster }, _) if h.author != poster => {
+                return Err(refuse(refused::NOT_THE_POSTER))
+            }
+            (Via::Post { .. }, _) => {}
+            (
+                Via::JoinComplete { invite_id, .. },
+                EntryBody::DeviceJoined { invite_id: id, .. },
+            ) if entries.len() == 1 => {
+                if *id != invite_id {
+                    return Err(refuse(refused::NOT_THIS_INVITE));
+                }
+            }
+            (Via::JoinComplete { .. }, _) => return Err(refuse(refused::NOT_A_JOIN)),
+        }
+    }
+    Ok(())
+}
+
+/// Judges entries posted on the record whose verified state at its head is `state`, with
+/// the key packages that come with them. Pure, and the one code path of both backends;
+/// the caller then stores the result with a compare-and-swap on `state`'s head.
+///
+/// In order: 1 to `MAX_RECORD_POST` entries; each of a kind this route takes (a founding
+/// entry only with `POST /v1/teams`; a `DeviceJoined` only with `POST /v1/join/complete`,
+/// alone and for the token's invite) and, posted, signed by the poster; the first on the
+/// head ([`Refusal::RecordConflict`] otherwise, the head's seq with it); each accepted by
+/// `RecordState::apply` on the state the ones before it leave; then the packages: exactly
+/// one per recipient of each `KeyEpoch` of the post, naming this team, that epoch and its
+/// author as sender, and signed with the key the record holds for that author. Any other
+/// fault: [`Refusal::RecordRefused`], with the `RecordError` code or a [`refused`] rule.
+pub fn judge_record_post(
+    state: &RecordState,
+    entries: &[UncheckedEntry],
+    packages: &[KeyPackage],
+    via: Via,
+) -> Result<JudgedPost, Refusal> {
+    judge_post_shape(entries, via)?;
+    let first = entries[0].header();
+    if first.team != state.team() {
+        return Err(broke(&RecordError::WrongTeam));
+    }
+    if first.seq != state.seq().saturating_add(1) || first.prev != state.head() {
+        return Err(Refusal::RecordConflict { seq: state.seq() });
+    }
+    let mut next = state.clone();
+    let mut effects = RecordEffects::default();
+    let mut epochs: Vec<PostedEpoch> = Vec::new();
+    for entry in entries {
+        let applied = next.apply(entry).map_err(|e| broke(&e))?;
+        if let Some(joined) = applied.joined {
+            let Some(d) = next.device(&joined) else {
+                return Err(broke(&RecordError::UnknownDevice));
+            };
+            effects.enrol.push(RecordDevice {
+                device: joined,
+                public_key: d.key,
+                role: d.role,
+            });
+            if let Via::JoinComplete { token_hash, .. } = via {
+                effects.use_invite = Some(UsedInvite {
+                    token_hash,
+                    device: joined,
+                });
+            }
+        }
+        if let Some(change) = applied.role_changed {
+            effects.roles.push(change);
+        }
+        effects.revoke.extend(applied.removed.iter().copied());
+        if let Some(doc) = applied.erased {
+            effects.erase.push(doc);
+        }
+        if let Some(id) = applied.invite_revoked {
+            effects.revoke_invites.push(id);
+        }
+        if let (Some(epoch), EntryBody::KeyEpoch { recipients, .. }) =
+            (applied.new_epoch, entry.body())
+        {
+            let author = entry.header().author;
+            let Some(author_key) = next.device(&author).map(|d| d.key) else {
+                return Err(broke(&RecordError::UnknownAuthor));
+            };
+            epochs.push(PostedEpoch {
+                epoch,
+                author,
+                author_key,
+                recipients: recipients.clone(),
+            });
+        }
+    }
+    effects.key_packages = judge_packages(state.team(), &epochs, packages)?;
+    Ok(JudgedPost {
+        state: next,
+        entries: entries.iter().map(to_store).collect(),
+        effects,
+    })
+}
+
+/// The packages of a post's key epochs: exactly one per recipient, each signed by the
+/// epoch's author with the key the record holds for it.
+fn judge_packages(
+    team: TeamId,
+    epochs: &[PostedEpoch],
+    packages: &[KeyPackage],
+) -> Result<Vec<(u32, NewKeyPackage)>, Refusal> {
+    let mut seen: HashSet<(u32, DeviceId)> = HashSet::new();
+    let mut out = Vec::with_capacity(packages.len());
+    for p in packages {
+        let h = p.header();
+        if h.team != team {
+            return Err(refuse(refused::PACKAGE_WRONG_TEAM));
+        }
+        let Some(epoch) = epochs.iter().find(|e| e.epoch == h.epoch) else {
+            return Err(refuse(refused::PACKAGE_EXTRA));
+        };
+        if !epoch.recipients.contains(&h.to) || !seen.insert((h.epoch, h.to)) {
+            return Err(refuse(refused::PACKAGE_EXTRA));
+        }
+        let signed = h.from == epoch.author
+            && VerifyingKey::from_bytes(&epoch.author_key).is_ok_and(|key| p.verify(&key).is_ok());
+        if !signed {
+            return Err(refuse(refused::PACKAGE_NOT_BY_AUTHOR));
+        }
+        out.push((
+            h.epoch,
+            NewKeyPackage {
+                to: h.to,
+                from: h.from,
+                bytes: p.bytes().to_vec(),
+            },
+        ));
+    }
+    for epoch in epochs {
+        if epoch
+            .recipients
+            .iter()
+            .any(|r| !seen.contains(&(epoch.epoch, *r)))
+        {
+            return Err(refuse(refused::PACKAGE_MISSING));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether posted entries are all stored already, byte for byte (`stored`: the record's
+/// entries from the first one's seq on): a re-post after a lost answer, answered as the
+/// first post was.
+pub fn already_stored(stored: &[(u64, Vec<u8>)], entries: &[UncheckedEntry]) -> bool {
+    !entries.is_empty()
+        && stored.len() >= entries.len()
+        && entries
+            .iter()
+            .zip(stored)
+            .all(|(e, (seq, bytes))| e.header().seq == *seq && e.bytes() == bytes.as_slice())
+}
+
+/// The record from its stored entries (seq 0 on), verified again as a device would.
+/// Stored entries that do not verify are corrupt: the relay verified each before storing
+/// it.
+pub fn replay_record<'a>(
+    team: TeamId,
+    entries: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<RecordState> {
+    RecordState::verify_all(team, entries).map_err(|(seq, e)| {
+        tracing::error!(%team, seq, error = %e, "a stored record entry does not verify");
+        StorageError::Corrupt("a stored record entry does not verify")
+    })
+}
+
+/// Whether a stored invite (of a team with a record) may still be used at `now_ms` by the
+/// relay's own bookkeeping: not used, not revoked, not expired by the relay's clock.
+pub fn stored_invite_usable(invite: &StoredInvite, now_ms: i64) -> Result<(), Refusal> {
+    if invite.used_at_ms.is_some() {
+        return Err(Refusal::InviteUsed);
+    }
+    if invite.revoked {
+        return Err(broke(&RecordError::InviteRevoked));
+    }
+    if now_ms >= invite.expires_at_ms {
+        return Err(Refusal::InviteExpired);
+    }
+    Ok(())
+}
+
+/// Whether the record's invite `id` can be offered to a joiner: known, unused, unrevoked,
+/// and made by a device still active (a removed maker's invites are dead).
+pub fn record_invite_open(state: &RecordState, id: &[u8; 16]) -> Result<(), Refusal> {
+    let Some(invite) = state.invite(id) else {
+        return Err(broke(&RecordError::UnknownInvite));
+    };
+    if invite.used_by.is_some() {
+        return Err(Refusal::InviteUsed);
+    }
+    if invite.revoked {
+        return Err(broke(&RecordError::InviteRevoked));
+    }
+    if !state.device(&invite.maker).is_some_and(|d| d.is_active()) {
+        return Err(broke(&RecordError::InviteMakerRemoved));
+    }
+    Ok(())
+}
+
+/// Whether `by` may park the record's invite `id` on the relay, and until when (the relay's
+/// expiry is never later than the record's): the invite is open and `by` made it.
+pub fn record_invite_parkable(
+    state: &RecordState,
+    id: &[u8; 16],
+    by: DeviceId,
+) -> Result<u64, Refusal> {
+    record_invite_open(state, id)?;
+    let invite = state
+        .invite(id)
+        .ok_or_else(|| broke(&RecordError::UnknownInvite))?;
+    if invite.maker != by {
+        return Err(refuse(refused::INVITE_NOT_BY_REQUESTER));
+    }
+    Ok(invite.expires_at_ms)
 }
 
 #[cfg(test)]
@@ -564,5 +956,65 @@ mod tests {
         assert_eq!(page_cut(&rows, &request(3, 1)), (1, true));
         assert_eq!(page_cut(&rows[..1], &request(3, 1)), (1, false));
         assert_eq!(page_cut(&[], &request(3, 1)), (0, false));
+    }
+
+    #[test]
+    fn record_entries_are_written_only_on_the_head_they_were_judged_on() {
+        let head = RecordHead {
+            seq: 4,
+            hash: [4; 32],
+        };
+        assert_eq!(record_on_head(head, head), Ok(()));
+        let behind = RecordHead {
+            seq: 3,
+            hash: [3; 32],
+        };
+        assert_eq!(
+            record_on_head(head, behind),
+            Err(Refusal::RecordConflict { seq: 4 })
+        );
+        // Same seq, another hash: a fork, refused the same way.
+        let forked = RecordHead {
+            seq: 4,
+            hash: [9; 32],
+        };
+        assert_eq!(
+            record_on_head(head, forked),
+            Err(Refusal::RecordConflict { seq: 4 })
+        );
+    }
+
+    #[test]
+    fn a_record_invite_is_usable_once_unrevoked_and_before_the_relays_expiry() {
+        let open = StoredInvite {
+            team: TeamId([1; 16]),
+            created_by: DeviceId([2; 16]),
+            sealed_team_key: vec![1],
+            expires_at_ms: 100,
+            used_at_ms: None,
+            used_by: None,
+            invite_id: Some([3; 16]),
+            revoked: false,
+        };
+        assert_eq!(stored_invite_usable(&open, 99), Ok(()));
+        assert_eq!(
+            stored_invite_usable(&open, 100),
+            Err(Refusal::InviteExpired)
+        );
+        let used = StoredInvite {
+            used_at_ms: Some(5),
+            ..open.clone()
+        };
+        assert_eq!(stored_invite_usable(&used, 200), Err(Refusal::InviteUsed));
+        let revoked = StoredInvite {
+            revoked: true,
+            ..open
+        };
+        assert_eq!(
+            stored_invite_usable(&revoked, 1),
+            Err(Refusal::RecordRefused {
+                rule: "invite_revoked"
+            })
+        );
     }
 }

@@ -42,6 +42,10 @@ macro_rules! migrations {
                 6,
                 $crate::storage::sql::migration!($backend, "0006_envelope_author.sql"),
             ),
+            (
+                7,
+                $crate::storage::sql::migration!($backend, "0007_team_record.sql"),
+            ),
         ]
     };
 }
@@ -211,6 +215,70 @@ pub(super) const DROP_COVERED: &str = "UPDATE envelopes SET bytes = NULL WHERE t
 /// Notes how far a snapshot is collected: team 1, doc 2, up to 3.
 pub(super) const MARK_COLLECTED: &str =
     "UPDATE snapshots SET collected = $3 WHERE team = $1 AND doc = $2";
+
+/// The team's record head (seq, hash; both NULL for a team without a record): team 1.
+pub(super) const RECORD_HEAD: &str =
+    "SELECT record_seq, record_hash FROM team_heads WHERE team = $1";
+/// Moves the team's record head: team 1, seq 2, hash 3.
+pub(super) const SET_RECORD_HEAD: &str =
+    "UPDATE team_heads SET record_seq = $2, record_hash = $3 WHERE team = $1";
+/// Stores a record entry: team 1, seq 2, hash 3, kind 4, author 5, bytes 6, now 7.
+pub(super) const INSERT_RECORD_ENTRY: &str =
+    "INSERT INTO record_entries (team, seq, hash, kind, author, bytes, stored_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Record entries from a seq on, in order: team 1, from 2, at most 3.
+pub(super) const RECORD_ENTRIES: &str = "SELECT seq, bytes FROM record_entries \
+     WHERE team = $1 AND seq >= $2 ORDER BY seq LIMIT $3";
+/// A device the record enrols, with the record's role: team 1, device 2, key 3, role 4,
+/// now 5.
+pub(super) const INSERT_DEVICE_WITH_ROLE: &str =
+    "INSERT INTO devices (team, device, public_key, role, enrolled_at_ms) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (team, device) DO NOTHING";
+/// The record changed a device's role: team 1, device 2, role 3.
+pub(super) const SET_ROLE: &str = "UPDATE devices SET role = $3 WHERE team = $1 AND device = $2";
+/// Parks an invite the record made: the columns of [`INSERT_INVITE`], then invite id 8.
+/// Any key taken (the token hash, or the invite id in the team) changes nothing.
+pub(super) const INSERT_RECORD_INVITE: &str =
+    "INSERT INTO invites (token_hash, team, created_by, sealed_team_key, \
+     created_at_ms, expires_at_ms, epoch, invite_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT DO NOTHING";
+/// An invite as a team with a record reads it: token hash 1.
+pub(super) const RECORD_INVITE: &str = "SELECT team, created_by, sealed_team_key, \
+     expires_at_ms, used_at_ms, used_by, invite_id, revoked_at_ms FROM invites \
+     WHERE token_hash = $1";
+/// Marks an invite used by the record's `DeviceJoined`, if it is neither used nor revoked:
+/// token hash 1, now 2, device 3, an empty key 4.
+pub(super) const USE_RECORD_INVITE: &str =
+    "UPDATE invites SET used_at_ms = $2, used_by = $3, sealed_team_key = $4 \
+     WHERE token_hash = $1 AND used_at_ms IS NULL AND revoked_at_ms IS NULL";
+/// Marks the invite of a record's `InviteRevoked` revoked: team 1, invite id 2, now 3.
+pub(super) const REVOKE_INVITE: &str = "UPDATE invites SET revoked_at_ms = $3 \
+     WHERE team = $1 AND invite_id = $2 AND revoked_at_ms IS NULL";
+
+/// A role as stored.
+pub(super) fn role_name(role: DeviceRole) -> &'static str {
+    match role {
+        DeviceRole::Admin => "admin",
+        DeviceRole::Member => "member",
+    }
+}
+
+/// A record head as stored (seq, hash; both NULL without a record).
+pub(super) fn record_head(
+    seq: Option<i64>,
+    hash: Option<&[u8]>,
+) -> Result<Option<super::RecordHead>> {
+    match (seq, hash) {
+        (None, None) => Ok(None),
+        (Some(seq), Some(hash)) => Ok(Some(super::RecordHead {
+            seq: seq_from_db(seq)?,
+            hash: key32(hash)?,
+        })),
+        _ => Err(StorageError::Corrupt(
+            "a record head has a seq or a hash only",
+        )),
+    }
+}
 
 pub(super) fn parse_role(name: &str) -> Result<DeviceRole> {
     match name {

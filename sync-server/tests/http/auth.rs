@@ -143,6 +143,7 @@ fn a_replayed_request_is_refused_and_stores_nothing() {
         device: admin.id,
         public_key: admin.public_hex(),
         creation_token: Some(crate::support::CREATION_TOKEN.into()),
+        founding: None,
     })
     .unwrap();
     let headers = admin.sign(&relay.relay_id, "POST", "/v1/teams", &create, now_ms());
@@ -222,6 +223,7 @@ fn teams_are_created_once_by_the_key_they_name() {
             device: named.id,
             public_key: named.public_hex(),
             creation_token: Some(crate::support::CREATION_TOKEN.into()),
+            founding: None,
         })
         .unwrap();
         relay.send(signer, "POST", "/v1/teams", &body)

@@ -16,6 +16,7 @@ fn create_body(team: TeamId, device: &Device, token: Option<&str>) -> Vec<u8> {
         device: device.id,
         public_key: device.public_hex(),
         creation_token: token.map(str::to_owned),
+        founding: None,
     })
     .unwrap()
 }

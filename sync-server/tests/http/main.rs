@@ -11,4 +11,5 @@ mod keys;
 mod postgres;
 mod privacy;
 mod quotas;
+mod record;
 mod support;

@@ -80,6 +80,7 @@ fn the_database_and_the_logs_never_hold_plaintext() {
         device: admin.id,
         public_key: admin.public_hex(),
         creation_token: Some(creation_token.clone()),
+        founding: None,
     })
     .unwrap();
     assert_eq!(send(&admin, "POST", "/v1/teams", &create).status, 201);

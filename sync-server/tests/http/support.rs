@@ -310,6 +310,7 @@ impl Team {
             device: team.admin.id,
             public_key: team.admin.public_hex(),
             creation_token: Some(CREATION_TOKEN.into()),
+            founding: None,
         })
         .unwrap();
         let answer = relay.send(&team.admin, "POST", "/v1/teams", &body);

@@ -636,7 +636,7 @@ pub async fn relay_id_is_stable_and_newer_schemas_are_refused(s: &Backend) {
             refused,
             Err(StorageError::NewerSchema {
                 found: 99,
-                supported: 6
+                supported: 7
             })
         ),
         "{refused:?}"

@@ -9,6 +9,7 @@
 mod cases;
 mod erasure;
 mod quotas;
+mod record;
 mod support;
 
 /// `case::sqlite` and `case::postgres` for each case (of `cases`, or of the module named).
@@ -68,4 +69,14 @@ on_both_backends!(in erasure:
     the_team_document_is_never_erased,
     only_an_admin_or_the_first_writer_erases,
     a_push_to_an_erased_document_is_said_to_be_erased,
+);
+
+on_both_backends!(in record:
+    a_record_team_starts_at_its_founding_entry,
+    a_team_without_a_record_keeps_the_older_rules,
+    older_membership_writes_refused_on_record_team,
+    record_entries_go_on_the_head_only,
+    of_two_posts_on_one_head_exactly_one_is_stored,
+    a_refused_effect_stores_nothing,
+    record_effects_keep_the_tables_in_step,
 );

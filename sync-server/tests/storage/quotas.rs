@@ -272,13 +272,19 @@ pub async fn stored_bytes_are_counted_when_a_relay_is_upgraded(s: &Backend) {
     s.erase_doc(t, gone, NOW).await.unwrap();
     let expected = (5, 3 * ENVELOPE + 70);
     assert_eq!(s.usage(t).await.unwrap(), expected);
-    // Back to schema 4: the columns of 5 and 6 gone, the version with them.
+    // Back to schema 4: the columns of 5 and 6 (and the record of 7) gone, the version
+    // with them.
     match &s.reopen {
         crate::support::Reopen::Sqlite(path) => {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch(
                 "ALTER TABLE team_heads DROP COLUMN stored_bytes; \
-                 ALTER TABLE envelopes DROP COLUMN author",
+                 ALTER TABLE envelopes DROP COLUMN author; \
+                 DROP TABLE record_entries; DROP INDEX invites_by_invite_id; \
+                 ALTER TABLE team_heads DROP COLUMN record_seq; \
+                 ALTER TABLE team_heads DROP COLUMN record_hash; \
+                 ALTER TABLE invites DROP COLUMN invite_id; \
+                 ALTER TABLE invites DROP COLUMN revoked_at_ms",
             )
             .unwrap();
             conn.pragma_update(None, "user_version", 4).unwrap();
@@ -291,7 +297,10 @@ pub async fn stored_bytes_are_counted_when_a_relay_is_upgraded(s: &Backend) {
             client
                 .batch_execute(&format!(
                     "ALTER TABLE {schema}.team_heads DROP COLUMN stored_bytes; \
-                     DELETE FROM {schema}.relay_schema WHERE version >= 5; ALTER TABLE {schema}.envelopes DROP COLUMN author"
+                     DELETE FROM {schema}.relay_schema WHERE version >= 5; ALTER TABLE {schema}.envelopes DROP COLUMN author; \
+                     DROP TABLE {schema}.record_entries; \
+                     ALTER TABLE {schema}.team_heads DROP COLUMN record_seq, DROP COLUMN record_hash; \
+                     ALTER TABLE {schema}.invites DROP COLUMN invite_id, DROP COLUMN revoked_at_ms"
                 ))
                 .await
                 .unwrap();

@@ -15,9 +15,11 @@ mod append;
 mod listener;
 mod migrations;
 mod queries;
+mod record;
 mod writer;
 
 use self::queries::{collect, current_epoch, device_record, head, lock_team, read_page, usage};
+use self::record::refuse_record_team;
 use self::writer::{writer_loop, Queued, Write, Written};
 use super::group::{GroupStats, QUEUE};
 use super::rules::{self, InviteState};
@@ -192,6 +194,7 @@ impl PostgresStorage {
         let tx = client.transaction().await?;
         // The team's counter row first, as appends take it: collection below writes it.
         lock_team(&tx, team).await?;
+        refuse_record_team(&tx, team).await?;
         let exists = tx
             .query_opt(
                 sql::DEVICE_EXISTS,
@@ -305,6 +308,7 @@ impl PostgresStorage {
         // enrolls either before an epoch is stored (and must be in it) or after (and its
         // invite must carry that epoch's key), never in between.
         lock_team(&tx, team).await?;
+        refuse_record_team(&tx, team).await?;
         rules::redeemable(invite, now_ms, current_epoch(&tx, team).await?)?;
         let inserted = tx
             .execute(
@@ -505,6 +509,7 @@ impl PostgresStorage {
         // The team's counter row, locked until commit: two admins posting the next epoch at
         // once are served one after the other, and the second sees it taken.
         lock_team(&tx, team).await?;
+        refuse_record_team(&tx, team).await?;
         let current = current_epoch(&tx, team).await?;
         let stored = tx
             .query(

@@ -11,12 +11,14 @@
 mod migrations;
 mod queries;
 mod readers;
+mod record;
 mod writer;
 
 use self::queries::{
     collect, current_epoch, head, in_one_read, raw_device, read_page, usage, RawDevice,
 };
 use self::readers::READERS;
+use self::record::refuse_record_team;
 use self::writer::{writer_loop, Job};
 use super::group::{GroupStats, QUEUE};
 use super::rules::{self, InviteState};
@@ -197,6 +199,7 @@ impl SqliteStorage {
 
     pub(super) async fn revoke(&self, team: TeamId, device: DeviceId, now_ms: i64) -> Result<()> {
         self.write(move |c| {
+            refuse_record_team(c, team)?;
             let exists = c
                 .query_row(
                     &for_sqlite(sql::DEVICE_EXISTS),
@@ -255,7 +258,7 @@ impl SqliteStorage {
     /// log, so it waits at most 100 ms (every push would wait with it); if a reader is still
     /// there, a passive checkpoint writes back what it can without blocking anyone, and the
     /// log's old frames are overwritten as it is reused. Logged either way.
-    async fn truncate_wal(&self) {
+    pub(super) async fn truncate_wal(&self) {
         let path = self.inner.path.clone();
         let outcome = tokio::task::spawn_blocking(move || -> Result<bool> {
             let conn = open_connection(&path, true)?;
@@ -334,6 +337,7 @@ impl SqliteStorage {
                 .optional()?;
             let (team, sealed_team_key, invite) = sql::found(found)?;
             let team = TeamId(id16(&team)?);
+            refuse_record_team(c, team)?;
             rules::redeemable(invite, now_ms, current_epoch(c, team)?)?;
             let inserted = c.execute(
                 &for_sqlite(sql::INSERT_MEMBER),
@@ -599,6 +603,7 @@ impl SqliteStorage {
         now_ms: i64,
     ) -> Result<KeyEpochOutcome> {
         self.write(move |c| {
+            refuse_record_team(c, team)?;
             let current = current_epoch(c, team)?;
             let stored = c
                 .prepare_cached(&for_sqlite(sql::EPOCH_PACKAGES))?
