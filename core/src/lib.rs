@@ -32,8 +32,8 @@ pub use passphrase::Passphrase;
 pub use tandem_model as model;
 pub use vault::{
     ChunkOrigin, IncomingChanges, IncomingSnapshot, NewVault, OutboxEntry, PageReport,
-    RelaySettings, SetAside, SetAsideReason, SharedVault, SnapshotReport, Vault, BRIEF_ENCOUNTERS,
-    MIN_PASSPHRASE_CHARS,
+    RelaySettings, SetAside, SetAsideReason, SharedVault, SnapshotReport, TrustProblem, Vault,
+    BRIEF_ENCOUNTERS, MIN_PASSPHRASE_CHARS,
 };
 
 /// Files a vault folder may hold (for tests and tools that check what is on disk).

@@ -47,6 +47,10 @@ pub enum ErrorCode {
     /// The relay's log went back past what this device saw (restored from a backup?): this
     /// device stops syncing with it, keeping its changes, until an admin checks the relay.
     RelayWentBack,
+    /// The relay offered the team record a change no admin signed, out of order, or went
+    /// back on it: refused; syncing with it is paused (changes wait here) until its answers
+    /// extend the record this device verified.
+    TeamRecordRefused,
     /// The vault is not in a team on a relay yet.
     NotInTeam,
     /// Anything else: a bug or an unexpected state.

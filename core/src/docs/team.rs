@@ -80,6 +80,37 @@ pub(crate) fn add_device(
     Ok(())
 }
 
+/// What a member gone bad writes into the team document: itself an admin, and its own key
+/// in place of another device's. For tests that check nothing believes it.
+#[cfg(feature = "test-hooks")]
+pub(crate) fn claim(
+    tx: &mut impl Transactable,
+    member: &MemberId,
+    other_device: &str,
+    key: &[u8; 32],
+) -> Result<()> {
+    let members = map_at(tx, &ROOT, "members").ok_or(VaultError::WrongDocumentShape {
+        doc: String::new(),
+        expected: "team",
+    })?;
+    if let Some(me) = map_at(tx, &members, member.as_str()) {
+        tx.put(&me, "role", role_code(MemberRole::Admin))?;
+    }
+    let ids: Vec<String> = tx.keys(&members).collect();
+    for id in ids {
+        let Some(m) = map_at(tx, &members, &id) else {
+            continue;
+        };
+        let Some(devices) = map_at(tx, &m, "devices") else {
+            continue;
+        };
+        if let Some(dev) = map_at(tx, &devices, other_device) {
+            tx.put(&dev, "public_key", hex::encode(key))?;
+        }
+    }
+    Ok(())
+}
+
 fn role_code(r: MemberRole) -> &'static str {
     match r {
         MemberRole::Admin => "admin",

@@ -1,10 +1,12 @@
-//! One sync, its jobs in order: finish a key rotation left pending, push, pull, add this
-//! device to the team document if it just joined, upload snapshots once caught up.
+//! One sync, its jobs in order: bring the team record up to the relay's head (a team with
+//! one), finish a key rotation left pending, push, pull, add this device to the team
+//! document if it just joined, upload snapshots once caught up.
 
 use super::key_epochs::finish_rotation;
 use super::link::TeamLink;
 use super::pull::pull;
 use super::push::{push, push_pending};
+use super::record::sync_record;
 use super::report::{SyncProgress, SyncReport};
 use super::snapshots::upload_snapshots;
 use super::SyncError;
@@ -17,6 +19,8 @@ pub fn sync_once(
     wait_ms: u64,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
+    // The record first: nothing is pushed to a relay whose record does not check out.
+    sync_record(vault, &TeamLink::of(vault)?)?;
     let pushed = push_pending(vault, progress)?;
     let mut report = pull_new(vault, wait_ms, progress)?;
     report.pushed += pushed.sent;
@@ -33,7 +37,9 @@ pub fn pull_new(
 ) -> Result<SyncReport, SyncError> {
     let link = TeamLink::of(vault)?;
     let mut report = SyncReport::default();
-    finish_rotation(vault, &link)?;
+    // Before anything is opened or sealed: who is in the team, by its own signatures.
+    let record = sync_record(vault, &link)?;
+    finish_rotation(vault, &link, record.as_ref())?;
     pull(vault, &link, wait_ms, &mut report, progress)?;
     if vault.lock().ensure_registered()? {
         let pushed = push(vault, &link, progress)?;

@@ -5,6 +5,7 @@
 //! could not be delivered is finished at the next sync.
 
 use super::link::{relay_keys, TeamLink};
+use super::record::{post_entries, sync_record, Post};
 use super::SyncError;
 use crate::vault::SharedVault;
 use ed25519_dalek::VerifyingKey;
@@ -12,6 +13,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tandem_protocol::api::{DeviceRole, PostKeyPackages};
 use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
+use tandem_protocol::record::{key_commitment, EntryBody, NewEntry, RecordState};
 use tandem_protocol::{DeviceId, TeamKey};
 
 /// Fetches the key packages sealed for this device for every epoch it lacks (above its
@@ -32,6 +34,9 @@ pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result
     let answer = link.client.key_packages(link.team, after)?;
     if answer.packages.is_empty() {
         return Ok(current);
+    }
+    if vault.lock().has_team_record()? {
+        return take_record_packages(vault, link, &answer.packages, &held, current);
     }
     let relay_devices = link.client.devices(link.team)?;
     let mut v = vault.lock();
@@ -73,6 +78,57 @@ pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result
     Ok(newest)
 }
 
+/// For a team with a record: a package is taken only if the record has its epoch, it was
+/// sealed for this device by the admin whose signed `KeyEpoch` made that epoch (with the key
+/// the record holds for that admin), and the key in it is the one that entry committed to.
+/// Anything else is refused, whoever sent it: the relay cannot hand out a key.
+fn take_record_packages(
+    vault: &SharedVault,
+    link: &TeamLink,
+    packages: &[String],
+    held: &[u32],
+    current: u32,
+) -> Result<u32, SyncError> {
+    // The packages may be for an epoch the record gained since this device last looked.
+    let state = sync_record(vault, link)?.ok_or(SyncError::NotInTeam)?;
+    let v = vault.lock();
+    let mut newest = current;
+    for hex_package in packages {
+        let Some(package) = hex::decode(hex_package)
+            .ok()
+            .and_then(|b| KeyPackage::parse(b).ok())
+        else {
+            continue;
+        };
+        let h = *package.header();
+        if h.team != link.team || h.to != link.device || held.contains(&h.epoch) {
+            continue;
+        }
+        let Some(epoch) = state.epoch(h.epoch) else {
+            continue;
+        };
+        if epoch.author != h.from {
+            continue;
+        }
+        let Some(sender_key) = state
+            .device(&h.from)
+            .and_then(|d| VerifyingKey::from_bytes(&d.key).ok())
+        else {
+            continue;
+        };
+        let Ok(key) = package.open(&sender_key, v.signing_key()) else {
+            continue;
+        };
+        if key.epoch != h.epoch || !state.key_matches(key.epoch, key.bytes()) {
+            continue;
+        }
+        v.store_team_key(&key)?;
+        newest = newest.max(key.epoch);
+    }
+    v.advance_team_epoch(newest)?;
+    Ok(newest)
+}
+
 /// The secret ephemeral key and nonce of the package of `key` for `to`: derived, so that
 /// delivering the same new key again (after a lost answer) gives the same bytes, which the
 /// relay accepts as a re-post. Unique per key and recipient, and secret as the key is.
@@ -95,6 +151,9 @@ fn package_randomness(key: &TeamKey, to: &DeviceId) -> ([u8; 32], [u8; 24]) {
 /// (this one included, so the relay records the epoch) and parked on the relay, then made
 /// current here. Returns the new epoch.
 pub(super) fn start_key_epoch(vault: &SharedVault, link: &TeamLink) -> Result<u32, SyncError> {
+    if vault.lock().has_team_record()? {
+        return rotate_on_record(vault, link, None).map(|s| s.current_epoch());
+    }
     // A device that enrolled while the packages were being sealed is refused by the relay
     // (every active device must get the key): the devices are listed again and the same
     // key sealed for all of them.
@@ -172,7 +231,26 @@ fn seal_and_post_key_epoch(vault: &SharedVault, link: &TeamLink) -> Result<u32, 
 
 /// Finishes a key rotation an earlier revocation could not deliver (the relay went away, the
 /// app closed). Failing again is not an error for the sync: it is tried at the next one.
-pub(super) fn finish_rotation(vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+pub(super) fn finish_rotation(
+    vault: &SharedVault,
+    link: &TeamLink,
+    record: Option<&RecordState>,
+) -> Result<(), SyncError> {
+    if let Some(state) = record {
+        if !state.is_active_admin(&link.device) {
+            return Ok(());
+        }
+        // A removal this device asked for that never reached the relay; or a key change
+        // the record says is owed (a removal no key epoch followed yet), which any admin's
+        // device makes. Failing is not an error for the sync: it is tried at the next one.
+        let pending = vault.lock().pending_removal()?;
+        if pending.is_some() || state.rotation_due() {
+            if rotate_on_record(vault, link, pending).is_ok() {
+                vault.lock().set_pending_removal(None)?;
+            }
+        }
+        return Ok(());
+    }
     if !vault.lock().rotation_pending()? {
         return Ok(());
     }
@@ -180,4 +258,107 @@ pub(super) fn finish_rotation(vault: &SharedVault, link: &TeamLink) -> Result<()
         vault.lock().set_rotation_pending(false)?;
     }
     Ok(())
+}
+
+/// For a team with a record: removes `remove` (if given and still active) and moves the team
+/// to a new key epoch, in one post of two signed entries (`DeviceRemoved`, then `KeyEpoch`
+/// naming exactly the devices the record keeps active) with one key package per recipient,
+/// sealed to the key the record holds for it. Nothing comes from the relay's device list.
+/// If another admin's entry got in first, it is all built again on the new head, with a
+/// fresh key (a key is never offered under two epoch numbers). Returns the state after.
+pub(super) fn rotate_on_record(
+    vault: &SharedVault,
+    link: &TeamLink,
+    remove: Option<DeviceId>,
+) -> Result<RecordState, SyncError> {
+    let mut made: Option<TeamKey> = None;
+    let after = post_entries(vault, link, |state| {
+        made = None;
+        if !state.is_active_admin(&link.device) {
+            return Err(SyncError::Config("only an admin of the team can do this"));
+        }
+        let removing =
+            remove.filter(|d| state.device(d).is_some_and(|s| s.removed_at_seq.is_none()));
+        if remove.is_some() && removing.is_none() && !state.rotation_due() {
+            // Removed already, and its key change made.
+            return Ok(None);
+        }
+        let (cutoff, signing) = {
+            let v = vault.lock();
+            (v.sync_cursor()?, v.signing_key().clone())
+        };
+        let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+        let mut entries = Vec::new();
+        let mut next = state.clone();
+        if let Some(device) = removing {
+            let entry = NewEntry {
+                team: link.team,
+                seq: next.seq() + 1,
+                prev: next.head(),
+                author: link.device,
+                time_ms: now,
+                body: EntryBody::DeviceRemoved {
+                    device,
+                    cutoff_log_seq: cutoff,
+                    cascade_since: u64::MAX,
+                },
+            }
+            .sign(&signing);
+            next.apply(&entry)
+                .map_err(|_| SyncError::Config("the team record does not allow this removal"))?;
+            entries.push(entry);
+        }
+        let epoch = next
+            .current_epoch()
+            .checked_add(1)
+            .ok_or(SyncError::Protocol("no key epoch left"))?;
+        let mut raw = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let key = TeamKey::new(epoch, raw);
+        let recipients: Vec<(DeviceId, [u8; 32])> =
+            next.active().map(|(d, s)| (*d, s.key)).collect();
+        let entry = NewEntry {
+            team: link.team,
+            seq: next.seq() + 1,
+            prev: next.head(),
+            author: link.device,
+            time_ms: now,
+            body: EntryBody::KeyEpoch {
+                epoch,
+                commitment: key_commitment(link.team, epoch, key.bytes()),
+                recipients: recipients.iter().map(|(d, _)| *d).collect(),
+            },
+        }
+        .sign(&signing);
+        entries.push(entry);
+        let mut packages = Vec::with_capacity(recipients.len());
+        for (to, to_key) in &recipients {
+            let to_key = VerifyingKey::from_bytes(to_key)
+                .map_err(|_| SyncError::Protocol("the team record holds a malformed device key"))?;
+            let (ephemeral, nonce) = package_randomness(&key, to);
+            let package = NewKeyPackage {
+                team: link.team,
+                key: &key,
+                from: link.device,
+                signer: &signing,
+                to: *to,
+                to_key: &to_key,
+            }
+            .seal(ephemeral, nonce)
+            .map_err(|_| SyncError::Protocol("a key package could not be sealed"))?;
+            packages.push(hex::encode(package.bytes()));
+        }
+        made = Some(key);
+        Ok(Some(Post { entries, packages }))
+    })?;
+    let state = match after {
+        Some(state) => state,
+        None => return sync_record(vault, link)?.ok_or(SyncError::NotInTeam),
+    };
+    if let Some(key) = made {
+        let v = vault.lock();
+        v.store_team_key(&key)?;
+        v.advance_team_epoch(key.epoch)?;
+    }
+    Ok(state)
 }

@@ -6,8 +6,11 @@
 //!   load per document, cursor in the same transaction; `opener` checks and opens each
 //!   envelope), `snapshots` (uploaded once caught up; records stored from them checked).
 //! - `team`: creating a team on a relay, inviting, joining, listing and revoking devices.
+//! - `record`: the team record (who is in the team, by the team's own signatures): fetched
+//!   and verified first in every sync, and new entries posted on its head.
 //! - `key_epochs`: a new team key epoch after a revocation, sealed for each remaining device;
-//!   taking delivery of one.
+//!   taking delivery of one (for a team with a record, only a key its `KeyEpoch` entry
+//!   committed to, from that entry's author).
 //! - [`runner`]: the same in the background for the app: starts when unlocked, stops when
 //!   locked, backs off with jitter while the relay is unreachable, pushes at once after a
 //!   local change, and long-polls so other devices' work shows up within moments.
@@ -15,7 +18,8 @@
 //!   (envelopes of this device's changes and snapshots), `report` (progress and outcome).
 //!
 //! Modules only use those listed after them or the leaves, never back up: `team` uses
-//! `engine`, which uses the jobs, which use `key_epochs` and the leaves.
+//! `engine`, which uses the jobs, which use `key_epochs`, which uses `record` and the
+//! leaves.
 //!
 //! The vault is shared as a [`SharedVault`](crate::SharedVault); the lock is never held
 //! across network calls.
@@ -26,6 +30,7 @@ mod link;
 mod opener;
 mod pull;
 mod push;
+mod record;
 pub mod relay;
 mod report;
 pub mod runner;
@@ -39,6 +44,8 @@ pub use relay::{relay_info, RelayClient};
 pub use report::{SyncProgress, SyncReport};
 pub use runner::{next_status_seq, SyncHandle, SyncState, SyncStatus};
 pub use snapshots::check_deferred;
+#[cfg(feature = "test-hooks")]
+pub use team::test_hook_create_team_without_record;
 pub use team::{create_invite, create_team_on_relay, join_team, list_devices, revoke_device};
 
 use crate::error::VaultError;
@@ -94,6 +101,11 @@ pub enum SyncError {
         /// What the relay says now.
         relay: u64,
     },
+    /// The relay offered the team record something no device allowed to make it signed, or
+    /// went back on it: it was refused, and nothing is sent to that relay or taken from it
+    /// (this device's changes wait) until its answers extend the verified record again.
+    #[error("{}", untrusted_message(*.0))]
+    Untrusted(crate::vault::TrustProblem),
     /// An invite code is wrong.
     #[error("invite: {0}")]
     Invite(#[from] tandem_protocol::invite::InviteError),
@@ -105,6 +117,24 @@ pub enum SyncError {
     Vault(#[from] VaultError),
 }
 
+fn untrusted_message(problem: crate::vault::TrustProblem) -> &'static str {
+    use crate::vault::TrustProblem;
+    match problem {
+        TrustProblem::ForgedChange => {
+            "the relay offered a change to the team that no admin signed; it was refused and \
+             syncing is paused (changes stay on this device)"
+        }
+        TrustProblem::OutOfOrder => {
+            "the relay offered the team record out of order or twice; it was refused and \
+             syncing is paused (changes stay on this device)"
+        }
+        TrustProblem::RecordWentBack => {
+            "the relay's team record is behind or beside the one this device verified; \
+             syncing is paused (changes stay on this device)"
+        }
+    }
+}
+
 impl SyncError {
     /// The stable code the UI matches on.
     pub fn code(&self) -> tandem_model::ErrorCode {
@@ -112,6 +142,18 @@ impl SyncError {
         match self {
             Self::Offline(_) => ErrorCode::Offline,
             Self::Relay { code, .. } if code.is_invite_refusal() => ErrorCode::InviteInvalid,
+            // The team record's rules refuse the invite (its maker was removed, the team
+            // changed its key since, it was revoked): for the person, a dead invite.
+            Self::Relay {
+                code: tandem_protocol::RelayErrorCode::RecordRefused,
+                reason,
+                ..
+            } if reason.starts_with("invite_")
+                || reason == "stale_invite"
+                || reason == "unknown_invite" =>
+            {
+                ErrorCode::InviteInvalid
+            }
             Self::Relay {
                 code:
                     tandem_protocol::RelayErrorCode::TeamCreationClosed
@@ -121,6 +163,7 @@ impl SyncError {
             Self::Relay { .. } => ErrorCode::RelayRefused,
             Self::Revoked => ErrorCode::Revoked,
             Self::RelayWentBack { .. } => ErrorCode::RelayWentBack,
+            Self::Untrusted(_) => ErrorCode::TeamRecordRefused,
             Self::NotInTeam => ErrorCode::NotInTeam,
             Self::Config(_) | Self::Invite(_) => ErrorCode::InvalidInput,
             Self::Protocol(_) | Self::Envelope(_) | Self::Refused(_) => ErrorCode::Internal,
@@ -133,7 +176,7 @@ impl SyncError {
         match self {
             Self::Offline(_) => true,
             Self::Relay { status, .. } => *status == 429 || *status >= 500,
-            Self::Refused(_) => true,
+            Self::Refused(_) | Self::Untrusted(_) => true,
             _ => false,
         }
     }

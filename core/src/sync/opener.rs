@@ -3,12 +3,25 @@
 
 use super::key_epochs::fetch_key_packages;
 use super::link::{relay_keys, TeamLink};
+use super::record::sync_record;
 use super::SyncError;
 use crate::vault::{SetAsideReason, SharedVault, Vault};
 use ed25519_dalek::VerifyingKey;
 use std::collections::HashMap;
 use tandem_protocol::envelope::UncheckedEnvelope;
+use tandem_protocol::record::{AuthorVerdict, RecordState};
 use tandem_protocol::{DeviceId, PlainChange, TeamId, TeamKey};
+
+/// Whose key vouches for an envelope's author.
+enum Author {
+    /// A device allowed to write there.
+    Allowed(VerifyingKey),
+    /// A device the team record removed before that place in the log: what it signed is
+    /// kept aside, never applied.
+    Removed(VerifyingKey),
+    /// No device of the team.
+    Unknown,
+}
 
 /// What checking one envelope from the relay found.
 pub(super) enum Checked {
@@ -40,6 +53,11 @@ pub(super) struct Opener {
     /// Key packages were fetched during this pull already (once is enough: it brings every
     /// newer epoch).
     refreshed: bool,
+    /// For a team with a record, the verified record: the only word on who may write (the
+    /// team document and the relay's list are not asked).
+    record: Option<RecordState>,
+    /// The record was synced again during this pull for an author it did not know yet.
+    record_resynced: bool,
 }
 
 fn keys_by_epoch(v: &Vault) -> Result<HashMap<u32, TeamKey>, SyncError> {
@@ -57,7 +75,40 @@ impl Opener {
             devices: v.team_device_keys()?,
             relay_devices: None,
             refreshed: false,
+            record: v.team_record()?,
+            record_resynced: false,
         })
+    }
+
+    /// Who `author` is at log position `at`, by the team record when the team has one.
+    fn author(
+        &mut self,
+        vault: &SharedVault,
+        link: &TeamLink,
+        author: &DeviceId,
+        at: u64,
+    ) -> Result<Author, SyncError> {
+        let Some(record) = &self.record else {
+            return Ok(match self.author_key(link, author)? {
+                Some(k) => Author::Allowed(k),
+                None => Author::Unknown,
+            });
+        };
+        let key = |r: &RecordState| {
+            r.device(author)
+                .and_then(|d| VerifyingKey::from_bytes(&d.key).ok())
+        };
+        match record.author_at_log(author, at) {
+            AuthorVerdict::Allowed => Ok(key(record).map_or(Author::Unknown, Author::Allowed)),
+            AuthorVerdict::AfterRemoval => Ok(key(record).map_or(Author::Unknown, Author::Removed)),
+            AuthorVerdict::Unknown if !self.record_resynced => {
+                // A device may have joined since this device last read the record.
+                self.record_resynced = true;
+                self.record = sync_record(vault, link)?;
+                self.author(vault, link, author, at)
+            }
+            AuthorVerdict::Unknown => Ok(Author::Unknown),
+        }
     }
 
     /// Fetches this device's key packages (once per pull) and reloads the keys.
@@ -119,11 +170,11 @@ impl Opener {
             return false;
         };
         let h = *unchecked.header();
-        let Some(key) = self
-            .devices
-            .get(&h.author.to_hex())
-            .and_then(|k| VerifyingKey::from_bytes(k).ok())
-        else {
+        let known = match &self.record {
+            Some(r) => r.device(&h.author).map(|d| d.key),
+            None => self.devices.get(&h.author.to_hex()).copied(),
+        };
+        let Some(key) = known.and_then(|k| VerifyingKey::from_bytes(&k).ok()) else {
             return false;
         };
         h.team == self.team && unchecked.verify(&key).is_ok()
@@ -134,6 +185,8 @@ impl Opener {
         self.keys.keys().copied().collect()
     }
 
+    /// Checks and opens what the relay holds as of now (a snapshot): only a device active
+    /// in the team today vouches for it.
     pub(super) fn open(
         &mut self,
         vault: &SharedVault,
@@ -141,23 +194,37 @@ impl Opener {
         bytes: Vec<u8>,
     ) -> Result<Checked, SyncError> {
         match UncheckedEnvelope::parse(bytes) {
-            Ok(unchecked) => self.open_parsed(vault, link, unchecked),
+            Ok(unchecked) => self.open_parsed(vault, link, unchecked, u64::MAX),
             Err(_) => Ok(Checked::Refused),
         }
     }
 
+    /// Checks and opens the envelope at log position `at`.
     pub(super) fn open_parsed(
         &mut self,
         vault: &SharedVault,
         link: &TeamLink,
         unchecked: UncheckedEnvelope,
+        at: u64,
     ) -> Result<Checked, SyncError> {
         let h = *unchecked.header();
         if h.team != self.team {
             return Ok(Checked::Refused);
         }
-        let Some(author) = self.author_key(link, &h.author)? else {
-            return Ok(Checked::Refused);
+        let author = match self.author(vault, link, &h.author, at)? {
+            Author::Allowed(k) => k,
+            Author::Removed(k) => {
+                // Signed by a device after the record removed it: an honest one can only be
+                // a push that raced the removal; kept aside, never applied.
+                return Ok(match unchecked.verify(&k) {
+                    Ok(sealed) => Checked::Unreadable {
+                        reason: SetAsideReason::AfterRemoval,
+                        envelope: sealed.into_bytes(),
+                    },
+                    Err(_) => Checked::Refused,
+                });
+            }
+            Author::Unknown => return Ok(Checked::Refused),
         };
         let Ok(sealed) = unchecked.verify(&author) else {
             return Ok(Checked::Refused);
@@ -166,7 +233,9 @@ impl Opener {
         // relay lists (the relay could have made it up) is refused when it does not open. A
         // device that has not learnt the team document yet (early in its first sync) cannot
         // tell, and must not be stopped by a member's envelope: it sets aside.
-        let of_the_team = self.devices.is_empty() || self.devices.contains_key(&h.author.to_hex());
+        let of_the_team = self.record.is_some()
+            || self.devices.is_empty()
+            || self.devices.contains_key(&h.author.to_hex());
         if !self.keys.contains_key(&h.epoch) {
             self.refresh_keys(vault, link)?;
         }

@@ -145,7 +145,7 @@ fn retry_set_aside(
             continue;
         };
         let h = *u.header();
-        let checked = opener.open_parsed(vault, link, u)?;
+        let checked = opener.open_parsed(vault, link, u, seq)?;
         if matches!(
             checked,
             Checked::Refused
@@ -272,7 +272,7 @@ pub(super) fn pull(
             let sorted = match parsed {
                 Ok(u) => {
                     let h = *u.header();
-                    let checked = opener.open_parsed(vault, link, u)?;
+                    let checked = opener.open_parsed(vault, link, u, seq)?;
                     sort_out(checked, seq, &h, &mut opened, &mut set_aside)
                 }
                 Err(_) => None,

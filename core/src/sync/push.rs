@@ -41,6 +41,11 @@ pub fn push_pending(
         // Changes wait here until someone checked the relay.
         return Err(SyncError::RelayWentBack { seen, relay });
     }
+    if let Some((problem, _)) = vault.lock().trust_problem()? {
+        // Nothing goes to a relay that offered the team record what no device signed,
+        // until a pull finds its answers in order again.
+        return Err(SyncError::Untrusted(problem));
+    }
     let link = TeamLink::of(vault)?;
     let pushed = push(vault, &link, progress)?;
     send_erasures(vault, &link)?;

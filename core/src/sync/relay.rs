@@ -4,8 +4,9 @@ use super::SyncError;
 use ed25519_dalek::SigningKey;
 use std::time::Duration;
 use tandem_protocol::api::{
-    CreateInvite, CreateTeam, DeviceInfo, ErrorBody, JoinAccepted, JoinTeam, KeyPackages,
-    PostKeyPackages, PushResponse, RelayInfo, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE,
+    CompleteJoin, CreateInvite, CreateTeam, DeviceInfo, ErrorBody, JoinAccepted, JoinTeam,
+    KeyPackages, PostKeyPackages, PostRecord, PushResponse, RecordHead, RelayInfo, HEADER_EPOCH,
+    HEADER_HEAD, HEADER_MORE, HEADER_RECORD_HASH, HEADER_RECORD_SEQ,
 };
 use tandem_protocol::frames;
 use tandem_protocol::request::RequestToSign;
@@ -25,6 +26,18 @@ pub struct Page {
     pub more: bool,
     /// The team's current key epoch, if the relay said.
     pub epoch: Option<u32>,
+}
+
+/// A page of the team record.
+#[derive(Debug)]
+pub struct RecordPage {
+    /// The signed entries, in order, as the relay sent them (to be verified).
+    pub entries: Vec<Vec<u8>>,
+    /// The relay's head: its last entry's seq and hash; `None` when it says the team has no
+    /// record.
+    pub head: Option<(u64, [u8; 32])>,
+    /// Whether more follow.
+    pub more: bool,
 }
 
 /// Refuses plain HTTP to anything but this machine: a relay elsewhere sits behind TLS.
@@ -201,8 +214,14 @@ impl RelayClient {
 
     /// Registers a new team, with this device as its first admin, presenting the relay
     /// operator's team-creation `token` (a relay open to all needs none).
-    pub fn create_team(&self, team: TeamId, token: Option<&str>) -> Result<(), SyncError> {
+    pub fn create_team(
+        &self,
+        team: TeamId,
+        token: Option<&str>,
+        founding: Option<&[u8]>,
+    ) -> Result<(), SyncError> {
         let body = serde_json::to_vec(&CreateTeam {
+            founding: founding.map(hex::encode),
             team,
             device: self.device,
             public_key: hex::encode(self.key.verifying_key().to_bytes()),
@@ -210,7 +229,6 @@ impl RelayClient {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
-            founding: None,
         })
         .map_err(|_| SyncError::Protocol("encoding"))?;
         self.send("POST", "/v1/teams", &body, false).map(|_| ())
@@ -232,6 +250,65 @@ impl RelayClient {
         })
         .map_err(|_| SyncError::Protocol("encoding"))?;
         json(self.send("POST", "/v1/join", &body, false)?)
+    }
+
+    /// Completes a join to a team with a record: sends the `DeviceJoined` entry this device
+    /// signed (with the invite's proof) on the record's head. The relay enrols it only then.
+    pub fn complete_join(&self, token: &[u8], entry: &[u8]) -> Result<JoinAccepted, SyncError> {
+        let body = serde_json::to_vec(&CompleteJoin {
+            token: hex::encode(token),
+            entry: hex::encode(entry),
+        })
+        .map_err(|_| SyncError::Protocol("encoding"))?;
+        json(self.send("POST", "/v1/join/complete", &body, false)?)
+    }
+
+    /// The team record's entries from `from` on (a page of them).
+    pub fn record(&self, team: TeamId, from: u64) -> Result<RecordPage, SyncError> {
+        let mut resp = self.send(
+            "GET",
+            &format!("/v1/teams/{team}/record?from={from}"),
+            &[],
+            false,
+        )?;
+        let header = |name: &str| -> Option<String> {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let seq = header(HEADER_RECORD_SEQ).and_then(|s| s.parse::<u64>().ok());
+        let hash = header(HEADER_RECORD_HASH).and_then(|h| {
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(h, &mut out).ok().map(|()| out)
+        });
+        let head = match (seq, hash) {
+            (Some(seq), Some(hash)) => Some((seq, hash)),
+            (None, None) => None,
+            _ => {
+                return Err(SyncError::Protocol(
+                    "the relay sent a malformed record head",
+                ))
+            }
+        };
+        let more = header(HEADER_MORE).as_deref() == Some("1");
+        let body = read_body(&mut resp)?;
+        let entries = frames::decode_page(&body, usize::MAX)
+            .map_err(|_| SyncError::Protocol("the relay sent a malformed record page"))?
+            .into_iter()
+            .map(|(_, bytes)| bytes)
+            .collect();
+        Ok(RecordPage {
+            entries,
+            head,
+            more,
+        })
+    }
+
+    /// Posts entries on the record's head (with the key packages of a new key epoch).
+    pub fn post_record(&self, team: TeamId, post: &PostRecord) -> Result<RecordHead, SyncError> {
+        let body = serde_json::to_vec(post).map_err(|_| SyncError::Protocol("encoding"))?;
+        json(self.send("POST", &format!("/v1/teams/{team}/record"), &body, false)?)
     }
 
     /// Pushes envelopes; the answer says each one's sequence number.

@@ -52,6 +52,9 @@ pub enum SyncState {
     /// The relay's log went back past what this device saw (restored from a backup?):
     /// nothing is sent or taken until someone who checked it accepts it.
     RelayWentBack,
+    /// The relay offered the team record something no device of the team signed (or went
+    /// back on it): nothing is sent or taken until its answers are in order again.
+    TeamRecordRefused,
     /// The vault is not in a team on a relay.
     NotInTeam,
     /// Something needs a person (the message says what).
@@ -204,6 +207,12 @@ fn on_error(shared: &Shared, who: Worker, e: &SyncError, backoff: &mut Duration)
             // Asked again now and then (no network: the vault says it at once), so that
             // accepting the relay elsewhere lets this device go on.
             shared.set(|s| s.state = SyncState::RelayWentBack);
+            shared.wait(who, MAX_BACKOFF);
+            true
+        }
+        SyncError::Untrusted(_) => {
+            // Tried again now and then: it resumes by itself once the relay stops lying.
+            shared.set(|s| s.state = SyncState::TeamRecordRefused);
             shared.wait(who, MAX_BACKOFF);
             true
         }

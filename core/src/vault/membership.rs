@@ -3,6 +3,7 @@
 //! encrypted `meta` table; nothing here touches the network (see `crate::sync`).
 
 use super::*;
+use tandem_protocol::record::{RecordState, UncheckedEntry};
 use tandem_protocol::{DeviceId, DocId, TeamId, TeamKey};
 
 /// Where this vault syncs.
@@ -33,9 +34,26 @@ pub(super) fn opt_meta_string(conn: &Connection, key: &str) -> Result<Option<Str
     Ok(opt_meta(conn, key)?.and_then(|v| String::from_utf8(v).ok()))
 }
 
+/// What a device joining a team with a record verified before it was enrolled.
+pub(crate) struct Joined<'a> {
+    /// The member id its `DeviceJoined` entry names.
+    pub member: MemberId,
+    /// The record, its own entry included.
+    pub entries: Vec<UncheckedEntry>,
+    /// What they verify to.
+    pub state: &'a RecordState,
+}
+
+pub(super) fn record_json(state: &RecordState) -> Result<String> {
+    serde_json::to_string(state)
+        .map_err(|_| VaultError::Internal("the team record did not serialise"))
+}
+
 impl Vault {
     /// Creates a vault for a device that has just been enrolled in a team on a relay. The
     /// team document and everyone's records arrive with the first sync.
+    // One call site, which has every piece at hand; a struct would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn create_enrolled(
         dir: &Path,
         passphrase: &Passphrase,
@@ -44,8 +62,13 @@ impl Vault {
         identity: DeviceIdentity,
         relay: &RelaySettings,
         key: &TeamKey,
+        joined: Option<Joined<'_>>,
     ) -> Result<Self> {
         let meta = relay_meta(&relay.url, &relay.relay_id, key);
+        let (member, record) = match joined {
+            Some(j) => (Some(j.member), Some((j.entries, record_json(j.state)?))),
+            None => (None, None),
+        };
         Self::init(
             dir,
             passphrase,
@@ -54,15 +77,27 @@ impl Vault {
                 team_id: team.to_hex(),
                 identity,
                 meta,
+                member,
+                record,
             },
         )
     }
 
-    /// Records that this vault's team lives on a relay, with its first key.
-    pub(crate) fn connect_relay(&mut self, relay: &RelaySettings, key: &TeamKey) -> Result<()> {
+    /// Records that this vault's team lives on a relay, with its first key and, for a team
+    /// made with one, its team record (the founding entry), all in one transaction.
+    pub(crate) fn connect_relay(
+        &mut self,
+        relay: &RelaySettings,
+        key: &TeamKey,
+        record: Option<(&[UncheckedEntry], &RecordState)>,
+    ) -> Result<()> {
+        let json = record.map(|(_, state)| record_json(state)).transpose()?;
         let tx = self.conn.transaction()?;
         for (k, v) in relay_meta(&relay.url, &relay.relay_id, key) {
             set_meta(&tx, &k, &v)?;
+        }
+        if let (Some((entries, _)), Some(json)) = (record, json) {
+            super::team_record::adopt_in(&tx, entries, &json)?;
         }
         tx.commit()?;
         Ok(())
@@ -203,10 +238,14 @@ impl Vault {
             return Ok(false);
         };
         let header = *unchecked.header();
-        let author = self
-            .team_device_keys()?
-            .get(&header.author.to_hex())
-            .and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(k).ok());
+        let known = match self.team_record()? {
+            Some(record) => record.device(&header.author).map(|d| d.key),
+            None => self
+                .team_device_keys()?
+                .get(&header.author.to_hex())
+                .copied(),
+        };
+        let author = known.and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok());
         let (Some(author), Some(key)) = (author, self.team_key(header.epoch)?) else {
             return Ok(false);
         };
@@ -276,6 +315,25 @@ impl Vault {
     #[cfg(feature = "test-hooks")]
     pub fn test_hook_team_keys(&self) -> Result<Vec<TeamKey>> {
         self.team_keys()
+    }
+
+    /// Writes, as a member gone bad would, this member as an admin and this device's key in
+    /// place of `other_device`'s into the team document (an ordinary change, synced).
+    #[cfg(feature = "test-hooks")]
+    pub fn test_hook_claim_in_team_doc(&mut self, other_device: &str) -> Result<()> {
+        let member = self.member.clone();
+        let key = self.signing_key.verifying_key().to_bytes();
+        let other = other_device.to_owned();
+        let team_id = self.team_id.clone();
+        let (_, change) = self.edit(
+            &team_id,
+            DocKind::Team,
+            "team.claim",
+            |_| None,
+            |tx| team::claim(tx, &member, &other, &key),
+        )?;
+        self.commit(change.into_iter().collect())?;
+        Ok(())
     }
 
     /// This device's id on the wire.

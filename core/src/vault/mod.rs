@@ -3,6 +3,7 @@
 mod changes;
 pub(crate) use changes::PulledPage;
 pub use changes::{IncomingChanges, PageReport};
+pub(crate) use membership::Joined;
 pub use membership::RelaySettings;
 #[cfg(test)]
 mod erasure_tests;
@@ -13,6 +14,8 @@ mod relay_trail;
 pub(crate) use relay_trail::RelayTrail;
 mod set_aside;
 pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
+mod team_record;
+pub use team_record::TrustProblem;
 mod shared;
 mod snapshots;
 pub use shared::SharedVault;
@@ -80,6 +83,11 @@ enum TeamStart<'a> {
         team_id: String,
         identity: DeviceIdentity,
         meta: Vec<(String, Vec<u8>)>,
+        /// The member id the device named when it joined (a team record names it), if any.
+        member: Option<MemberId>,
+        /// The team record it verified before joining, with its state (JSON), if the team
+        /// has one: stored in the same transaction, so the vault never exists without it.
+        record: Option<(Vec<tandem_protocol::record::UncheckedEntry>, String)>,
     },
 }
 
@@ -274,7 +282,12 @@ impl Vault {
             _ => DeviceIdentity::generate(),
         };
         let device_id = hex::encode(identity.device);
-        let member = MemberId(docs::new_id());
+        let member = match &start {
+            TeamStart::Remote {
+                member: Some(m), ..
+            } => m.clone(),
+            _ => MemberId(docs::new_id()),
+        };
         let actor = ActorId::from(&identity.device[..]);
         let now = Utc::now();
         let public_key = identity.signing.verifying_key().to_bytes();
@@ -380,9 +393,12 @@ impl Vault {
                 store::insert(&tx, &team_id, DocKind::Team, snapshot)?;
                 store::push_outbox(&tx, &team_id, DocKind::Team, outgoing)?;
             }
-            if let TeamStart::Remote { meta, .. } = &start {
+            if let TeamStart::Remote { meta, record, .. } = &start {
                 for (k, v) in meta.iter() {
                     set_meta(&tx, k, v)?;
+                }
+                if let Some((entries, state)) = record {
+                    team_record::adopt_in(&tx, entries, state)?;
                 }
             }
             tx.commit()?;

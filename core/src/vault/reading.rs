@@ -135,11 +135,28 @@ impl Vault {
     pub fn team(&mut self) -> Result<TeamInfo> {
         let team_id = self.team_id.clone();
         let (me, device) = (self.member.clone(), self.device_id.clone());
+        let record = self.team_record()?;
         let doc = self.doc(&team_id)?;
+        let mut members = team::members(doc);
+        if let Some(record) = record {
+            // Roles are the record's, whatever the team document (which any member can
+            // write) claims: an admin is a member with a device the record keeps as one.
+            for m in &mut members {
+                let admin = record.active().any(|(_, d)| {
+                    d.role == tandem_protocol::api::DeviceRole::Admin
+                        && hex::encode(d.member) == m.id.as_str()
+                });
+                m.role = if admin {
+                    MemberRole::Admin
+                } else {
+                    MemberRole::Member
+                };
+            }
+        }
         Ok(TeamInfo {
             id: team_id,
             name: team::name(doc),
-            members: team::members(doc),
+            members,
             settings: team::settings(doc),
             me,
             device,

@@ -23,6 +23,8 @@ pub enum SetAsideReason {
     Unreadable,
     /// Would inflate past the bound on Automerge input.
     TooLarge,
+    /// Signed by a device the team record had removed by then (never applied).
+    AfterRemoval,
 }
 
 impl SetAsideReason {
@@ -33,6 +35,7 @@ impl SetAsideReason {
             Self::NotAChange => "not_a_change",
             Self::Unreadable => "unreadable",
             Self::TooLarge => "too_large",
+            Self::AfterRemoval => "after_removal",
         }
     }
 
@@ -43,6 +46,7 @@ impl SetAsideReason {
             Self::NotAChange,
             Self::Unreadable,
             Self::TooLarge,
+            Self::AfterRemoval,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
