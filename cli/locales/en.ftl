@@ -114,6 +114,7 @@ sync-dropped-erased = { $count } change(s) were not kept: the person they were a
 sync-not-in-team = Not in a team on a relay yet.
 sync-offline = Offline.
 sync-relay-went-back = The relay's log went back past what this device saw (restored from a backup?): nothing is sent or taken until an admin checks it, then `tandem sync --accept-restored-relay`.
+sync-team-record-refused = The relay offered a change to the team that no admin signed, or went back on the team record ({ $problem }): it was refused; nothing is sent or taken until its answers check out again. Tell an admin.
 sync-relay-accepted = The relay is trusted again: its log is pulled from the start and { $count } record(s) are sent again.
 sync-waiting = { $count } change(s) waiting.
 sync-synced-at = Synced at { $time }.

@@ -114,6 +114,7 @@ sync-dropped-erased = { $count } modification(s) non conservée(s) : la personne
 sync-not-in-team = Pas encore dans une équipe sur un relais.
 sync-offline = Hors ligne.
 sync-relay-went-back = Le journal du relais est revenu en arrière de ce que cet appareil avait vu (restauré depuis une sauvegarde ?): rien n'est envoyé ni reçu tant qu'un·e admin ne l'a pas vérifié, puis `tandem sync --accept-restored-relay`.
+sync-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé, ou est revenu en arrière sur le registre de l'équipe ({ $problem }) : il a été refusé ; rien n'est envoyé ni reçu tant que ses réponses ne sont pas vérifiées. Prévenez un·e admin.
 sync-relay-accepted = Le relais est de nouveau accepté: son journal est relu depuis le début et { $count } dossier(s) sont renvoyés.
 sync-waiting = { $count } changement(s) en attente.
 sync-synced-at = Synchronisé à { $time }.

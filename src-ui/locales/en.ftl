@@ -227,6 +227,7 @@ sync-synced-at = Synced at { $time }
 sync-local = On this device only
 sync-revoked = Removed from the team
 sync-relay-went-back = The relay went back: changes stay here
+sync-team-record-refused = The relay offered a team change no admin signed: paused, changes stay here
 sync-failed = Sync needs a look
 sync-starting = Starting sync…
 
@@ -263,5 +264,6 @@ error-team-creation-refused = The relay did not let this device create a team: a
 error-invite-invalid = This invite code can no longer be used: it has expired, has been used, or was made before a device was removed from the team. Ask a team member for a new one.
 error-revoked = This device was removed from the team.
 error-relay-went-back = The relay's log went back past what this device saw (it may have been restored from a backup). Nothing is sent to it or taken from it: your changes stay on this device until an admin checks the relay.
+error-team-record-refused = The relay offered a change to the team that no admin signed (or went back on the team's record). It was refused and syncing is paused: your changes stay on this device, and syncing resumes by itself once the relay's answers check out. Tell an admin.
 error-not-in-team = This notebook is not in a team on a relay yet.
 error-internal = Something went wrong. Your saved work is safe.

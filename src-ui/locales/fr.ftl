@@ -227,6 +227,7 @@ sync-synced-at = Synchronisé à { $time }
 sync-local = Sur cet appareil seulement
 sync-revoked = Retiré de l'équipe
 sync-relay-went-back = Le relais est revenu en arrière : les changements restent ici
+sync-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé : en pause, les changements restent ici
 sync-failed = La synchro demande une vérification
 sync-starting = Démarrage de la synchro…
 
@@ -263,5 +264,6 @@ error-team-creation-refused = Le relais n'a pas permis à cet appareil de créer
 error-invite-invalid = Ce code d'invitation n'est plus utilisable : il a expiré, a déjà servi, ou date d'avant le retrait d'un appareil de l'équipe. Demandez-en un nouveau à un membre de l'équipe.
 error-revoked = Cet appareil a été retiré de l'équipe.
 error-relay-went-back = Le journal du relais est revenu en arrière de ce que cet appareil avait vu (restauré depuis une sauvegarde ?). Rien ne lui est envoyé ni pris : vos changements restent sur cet appareil jusqu'à ce qu'un·e admin vérifie le relais.
+error-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé (ou est revenu en arrière sur le registre de l'équipe). Il a été refusé et la synchronisation est en pause : vos changements restent sur cet appareil, et elle reprend d'elle-même dès que les réponses du relais sont vérifiées. Prévenez un·e admin.
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.

@@ -88,6 +88,7 @@ pub fn error_key(code: &str) -> &'static str {
         "invite_invalid" => "error-invite-invalid",
         "revoked" => "error-revoked",
         "relay_went_back" => "error-relay-went-back",
+        "team_record_refused" => "error-team-record-refused",
         "not_in_team" => "error-not-in-team",
         _ => "error-internal",
     }
@@ -199,6 +200,7 @@ mod tests {
             "invite_invalid",
             "revoked",
             "relay_went_back",
+            "team_record_refused",
             "not_in_team",
             "internal",
             "something_new",

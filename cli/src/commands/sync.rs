@@ -91,6 +91,7 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
     let waiting = vault.outbox_len()?;
     let set_aside = vault.set_aside_count()?;
     let went_back = vault.relay_went_back()?;
+    let trust = vault.trust_problem()?;
     let last = vault.last_synced_at()?;
     let relay = vault.relay()?;
     let reachable = match &relay {
@@ -99,6 +100,7 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
     };
     let state = match (&relay, reachable) {
         _ if went_back.is_some() => "relay_went_back",
+        _ if trust.is_some() => "team_record_refused",
         (None, _) => "not_in_team",
         (Some(_), false) => "offline",
         (Some(_), true) if waiting > 0 => "waiting",
@@ -112,10 +114,16 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
             "set_aside": set_aside,
             "last_synced_at": last,
             "relay": relay.as_ref().map(|r| r.url.clone()),
+            "trust": trust.map(|(problem, since)| json!({
+                "problem": problem.code(),
+                "since_ms": since,
+            })),
+            "team_record": vault.has_team_record()?,
         }),
         || {
             status_text(
                 state,
+                trust.map(|(p, _)| p.code()),
                 (waiting, set_aside),
                 local_last,
                 relay.is_some(),
@@ -129,6 +137,7 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
 /// when it last synced (`last` in local time).
 fn status_text(
     state: &str,
+    trust: Option<&str>,
     (waiting, set_aside): (u64, u64),
     last: Option<String>,
     has_relay: bool,
@@ -139,6 +148,10 @@ fn status_text(
         "not_in_team" => parts.push(out.t("sync-not-in-team")),
         "offline" => parts.push(out.t("sync-offline")),
         "relay_went_back" => parts.push(out.t("sync-relay-went-back")),
+        "team_record_refused" => parts.push(out.t_args(
+            "sync-team-record-refused",
+            &[("problem", trust.unwrap_or("?").into())],
+        )),
         _ => {}
     }
     if waiting > 0 {
@@ -231,13 +244,13 @@ mod tests {
 
     #[test]
     fn a_status_in_both_languages() {
-        let synced = |out| status_text("waiting", (2, 0), Some("14:02".into()), true, out);
+        let synced = |out| status_text("waiting", None, (2, 0), Some("14:02".into()), true, out);
         assert_eq!(synced(&EN), "2 change(s) waiting. Synced at 14:02.");
         assert_eq!(
             synced(&FR),
             "2 changement(s) en attente. Synchronisé à 14:02."
         );
-        let held = |out| status_text("synced", (0, 3), Some("14:02".into()), true, out);
+        let held = |out| status_text("synced", None, (0, 3), Some("14:02".into()), true, out);
         assert_eq!(
             held(&EN),
             "3 change(s) from the team could not be read (set aside; an admin should look). \
@@ -248,10 +261,26 @@ mod tests {
             "3 changement(s) de l'équipe illisible(s) (mis de côté; un·e admin devrait regarder). \
              Synchronisé à 14:02."
         );
-        let offline = |out| status_text("offline", (0, 0), None, true, out);
+        let offline = |out| status_text("offline", None, (0, 0), None, true, out);
         assert_eq!(offline(&EN), "Offline. Never synced.");
         assert_eq!(offline(&FR), "Hors ligne. Jamais synchronisé.");
-        let alone = |out| status_text("not_in_team", (1, 0), None, false, out);
+        let refused = |out| {
+            status_text(
+                "team_record_refused",
+                Some("forged_change"),
+                (1, 0),
+                None,
+                true,
+                out,
+            )
+        };
+        assert!(refused(&EN).starts_with(
+            "The relay offered a change to the team that no admin signed, or went back on the \
+             team record (forged_change)"
+        ));
+        assert!(refused(&FR)
+            .starts_with("Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé"));
+        let alone = |out| status_text("not_in_team", None, (1, 0), None, false, out);
         assert_eq!(
             alone(&EN),
             "Not in a team on a relay yet. 1 change(s) waiting."

@@ -78,6 +78,8 @@ pub enum Badge {
     Revoked,
     /// The relay's log went back: nothing is sent or taken until an admin checks it.
     RelayWentBack,
+    /// The relay offered the team record what no device signed: syncing is paused.
+    TeamRecordRefused,
     /// Something needs a person.
     Failed,
     /// Starting up.
@@ -95,6 +97,7 @@ impl Badge {
             "offline" => Self::Offline { waiting: s.waiting },
             "revoked" => Self::Revoked,
             "relay_went_back" => Self::RelayWentBack,
+            "team_record_refused" => Self::TeamRecordRefused,
             "not_in_team" => Self::Local,
             "failed" => Self::Failed,
             _ if s.waiting > 0 => Self::Waiting(s.waiting),
@@ -116,6 +119,7 @@ impl Badge {
             Self::Local => "local",
             Self::Revoked => "revoked",
             Self::RelayWentBack => "relay-went-back",
+            Self::TeamRecordRefused => "team-record-refused",
             Self::Failed => "failed",
             Self::Starting => "starting",
         }
@@ -139,6 +143,7 @@ impl Badge {
             Self::Local => ("sync-local", vec![]),
             Self::Revoked => ("sync-revoked", vec![]),
             Self::RelayWentBack => ("sync-relay-went-back", vec![]),
+            Self::TeamRecordRefused => ("sync-team-record-refused", vec![]),
             Self::Failed => ("sync-failed", vec![]),
             Self::Starting => ("sync-starting", vec![]),
         }
