@@ -7,6 +7,7 @@ mod erasure;
 mod faults;
 mod harness;
 mod hostile_member;
+mod hostile_relay;
 mod malicious;
 mod rollback;
 mod rotation;

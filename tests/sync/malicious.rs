@@ -31,10 +31,14 @@ enum Tamper {
     WithholdEpoch(u32),
 }
 
+/// Rewrites a GET answer: its route, its `x-tandem` headers, its body.
+pub(crate) type Rewrite = Box<dyn Fn(&str, &mut Vec<(String, String)>, Vec<u8>) -> Vec<u8> + Send>;
+
 #[derive(Clone)]
 struct Wrapper {
     target: SocketAddr,
     mode: Arc<Mutex<Tamper>>,
+    rewrite: Arc<Mutex<Option<Rewrite>>>,
     agent: ureq::Agent,
 }
 
@@ -156,7 +160,7 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
     let mode = *w.mode.lock().unwrap();
     let url = format!("http://{}{}", w.target, path);
     let agent = w.agent.clone();
-    let (status, out_headers, mut out) = tokio::task::spawn_blocking(move || {
+    let (status, mut out_headers, mut out) = tokio::task::spawn_blocking(move || {
         let resp = if is_get {
             let mut r = agent.get(&url);
             for (k, v) in &headers {
@@ -196,6 +200,9 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
     .unwrap();
     if is_get && status == 200 {
         let route = path.split('?').next().unwrap_or("");
+        if let Some(rewrite) = w.rewrite.lock().unwrap().as_ref() {
+            out = rewrite(route, &mut out_headers, out);
+        }
         if route.ends_with("/envelopes") && mode != Tamper::Honest {
             out = tamper_page(mode, out);
         }
@@ -224,22 +231,26 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
     response
 }
 
-struct Running {
-    addr: SocketAddr,
+pub(crate) struct Running {
+    pub(crate) addr: SocketAddr,
     mode: Arc<Mutex<Tamper>>,
+    /// What the relay's GET answers are turned into, while set.
+    pub(crate) rewrite: Arc<Mutex<Option<Rewrite>>>,
     _rt: tokio::runtime::Runtime,
 }
 
-fn start_wrapper(target: SocketAddr) -> Running {
+pub(crate) fn start_wrapper(target: SocketAddr) -> Running {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     let mode = Arc::new(Mutex::new(Tamper::Honest));
+    let rewrite = Arc::new(Mutex::new(None));
     let state = Wrapper {
         target,
         mode: mode.clone(),
+        rewrite: rewrite.clone(),
         agent: ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
@@ -256,6 +267,7 @@ fn start_wrapper(target: SocketAddr) -> Running {
     Running {
         addr,
         mode,
+        rewrite,
         _rt: rt,
     }
 }

@@ -56,10 +56,11 @@ fn a_revoked_device_is_refused_at_once_and_others_carry_on() {
     let (c, first) = Device::join(&a, "Lost phone");
     first.unwrap();
     let c_id = c.v().device_id().to_owned();
-    // Only an admin may revoke.
+    // Only an admin may revoke: the member's device knows it from the team record (and the
+    // relay would refuse the entry, see `hostile_relay`).
     let not_admin = sync::revoke_device(&b.vault, a.v().device_id());
     assert!(
-        matches!(not_admin, Err(SyncError::Relay { status: 403, .. })),
+        matches!(not_admin, Err(SyncError::Config(m)) if m.contains("only an admin")),
         "{not_admin:?}"
     );
     sync::revoke_device(&a.vault, &c_id).unwrap();
@@ -264,4 +265,54 @@ fn an_erasure_cut_off_is_finished_by_the_erasing_device_not_by_a_member() {
         (0, 0),
         "relay still holds the erased record"
     );
+}
+
+/// A team put on a relay before the team record existed (every team in use today) keeps
+/// working as it did: invites, joins, sync and revocation, membership as the relay lists it,
+/// until it moves to a record.
+#[test]
+fn a_team_without_a_record_keeps_working_as_before() {
+    let relay = RelayProcess::start();
+    let dir = tempfile::tempdir().unwrap();
+    let vault = tandem_core::Vault::create(
+        dir.path(),
+        &pass(),
+        &tandem_core::NewVault {
+            member_name: "Sam".into(),
+            team_name: "Solo".into(),
+        },
+    )
+    .unwrap();
+    let vault = tandem_core::SharedVault::new(vault);
+    sync::test_hook_create_team_without_record(
+        &vault,
+        &relay.url(),
+        "Équipe Nord",
+        Some(CREATION_TOKEN),
+    )
+    .unwrap();
+    let a = Device::new(dir, vault);
+    assert!(!a.v().has_team_record().unwrap());
+    let helene = a.add_person("Hélène");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Lost phone");
+    first.unwrap();
+    assert!(!b.v().has_team_record().unwrap());
+    sync::revoke_device(&a.vault, c.v().device_id()).unwrap();
+    assert!(matches!(c.sync(), Err(SyncError::Revoked)));
+    let mut e = tandem_model::NewEncounter::with_person(helene.clone());
+    e.notes = "after the revocation".into();
+    a.v().record_encounter(&e).unwrap();
+    settle(&[&a, &b]);
+    assert_eq!(b.v().team_epoch().unwrap(), Some(2));
+    assert!(b
+        .v()
+        .person(&helene)
+        .unwrap()
+        .encounters
+        .iter()
+        .any(|x| x.notes == "after the revocation"));
+    assert_eq!(state(&a), state(&b));
 }

@@ -1,0 +1,514 @@
+//! A relay that tries to decide who is in the team: it makes up admins, entries, key
+//! packages and device lists. Every device refuses what the team record does not allow,
+//! says so, keeps its work, and goes on once the relay answers honestly again.
+//!
+//! The relay is real (a process on loopback); a wrapper in front of it rewrites what it
+//! answers, as a relay whose process or database is in someone else's hands could.
+
+use crate::harness::*;
+use crate::malicious::start_wrapper;
+use ed25519_dalek::SigningKey;
+use rand::rngs::OsRng;
+use tandem_core::sync::{self, SyncError};
+use tandem_core::TrustProblem;
+use tandem_model::{ErrorCode, NewEncounter};
+use tandem_protocol::api::{DeviceRole, PostRecord, HEADER_RECORD_HASH, HEADER_RECORD_SEQ};
+use tandem_protocol::frames;
+use tandem_protocol::key_package::NewKeyPackage;
+use tandem_protocol::record::{
+    invite_id, invite_signing_key, join_proof, key_commitment, EntryBody, NewEntry, RecordState,
+    UncheckedEntry,
+};
+use tandem_protocol::{DeviceId, RelayErrorCode, TeamKey};
+
+/// A founder and a member syncing through the wrapper (the member only).
+fn team_of_two(relay: &RelayProcess) -> (Device, Device, crate::malicious::Running) {
+    let a = Device::founder(&relay.url(), "Sam");
+    let person = a.add_person("Hélène");
+    a.v()
+        .record_encounter(&NewEncounter::with_person(person))
+        .unwrap();
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let w = start_wrapper(relay.addr);
+    b.v().set_relay_url(&format!("http://{}", w.addr)).unwrap();
+    b.sync().unwrap();
+    (a, b, w)
+}
+
+fn record_of(d: &Device) -> RecordState {
+    d.v()
+        .team_record()
+        .unwrap()
+        .expect("a team made now has a record")
+}
+
+/// The relay's record answer with `extra` entries after what it holds, its head moved to the
+/// last of them, as a lying relay would serve it.
+fn append_entries(
+    headers: &mut Vec<(String, String)>,
+    body: Vec<u8>,
+    extra: &[UncheckedEntry],
+) -> Vec<u8> {
+    let mut items = frames::decode_page(&body, usize::MAX).unwrap();
+    for e in extra {
+        items.push((e.header().seq, e.bytes().to_vec()));
+    }
+    if let Some(last) = extra.last() {
+        headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
+        headers.push((HEADER_RECORD_SEQ.into(), last.header().seq.to_string()));
+        headers.push((HEADER_RECORD_HASH.into(), hex::encode(last.hash())));
+    }
+    frames::encode_page(&items)
+}
+
+fn now_ms() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap()
+}
+
+fn refused(r: &Result<sync::SyncReport, SyncError>, problem: TrustProblem) -> bool {
+    matches!(r, Err(SyncError::Untrusted(p)) if *p == problem)
+}
+
+/// The relay makes up an admin device (in its device list, in the record, and as the sender
+/// of key packages) and a new key epoch whose key it knows, sealed to every real device. No
+/// device takes any of it: no epoch moves, nothing is sealed under the relay's key, the
+/// device says why in both languages, and it all goes on once the relay is honest again.
+#[test]
+fn an_admin_the_relay_invents_and_its_epoch_are_refused() {
+    let relay = RelayProcess::start();
+    let (a, b, w) = team_of_two(&relay);
+    let team = b.v().wire_team().unwrap();
+    let record = record_of(&b);
+    let fake = SigningKey::generate(&mut OsRng);
+    let fake_id = DeviceId([0xEE; 16]);
+    let relay_key = TeamKey::new(2, [0x42; 32]);
+    let recipients: Vec<DeviceId> = record.active().map(|(d, _)| *d).collect();
+    let real_admin = a.v().wire_device().unwrap();
+    let epoch_by = |author: DeviceId| {
+        NewEntry {
+            team,
+            seq: record.seq() + 1,
+            prev: record.head(),
+            author,
+            time_ms: now_ms(),
+            body: EntryBody::KeyEpoch {
+                epoch: 2,
+                commitment: key_commitment(team, 2, relay_key.bytes()),
+                recipients: recipients.clone(),
+            },
+        }
+        .sign(&fake)
+    };
+    // Its package for Alex's device, sealed and signed by its own "admin".
+    let b_device = b.v().wire_device().unwrap();
+    let b_key = record.device(&b_device).unwrap().key;
+    let package = NewKeyPackage {
+        team,
+        key: &relay_key,
+        from: fake_id,
+        signer: &fake,
+        to: b_device,
+        to_key: &ed25519_dalek::VerifyingKey::from_bytes(&b_key).unwrap(),
+    }
+    .seal([5; 32], [6; 24])
+    .unwrap();
+    let package_hex = hex::encode(package.bytes());
+
+    // In turn: an entry by a device the record does not know, then one that claims the
+    // real admin as its author (signed with the relay's key).
+    for forged in [epoch_by(fake_id), epoch_by(real_admin)] {
+        let forged_for_rewrite = forged.clone();
+        let package_hex = package_hex.clone();
+        let fake_public = hex::encode(fake.verifying_key().to_bytes());
+        *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+            if route.ends_with("/record") {
+                return append_entries(headers, body, std::slice::from_ref(&forged_for_rewrite));
+            }
+            if route.ends_with("/keys") {
+                let mut answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                answer["current_epoch"] = 2.into();
+                answer["packages"] = serde_json::json!([package_hex]);
+                return serde_json::to_vec(&answer).unwrap();
+            }
+            if route.ends_with("/devices") {
+                let mut list: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                list.as_array_mut().unwrap().push(serde_json::json!({
+                    "device": fake_id.to_hex(),
+                    "public_key": fake_public,
+                    "role": "admin",
+                    "enrolled_at_ms": 0,
+                    "revoked_at_ms": null,
+                }));
+                return serde_json::to_vec(&list).unwrap();
+            }
+            if route.ends_with("/envelopes") {
+                headers.retain(|(k, _)| k != "x-tandem-epoch");
+                headers.push(("x-tandem-epoch".into(), "2".into()));
+            }
+            body
+        }));
+        let person = b.add_person("Marc");
+        let r = b.sync();
+        assert!(refused(&r, TrustProblem::ForgedChange), "{r:?}");
+        let err = r.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::TeamRecordRefused);
+        assert!(err.to_string().contains("no admin signed"), "{err}");
+        assert_eq!(
+            b.v().team_epoch().unwrap(),
+            Some(1),
+            "the relay's epoch was taken"
+        );
+        assert_eq!(record_of(&b).seq(), record.seq(), "a forged entry was kept");
+        assert!(b
+            .v()
+            .trust_problem()
+            .unwrap()
+            .is_some_and(|(p, _)| p == TrustProblem::ForgedChange));
+        // Nothing goes to that relay meanwhile; the change waits on the device.
+        assert!(matches!(
+            sync::push_pending(&b.vault, &|_| {}),
+            Err(SyncError::Untrusted(_))
+        ));
+        assert!(b.v().outbox_len().unwrap() > 0);
+
+        // Honest again: the problem clears by itself and the work arrives everywhere.
+        *w.rewrite.lock().unwrap() = None;
+        settle(&[&a, &b]);
+        assert!(b.v().trust_problem().unwrap().is_none());
+        assert!(a.v().person(&person).is_ok(), "Alex's change never arrived");
+        assert_eq!(state(&a), state(&b));
+        assert_eq!(b.v().team_epoch().unwrap(), Some(1));
+    }
+}
+
+/// Key packages and a device list the relay makes up, with no record entry at all: the epoch
+/// it announces is not in the record, so no key is taken, and the device list shown is the
+/// record's, never the relay's.
+#[test]
+fn the_relays_device_list_and_keys_are_never_believed() {
+    let relay = RelayProcess::start();
+    let (a, b, w) = team_of_two(&relay);
+    let team = b.v().wire_team().unwrap();
+    let b_device = b.v().wire_device().unwrap();
+    let record = record_of(&b);
+    let b_key = record.device(&b_device).unwrap().key;
+    // Sealed by the real admin's key even: a key no KeyEpoch entry committed to.
+    let admin_signing = a.v().test_hook_signing_key();
+    let admin = a.v().wire_device().unwrap();
+    let loose_key = TeamKey::new(2, [0x24; 32]);
+    let package = NewKeyPackage {
+        team,
+        key: &loose_key,
+        from: admin,
+        signer: &admin_signing,
+        to: b_device,
+        to_key: &ed25519_dalek::VerifyingKey::from_bytes(&b_key).unwrap(),
+    }
+    .seal([7; 32], [8; 24])
+    .unwrap();
+    let package_hex = hex::encode(package.bytes());
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/keys") {
+            let mut answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            answer["current_epoch"] = 2.into();
+            answer["packages"] = serde_json::json!([package_hex]);
+            return serde_json::to_vec(&answer).unwrap();
+        }
+        if route.ends_with("/devices") {
+            let mut list: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            for d in list.as_array_mut().unwrap() {
+                let fake = SigningKey::generate(&mut OsRng);
+                d["public_key"] = hex::encode(fake.verifying_key().to_bytes()).into();
+                d["role"] = "admin".into();
+            }
+            return serde_json::to_vec(&list).unwrap();
+        }
+        if route.ends_with("/envelopes") {
+            headers.retain(|(k, _)| k != "x-tandem-epoch");
+            headers.push(("x-tandem-epoch".into(), "2".into()));
+        }
+        body
+    }));
+    let person = a.add_person("Nadia");
+    a.sync().unwrap();
+    b.sync().unwrap();
+    assert_eq!(
+        b.v().team_epoch().unwrap(),
+        Some(1),
+        "a key no entry committed to was taken"
+    );
+    assert!(
+        b.v().person(&person).is_ok(),
+        "the honest change did not arrive"
+    );
+    let listed = sync::list_devices(&b.vault).unwrap();
+    assert_eq!(listed.len(), 2);
+    for d in &listed {
+        let in_record = record
+            .device(&d.device)
+            .expect("a device the record does not know");
+        assert_eq!(
+            d.public_key,
+            hex::encode(in_record.key),
+            "the relay's key was shown"
+        );
+        assert_eq!(d.role, in_record.role);
+    }
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|d| d.role == DeviceRole::Admin)
+            .count(),
+        1,
+        "the relay's roles were shown"
+    );
+}
+
+/// The relay writes a device into the record with an invite id it saw, without the invite's
+/// secret: its join proof does not verify, and no device takes the entry.
+#[test]
+fn a_join_the_relay_makes_without_the_invite_is_refused() {
+    let relay = RelayProcess::start();
+    let (_a, b, w) = team_of_two(&relay);
+    let code = sync::create_invite(&b.vault, 3600).unwrap();
+    b.sync().unwrap();
+    let team = b.v().wire_team().unwrap();
+    let record = record_of(&b);
+    let id = invite_id(&code.token_hash());
+    assert!(
+        record.invite(&id).is_some(),
+        "the invite is not in the record"
+    );
+    let intruder = SigningKey::generate(&mut OsRng);
+    let intruder_id = DeviceId([0xAB; 16]);
+    let device_key = intruder.verifying_key().to_bytes();
+    let member = [0xCD; 16];
+    // Its best guess at the invite's key: one made from another secret.
+    let guessed = invite_signing_key(team, &[0u8; 10]);
+    let (seq, prev) = (record.seq() + 1, record.head());
+    let entry = NewEntry {
+        team,
+        seq,
+        prev,
+        author: intruder_id,
+        time_ms: now_ms(),
+        body: EntryBody::DeviceJoined {
+            invite_id: id,
+            device_key,
+            member,
+            has_epochs_to: record.current_epoch(),
+            invite_proof: join_proof(
+                &guessed,
+                team,
+                seq,
+                &prev,
+                intruder_id,
+                &device_key,
+                &member,
+            ),
+        },
+    }
+    .sign(&intruder);
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/record") {
+            return append_entries(headers, body, std::slice::from_ref(&entry));
+        }
+        body
+    }));
+    let r = b.sync();
+    assert!(refused(&r, TrustProblem::ForgedChange), "{r:?}");
+    assert!(record_of(&b).device(&intruder_id).is_none());
+}
+
+/// A relay that serves the record without its last entries, or one that is not chained to
+/// the head this device verified, is caught; so is one that announces entries it does not
+/// hand out.
+#[test]
+fn a_record_gone_back_replayed_or_withheld_is_caught() {
+    let relay = RelayProcess::start();
+    let (a, b, w) = team_of_two(&relay);
+    // One more entry on the record (an invite), so there is something to take back.
+    sync::create_invite(&a.vault, 3600).unwrap();
+    b.sync().unwrap();
+    let record = record_of(&b);
+    let seq = record.seq();
+    let head = record.head();
+    // Announces a shorter record.
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/record") {
+            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
+            headers.push((HEADER_RECORD_SEQ.into(), (seq - 1).to_string()));
+            headers.push((HEADER_RECORD_HASH.into(), hex::encode([1u8; 32])));
+        }
+        body
+    }));
+    assert!(refused(&b.sync(), TrustProblem::RecordWentBack));
+    // Another record at the same length.
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/record") {
+            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
+            headers.push((HEADER_RECORD_SEQ.into(), seq.to_string()));
+            headers.push((HEADER_RECORD_HASH.into(), hex::encode([2u8; 32])));
+        }
+        body
+    }));
+    assert!(refused(&b.sync(), TrustProblem::RecordWentBack));
+    // Announces one more entry and keeps it back.
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/record") {
+            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
+            headers.push((HEADER_RECORD_SEQ.into(), (seq + 1).to_string()));
+            headers.push((HEADER_RECORD_HASH.into(), hex::encode([3u8; 32])));
+        }
+        body
+    }));
+    assert!(refused(&b.sync(), TrustProblem::OutOfOrder));
+    // Replays an entry this device holds already.
+    let old = b.v().test_hook_record_entry(seq).unwrap();
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/record") {
+            let items = vec![(seq, old.clone())];
+            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
+            headers.push((HEADER_RECORD_SEQ.into(), seq.to_string()));
+            headers.push((HEADER_RECORD_HASH.into(), hex::encode(head)));
+            return frames::encode_page(&items);
+        }
+        body
+    }));
+    assert!(refused(&b.sync(), TrustProblem::OutOfOrder));
+    assert_eq!(record_of(&b).seq(), seq);
+    *w.rewrite.lock().unwrap() = None;
+    b.sync().unwrap();
+    assert!(b.v().trust_problem().unwrap().is_none());
+}
+
+/// A member cannot make itself admin, remove a device or start a key epoch: the relay
+/// refuses its entry, and a relay that took it anyway would be refused by every device.
+#[test]
+fn a_member_cannot_promote_itself_remove_or_rotate() {
+    let relay = RelayProcess::start();
+    let (a, b, w) = team_of_two(&relay);
+    let a_device = a.v().wire_device().unwrap();
+    let r = sync::revoke_device(&b.vault, &a_device.to_hex());
+    assert!(r.is_err(), "a member removed the admin");
+    let team = b.v().wire_team().unwrap();
+    let b_device = b.v().wire_device().unwrap();
+    let b_signing = b.v().test_hook_signing_key();
+    let record = record_of(&b);
+    let promote = NewEntry {
+        team,
+        seq: record.seq() + 1,
+        prev: record.head(),
+        author: b_device,
+        time_ms: now_ms(),
+        body: EntryBody::RoleChanged {
+            device: b_device,
+            role: DeviceRole::Admin,
+        },
+    }
+    .sign(&b_signing);
+    let client = sync::RelayClient::new(
+        &relay.url(),
+        &tandem_core::sync::relay_info(&relay.url())
+            .unwrap()
+            .relay_id,
+        b_device,
+        b_signing.clone(),
+    )
+    .unwrap();
+    let posted = client.post_record(
+        team,
+        &PostRecord {
+            entries: vec![hex::encode(promote.bytes())],
+            packages: Vec::new(),
+        },
+    );
+    assert!(
+        matches!(&posted, Err(SyncError::Relay { status: 403, code, .. }) if *code == RelayErrorCode::RecordRefused),
+        "{posted:?}"
+    );
+    // Served anyway by a relay in league with it: the admin's device refuses it.
+    let a_wrapper = start_wrapper(relay.addr);
+    a.v()
+        .set_relay_url(&format!("http://{}", a_wrapper.addr))
+        .unwrap();
+    *a_wrapper.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if route.ends_with("/record") {
+            return append_entries(headers, body, std::slice::from_ref(&promote));
+        }
+        body
+    }));
+    assert!(refused(&a.sync(), TrustProblem::ForgedChange));
+    assert!(!record_of(&a).is_active_admin(&b_device));
+    drop(w);
+}
+
+/// What a member writes into the team document about roles and keys changes nothing: the
+/// admin's screen shows it as a member, and the next removal seals the new key to the keys
+/// the record holds, so the device whose key it overwrote still reads on.
+#[test]
+fn claims_in_the_team_document_change_nothing() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let (c, first) = Device::join(&a, "Chris");
+    first.unwrap();
+    let (d, first) = Device::join(&a, "Dana");
+    first.unwrap();
+    settle(&[&a, &b, &c, &d]);
+    let c_device = c.v().wire_device().unwrap();
+    b.v()
+        .test_hook_claim_in_team_doc(&c_device.to_hex())
+        .unwrap();
+    settle(&[&a, &b, &c, &d]);
+    let b_member = b.v().member_id().clone();
+    for dev in [&a, &b, &c] {
+        let team = dev.v().team().unwrap();
+        let as_shown = team.members.iter().find(|m| m.id == b_member).unwrap();
+        assert_eq!(as_shown.role, tandem_model::MemberRole::Member);
+    }
+    // The admin removes Dana: the new key goes to Chris's real key, not Alex's claim.
+    sync::revoke_device(&a.vault, &d.v().wire_device().unwrap().to_hex()).unwrap();
+    let person = a.add_person("Jo");
+    a.sync().unwrap();
+    c.sync().unwrap();
+    assert_eq!(c.v().team_epoch().unwrap(), Some(2));
+    assert!(
+        c.v().person(&person).is_ok(),
+        "Chris cannot read after the rotation"
+    );
+    b.sync().unwrap();
+    assert_eq!(b.v().team_epoch().unwrap(), Some(2));
+    assert!(matches!(d.sync(), Err(SyncError::Revoked)));
+    assert_eq!(d.v().team_epoch().unwrap(), Some(1));
+}
+
+/// An invite dies with the device that made it: once the admin removes it, the code lets no
+/// one in, and a new device that checks the record refuses it too.
+#[test]
+fn a_removed_members_invite_is_dead() {
+    let relay = RelayProcess::start();
+    let a = Device::founder(&relay.url(), "Sam");
+    a.sync().unwrap();
+    let (b, first) = Device::join(&a, "Alex");
+    first.unwrap();
+    let code = sync::create_invite(&b.vault, 3600).unwrap();
+    sync::revoke_device(&a.vault, &b.v().wire_device().unwrap().to_hex()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let joined = sync::join_team(
+        &dir.path().join("v"),
+        &pass(),
+        "Kim",
+        &code.to_string(),
+        &|_| {},
+    );
+    let Err(err) = joined else {
+        panic!("a removed member's invite let a device in");
+    };
+    assert_eq!(err.code(), ErrorCode::InviteInvalid, "{err:?}");
+    assert!(!dir.path().join("v").exists() || !tandem_core::Vault::exists(&dir.path().join("v")));
+}
