@@ -244,10 +244,10 @@ pub(super) fn finish_rotation(
         // the record says is owed (a removal no key epoch followed yet), which any admin's
         // device makes. Failing is not an error for the sync: it is tried at the next one.
         let pending = vault.lock().pending_removal()?;
-        if pending.is_some() || state.rotation_due() {
-            if rotate_on_record(vault, link, pending).is_ok() {
-                vault.lock().set_pending_removal(None)?;
-            }
+        if (pending.is_some() || state.rotation_due())
+            && rotate_on_record(vault, link, pending).is_ok()
+        {
+            vault.lock().set_pending_removal(None)?;
         }
         return Ok(());
     }

@@ -24,16 +24,6 @@ pub(crate) fn relay_meta(url: &str, relay_id: &str, key: &TeamKey) -> Vec<(Strin
     ]
 }
 
-fn opt_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
-}
-
-pub(super) fn opt_meta_string(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(opt_meta(conn, key)?.and_then(|v| String::from_utf8(v).ok()))
-}
-
 /// What a device joining a team with a record verified before it was enrolled.
 pub(crate) struct Joined<'a> {
     /// The member id its `DeviceJoined` entry names.
@@ -42,11 +32,6 @@ pub(crate) struct Joined<'a> {
     pub entries: Vec<UncheckedEntry>,
     /// What they verify to.
     pub state: &'a RecordState,
-}
-
-pub(super) fn record_json(state: &RecordState) -> Result<String> {
-    serde_json::to_string(state)
-        .map_err(|_| VaultError::Internal("the team record did not serialise"))
 }
 
 impl Vault {
@@ -66,7 +51,10 @@ impl Vault {
     ) -> Result<Self> {
         let meta = relay_meta(&relay.url, &relay.relay_id, key);
         let (member, record) = match joined {
-            Some(j) => (Some(j.member), Some((j.entries, record_json(j.state)?))),
+            Some(j) => (
+                Some(j.member),
+                Some((j.entries, super::team_record::record_json(j.state)?)),
+            ),
             None => (None, None),
         };
         Self::init(
@@ -91,7 +79,9 @@ impl Vault {
         key: &TeamKey,
         record: Option<(&[UncheckedEntry], &RecordState)>,
     ) -> Result<()> {
-        let json = record.map(|(_, state)| record_json(state)).transpose()?;
+        let json = record
+            .map(|(_, state)| super::team_record::record_json(state))
+            .transpose()?;
         let tx = self.conn.transaction()?;
         for (k, v) in relay_meta(&relay.url, &relay.relay_id, key) {
             set_meta(&tx, &k, &v)?;

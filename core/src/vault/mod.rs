@@ -205,6 +205,16 @@ fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
     Ok(())
 }
 
+fn opt_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn opt_meta_string(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(opt_meta(conn, key)?.and_then(|v| String::from_utf8(v).ok()))
+}
+
 fn meta_string(conn: &Connection, key: &str) -> Result<String> {
     String::from_utf8(get_meta(conn, key)?)
         .map_err(|_| VaultError::KeyFileDamaged("a device identity field is not text"))

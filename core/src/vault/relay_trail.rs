@@ -8,7 +8,6 @@
 //! syncing with it, keeps its own changes, and says so until someone who checked the relay
 //! accepts it ([`Vault::accept_restored_relay`]).
 
-use super::membership::opt_meta_string;
 use super::*;
 
 /// What this device saw of the relay's log.

@@ -10,7 +10,6 @@
 //! device stops syncing with it and keeps what the problem was ([`TrustProblem`]) until the
 //! relay's answers extend the verified record again.
 
-use super::membership::opt_meta_string;
 use super::*;
 use tandem_protocol::record::{RecordState, UncheckedEntry};
 
@@ -68,7 +67,7 @@ impl Vault {
         entries: &[UncheckedEntry],
         state: &RecordState,
     ) -> Result<()> {
-        let json = super::membership::record_json(state)?;
+        let json = record_json(state)?;
         let tx = self.conn.transaction()?;
         adopt_in(&tx, entries, &json)?;
         tx.commit()?;
@@ -148,6 +147,11 @@ impl Vault {
             .execute("DELETE FROM meta WHERE key = 'trust_problem'", [])?;
         Ok(())
     }
+}
+
+pub(super) fn record_json(state: &RecordState) -> Result<String> {
+    serde_json::to_string(state)
+        .map_err(|_| VaultError::Internal("the team record did not serialise"))
 }
 
 /// Stores entries and the state in a transaction the caller commits (the vault's creation
