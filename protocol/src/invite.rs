@@ -165,6 +165,73 @@ impl InviteCode {
         out
     }
 
+    /// Seals, for an invite to a team with a team record, the record's head right after the
+    /// invite's own entry (`anchor`: its seq and entry hash) with the team's keys:
+    /// `nonce ‖ ciphertext` of `seq ‖ hash ‖ (epoch ‖ key)*`, under associated data that
+    /// says it is such an invite. The new device takes only a record whose entry at that seq
+    /// has that hash: a relay can neither hand it another record (it would need another
+    /// chain with the same hash) nor pass the team off as one without a record (this payload
+    /// does not open as the older kind, and the relay cannot seal another).
+    pub fn seal_anchored(
+        &self,
+        team: TeamId,
+        anchor: (u64, [u8; 32]),
+        keys: &[TeamKey],
+        nonce: [u8; 24],
+    ) -> Vec<u8> {
+        let k = self.wrapping_key();
+        let mut plain = Zeroizing::new(Vec::with_capacity(40 + 36 * keys.len()));
+        plain.extend_from_slice(&anchor.0.to_be_bytes());
+        plain.extend_from_slice(&anchor.1);
+        for key in keys {
+            plain.extend_from_slice(&key.epoch.to_be_bytes());
+            plain.extend_from_slice(key.bytes());
+        }
+        let ct = XChaCha20Poly1305::new(k.as_ref().into())
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain,
+                    aad: &anchored_aad(team),
+                },
+            )
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    /// Opens what [`InviteCode::seal_anchored`] sealed: the anchor and the keys (at least
+    /// one). Fails on a payload of the older kind.
+    pub fn open_anchored(&self, team: TeamId, sealed: &[u8]) -> Result<Anchored, InviteError> {
+        if sealed.len() < 24 + 16 {
+            return Err(InviteError::CannotOpen);
+        }
+        let k = self.wrapping_key();
+        let plain = Zeroizing::new(
+            XChaCha20Poly1305::new(k.as_ref().into())
+                .decrypt(
+                    XNonce::from_slice(&sealed[..24]),
+                    Payload {
+                        msg: &sealed[24..],
+                        aad: &anchored_aad(team),
+                    },
+                )
+                .map_err(|_| InviteError::CannotOpen)?,
+        );
+        if plain.len() < 40 + 36 || (plain.len() - 40) % 36 != 0 {
+            return Err(InviteError::CannotOpen);
+        }
+        let mut seq = [0u8; 8];
+        seq.copy_from_slice(&plain[..8]);
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&plain[8..40]);
+        Ok(Anchored {
+            anchor: (u64::from_be_bytes(seq), hash),
+            keys: keys_of(&plain[40..]),
+        })
+    }
+
     /// Opens the team key parked with the invite (the newest epoch's, if it holds several).
     pub fn open_team_key(&self, team: TeamId, sealed: &[u8]) -> Result<TeamKey, InviteError> {
         self.open_team_keys(team, sealed)?
@@ -193,17 +260,37 @@ impl InviteCode {
         if plain.is_empty() || plain.len() % 36 != 0 {
             return Err(InviteError::CannotOpen);
         }
-        let mut keys = Vec::with_capacity(plain.len() / 36);
-        for record in plain.chunks_exact(36) {
-            let mut epoch = [0u8; 4];
-            epoch.copy_from_slice(&record[..4]);
-            let mut key = [0u8; 32];
-            key.copy_from_slice(&record[4..]);
-            keys.push(TeamKey::new(u32::from_be_bytes(epoch), key));
-            key.fill(0);
-        }
-        Ok(keys)
+        Ok(keys_of(&plain))
     }
+}
+
+/// What an invite to a team with a team record carries ([`InviteCode::open_anchored`]).
+#[derive(Debug)]
+pub struct Anchored {
+    /// The record's head right after the invite's entry: its seq and entry hash.
+    pub anchor: (u64, [u8; 32]),
+    /// The team's keys, every epoch up to the current one when the invite was made.
+    pub keys: Vec<TeamKey>,
+}
+
+fn anchored_aad(team: TeamId) -> Vec<u8> {
+    let mut aad = b"tandem invite anchored v2\0".to_vec();
+    aad.extend_from_slice(&team.0);
+    aad
+}
+
+/// `(epoch ‖ key)*` read back (the length is a multiple of 36).
+fn keys_of(plain: &[u8]) -> Vec<TeamKey> {
+    let mut keys = Vec::with_capacity(plain.len() / 36);
+    for record in plain.chunks_exact(36) {
+        let mut epoch = [0u8; 4];
+        epoch.copy_from_slice(&record[..4]);
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&record[4..]);
+        keys.push(TeamKey::new(u32::from_be_bytes(epoch), key));
+        key.fill(0);
+    }
+    keys
 }
 
 impl std::fmt::Display for InviteCode {
@@ -231,6 +318,35 @@ mod tests {
             token: [7; 10],
             wrap: [200; 10],
         }
+    }
+
+    #[test]
+    fn an_anchored_payload_opens_only_as_one_and_for_its_team() {
+        let c = code();
+        let team = TeamId([3; 16]);
+        let keys = [TeamKey::new(1, [1; 32]), TeamKey::new(2, [2; 32])];
+        let sealed = c.seal_anchored(team, (4, [9; 32]), &keys, [5; 24]);
+        let opened = c.open_anchored(team, &sealed).unwrap();
+        assert_eq!(opened.anchor, (4, [9; 32]));
+        assert_eq!(opened.keys.len(), 2);
+        assert_eq!(opened.keys[1].bytes(), &[2; 32]);
+        // Neither kind opens as the other: a relay cannot pass one off as the other.
+        assert!(c.open_team_keys(team, &sealed).is_err());
+        let older = c.seal_team_keys(team, &keys, [5; 24]);
+        assert!(c.open_anchored(team, &older).is_err());
+        // Another team, another secret, or one flipped bit: nothing opens.
+        assert!(c.open_anchored(TeamId([4; 16]), &sealed).is_err());
+        let other = InviteCode {
+            wrap: [201; 10],
+            ..code()
+        };
+        assert!(other.open_anchored(team, &sealed).is_err());
+        let mut flipped = sealed.clone();
+        flipped[30] ^= 1;
+        assert!(c.open_anchored(team, &flipped).is_err());
+        // No key at all is not an invite.
+        let empty = c.seal_anchored(team, (4, [9; 32]), &[], [5; 24]);
+        assert!(c.open_anchored(team, &empty).is_err());
     }
 
     #[test]

@@ -512,3 +512,150 @@ fn a_removed_members_invite_is_dead() {
     assert_eq!(err.code(), ErrorCode::InviteInvalid, "{err:?}");
     assert!(!dir.path().join("v").exists() || !tandem_core::Vault::exists(&dir.path().join("v")));
 }
+
+fn join_through(
+    code: &tandem_protocol::invite::InviteCode,
+) -> (tempfile::TempDir, Result<(), SyncError>) {
+    let dir = tempfile::tempdir().unwrap();
+    let joined = sync::join_team(
+        &dir.path().join("v"),
+        &pass(),
+        "Kim",
+        &code.to_string(),
+        &|_| {},
+    )
+    .map(|_| ());
+    (dir, joined)
+}
+
+/// The relay answers a join to a team with a record as if the team had none (enrolled at
+/// once, no record), hoping the new device will then believe its device list for good. The
+/// invite's sealed payload says there is a record, and the relay cannot change that: the
+/// device refuses, and no vault is made.
+#[test]
+fn a_joiner_is_not_talked_out_of_the_team_record() {
+    let relay = RelayProcess::start();
+    let (_a, b, w) = team_of_two(&relay);
+    let code = sync::create_invite(&b.vault, 3600).unwrap();
+    *w.rewrite.lock().unwrap() = Some(Box::new(|route, _, body| {
+        if route == "/v1/join" {
+            let mut offer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            offer["enrolled"] = true.into();
+            offer["record"] = serde_json::json!([]);
+            return serde_json::to_vec(&offer).unwrap();
+        }
+        body
+    }));
+    let (dir, joined) = join_through(&code);
+    assert!(
+        matches!(
+            joined,
+            Err(SyncError::Untrusted(TrustProblem::ForgedChange))
+        ),
+        "{joined:?}"
+    );
+    assert!(!tandem_core::Vault::exists(&dir.path().join("v")));
+    // The same code, the relay honest again: the device joins, with the record.
+    *w.rewrite.lock().unwrap() = None;
+    let dir = tempfile::tempdir().unwrap();
+    let (v, first) = sync::join_team(
+        &dir.path().join("v"),
+        &pass(),
+        "Kim",
+        &code.to_string(),
+        &|_| {},
+    )
+    .unwrap();
+    first.unwrap();
+    assert!(v.lock().has_team_record().unwrap());
+}
+
+/// The relay offers a joiner a record it wrote itself: its own device founds it with the
+/// team's real first-key commitment (which the real record shows), then "makes" the invite
+/// with the real invite id and public key (also shown). Everything in it verifies, but the
+/// invite's sealed payload pins the real record up to the invite, and this one differs:
+/// refused, and the device never signs a join on it.
+#[test]
+fn a_record_the_relay_makes_up_for_a_joiner_is_refused() {
+    let relay = RelayProcess::start();
+    let (_a, b, w) = team_of_two(&relay);
+    let code = sync::create_invite(&b.vault, 3600).unwrap();
+    let real = record_of(&b);
+    let team = real.team();
+    let id = invite_id(&code.token_hash());
+    let invite = real.invite(&id).unwrap().clone();
+    let relay_admin = SigningKey::generate(&mut OsRng);
+    let relay_device = DeviceId([0xEF; 16]);
+    let founding = NewEntry {
+        team,
+        seq: 0,
+        prev: [0; 32],
+        author: relay_device,
+        time_ms: now_ms(),
+        body: EntryBody::Founding {
+            origin: tandem_protocol::record::Origin::New,
+            devices: vec![tandem_protocol::record::FoundingDevice {
+                device: relay_device,
+                key: relay_admin.verifying_key().to_bytes(),
+                role: DeviceRole::Admin,
+                removed: false,
+                member: [0xEF; 16],
+            }],
+            epochs: vec![(1, real.epoch(1).unwrap().commitment)],
+            legacy_log_head: 0,
+        },
+    }
+    .sign(&relay_admin);
+    let made_up = NewEntry {
+        team,
+        seq: 1,
+        prev: founding.hash(),
+        author: relay_device,
+        time_ms: now_ms(),
+        body: EntryBody::InviteCreated {
+            invite_id: id,
+            invite_key: invite.key,
+            expires_at_ms: invite.expires_at_ms,
+        },
+    }
+    .sign(&relay_admin);
+    // It does verify, as a record: only the anchor can tell.
+    let fake = [founding.bytes().to_vec(), made_up.bytes().to_vec()];
+    assert!(RecordState::verify_all(team, fake.iter().map(Vec::as_slice)).is_ok());
+    let fake_hex: Vec<String> = fake.iter().map(hex::encode).collect();
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, _, body| {
+        if route == "/v1/join" {
+            let mut offer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            offer["record"] = serde_json::json!(fake_hex);
+            return serde_json::to_vec(&offer).unwrap();
+        }
+        body
+    }));
+    let (dir, joined) = join_through(&code);
+    assert!(
+        matches!(
+            joined,
+            Err(SyncError::Untrusted(TrustProblem::ForgedChange))
+        ),
+        "{joined:?}"
+    );
+    assert!(!tandem_core::Vault::exists(&dir.path().join("v")));
+    assert!(record_of(&b).invite(&id).unwrap().used_by.is_none());
+}
+
+/// A relay that says "more" and sends nothing would keep a device asking for ever: it is
+/// refused as a record out of order.
+#[test]
+fn a_record_page_that_promises_more_and_sends_nothing_is_refused() {
+    let relay = RelayProcess::start();
+    let (_a, b, w) = team_of_two(&relay);
+    *w.rewrite.lock().unwrap() = Some(Box::new(|route, headers, body| {
+        if route.ends_with("/record") {
+            headers.retain(|(k, _)| k != "x-tandem-more");
+            headers.push(("x-tandem-more".into(), "1".into()));
+            return frames::encode_page::<Vec<u8>>(&[]);
+        }
+        body
+    }));
+    assert!(refused(&b.sync(), TrustProblem::OutOfOrder));
+}

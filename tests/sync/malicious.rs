@@ -31,7 +31,8 @@ enum Tamper {
     WithholdEpoch(u32),
 }
 
-/// Rewrites a GET answer: its route, its `x-tandem` headers, its body.
+/// Rewrites a GET answer (or the answer to a join): its route, its `x-tandem` headers, its
+/// body.
 pub(crate) type Rewrite = Box<dyn Fn(&str, &mut Vec<(String, String)>, Vec<u8>) -> Vec<u8> + Send>;
 
 #[derive(Clone)]
@@ -198,11 +199,13 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
     })
     .await
     .unwrap();
-    if is_get && status == 200 {
-        let route = path.split('?').next().unwrap_or("");
+    let route = path.split('?').next().unwrap_or("");
+    if (is_get || route == "/v1/join") && status == 200 {
         if let Some(rewrite) = w.rewrite.lock().unwrap().as_ref() {
             out = rewrite(route, &mut out_headers, out);
         }
+    }
+    if is_get && status == 200 {
         if route.ends_with("/envelopes") && mode != Tamper::Honest {
             out = tamper_page(mode, out);
         }

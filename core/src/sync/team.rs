@@ -16,8 +16,8 @@ use tandem_model::MemberId;
 use tandem_protocol::api::{CreateInvite, DeviceInfo, DeviceRole};
 use tandem_protocol::invite::InviteCode;
 use tandem_protocol::record::{
-    invite_id, invite_signing_key, join_proof, key_commitment, EntryBody, FoundingDevice, NewEntry,
-    Origin, RecordState, UncheckedEntry,
+    entry_hash, invite_id, invite_signing_key, join_proof, key_commitment, EntryBody,
+    FoundingDevice, NewEntry, Origin, RecordState, UncheckedEntry,
 };
 use tandem_protocol::{DeviceId, RelayErrorCode, TeamKey};
 
@@ -146,6 +146,7 @@ pub fn create_invite(vault: &SharedVault, valid_for_s: u64) -> Result<InviteCode
         token,
         wrap,
     };
+    let mut anchor = None;
     if vault.lock().has_team_record()? {
         // The invite goes into the record first, signed by this device: the new device is
         // let in only with the secret half of this code, and only while this device stays
@@ -178,12 +179,31 @@ pub fn create_invite(vault: &SharedVault, valid_for_s: u64) -> Result<InviteCode
                 packages: Vec::new(),
             }))
         })?;
+        // The record up to the invite's own entry, pinned inside the sealed payload.
+        let v = vault.lock();
+        let state = v.team_record()?.ok_or(SyncError::NotInTeam)?;
+        let seq = state
+            .invite(&id)
+            .ok_or(SyncError::Protocol(
+                "the invite did not reach the team record",
+            ))?
+            .created_at_seq;
+        let bytes = v
+            .record_entries(seq)?
+            .into_iter()
+            .next()
+            .ok_or(SyncError::Protocol("the invite's entry is not stored"))?;
+        anchor = Some((seq, entry_hash(&bytes)));
     }
+    let sealed = match anchor {
+        Some(anchor) => code.seal_anchored(link.team, anchor, &keys, nonce),
+        None => code.seal_team_keys(link.team, &keys, nonce),
+    };
     link.client.create_invite(
         link.team,
         &CreateInvite {
             token_hash: hex::encode(code.token_hash()),
-            sealed_team_key: hex::encode(code.seal_team_keys(link.team, &keys, nonce)),
+            sealed_team_key: hex::encode(sealed),
             expires_in_s: valid_for_s,
             epoch: Some(epoch),
         },
@@ -218,15 +238,15 @@ pub fn join_team(
     )?;
     let mut accepted = client.join(&code.token)?;
     let mut joined = None;
-    let mut keys = open_invite_keys(&code, &accepted)?;
-    if !accepted.enrolled {
+    let (mut keys, anchor) = open_invite_keys(&code, &accepted)?;
+    if let Some(anchor) = anchor {
         // A team with a record: the relay has only offered it. This device checks the
         // record and the invite in it, then signs its own entry; it is enrolled only then.
         let member = MemberId(crate::docs::new_id());
         let mut attempt = 0;
         let (entries, state) = loop {
             attempt += 1;
-            let (state, entry) = sign_join(&code, &accepted, &identity, &member, &keys)?;
+            let (state, entry) = sign_join(&code, &accepted, anchor, &identity, &member, &keys)?;
             match client.complete_join(&code.token, entry.bytes()) {
                 Ok(_) => {
                     let mut entries = Vec::with_capacity(accepted.record.len() + 1);
@@ -241,7 +261,7 @@ pub fn join_team(
                     if c == RelayErrorCode::RecordConflict && attempt < 3 =>
                 {
                     accepted = client.join(&code.token)?;
-                    keys = open_invite_keys(&code, &accepted)?;
+                    keys = open_invite_keys(&code, &accepted)?.0;
                 }
                 Err(e) => return Err(e),
             }
@@ -286,24 +306,43 @@ fn parse_entry(hex_entry: &str) -> Result<UncheckedEntry, SyncError> {
         .map_err(|_| SyncError::Untrusted(crate::vault::TrustProblem::ForgedChange))
 }
 
+/// The keys an invite carries and, for a team with a record, the record position it is
+/// anchored to. What kind of team it is comes from the sealed payload, which the inviter
+/// made, never from the relay's answer: a relay that answers as for a team without a
+/// record (enrolled at once, no record) while the payload is anchored is refused.
 fn open_invite_keys(
     code: &InviteCode,
     accepted: &tandem_protocol::api::JoinAccepted,
-) -> Result<Vec<TeamKey>, SyncError> {
+) -> Result<(Vec<TeamKey>, Option<(u64, [u8; 32])>), SyncError> {
+    use crate::vault::TrustProblem;
     let sealed = hex::decode(&accepted.sealed_team_key)
         .map_err(|_| SyncError::Protocol("sealed key is not hex"))?;
-    Ok(code.open_team_keys(accepted.team, &sealed)?)
+    if let Ok(anchored) = code.open_anchored(accepted.team, &sealed) {
+        if accepted.enrolled || accepted.record.is_empty() {
+            return Err(SyncError::Untrusted(TrustProblem::ForgedChange));
+        }
+        return Ok((anchored.keys, Some(anchored.anchor)));
+    }
+    let keys = code.open_team_keys(accepted.team, &sealed)?;
+    if !accepted.enrolled || !accepted.record.is_empty() {
+        // A team record offered with an invite that does not pin one.
+        return Err(SyncError::Untrusted(TrustProblem::ForgedChange));
+    }
+    Ok((keys, None))
 }
 
 /// Checks a team's record as the relay offered it with an invite, and signs this device's
-/// `DeviceJoined` entry on its head. The record must verify from its founding entry; the
-/// invite must be in it, made with this code's secret half by a device still in the team,
-/// unused; every key the invite carries must be the one the record committed to, up to the
-/// current epoch. A relay cannot pass another record off: it would need the team's keys or
-/// the code's secret to make one that fits.
+/// `DeviceJoined` entry on its head. The record must verify from its founding entry (a new
+/// team's), and its entry at the anchor's seq must have the anchor's hash: the inviter
+/// sealed that under the code's secret, so the record up to the invite is the team's own
+/// (a relay would need another chain with that hash). After it, every entry is signed by
+/// devices that record allows. The invite must be in it, made with this code's secret half
+/// by a device still in the team, unused; every key the invite carries must be the one the
+/// record committed to, up to the current epoch.
 fn sign_join(
     code: &InviteCode,
     accepted: &tandem_protocol::api::JoinAccepted,
+    anchor: (u64, [u8; 32]),
     identity: &DeviceIdentity,
     member: &MemberId,
     keys: &[TeamKey],
@@ -317,6 +356,25 @@ fn sign_join(
         .collect::<Result<_, _>>()?;
     let mut state = RecordState::verify_all(team, bytes.iter().map(Vec::as_slice))
         .map_err(|_| SyncError::Untrusted(TrustProblem::ForgedChange))?;
+    let pinned = usize::try_from(anchor.0)
+        .ok()
+        .and_then(|i| bytes.get(i))
+        .is_some_and(|b| entry_hash(b) == anchor.1);
+    let new_team = bytes
+        .first()
+        .and_then(|b| UncheckedEntry::parse(b).ok())
+        .is_some_and(|e| {
+            matches!(
+                e.body(),
+                EntryBody::Founding {
+                    origin: Origin::New,
+                    ..
+                }
+            )
+        });
+    if !pinned || !new_team {
+        return Err(SyncError::Untrusted(TrustProblem::ForgedChange));
+    }
     let id = invite_id(&code.token_hash());
     let invite_key = invite_signing_key(team, &code.wrap);
     let Some(invite) = state.invite(&id) else {
