@@ -277,10 +277,14 @@ pub(super) fn rotate_on_record(
         if !state.is_active_admin(&link.device) {
             return Err(SyncError::Config("only an admin of the team can do this"));
         }
+        if remove.is_some_and(|d| state.device(&d).is_none()) {
+            return Err(SyncError::Config("no such device in the team"));
+        }
         let removing =
             remove.filter(|d| state.device(d).is_some_and(|s| s.removed_at_seq.is_none()));
-        if remove.is_some() && removing.is_none() && !state.rotation_due() {
-            // Removed already, and its key change made.
+        if removing.is_none() && !state.rotation_due() {
+            // Removed already and its key change made, or (built again after another
+            // admin's entry got in first) no key change is owed any more.
             return Ok(None);
         }
         let (cutoff, signing) = {

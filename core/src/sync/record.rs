@@ -66,6 +66,10 @@ pub(super) fn sync_record(
         if let Some(problem) = failure {
             return Err(untrusted(vault, problem));
         }
+        if page.more && page.entries.is_empty() {
+            // "More" with nothing in it would keep this device asking for ever.
+            return Err(untrusted(vault, TrustProblem::OutOfOrder));
+        }
         match page.head {
             // A relay that forgot the record, or holds a shorter or another one, has gone
             // back (or shows this device another record than the others').
