@@ -39,6 +39,7 @@ pub use crypto::{entry_hash, invite_id, invite_signing_key, join_proof, key_comm
 pub use encode::{BODY_AT, MAX_BODY_LEN, MAX_ENTRY_LEN, SIGNATURE_LEN};
 pub use state::{
     Applied, AuthorVerdict, DeviceState, EpochState, InviteState, RecordState, MAX_INVITE_MS,
+    MAX_OPEN_INVITES,
 };
 
 use crate::api::DeviceRole;

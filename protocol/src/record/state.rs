@@ -11,6 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The longest an invite may last: its expiry is at most this long after the entry's time.
 pub const MAX_INVITE_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 
+/// Invites one device may have open (unused, unrevoked, unexpired by the new entry's date)
+/// at once: a member cannot grow the record without end. (The relay also refuses entries
+/// dated more than a day from its clock, so old invites cannot be made to look expired.)
+pub const MAX_OPEN_INVITES: usize = 16;
+
 /// A device as the record knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceState {
@@ -428,6 +433,21 @@ impl RecordState {
             } => {
                 if self.invites.contains_key(invite_id) {
                     return Err(RecordError::InviteExists);
+                }
+                let open = self
+                    .invites
+                    .values()
+                    .filter(|i| {
+                        i.maker == h.author
+                            && i.used_by.is_none()
+                            && !i.revoked
+                            && i.expires_at_ms > h.time_ms
+                    })
+                    .count();
+                if open >= MAX_OPEN_INVITES {
+                    return Err(RecordError::NotAllowed(
+                        "a device has this many invites open at most",
+                    ));
                 }
                 if *expires_at_ms > h.time_ms.saturating_add(MAX_INVITE_MS) {
                     return Err(RecordError::InviteTooLong);

@@ -1923,3 +1923,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_device_has_sixteen_invites_open_at_most() {
+    let (mut r, a, b, _) = team();
+    for w in 0..16u8 {
+        r.invite(&b, 100 + w).unwrap();
+    }
+    assert!(matches!(r.invite(&b, 200), Err(RecordError::NotAllowed(_))));
+    // Another device's count is its own.
+    r.invite(&a, 201).unwrap();
+    // One used, revoked or expired opens room again.
+    r.push(
+        &b,
+        EntryBody::InviteRevoked {
+            invite_id: invite_id(&[100; 32]),
+        },
+    )
+    .unwrap();
+    r.invite(&b, 202).unwrap();
+    assert!(r.invite(&b, 203).is_err());
+    r.time += DAY + 1;
+    r.invite(&b, 204).unwrap();
+    assert_eq!(r.verify_all().unwrap(), r.state);
+}

@@ -9,8 +9,8 @@ use super::envelopes::query_u64;
 use super::error::ApiError;
 use super::{now_ms, AppState};
 use crate::storage::{
-    already_stored, judge_post_shape, judge_record_post, refused, stored_invite_usable, JudgedPost,
-    RecordAppend, RecordHead, Refusal, Via, MAX_RECORD_POST,
+    already_stored, judge_entry_clock, judge_post_shape, judge_record_post, refused,
+    stored_invite_usable, JudgedPost, RecordAppend, RecordHead, Refusal, Via, MAX_RECORD_POST,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -215,6 +215,8 @@ pub async fn post(
     };
     let head = head_of(&state, team).await?;
     judge_post_shape(&entries, via)?;
+    let log_head = state.storage().head(team).await?;
+    judge_entry_clock(&entries, u64::try_from(now_ms()).unwrap_or(0), log_head)?;
     if entries[0].header().team == team && entries[0].header().seq <= head.seq {
         return Ok((
             StatusCode::OK,
@@ -296,6 +298,11 @@ pub async fn complete_join(
         }
     }
     stored_invite_usable(&invite, now_ms())?;
+    judge_entry_clock(
+        std::slice::from_ref(&entry),
+        u64::try_from(now_ms()).unwrap_or(0),
+        u64::MAX,
+    )?;
     let at_head = state_at(&state, team, head).await?;
     let judged = judge_record_post(
         &at_head,

@@ -39,9 +39,9 @@ pub use self::records::{
     StoredSnapshot, UsedInvite,
 };
 pub use self::rules::{
-    already_stored, judge_founding, judge_post_shape, judge_record_post, record_invite_open,
-    record_invite_parkable, refused, replay_record, stored_invite_usable, JudgedFounding,
-    JudgedPost, Via, MAX_RECORD_POST,
+    already_stored, judge_entry_clock, judge_founding, judge_post_shape, judge_record_post,
+    record_invite_open, record_invite_parkable, refused, replay_record, stored_invite_usable,
+    JudgedFounding, JudgedPost, Via, MAX_RECORD_POST,
 };
 pub use self::sqlite::SqliteStorage;
 

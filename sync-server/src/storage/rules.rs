@@ -338,6 +338,37 @@ pub mod refused {
     pub const PACKAGE_NOT_BY_AUTHOR: &str = "package_not_by_author";
     /// A key package of another team.
     pub const PACKAGE_WRONG_TEAM: &str = "package_wrong_team";
+    /// An entry dated more than a day from the relay's clock.
+    pub const ENTRY_TIME: &str = "entry_time";
+    /// A removal whose cutoff is past the team's log head (a device leaving would keep
+    /// writing for ever).
+    pub const CUTOFF_AHEAD: &str = "cutoff_ahead";
+}
+
+/// How far an entry's date may be from the relay's clock.
+pub const ENTRY_TIME_SKEW_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// What the relay checks of new entries against its own clock and log, beside the record's
+/// rules (which know neither): each is dated within a day of `now_ms`, so a member cannot
+/// date its invites ahead to count its old ones as expired; and a removal's cutoff is not
+/// past the log's head `log_head`, so a device removing itself cannot name a cutoff that
+/// keeps what it writes afterwards valid.
+pub fn judge_entry_clock(
+    entries: &[UncheckedEntry],
+    now_ms: u64,
+    log_head: u64,
+) -> Result<(), Refusal> {
+    for entry in entries {
+        if entry.header().time_ms.abs_diff(now_ms) > ENTRY_TIME_SKEW_MS {
+            return Err(refuse(refused::ENTRY_TIME));
+        }
+        if let EntryBody::DeviceRemoved { cutoff_log_seq, .. } = entry.body() {
+            if *cutoff_log_seq > log_head {
+                return Err(refuse(refused::CUTOFF_AHEAD));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Most entries in one post to a team's record.
@@ -1016,5 +1047,43 @@ mod tests {
                 rule: "invite_revoked"
             })
         );
+    }
+
+    #[test]
+    fn entries_dated_far_from_the_relays_clock_or_removals_cut_off_ahead_are_refused() {
+        use tandem_protocol::record::{EntryBody, NewEntry};
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let entry = |time_ms: u64, cutoff_log_seq: u64| {
+            NewEntry {
+                team: TeamId([1; 16]),
+                seq: 3,
+                prev: [0; 32],
+                author: DeviceId([2; 16]),
+                time_ms,
+                body: EntryBody::DeviceRemoved {
+                    device: DeviceId([2; 16]),
+                    cutoff_log_seq,
+                    cascade_since: u64::MAX,
+                },
+            }
+            .sign(&key)
+        };
+        let now = 10 * ENTRY_TIME_SKEW_MS;
+        assert_eq!(judge_entry_clock(&[entry(now, 50)], now, 50), Ok(()));
+        assert_eq!(
+            judge_entry_clock(&[entry(now - ENTRY_TIME_SKEW_MS, 0)], now, 50),
+            Ok(())
+        );
+        for (time, cutoff, rule) in [
+            (now + ENTRY_TIME_SKEW_MS + 1, 0, refused::ENTRY_TIME),
+            (now - ENTRY_TIME_SKEW_MS - 1, 0, refused::ENTRY_TIME),
+            (now, 51, refused::CUTOFF_AHEAD),
+            (now, u64::MAX, refused::CUTOFF_AHEAD),
+        ] {
+            assert_eq!(
+                judge_entry_clock(&[entry(now, 0), entry(time, cutoff)], now, 50),
+                Err(Refusal::RecordRefused { rule })
+            );
+        }
     }
 }
