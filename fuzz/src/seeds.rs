@@ -59,8 +59,58 @@ pub fn dicts() -> Vec<(&'static str, String)> {
     vec![
         ("api", dict([api_words, edges.clone()].concat())),
         ("keyfile", dict([key_words, edges.clone()].concat())),
+        ("record_entry", binary_dict(record_words())),
         ("request", dict(edges)),
     ]
+}
+
+/// A dictionary of byte strings, each written `"\xNN…"` (printable letters and digits as
+/// they are).
+fn binary_dict(words: Vec<Vec<u8>>) -> String {
+    let mut lines: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let text: String = w
+                .iter()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        char::from(*b).to_string()
+                    } else {
+                        format!("\\x{b:02x}")
+                    }
+                })
+                .collect();
+            format!("\"{text}\"\n")
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines.concat()
+}
+
+/// What a record entry names: its magic, the team, the fixed devices and their keys, the
+/// fixed invites, the short record's hashes (what a next entry's `prev` is) and the integers
+/// at the edges of their types.
+fn record_words() -> Vec<Vec<u8>> {
+    use crate::fixtures::record::{device, invite, DEVICES, INVITES};
+    let chain = crate::record::short_record();
+    let mut words = vec![b"TNR1".to_vec(), TEAM.0.to_vec(), DOC.0.to_vec()];
+    for i in 0..DEVICES {
+        words.push(device(i).id.0.to_vec());
+        words.push(device(i).public.to_vec());
+    }
+    for i in 0..INVITES {
+        words.push(invite(i).id.to_vec());
+        words.push(invite(i).public.to_vec());
+    }
+    words.extend(chain.entries.iter().map(|e| e.hash().to_vec()));
+    words.extend([
+        u64::MAX.to_be_bytes().to_vec(),
+        0u64.to_be_bytes().to_vec(),
+        u32::MAX.to_be_bytes().to_vec(),
+        u16::MAX.to_be_bytes().to_vec(),
+    ]);
+    words
 }
 
 fn json_keys(value: &serde_json::Value, out: &mut Vec<String>) {
@@ -87,6 +137,7 @@ pub fn all() -> Vec<Seed> {
     api(&mut out);
     requests(&mut out);
     keyfile(&mut out);
+    record_entries(&mut out);
     out
 }
 
@@ -619,4 +670,86 @@ const MAX_SKEW_SEED: i64 = tandem_protocol::request::MAX_CLOCK_SKEW_MS + 1;
 fn keyfile(out: &mut Vec<Seed>) {
     let file = KeyFile::parse(KEY_FILE).expect("the malformed cases' valid key file");
     seed(out, "keyfile", "written", file.to_bytes().expect("writes"));
+}
+
+/// Team record entries: the founding entries of a new and a migrated team, each entry of the
+/// short record the target applies to, and one entry of every other kind that record would
+/// take next.
+fn record_entries(out: &mut Vec<Seed>) {
+    use crate::record::{
+        commitment, founding_migrated, founding_new, invite_created, short_record,
+    };
+    use tandem_protocol::record::EntryBody;
+    seed(
+        out,
+        "record_entry",
+        "founding",
+        founding_new().bytes().to_vec(),
+    );
+    seed(
+        out,
+        "record_entry",
+        "founding-migrated",
+        founding_migrated().bytes().to_vec(),
+    );
+    let chain = short_record();
+    for (i, e) in chain.entries.iter().enumerate().skip(1) {
+        let name = format!("record-{i}-{:?}", e.header().kind).to_lowercase();
+        seed(out, "record_entry", &name, e.bytes().to_vec());
+    }
+    let admin = 0;
+    let nexts = [
+        chain.next(admin, invite_created(2, chain.time)),
+        chain.next(
+            admin,
+            EntryBody::InviteRevoked {
+                invite_id: crate::fixtures::record::invite(1).id,
+            },
+        ),
+        chain.join(2, 1),
+        chain.next(
+            admin,
+            EntryBody::RoleChanged {
+                device: crate::fixtures::record::device(1).id,
+                role: DeviceRole::Admin,
+            },
+        ),
+        chain.next(
+            1,
+            EntryBody::DeviceRemoved {
+                device: crate::fixtures::record::device(1).id,
+                cutoff_log_seq: 99,
+                cascade_since: u64::MAX,
+            },
+        ),
+        chain.next(
+            admin,
+            EntryBody::KeyEpoch {
+                epoch: 3,
+                commitment: commitment(3),
+                recipients: chain.active(),
+            },
+        ),
+        chain.next(admin, EntryBody::DocErased { doc: DOC }),
+        chain.next(
+            admin,
+            EntryBody::RelayRestored {
+                log_head: 1234,
+                log_chain: [0x3c; 32],
+            },
+        ),
+        chain.next(
+            admin,
+            EntryBody::ForkResolved {
+                fork_seq: 3,
+                abandoned: vec![[0x0f; 16], [0x0e; 16]],
+            },
+        ),
+    ];
+    for e in nexts {
+        let mut next = chain.state.clone();
+        next.apply(&e).expect("the short record takes it");
+        let name = format!("next-{:?}", e.header().kind).to_lowercase();
+        seed(out, "record_entry", &name, e.bytes().to_vec());
+    }
 }

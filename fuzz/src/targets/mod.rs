@@ -8,6 +8,7 @@ mod frames;
 mod invite;
 mod key_package;
 mod keyfile;
+mod record_entry;
 mod request;
 
 pub use api::api;
@@ -17,6 +18,7 @@ pub use frames::frames;
 pub use invite::invite;
 pub use key_package::key_package;
 pub use keyfile::keyfile;
+pub use record_entry::record_entry;
 pub use request::request;
 
 /// A target's checks over one input.
@@ -31,5 +33,6 @@ pub const ALL: &[(&str, Check)] = &[
     ("invite", invite),
     ("key_package", key_package),
     ("keyfile", keyfile),
+    ("record_entry", record_entry),
     ("request", request),
 ];
