@@ -14,6 +14,7 @@ use tandem_protocol::envelope::{DocClass, EnvelopeKind, PlainChange};
 use tandem_protocol::frames::{encode_page, encode_push};
 use tandem_protocol::invite::InviteCode;
 use tandem_protocol::key_package::NewKeyPackage;
+use tandem_protocol::record::EntryKind;
 use tandem_protocol::request::RequestToSign;
 use tandem_protocol::{RelayErrorCode, TeamKey};
 
@@ -138,6 +139,7 @@ pub fn all() -> Vec<Seed> {
     requests(&mut out);
     keyfile(&mut out);
     record_entries(&mut out);
+    record_sequences(&mut out);
     out
 }
 
@@ -752,4 +754,84 @@ fn record_entries(out: &mut Vec<Seed>) {
         let name = format!("next-{:?}", e.header().kind).to_lowercase();
         seed(out, "record_entry", &name, e.bytes().to_vec());
     }
+}
+
+/// One operation of the `record_sequence` target: kind, actor, no spoiling, the clock step
+/// (10 s units); its fields follow.
+fn op(w: Writer, kind: EntryKind, actor: u8, step: u16) -> Writer {
+    w.u8(kind.as_u8()).u8(actor).u8(0).u16(step)
+}
+
+/// An operation spoiled in way `how` (the target's order: team, seq, prev, signer, signature
+/// bit, replay), with parameter `p`.
+fn spoiled(w: Writer, kind: EntryKind, actor: u8, how: u8, p: u8) -> Writer {
+    w.u8(kind.as_u8()).u8(actor).u8(0xc0 | how).u8(p).u16(1)
+}
+
+/// Operation sequences for `record_sequence`: a new team's record using every kind, a migrated
+/// team with a cascade removal, every way of spoiling an entry, rules broken, and an entry the
+/// layout cannot carry.
+fn record_sequences(out: &mut Vec<Seed>) {
+    use EntryKind::*;
+    // An invite lasting a day (32 s units), a join with it at the current epoch.
+    let invite = |w: Writer, actor: u8, i: u8| op(w, InviteCreated, actor, 1).u8(i).u16(2_700);
+    let join = |w: Writer, actor: u8, i: u8| op(w, DeviceJoined, actor, 1).u8(i).u8(0).u8(0);
+    let mut w = Writer::default().u8(0);
+    w = invite(w, 0, 0);
+    w = join(w, 1, 0);
+    w = invite(w, 1, 1);
+    w = join(w, 2, 1);
+    w = op(w, RoleChanged, 0, 1).u8(0x83); // device 1 becomes an admin
+    w = op(w, DeviceRemoved, 0, 1).u8(2).u8(0).u16(100);
+    w = op(w, KeyEpoch, 0, 1).u8(0);
+    w = op(w, DocErased, 1, 1).u8(3);
+    w = op(w, RelayRestored, 0, 1).u32(7).u8(9);
+    w = op(w, ForkResolved, 0, 1).u8(2).u8(1);
+    w = invite(w, 0, 2);
+    w = op(w, InviteRevoked, 1, 1).u8(2);
+    w = op(w, DeviceRemoved, 1, 1).u8(1).u8(0).u16(200); // device 1 leaves
+    w = op(w, KeyEpoch, 0, 1).u8(0);
+    seed(out, "record_sequence", "new-team", w.done());
+
+    // Migrated: device 1 an admin, 2 a member, 3 removed; two epochs. Device 2 invites the
+    // stranger, who joins; removing 2 with a cascade takes the stranger too.
+    let mut w = Writer::default().u8(2).u8(1).u8(2).u8(4).u8(1).u16(500);
+    w = invite(w, 2, 0);
+    w = join(w, 4, 0);
+    w = op(w, DeviceRemoved, 1, 1).u8(2).u8(0x80).u16(600);
+    w = op(w, KeyEpoch, 1, 1).u8(0);
+    w = op(w, RoleChanged, 1, 1).u8(0); // the founder becomes a member
+    seed(out, "record_sequence", "migrated-team-cascade", w.done());
+
+    let mut w = Writer::default().u8(0);
+    w = invite(w, 0, 0);
+    for (how, p) in [(0, 0), (1, 0), (1, 1), (2, 77), (3, 0), (4, 130), (5, 0)] {
+        w = spoiled(w, RelayRestored, 0, how, p).u32(1).u8(1);
+    }
+    w = spoiled(w, DeviceJoined, 1, 3, 2).u8(0).u8(0).u8(0);
+    w = join(w, 1, 0);
+    seed(out, "record_sequence", "spoiled", w.done());
+
+    let mut w = Writer::default().u8(0);
+    w = op(w, DeviceRemoved, 0, 1).u8(0).u8(0).u16(1); // the last admin
+    w = op(w, RoleChanged, 0, 1).u8(0); // the last admin demoted
+    w = op(w, InviteCreated, 0, 1).u8(0).u16(20_000); // longer than 7 days
+    w = invite(w, 0, 0);
+    w = join(w, 1, 0);
+    w = join(w, 2, 0); // used
+    w = op(w, KeyEpoch, 1, 1).u8(0); // by a member
+    w = op(w, KeyEpoch, 0, 1).u8(6 << 3); // a recipient missing
+    w = op(w, KeyEpoch, 0, 1).u8(6); // not the next epoch
+    w = invite(w, 1, 1);
+    w = op(w, DeviceJoined, 2, 30_000).u8(1).u8(0).u8(0); // expired
+    w = op(w, DeviceJoined, 3, 1).u8(2).u8(0).u8(0); // an unknown invite
+    w = op(w, DocErased, 0, 1).u8(0); // the team document
+    w = op(w, ForkResolved, 0, 1).u8(6).u8(0); // after itself (6 % (seq 3 + 4))
+    w = op(w, Founding, 0, 1);
+    seed(out, "record_sequence", "rules-broken", w.done());
+
+    let w = op(Writer::default().u8(0), ForkResolved, 0, 1)
+        .u8(0)
+        .u8(0xff);
+    seed(out, "record_sequence", "unfit", w.done());
 }

@@ -9,6 +9,7 @@ mod invite;
 mod key_package;
 mod keyfile;
 mod record_entry;
+pub mod record_sequence;
 mod request;
 
 pub use api::api;
@@ -19,6 +20,7 @@ pub use invite::invite;
 pub use key_package::key_package;
 pub use keyfile::keyfile;
 pub use record_entry::record_entry;
+pub use record_sequence::record_sequence;
 pub use request::request;
 
 /// A target's checks over one input.
@@ -34,5 +36,6 @@ pub const ALL: &[(&str, Check)] = &[
     ("key_package", key_package),
     ("keyfile", keyfile),
     ("record_entry", record_entry),
+    ("record_sequence", record_sequence),
     ("request", request),
 ];
