@@ -16,6 +16,7 @@
 use std::path::PathBuf;
 
 pub mod fixtures;
+pub mod record;
 pub mod seeds;
 pub mod spec;
 pub mod targets;
@@ -71,6 +72,11 @@ impl<'a> Reader<'a> {
     pub fn piece(&mut self) -> &'a [u8] {
         let n = usize::from(self.u8());
         self.bytes(n)
+    }
+
+    /// Whether nothing is left.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
     }
 
     /// Whatever is left.

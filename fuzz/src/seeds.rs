@@ -14,6 +14,7 @@ use tandem_protocol::envelope::{DocClass, EnvelopeKind, PlainChange};
 use tandem_protocol::frames::{encode_page, encode_push};
 use tandem_protocol::invite::InviteCode;
 use tandem_protocol::key_package::NewKeyPackage;
+use tandem_protocol::record::EntryKind;
 use tandem_protocol::request::RequestToSign;
 use tandem_protocol::{RelayErrorCode, TeamKey};
 
@@ -59,8 +60,58 @@ pub fn dicts() -> Vec<(&'static str, String)> {
     vec![
         ("api", dict([api_words, edges.clone()].concat())),
         ("keyfile", dict([key_words, edges.clone()].concat())),
+        ("record_entry", binary_dict(record_words())),
         ("request", dict(edges)),
     ]
+}
+
+/// A dictionary of byte strings, each written `"\xNN…"` (printable letters and digits as
+/// they are).
+fn binary_dict(words: Vec<Vec<u8>>) -> String {
+    let mut lines: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let text: String = w
+                .iter()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        char::from(*b).to_string()
+                    } else {
+                        format!("\\x{b:02x}")
+                    }
+                })
+                .collect();
+            format!("\"{text}\"\n")
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines.concat()
+}
+
+/// What a record entry names: its magic, the team, the fixed devices and their keys, the
+/// fixed invites, the short record's hashes (what a next entry's `prev` is) and the integers
+/// at the edges of their types.
+fn record_words() -> Vec<Vec<u8>> {
+    use crate::fixtures::record::{device, invite, DEVICES, INVITES};
+    let chain = crate::record::short_record();
+    let mut words = vec![b"TNR1".to_vec(), TEAM.0.to_vec(), DOC.0.to_vec()];
+    for i in 0..DEVICES {
+        words.push(device(i).id.0.to_vec());
+        words.push(device(i).public.to_vec());
+    }
+    for i in 0..INVITES {
+        words.push(invite(i).id.to_vec());
+        words.push(invite(i).public.to_vec());
+    }
+    words.extend(chain.entries.iter().map(|e| e.hash().to_vec()));
+    words.extend([
+        u64::MAX.to_be_bytes().to_vec(),
+        0u64.to_be_bytes().to_vec(),
+        u32::MAX.to_be_bytes().to_vec(),
+        u16::MAX.to_be_bytes().to_vec(),
+    ]);
+    words
 }
 
 fn json_keys(value: &serde_json::Value, out: &mut Vec<String>) {
@@ -87,6 +138,8 @@ pub fn all() -> Vec<Seed> {
     api(&mut out);
     requests(&mut out);
     keyfile(&mut out);
+    record_entries(&mut out);
+    record_sequences(&mut out);
     out
 }
 
@@ -619,4 +672,166 @@ const MAX_SKEW_SEED: i64 = tandem_protocol::request::MAX_CLOCK_SKEW_MS + 1;
 fn keyfile(out: &mut Vec<Seed>) {
     let file = KeyFile::parse(KEY_FILE).expect("the malformed cases' valid key file");
     seed(out, "keyfile", "written", file.to_bytes().expect("writes"));
+}
+
+/// Team record entries: the founding entries of a new and a migrated team, each entry of the
+/// short record the target applies to, and one entry of every other kind that record would
+/// take next.
+fn record_entries(out: &mut Vec<Seed>) {
+    use crate::record::{
+        commitment, founding_migrated, founding_new, invite_created, short_record,
+    };
+    use tandem_protocol::record::EntryBody;
+    seed(
+        out,
+        "record_entry",
+        "founding",
+        founding_new().bytes().to_vec(),
+    );
+    seed(
+        out,
+        "record_entry",
+        "founding-migrated",
+        founding_migrated().bytes().to_vec(),
+    );
+    let chain = short_record();
+    for (i, e) in chain.entries.iter().enumerate().skip(1) {
+        let name = format!("record-{i}-{:?}", e.header().kind).to_lowercase();
+        seed(out, "record_entry", &name, e.bytes().to_vec());
+    }
+    let admin = 0;
+    let nexts = [
+        chain.next(admin, invite_created(2, chain.time)),
+        chain.next(
+            admin,
+            EntryBody::InviteRevoked {
+                invite_id: crate::fixtures::record::invite(1).id,
+            },
+        ),
+        chain.join(2, 1),
+        chain.next(
+            admin,
+            EntryBody::RoleChanged {
+                device: crate::fixtures::record::device(1).id,
+                role: DeviceRole::Admin,
+            },
+        ),
+        chain.next(
+            1,
+            EntryBody::DeviceRemoved {
+                device: crate::fixtures::record::device(1).id,
+                cutoff_log_seq: 99,
+                cascade_since: u64::MAX,
+            },
+        ),
+        chain.next(
+            admin,
+            EntryBody::KeyEpoch {
+                epoch: 3,
+                commitment: commitment(3),
+                recipients: chain.active(),
+            },
+        ),
+        chain.next(admin, EntryBody::DocErased { doc: DOC }),
+        chain.next(
+            admin,
+            EntryBody::RelayRestored {
+                log_head: 1234,
+                log_chain: [0x3c; 32],
+            },
+        ),
+        chain.next(
+            admin,
+            EntryBody::ForkResolved {
+                fork_seq: 3,
+                abandoned: vec![[0x0f; 16], [0x0e; 16]],
+            },
+        ),
+    ];
+    for e in nexts {
+        let mut next = chain.state.clone();
+        next.apply(&e).expect("the short record takes it");
+        let name = format!("next-{:?}", e.header().kind).to_lowercase();
+        seed(out, "record_entry", &name, e.bytes().to_vec());
+    }
+}
+
+/// One operation of the `record_sequence` target: kind, actor, no spoiling, the clock step
+/// (10 s units); its fields follow.
+fn op(w: Writer, kind: EntryKind, actor: u8, step: u16) -> Writer {
+    w.u8(kind.as_u8()).u8(actor).u8(0).u16(step)
+}
+
+/// An operation spoiled in way `how` (the target's order: team, seq, prev, signer, signature
+/// bit, replay), with parameter `p`.
+fn spoiled(w: Writer, kind: EntryKind, actor: u8, how: u8, p: u8) -> Writer {
+    w.u8(kind.as_u8()).u8(actor).u8(0xc0 | how).u8(p).u16(1)
+}
+
+/// Operation sequences for `record_sequence`: a new team's record using every kind, a migrated
+/// team with a cascade removal, every way of spoiling an entry, rules broken, and an entry the
+/// layout cannot carry.
+fn record_sequences(out: &mut Vec<Seed>) {
+    use EntryKind::*;
+    // An invite lasting a day (32 s units), a join with it at the current epoch.
+    let invite = |w: Writer, actor: u8, i: u8| op(w, InviteCreated, actor, 1).u8(i).u16(2_700);
+    let join = |w: Writer, actor: u8, i: u8| op(w, DeviceJoined, actor, 1).u8(i).u8(0).u8(0);
+    let mut w = Writer::default().u8(0);
+    w = invite(w, 0, 0);
+    w = join(w, 1, 0);
+    w = invite(w, 1, 1);
+    w = join(w, 2, 1);
+    w = op(w, RoleChanged, 0, 1).u8(0x83); // device 1 becomes an admin
+    w = op(w, DeviceRemoved, 0, 1).u8(2).u8(0).u16(100);
+    w = op(w, KeyEpoch, 0, 1).u8(0);
+    w = op(w, DocErased, 1, 1).u8(3);
+    w = op(w, RelayRestored, 0, 1).u32(7).u8(9);
+    w = op(w, ForkResolved, 0, 1).u8(2).u8(1);
+    w = invite(w, 0, 2);
+    w = op(w, InviteRevoked, 1, 1).u8(2);
+    w = op(w, DeviceRemoved, 1, 1).u8(1).u8(0).u16(200); // device 1 leaves
+    w = op(w, KeyEpoch, 0, 1).u8(0);
+    seed(out, "record_sequence", "new-team", w.done());
+
+    // Migrated: device 1 an admin, 2 a member, 3 removed; two epochs. Device 2 invites the
+    // stranger, who joins; removing 2 with a cascade takes the stranger too.
+    let mut w = Writer::default().u8(2).u8(1).u8(2).u8(4).u8(1).u16(500);
+    w = invite(w, 2, 0);
+    w = join(w, 4, 0);
+    w = op(w, DeviceRemoved, 1, 1).u8(2).u8(0x80).u16(600);
+    w = op(w, KeyEpoch, 1, 1).u8(0);
+    w = op(w, RoleChanged, 1, 1).u8(0); // the founder becomes a member
+    seed(out, "record_sequence", "migrated-team-cascade", w.done());
+
+    let mut w = Writer::default().u8(0);
+    w = invite(w, 0, 0);
+    for (how, p) in [(0, 0), (1, 0), (1, 1), (2, 77), (3, 0), (4, 130), (5, 0)] {
+        w = spoiled(w, RelayRestored, 0, how, p).u32(1).u8(1);
+    }
+    w = spoiled(w, DeviceJoined, 1, 3, 2).u8(0).u8(0).u8(0);
+    w = join(w, 1, 0);
+    seed(out, "record_sequence", "spoiled", w.done());
+
+    let mut w = Writer::default().u8(0);
+    w = op(w, DeviceRemoved, 0, 1).u8(0).u8(0).u16(1); // the last admin
+    w = op(w, RoleChanged, 0, 1).u8(0); // the last admin demoted
+    w = op(w, InviteCreated, 0, 1).u8(0).u16(20_000); // longer than 7 days
+    w = invite(w, 0, 0);
+    w = join(w, 1, 0);
+    w = join(w, 2, 0); // used
+    w = op(w, KeyEpoch, 1, 1).u8(0); // by a member
+    w = op(w, KeyEpoch, 0, 1).u8(6 << 3); // a recipient missing
+    w = op(w, KeyEpoch, 0, 1).u8(6); // not the next epoch
+    w = invite(w, 1, 1);
+    w = op(w, DeviceJoined, 2, 30_000).u8(1).u8(0).u8(0); // expired
+    w = op(w, DeviceJoined, 3, 1).u8(2).u8(0).u8(0); // an unknown invite
+    w = op(w, DocErased, 0, 1).u8(0); // the team document
+    w = op(w, ForkResolved, 0, 1).u8(6).u8(0); // after itself (6 % (seq 3 + 4))
+    w = op(w, Founding, 0, 1);
+    seed(out, "record_sequence", "rules-broken", w.done());
+
+    let w = op(Writer::default().u8(0), ForkResolved, 0, 1)
+        .u8(0)
+        .u8(0xff);
+    seed(out, "record_sequence", "unfit", w.done());
 }

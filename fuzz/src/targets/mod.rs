@@ -8,6 +8,8 @@ mod frames;
 mod invite;
 mod key_package;
 mod keyfile;
+mod record_entry;
+pub mod record_sequence;
 mod request;
 
 pub use api::api;
@@ -17,6 +19,8 @@ pub use frames::frames;
 pub use invite::invite;
 pub use key_package::key_package;
 pub use keyfile::keyfile;
+pub use record_entry::record_entry;
+pub use record_sequence::record_sequence;
 pub use request::request;
 
 /// A target's checks over one input.
@@ -31,5 +35,7 @@ pub const ALL: &[(&str, Check)] = &[
     ("invite", invite),
     ("key_package", key_package),
     ("keyfile", keyfile),
+    ("record_entry", record_entry),
+    ("record_sequence", record_sequence),
     ("request", request),
 ];

@@ -1,0 +1,7 @@
+//! The `record_sequence` target: see `tandem_fuzz::targets::record_sequence`.
+#![no_main]
+
+#[global_allocator]
+static ALLOC: tandem_fuzz_targets::Limited = tandem_fuzz_targets::Limited::new();
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_fuzz::targets::record_sequence(data));
