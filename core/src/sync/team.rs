@@ -306,6 +306,9 @@ fn parse_entry(hex_entry: &str) -> Result<UncheckedEntry, SyncError> {
         .map_err(|_| SyncError::Untrusted(crate::vault::TrustProblem::ForgedChange))
 }
 
+/// Where an invite pins the team record: the seq and hash of its own entry.
+type Anchor = (u64, [u8; 32]);
+
 /// The keys an invite carries and, for a team with a record, the record position it is
 /// anchored to. What kind of team it is comes from the sealed payload, which the inviter
 /// made, never from the relay's answer: a relay that answers as for a team without a
@@ -313,7 +316,7 @@ fn parse_entry(hex_entry: &str) -> Result<UncheckedEntry, SyncError> {
 fn open_invite_keys(
     code: &InviteCode,
     accepted: &tandem_protocol::api::JoinAccepted,
-) -> Result<(Vec<TeamKey>, Option<(u64, [u8; 32])>), SyncError> {
+) -> Result<(Vec<TeamKey>, Option<Anchor>), SyncError> {
     use crate::vault::TrustProblem;
     let sealed = hex::decode(&accepted.sealed_team_key)
         .map_err(|_| SyncError::Protocol("sealed key is not hex"))?;
@@ -342,7 +345,7 @@ fn open_invite_keys(
 fn sign_join(
     code: &InviteCode,
     accepted: &tandem_protocol::api::JoinAccepted,
-    anchor: (u64, [u8; 32]),
+    anchor: Anchor,
     identity: &DeviceIdentity,
     member: &MemberId,
     keys: &[TeamKey],
