@@ -659,3 +659,73 @@ fn a_record_page_that_promises_more_and_sends_nothing_is_refused() {
     }));
     assert!(refused(&b.sync(), TrustProblem::OutOfOrder));
 }
+
+/// A removed device's envelopes after its removal are never applied, whoever serves them: a
+/// relay in league with a thief hands one to a member in place of an honest change. It is
+/// set aside (`after_removal`), counted, and the pull goes on past it.
+#[test]
+fn a_removed_devices_later_envelope_is_set_aside_not_applied() {
+    use tandem_protocol::{DocClass, DocId, EnvelopeKind, PlainChange};
+    let relay = RelayProcess::start();
+    let (a, b, w) = team_of_two(&relay);
+    let (c, first) = Device::join(&a, "Lost phone");
+    first.unwrap();
+    settle(&[&a, &b, &c]);
+    let team = c.v().wire_team().unwrap();
+    let c_device = c.v().wire_device().unwrap();
+    let c_signing = c.v().test_hook_signing_key();
+    let c_key = c.v().test_hook_team_keys().unwrap().pop().unwrap();
+    sync::revoke_device(&a.vault, &c_device.to_hex()).unwrap();
+    b.sync().unwrap();
+    // The thief's change, sealed under the key it still holds, signed with its own key.
+    let thief = PlainChange {
+        kind: EnvelopeKind::Change,
+        team,
+        doc: DocId([0x51; 16]),
+        class: DocClass::Person,
+        payload: b"written after the removal".to_vec(),
+    }
+    .seal(&c_key, c_device, &c_signing, [3; 24])
+    .unwrap()
+    .into_bytes();
+    // Two honest changes; the relay swaps the first for the thief's.
+    let lost = a.add_person("Première");
+    let kept = a.add_person("Seconde");
+    a.sync().unwrap();
+    let first_seq = b.v().sync_cursor().unwrap() + 1;
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, _, body| {
+        if !route.ends_with("/envelopes") {
+            return body;
+        }
+        let mut items = frames::decode_page(&body, usize::MAX).unwrap();
+        for (seq, bytes) in &mut items {
+            if *seq == first_seq {
+                *bytes = thief.clone();
+            }
+        }
+        frames::encode_page(&items)
+    }));
+    let report = b.sync().unwrap();
+    assert_eq!(report.set_aside, 1, "{report:?}");
+    let counts = b.v().set_aside_counts().unwrap();
+    assert_eq!(
+        counts,
+        vec![(tandem_core::SetAsideReason::AfterRemoval, 1)],
+        "{counts:?}"
+    );
+    assert!(
+        b.v().person(&kept).is_ok(),
+        "the pull stopped at the thief's envelope"
+    );
+    let thief_doc = DocId([0x51; 16]).to_hex();
+    assert!(
+        !b.v()
+            .documents()
+            .unwrap()
+            .iter()
+            .any(|(id, _)| *id == thief_doc),
+        "the removed device's change was applied"
+    );
+    drop(lost);
+    assert!(b.v().trust_problem().unwrap().is_none());
+}
