@@ -110,6 +110,7 @@ sync-refused = Refused (not from the team, or altered): { $count }.
 sync-set-aside = { $count } change(s) from the team could not be read here; set aside, the rest is in.
 sync-set-aside-read = { $count } change(s) set aside earlier could be read now.
 sync-set-aside-held = { $count } change(s) from the team could not be read (set aside; an admin should look).
+sync-team-doc-claims = The team document claims { $count } thing(s) about members, roles or keys that the team record does not say: ignored.
 sync-dropped-erased = { $count } change(s) were not kept: the person they were about was erased at their request.
 sync-not-in-team = Not in a team on a relay yet.
 sync-offline = Offline.

@@ -110,6 +110,7 @@ sync-refused = Refusé (hors équipe, ou altéré): { $count }.
 sync-set-aside = { $count } changement(s) de l'équipe illisible(s) ici: mis de côté, le reste est arrivé.
 sync-set-aside-read = { $count } changement(s) mis de côté plus tôt ont pu être lus.
 sync-set-aside-held = { $count } changement(s) de l'équipe illisible(s) (mis de côté; un·e admin devrait regarder).
+sync-team-doc-claims = Le document d'équipe affirme { $count } chose(s) sur les membres, rôles ou clés que le registre de l'équipe ne dit pas : ignoré.
 sync-dropped-erased = { $count } modification(s) non conservée(s) : la personne concernée a été effacée à sa demande.
 sync-not-in-team = Pas encore dans une équipe sur un relais.
 sync-offline = Hors ligne.

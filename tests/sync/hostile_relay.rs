@@ -461,10 +461,13 @@ fn claims_in_the_team_document_change_nothing() {
     first.unwrap();
     settle(&[&a, &b, &c, &d]);
     let c_device = c.v().wire_device().unwrap();
+    assert_eq!(a.v().team_doc_claims().unwrap(), 0);
     b.v()
         .test_hook_claim_in_team_doc(&c_device.to_hex())
         .unwrap();
     settle(&[&a, &b, &c, &d]);
+    // Seen, and counted for admins: Alex as admin, and Chris's key.
+    assert_eq!(a.v().team_doc_claims().unwrap(), 2);
     let b_member = b.v().member_id().clone();
     for dev in [&a, &b, &c] {
         let team = dev.v().team().unwrap();

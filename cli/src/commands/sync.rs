@@ -87,11 +87,12 @@ pub fn run(session: &Session, accept_restored_relay: bool, out: &Output) -> Resu
 }
 
 pub fn status(session: &Session, out: &Output) -> Result<()> {
-    let vault = session.open()?;
+    let mut vault = session.open()?;
     let waiting = vault.outbox_len()?;
     let set_aside = vault.set_aside_count()?;
     let went_back = vault.relay_went_back()?;
     let trust = vault.trust_problem()?;
+    let claims = vault.team_doc_claims()?;
     let last = vault.last_synced_at()?;
     let relay = vault.relay()?;
     let reachable = match &relay {
@@ -119,12 +120,13 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
                 "since_ms": since,
             })),
             "team_record": vault.has_team_record()?,
+            "team_doc_claims": claims,
         }),
         || {
             status_text(
                 state,
                 trust.map(|(p, _)| p.code()),
-                (waiting, set_aside),
+                (waiting, set_aside, claims),
                 local_last,
                 relay.is_some(),
                 out,
@@ -138,7 +140,7 @@ pub fn status(session: &Session, out: &Output) -> Result<()> {
 fn status_text(
     state: &str,
     trust: Option<&str>,
-    (waiting, set_aside): (u64, u64),
+    (waiting, set_aside, claims): (u64, u64, u64),
     last: Option<String>,
     has_relay: bool,
     out: &Output,
@@ -159,6 +161,9 @@ fn status_text(
     }
     if set_aside > 0 {
         parts.push(out.t_args("sync-set-aside-held", &[("count", set_aside.into())]));
+    }
+    if claims > 0 {
+        parts.push(out.t_args("sync-team-doc-claims", &[("count", claims.into())]));
     }
     match last {
         Some(t) => parts.push(out.t_args("sync-synced-at", &[("time", t.into())])),
@@ -244,13 +249,13 @@ mod tests {
 
     #[test]
     fn a_status_in_both_languages() {
-        let synced = |out| status_text("waiting", None, (2, 0), Some("14:02".into()), true, out);
+        let synced = |out| status_text("waiting", None, (2, 0, 0), Some("14:02".into()), true, out);
         assert_eq!(synced(&EN), "2 change(s) waiting. Synced at 14:02.");
         assert_eq!(
             synced(&FR),
             "2 changement(s) en attente. Synchronisé à 14:02."
         );
-        let held = |out| status_text("synced", None, (0, 3), Some("14:02".into()), true, out);
+        let held = |out| status_text("synced", None, (0, 3, 0), Some("14:02".into()), true, out);
         assert_eq!(
             held(&EN),
             "3 change(s) from the team could not be read (set aside; an admin should look). \
@@ -261,14 +266,14 @@ mod tests {
             "3 changement(s) de l'équipe illisible(s) (mis de côté; un·e admin devrait regarder). \
              Synchronisé à 14:02."
         );
-        let offline = |out| status_text("offline", None, (0, 0), None, true, out);
+        let offline = |out| status_text("offline", None, (0, 0, 0), None, true, out);
         assert_eq!(offline(&EN), "Offline. Never synced.");
         assert_eq!(offline(&FR), "Hors ligne. Jamais synchronisé.");
         let refused = |out| {
             status_text(
                 "team_record_refused",
                 Some("forged_change"),
-                (1, 0),
+                (1, 0, 0),
                 None,
                 true,
                 out,
@@ -280,7 +285,16 @@ mod tests {
         ));
         assert!(refused(&FR)
             .starts_with("Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé"));
-        let alone = |out| status_text("not_in_team", None, (1, 0), None, false, out);
+        let claimed = |out| status_text("synced", None, (0, 0, 2), None, true, out);
+        assert!(claimed(&EN).starts_with(
+            "The team document claims 2 thing(s) about members, roles or keys that the team \
+             record does not say: ignored."
+        ));
+        assert!(claimed(&FR).starts_with(
+            "Le document d'équipe affirme 2 chose(s) sur les membres, rôles ou clés que le \
+             registre de l'équipe ne dit pas : ignoré."
+        ));
+        let alone = |out| status_text("not_in_team", None, (1, 0, 0), None, false, out);
         assert_eq!(
             alone(&EN),
             "Not in a team on a relay yet. 1 change(s) waiting."

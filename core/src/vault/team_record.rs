@@ -119,6 +119,49 @@ impl Vault {
         }
     }
 
+    /// How many things the team document claims about members' roles and devices' keys that
+    /// the team record does not say: a member written as admin while the record keeps none of
+    /// its devices as one, a device key other than the record's, a device the record does not
+    /// know. Any member can write the team document, so none of it has any effect (roles and
+    /// keys come from the record); the count is for admins to see that someone tried. 0 for a
+    /// team without a record.
+    pub fn team_doc_claims(&mut self) -> Result<u64> {
+        let Some(record) = self.team_record()? else {
+            return Ok(0);
+        };
+        if !self.has_team_doc()? {
+            return Ok(0);
+        }
+        let team_id = self.team_id.clone();
+        let doc = self.doc(&team_id)?;
+        let mut claims = 0u64;
+        for m in team::members(doc) {
+            let of_member: Vec<_> = record
+                .active()
+                .filter(|(_, d)| hex::encode(d.member) == m.id.as_str())
+                .collect();
+            // A member with no device left in the team is history, not a claim.
+            if m.role == MemberRole::Admin
+                && !of_member.is_empty()
+                && !of_member
+                    .iter()
+                    .any(|(_, d)| d.role == tandem_protocol::api::DeviceRole::Admin)
+            {
+                claims += 1;
+            }
+        }
+        for (device, key) in team::device_keys(doc) {
+            let known = device
+                .parse::<tandem_protocol::DeviceId>()
+                .ok()
+                .and_then(|d| record.device(&d).map(|s| s.key));
+            if known != Some(key) {
+                claims += 1;
+            }
+        }
+        Ok(claims)
+    }
+
     /// What the relay did that the record does not allow, and since when (Unix ms), while
     /// it lasts.
     pub fn trust_problem(&self) -> Result<Option<(TrustProblem, i64)>> {
