@@ -362,8 +362,14 @@ pub fn remove_team_option(
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview<SyncStatus>> {
-    let (team, relay_url, set_aside) =
-        state.with_vault(|v| Ok((v.team()?, v.relay()?.map(|r| r.url), v.set_aside_count()?)))?;
+    let (team, relay_url, set_aside, team_doc_claims) = state.with_vault(|v| {
+        Ok((
+            v.team()?,
+            v.relay()?.map(|r| r.url),
+            v.set_aside_count()?,
+            v.team_doc_claims()?,
+        ))
+    })?;
     let is_admin = team
         .members
         .iter()
@@ -374,6 +380,7 @@ pub fn team_overview(state: State<'_, AppState>) -> CommandResult<TeamOverview<S
         is_admin,
         sync: state.sync_status(),
         set_aside,
+        team_doc_claims,
     })
 }
 

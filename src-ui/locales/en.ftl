@@ -223,6 +223,10 @@ sync-set-aside = { $n ->
     [one] 1 change from the team could not be read on this device. It is set aside; everything else came in. A member's device may be damaged or misused: check the team's devices.
    *[other] { $n } changes from the team could not be read on this device. They are set aside; everything else came in. A member's device may be damaged or misused: check the team's devices.
 }
+team-doc-claims = { $n ->
+    [one] The team document claims 1 thing about members' roles or devices' keys that the team record does not say. It was ignored: roles and keys come from the record. A member may be misusing their device: check the team's devices.
+   *[other] The team document claims { $n } things about members' roles or devices' keys that the team record does not say. They were ignored: roles and keys come from the record. A member may be misusing their device: check the team's devices.
+}
 sync-synced-at = Synced at { $time }
 sync-local = On this device only
 sync-revoked = Removed from the team

@@ -223,6 +223,10 @@ sync-set-aside = { $n ->
     [one] 1 changement de l'équipe n'a pas pu être lu sur cet appareil. Il est mis de côté ; tout le reste est arrivé. L'appareil d'un membre est peut-être abîmé ou détourné : vérifiez les appareils de l'équipe.
    *[other] { $n } changements de l'équipe n'ont pas pu être lus sur cet appareil. Ils sont mis de côté ; tout le reste est arrivé. L'appareil d'un membre est peut-être abîmé ou détourné : vérifiez les appareils de l'équipe.
 }
+team-doc-claims = { $n ->
+    [one] Le document d'équipe affirme 1 chose sur les rôles des membres ou les clés des appareils que le registre de l'équipe ne dit pas. Elle a été ignorée : rôles et clés viennent du registre. Un membre détourne peut-être son appareil : vérifiez les appareils de l'équipe.
+   *[other] Le document d'équipe affirme { $n } choses sur les rôles des membres ou les clés des appareils que le registre de l'équipe ne dit pas. Elles ont été ignorées : rôles et clés viennent du registre. Un membre détourne peut-être son appareil : vérifiez les appareils de l'équipe.
+}
 sync-synced-at = Synchronisé à { $time }
 sync-local = Sur cet appareil seulement
 sync-revoked = Retiré de l'équipe

@@ -227,5 +227,11 @@ mod tests {
             t_args(Lang::En, "sync-waiting", &[("n", "3".into())]),
             "3 changes waiting"
         );
+        assert!(t_args(Lang::En, "team-doc-claims", &[("n", "1".into())])
+            .starts_with("The team document claims 1 thing about"));
+        assert!(t_args(Lang::En, "team-doc-claims", &[("n", "2".into())])
+            .starts_with("The team document claims 2 things about"));
+        assert!(t_args(Lang::Fr, "team-doc-claims", &[("n", "2".into())])
+            .starts_with("Le document d'équipe affirme 2 choses sur"));
     }
 }

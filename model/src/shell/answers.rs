@@ -96,6 +96,10 @@ pub struct TeamOverview<S> {
     /// Changes from the team this device could not read and set aside (an admin looks).
     #[serde(default)]
     pub set_aside: u64,
+    /// What the team document claims about members' roles or devices' keys that the team
+    /// record does not say (ignored: roles and keys come from the record; an admin looks).
+    #[serde(default)]
+    pub team_doc_claims: u64,
 }
 
 /// A device's role, as the relay knows it.

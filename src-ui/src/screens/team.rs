@@ -165,6 +165,14 @@ pub fn TeamScreen() -> impl IntoView {
             .filter(|o| o.is_admin && o.set_aside > 0)
             .map(|o| ctx.tra("sync-set-aside", &[("n", o.set_aside.to_string())]))
     };
+    // What a member wrote into the team document about roles or keys: ignored, for an admin
+    // to see.
+    let claims = move || {
+        overview
+            .get()
+            .filter(|o| o.is_admin && o.team_doc_claims > 0)
+            .map(|o| ctx.tra("team-doc-claims", &[("n", o.team_doc_claims.to_string())]))
+    };
     let on_relay = move || {
         overview
             .get()
@@ -184,6 +192,9 @@ pub fn TeamScreen() -> impl IntoView {
                 <p data-testid="last-sync">{last_sync}</p>
                 <p data-testid="set-aside" role="status" class="warning" hidden=move || set_aside().is_none()>
                     {set_aside}
+                </p>
+                <p data-testid="team-doc-claims" role="status" class="warning" hidden=move || claims().is_none()>
+                    {claims}
                 </p>
                 <button class="primary" data-testid="sync-now" hidden=move || !on_relay() on:click=sync_now>
                     {move || ctx.t("sync-now")}
