@@ -11,6 +11,7 @@ use super::report::{SyncProgress, SyncReport};
 use super::snapshots::upload_snapshots;
 use super::SyncError;
 use crate::vault::SharedVault;
+use tandem_protocol::record::RecordState;
 
 /// One sync: push what waits, pull what is new (waiting up to `wait_ms` for news when there
 /// is none), add this device to the team document if it just joined, upload snapshots.
@@ -19,10 +20,12 @@ pub fn sync_once(
     wait_ms: u64,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
-    // The record first: nothing is pushed to a relay whose record does not check out.
-    sync_record(vault, &TeamLink::of(vault)?)?;
+    let link = TeamLink::of(vault)?;
+    // The record first: nothing is pushed to a relay whose record does not check out. The
+    // pull that follows uses the same verified record (one request for it per sync).
+    let record = sync_record(vault, &link)?;
     let pushed = push_pending(vault, progress)?;
-    let mut report = pull_new(vault, wait_ms, progress)?;
+    let mut report = pull_with_record(vault, &link, record, wait_ms, progress)?;
     report.pushed += pushed.sent;
     report.dropped_erased += pushed.dropped_erased;
     Ok(report)
@@ -36,18 +39,30 @@ pub fn pull_new(
     progress: &dyn Fn(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
     let link = TeamLink::of(vault)?;
-    let mut report = SyncReport::default();
     // Before anything is opened or sealed: who is in the team, by its own signatures.
     let record = sync_record(vault, &link)?;
-    finish_rotation(vault, &link, record.as_ref())?;
-    pull(vault, &link, wait_ms, &mut report, progress)?;
+    pull_with_record(vault, &link, record, wait_ms, progress)
+}
+
+/// [`pull_new`] once the record is brought up to the relay's head (`record`: its state, for
+/// a team with one).
+fn pull_with_record(
+    vault: &SharedVault,
+    link: &TeamLink,
+    record: Option<RecordState>,
+    wait_ms: u64,
+    progress: &dyn Fn(SyncProgress),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    finish_rotation(vault, link, record.as_ref())?;
+    pull(vault, link, wait_ms, &mut report, progress)?;
     if vault.lock().ensure_registered()? {
-        let pushed = push(vault, &link, progress)?;
+        let pushed = push(vault, link, progress)?;
         report.pushed += pushed.sent;
         report.dropped_erased += pushed.dropped_erased;
     }
     if vault.lock().outbox_len()? == 0 {
-        report.snapshots_uploaded = upload_snapshots(vault, &link, report.head)?;
+        report.snapshots_uploaded = upload_snapshots(vault, link, report.head)?;
     }
     vault.lock().set_last_synced_at(chrono::Utc::now())?;
     Ok(report)
