@@ -145,24 +145,38 @@ impl InviteCode {
     /// to read what was written before the last revocation): `nonce ‖ ciphertext` of
     /// `(epoch ‖ key)*`.
     pub fn seal_team_keys(&self, team: TeamId, keys: &[TeamKey], nonce: [u8; 24]) -> Vec<u8> {
-        let k = self.wrapping_key();
         let mut plain = Zeroizing::new(Vec::with_capacity(36 * keys.len()));
-        for key in keys {
-            plain.extend_from_slice(&key.epoch.to_be_bytes());
-            plain.extend_from_slice(key.bytes());
-        }
+        push_keys(&mut plain, keys);
+        self.seal(&plain, &team.0, nonce)
+    }
+
+    /// `nonce ‖ ciphertext` of `plain` under the wrapping key, with `aad`.
+    fn seal(&self, plain: &[u8], aad: &[u8], nonce: [u8; 24]) -> Vec<u8> {
+        let k = self.wrapping_key();
         let ct = XChaCha20Poly1305::new(k.as_ref().into())
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain,
-                    aad: &team.0,
-                },
-            )
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
             .unwrap_or_default();
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         out
+    }
+
+    /// What [`InviteCode::seal`] sealed with `aad`, opened.
+    fn open(&self, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, InviteError> {
+        if sealed.len() < 24 + 16 {
+            return Err(InviteError::CannotOpen);
+        }
+        let k = self.wrapping_key();
+        XChaCha20Poly1305::new(k.as_ref().into())
+            .decrypt(
+                XNonce::from_slice(&sealed[..24]),
+                Payload {
+                    msg: &sealed[24..],
+                    aad,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| InviteError::CannotOpen)
     }
 
     /// Seals, for an invite to a team with a team record, the record's head right after the
@@ -179,46 +193,17 @@ impl InviteCode {
         keys: &[TeamKey],
         nonce: [u8; 24],
     ) -> Vec<u8> {
-        let k = self.wrapping_key();
         let mut plain = Zeroizing::new(Vec::with_capacity(40 + 36 * keys.len()));
         plain.extend_from_slice(&anchor.0.to_be_bytes());
         plain.extend_from_slice(&anchor.1);
-        for key in keys {
-            plain.extend_from_slice(&key.epoch.to_be_bytes());
-            plain.extend_from_slice(key.bytes());
-        }
-        let ct = XChaCha20Poly1305::new(k.as_ref().into())
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain,
-                    aad: &anchored_aad(team),
-                },
-            )
-            .unwrap_or_default();
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&ct);
-        out
+        push_keys(&mut plain, keys);
+        self.seal(&plain, &anchored_aad(team), nonce)
     }
 
     /// Opens what [`InviteCode::seal_anchored`] sealed: the anchor and the keys (at least
     /// one). Fails on a payload of the older kind.
     pub fn open_anchored(&self, team: TeamId, sealed: &[u8]) -> Result<Anchored, InviteError> {
-        if sealed.len() < 24 + 16 {
-            return Err(InviteError::CannotOpen);
-        }
-        let k = self.wrapping_key();
-        let plain = Zeroizing::new(
-            XChaCha20Poly1305::new(k.as_ref().into())
-                .decrypt(
-                    XNonce::from_slice(&sealed[..24]),
-                    Payload {
-                        msg: &sealed[24..],
-                        aad: &anchored_aad(team),
-                    },
-                )
-                .map_err(|_| InviteError::CannotOpen)?,
-        );
+        let plain = self.open(sealed, &anchored_aad(team))?;
         if plain.len() < 40 + 36 || (plain.len() - 40) % 36 != 0 {
             return Err(InviteError::CannotOpen);
         }
@@ -242,21 +227,7 @@ impl InviteCode {
 
     /// Opens every team key parked with the invite (at least one).
     pub fn open_team_keys(&self, team: TeamId, sealed: &[u8]) -> Result<Vec<TeamKey>, InviteError> {
-        if sealed.len() < 24 + 16 {
-            return Err(InviteError::CannotOpen);
-        }
-        let k = self.wrapping_key();
-        let plain = Zeroizing::new(
-            XChaCha20Poly1305::new(k.as_ref().into())
-                .decrypt(
-                    XNonce::from_slice(&sealed[..24]),
-                    Payload {
-                        msg: &sealed[24..],
-                        aad: &team.0,
-                    },
-                )
-                .map_err(|_| InviteError::CannotOpen)?,
-        );
+        let plain = self.open(sealed, &team.0)?;
         if plain.is_empty() || plain.len() % 36 != 0 {
             return Err(InviteError::CannotOpen);
         }
@@ -277,6 +248,14 @@ fn anchored_aad(team: TeamId) -> Vec<u8> {
     let mut aad = b"tandem invite anchored v2\0".to_vec();
     aad.extend_from_slice(&team.0);
     aad
+}
+
+/// Appends `(epoch ‖ key)*`.
+fn push_keys(plain: &mut Vec<u8>, keys: &[TeamKey]) {
+    for key in keys {
+        plain.extend_from_slice(&key.epoch.to_be_bytes());
+        plain.extend_from_slice(key.bytes());
+    }
 }
 
 /// `(epoch ‖ key)*` read back (the length is a multiple of 36).
