@@ -56,11 +56,16 @@ fn append_entries(
         items.push((e.header().seq, e.bytes().to_vec()));
     }
     if let Some(last) = extra.last() {
-        headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
-        headers.push((HEADER_RECORD_SEQ.into(), last.header().seq.to_string()));
-        headers.push((HEADER_RECORD_HASH.into(), hex::encode(last.hash())));
+        set_record_head(headers, last.header().seq, last.hash());
     }
     frames::encode_page(&items)
+}
+
+/// The record head a relay's answer announces, set to `seq` and `hash`.
+fn set_record_head(headers: &mut Vec<(String, String)>, seq: u64, hash: [u8; 32]) {
+    headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
+    headers.push((HEADER_RECORD_SEQ.into(), seq.to_string()));
+    headers.push((HEADER_RECORD_HASH.into(), hex::encode(hash)));
 }
 
 fn now_ms() -> u64 {
@@ -338,9 +343,7 @@ fn a_record_gone_back_replayed_or_withheld_is_caught() {
     // Announces a shorter record.
     *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
         if route.ends_with("/record") {
-            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
-            headers.push((HEADER_RECORD_SEQ.into(), (seq - 1).to_string()));
-            headers.push((HEADER_RECORD_HASH.into(), hex::encode([1u8; 32])));
+            set_record_head(headers, seq - 1, [1u8; 32]);
         }
         body
     }));
@@ -348,9 +351,7 @@ fn a_record_gone_back_replayed_or_withheld_is_caught() {
     // Another record at the same length.
     *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
         if route.ends_with("/record") {
-            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
-            headers.push((HEADER_RECORD_SEQ.into(), seq.to_string()));
-            headers.push((HEADER_RECORD_HASH.into(), hex::encode([2u8; 32])));
+            set_record_head(headers, seq, [2u8; 32]);
         }
         body
     }));
@@ -358,9 +359,7 @@ fn a_record_gone_back_replayed_or_withheld_is_caught() {
     // Announces one more entry and keeps it back.
     *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
         if route.ends_with("/record") {
-            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
-            headers.push((HEADER_RECORD_SEQ.into(), (seq + 1).to_string()));
-            headers.push((HEADER_RECORD_HASH.into(), hex::encode([3u8; 32])));
+            set_record_head(headers, seq + 1, [3u8; 32]);
         }
         body
     }));
@@ -370,9 +369,7 @@ fn a_record_gone_back_replayed_or_withheld_is_caught() {
     *w.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
         if route.ends_with("/record") {
             let items = vec![(seq, old.clone())];
-            headers.retain(|(k, _)| k != HEADER_RECORD_SEQ && k != HEADER_RECORD_HASH);
-            headers.push((HEADER_RECORD_SEQ.into(), seq.to_string()));
-            headers.push((HEADER_RECORD_HASH.into(), hex::encode(head)));
+            set_record_head(headers, seq, head);
             return frames::encode_page(&items);
         }
         body
