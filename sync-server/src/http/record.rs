@@ -9,8 +9,9 @@ use super::envelopes::query_u64;
 use super::error::ApiError;
 use super::{now_ms, AppState};
 use crate::storage::{
-    already_stored, judge_entry_clock, judge_post_shape, judge_record_post, refused,
-    stored_invite_usable, JudgedPost, RecordAppend, RecordHead, Refusal, Via, MAX_RECORD_POST,
+    already_stored, judge_entry_clock, judge_migration, judge_post_shape, judge_record_post,
+    refused, stored_invite_usable, JudgedPost, LegacyTeam, RecordAppend, RecordBase, RecordHead,
+    Refusal, Via, MAX_RECORD_POST,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -157,7 +158,7 @@ async fn repost_or_conflict(
 async fn store(
     state: &AppState,
     team: TeamId,
-    on: RecordHead,
+    on: RecordBase,
     judged: JudgedPost,
 ) -> Result<RecordHead, ApiError> {
     let new = state
@@ -213,9 +214,15 @@ pub async fn post(
     let via = Via::Post {
         poster: member.device.device,
     };
-    let head = head_of(&state, team).await?;
-    judge_post_shape(&entries, via)?;
     let log_head = state.storage().head(team).await?;
+    let Some(head) = state.storage().record_head(team).await? else {
+        judge_entry_clock(&entries, u64::try_from(now_ms()).unwrap_or(0), log_head)?;
+        return migrate(&state, &member, log_head, &entries, &packages).await;
+    };
+    // A migration's post again after a lost answer: its founding entry is the record's.
+    let migration_again =
+        matches!(entries[0].body(), EntryBody::Founding { .. }) && entries[0].header().team == team;
+    judge_post_shape(&entries[usize::from(migration_again)..], via)?;
     judge_entry_clock(&entries, u64::try_from(now_ms()).unwrap_or(0), log_head)?;
     if entries[0].header().team == team && entries[0].header().seq <= head.seq {
         return Ok((
@@ -225,8 +232,37 @@ pub async fn post(
     }
     let at_head = state_at(&state, team, head).await?;
     let judged = judge_record_post(&at_head, &entries, &packages, via)?;
-    let new = store(&state, team, head, judged).await?;
+    let new = store(&state, team, RecordBase::Head(head), judged).await?;
     tracing::info!(%team, device = %member.device.device, seq = new.seq, entries = entries.len(), "record entries stored");
+    Ok((StatusCode::CREATED, Json(head_answer(new))))
+}
+
+/// The first record of a team made before the record (`storage::judge_migration`): a
+/// migrated founding entry by an admin the relay lists, then the key epoch for the devices
+/// it keeps. 201 with the new head; 409 `record_conflict` when another migration or a key
+/// epoch through the older route got there first.
+async fn migrate(
+    state: &AppState,
+    member: &Member,
+    log_head: u64,
+    entries: &[UncheckedEntry],
+    packages: &[KeyPackage],
+) -> Result<(StatusCode, Json<api::RecordHead>), ApiError> {
+    let team = member.team;
+    let devices = state.storage().devices(team).await?;
+    let epoch = state
+        .storage()
+        .key_packages(team, member.device.device, u32::MAX)
+        .await?
+        .current_epoch;
+    let legacy = LegacyTeam {
+        devices: &devices,
+        epoch,
+        log_head,
+    };
+    let judged = judge_migration(team, &member.device, legacy, entries, packages)?;
+    let new = store(state, team, RecordBase::Legacy { epoch }, judged).await?;
+    tracing::info!(%team, device = %member.device.device, seq = new.seq, "team record set up for a team from before");
     Ok((StatusCode::CREATED, Json(head_answer(new))))
 }
 
@@ -315,7 +351,7 @@ pub async fn complete_join(
     )?;
     // An invite used by another device since it was read above refuses the whole append
     // (410 `invite_used`), in its transaction.
-    let new = store(&state, team, head, judged).await?;
+    let new = store(&state, team, RecordBase::Head(head), judged).await?;
     tracing::info!(%team, device = %h.author, seq = new.seq, "device joined through the record");
     Ok((StatusCode::CREATED, Json(accepted(&invite.sealed_team_key))))
 }

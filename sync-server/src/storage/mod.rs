@@ -23,6 +23,7 @@
 
 mod error;
 mod group;
+mod migration;
 mod postgres;
 mod records;
 mod rules;
@@ -31,12 +32,13 @@ mod sqlite;
 
 pub use self::error::{Refusal, Result, StorageError};
 pub use self::group::WriterHold;
+pub use self::migration::{judge_migration, refused_migration, LegacyTeam};
 pub use self::postgres::PostgresStorage;
 pub use self::records::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
     NewInvite, NewKeyPackage, NewRecordEntry, NewSnapshot, Page, PageRequest, Quota, RecordAppend,
-    RecordDevice, RecordEffects, RecordHead, RecordPage, Redeemed, SnapshotOutcome, StoredInvite,
-    StoredSnapshot, UsedInvite,
+    RecordBase, RecordDevice, RecordEffects, RecordHead, RecordPage, Redeemed, SnapshotOutcome,
+    StoredInvite, StoredSnapshot, UsedInvite,
 };
 pub use self::rules::{
     already_stored, judge_entry_clock, judge_founding, judge_post_shape, judge_record_post,
@@ -416,10 +418,14 @@ impl Storage {
     /// Appends judged entries to the team's record with their effects, all or nothing, if
     /// its head is still `append.on` (compare-and-swap: [`Refusal::RecordConflict`] with the
     /// head now, nothing stored, otherwise; [`Refusal::NoRecord`] for a team without one).
-    /// Returns the new head.
+    /// On [`RecordBase::Legacy`], the team must still have no record and be at that key
+    /// epoch ([`Refusal::RecordConflict`] otherwise). Returns the new head.
     pub async fn append_record(&self, append: RecordAppend) -> Result<RecordHead> {
         if append.entries.is_empty() {
-            return Ok(append.on);
+            return match append.on {
+                RecordBase::Head(head) => Ok(head),
+                RecordBase::Legacy { .. } => Err(Refusal::NoRecord.into()),
+            };
         }
         dispatch!(self, s => s.append_record(append))
     }

@@ -267,14 +267,28 @@ pub struct RecordEffects {
     pub use_invite: Option<UsedInvite>,
 }
 
+/// What entries to append were judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordBase {
+    /// The record's head.
+    Head(RecordHead),
+    /// A team without a record yet, at this key epoch: a migration's founding entry and what
+    /// follows it. A key epoch made meanwhile through the older route, or another device's
+    /// migration, makes it a conflict.
+    Legacy {
+        /// The team's key epoch the founding entry commits up to.
+        epoch: u32,
+    },
+}
+
 /// Entries to append to a team's record, on the head they were judged on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordAppend {
     /// The team.
     pub team: TeamId,
-    /// The head the entries were judged on: [`super::Refusal::RecordConflict`], nothing
-    /// stored, if the record's head is another one by the time they are written.
-    pub on: RecordHead,
+    /// What the entries were judged on: [`super::Refusal::RecordConflict`], nothing stored,
+    /// if the team is not there any more by the time they are written.
+    pub on: RecordBase,
     /// The entries, in order, from `on.seq + 1`.
     pub entries: Vec<NewRecordEntry>,
     /// What they change elsewhere.

@@ -5,8 +5,9 @@
 //! Where a backend reads its rows, and how it keeps them still meanwhile (SQLite's single
 //! writer, PostgreSQL's row locks), is the backend's business; what the rows mean is here.
 
+use super::UsedInvite;
 use super::{AppendOutcome, KeyEpochOutcome, NewKeyPackage, PageRequest, Quota, Refusal, Result};
-use super::{NewRecordEntry, RecordDevice, RecordEffects, RecordHead, StoredInvite, UsedInvite};
+use super::{NewRecordEntry, RecordBase, RecordDevice, RecordEffects, RecordHead, StoredInvite};
 use super::{SnapshotOutcome, StorageError};
 use ed25519_dalek::VerifyingKey;
 use std::collections::HashSet;
@@ -290,6 +291,48 @@ pub(super) fn record_on_head(now: RecordHead, judged: RecordHead) -> Result<(), 
     }
 }
 
+/// Whether entries judged on `base` may be written now that the record's head is `now` and
+/// (asked only for a migration) the team's key epoch `epoch_now`; and the head they are
+/// written on (`None`: a migration's founding entry).
+pub(super) fn record_on_base(
+    now: Option<RecordHead>,
+    epoch_now: impl FnOnce() -> Result<u32>,
+    base: RecordBase,
+) -> Result<Option<RecordHead>> {
+    match (now, base) {
+        (Some(now), RecordBase::Head(judged)) => {
+            record_on_head(now, judged)?;
+            Ok(Some(now))
+        }
+        (None, RecordBase::Head(_)) => Err(Refusal::NoRecord.into()),
+        (Some(now), RecordBase::Legacy { .. }) => {
+            Err(Refusal::RecordConflict { seq: now.seq }.into())
+        }
+        (None, RecordBase::Legacy { epoch }) => {
+            if epoch_now()? == epoch {
+                Ok(None)
+            } else {
+                Err(Refusal::RecordConflict { seq: 0 }.into())
+            }
+        }
+    }
+}
+
+/// The head after writing `entries` on `on` (`None`: a migration, which has entries).
+pub(super) fn head_after(
+    on: Option<RecordHead>,
+    entries: &[NewRecordEntry],
+) -> Result<RecordHead, Refusal> {
+    match (entries.last(), on) {
+        (Some(e), _) => Ok(RecordHead {
+            seq: e.seq,
+            hash: e.hash,
+        }),
+        (None, Some(on)) => Ok(on),
+        (None, None) => Err(Refusal::NoRecord),
+    }
+}
+
 /// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
 /// page, and whether more follow: at most `limit`, within `max_bytes` but never none.
 pub(super) fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
@@ -374,7 +417,8 @@ pub fn judge_entry_clock(
 /// Most entries in one post to a team's record.
 pub const MAX_RECORD_POST: usize = 16;
 
-fn refuse(rule: &'static str) -> Refusal {
+/// A refusal by the relay's own rule `rule` (`refused`, `refused_migration`).
+pub(super) fn refuse(rule: &'static str) -> Refusal {
     Refusal::RecordRefused { rule }
 }
 
@@ -421,7 +465,7 @@ pub struct JudgedFounding {
     pub devices: Vec<RecordDevice>,
 }
 
-fn to_store(entry: &UncheckedEntry) -> NewRecordEntry {
+pub(super) fn to_store(entry: &UncheckedEntry) -> NewRecordEntry {
     let h = entry.header();
     NewRecordEntry {
         seq: h.seq,

@@ -74,6 +74,7 @@ on_both_backends!(in erasure:
 on_both_backends!(in record:
     a_record_team_starts_at_its_founding_entry,
     a_team_without_a_record_keeps_the_older_rules,
+    a_team_from_before_gets_its_record_once_at_its_epoch,
     older_membership_writes_refused_on_record_team,
     record_entries_go_on_the_head_only,
     of_two_posts_on_one_head_exactly_one_is_stored,

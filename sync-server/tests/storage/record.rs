@@ -6,7 +6,7 @@ use crate::support::{device, doc, envelope, random16, random32, team, Backend, N
 use tandem_protocol::api::DeviceRole;
 use tandem_protocol::{DeviceId, DocId, TeamId};
 use tandem_relay::storage::{
-    DeviceLookup, NewInvite, NewKeyPackage, NewRecordEntry, RecordAppend, RecordDevice,
+    DeviceLookup, NewInvite, NewKeyPackage, NewRecordEntry, RecordAppend, RecordBase, RecordDevice,
     RecordEffects, RecordHead, Refusal, StorageError, UsedInvite,
 };
 
@@ -53,7 +53,7 @@ async fn record_team(storage: &Backend) -> (TeamId, DeviceId, RecordHead) {
 fn append(team: TeamId, on: RecordHead, entries: Vec<NewRecordEntry>) -> RecordAppend {
     RecordAppend {
         team,
-        on,
+        on: RecordBase::Head(on),
         entries,
         effects: RecordEffects::default(),
         now_ms: NOW,
@@ -114,6 +114,62 @@ pub async fn a_team_without_a_record_keeps_the_older_rules(storage: &Backend) {
     // …and its older membership writes still work.
     let member = crate::support::enrol(storage, t, admin).await;
     storage.revoke(t, member, NOW).await.unwrap();
+}
+
+pub async fn a_team_from_before_gets_its_record_once_at_its_epoch(storage: &Backend) {
+    let (t, admin) = crate::support::new_team(storage).await;
+    let (kept, left_out) = (
+        crate::support::enrol(storage, t, admin).await,
+        crate::support::enrol(storage, t, admin).await,
+    );
+    let migration = |epoch| RecordAppend {
+        on: RecordBase::Legacy { epoch },
+        effects: RecordEffects {
+            revoke: vec![left_out],
+            ..RecordEffects::default()
+        },
+        ..append(
+            t,
+            RecordHead {
+                seq: 0,
+                hash: [0; 32],
+            },
+            vec![entry(0, admin), entry(1, admin)],
+        )
+    };
+    // Written on another epoch than the team's (a rotation through the older route
+    // meanwhile): a conflict, nothing stored.
+    assert_eq!(
+        refused(storage.append_record(migration(2)).await),
+        Refusal::RecordConflict { seq: 0 }
+    );
+    assert_eq!(storage.record_head(t).await.unwrap(), None);
+    let first = migration(1);
+    let last = first.entries[1].clone();
+    let head = storage.append_record(first).await.unwrap();
+    assert_eq!(head, head_of(&last));
+    assert_eq!(storage.record_head(t).await.unwrap(), Some(head));
+    assert_eq!(all_entries(storage, t).await.len(), 2);
+    let devices = storage.devices(t).await.unwrap();
+    let revoked = |d: DeviceId| {
+        devices
+            .iter()
+            .find(|r| r.device == d)
+            .unwrap()
+            .revoked_at_ms
+            .is_some()
+    };
+    assert!(!revoked(kept) && revoked(left_out));
+    // A second migration (another admin's, racing) finds the record there.
+    assert_eq!(
+        refused(storage.append_record(migration(1)).await),
+        Refusal::RecordConflict { seq: 1 }
+    );
+    // From then on the team keeps the record's rules only.
+    assert_eq!(
+        refused(storage.revoke(t, kept, NOW).await),
+        Refusal::UseTeamRecord
+    );
 }
 
 pub async fn older_membership_writes_refused_on_record_team(storage: &Backend) {

@@ -6,10 +6,10 @@
 use super::super::rules;
 use super::super::sql::{self, id16, role_name, seq_from_db, seq_to_db};
 use super::super::{
-    NewInvite, NewRecordEntry, RecordAppend, RecordDevice, RecordHead, RecordPage, Refusal, Result,
-    StorageError, StoredInvite,
+    NewInvite, NewRecordEntry, RecordAppend, RecordBase, RecordDevice, RecordHead, RecordPage,
+    Refusal, Result, StorageError, StoredInvite,
 };
-use super::queries::collect;
+use super::queries::{collect, current_epoch};
 use super::PostgresStorage;
 use deadpool_postgres::GenericClient;
 use tandem_protocol::{DeviceId, TeamId};
@@ -189,17 +189,17 @@ impl PostgresStorage {
         // The team's counter row, locked until commit, as appends, key epochs, erasure and
         // redeeming lock it: two posts on one head are served one after the other, and the
         // second sees the head moved.
-        let head = read_record_head(&tx, team, &format!("{} FOR UPDATE", sql::RECORD_HEAD))
-            .await?
-            .ok_or(Refusal::NoRecord)?;
-        rules::record_on_head(head, append.on)?;
+        let head = read_record_head(&tx, team, &format!("{} FOR UPDATE", sql::RECORD_HEAD)).await?;
+        // Under the team row's lock, a key epoch through the older route waits too.
+        let epoch_now = match append.on {
+            RecordBase::Legacy { .. } => Some(current_epoch(&tx, team).await?),
+            RecordBase::Head(_) => None,
+        };
+        let on = rules::record_on_base(head, || Ok(epoch_now.unwrap_or(0)), append.on)?;
         for e in &append.entries {
             insert_entry(&tx, team, e, append.now_ms).await?;
         }
-        let last = append.entries.last().map_or(head, |e| RecordHead {
-            seq: e.seq,
-            hash: e.hash,
-        });
+        let last = rules::head_after(on, &append.entries)?;
         set_head(&tx, team, last).await?;
         apply_effects(&tx, &append).await?;
         tx.commit().await?;

@@ -8,7 +8,7 @@ use super::super::{
     NewInvite, NewRecordEntry, RecordAppend, RecordDevice, RecordHead, RecordPage, Refusal, Result,
     StoredInvite,
 };
-use super::queries::{collect, in_one_read};
+use super::queries::{collect, current_epoch, in_one_read};
 use super::SqliteStorage;
 use rusqlite::{params, Connection, OptionalExtension};
 use tandem_protocol::{DeviceId, TeamId};
@@ -141,15 +141,15 @@ impl SqliteStorage {
                 // The writer holds the write lock for the whole group: the head read here
                 // is the head the entries are written on.
                 let team = append.team;
-                let head = record_head(c, team)?.ok_or(Refusal::NoRecord)?;
-                rules::record_on_head(head, append.on)?;
+                let on = rules::record_on_base(
+                    record_head(c, team)?,
+                    || current_epoch(c, team),
+                    append.on,
+                )?;
                 for e in &append.entries {
                     insert_entry(c, team, e, append.now_ms)?;
                 }
-                let last = append.entries.last().map_or(head, |e| RecordHead {
-                    seq: e.seq,
-                    hash: e.hash,
-                });
+                let last = rules::head_after(on, &append.entries)?;
                 c.execute(
                     &for_sqlite(sql::SET_RECORD_HEAD),
                     params![team.0, seq_to_db(last.seq), last.hash],
