@@ -126,3 +126,14 @@ demo-people = personnes
 demo-encounters = rencontres
 demo-follow-ups = suivis
 demo-time = durée
+
+record-setup-device = appareil
+record-setup-member = membre
+record-setup-keep = garder
+record-setup-yes = oui
+record-setup-no = non
+record-setup-differs = diffère (document d’équipe et relais en désaccord)
+record-setup-not-on-relay = absent du relais
+record-setup-check = Avant d’écrire le registre, vérifiez : chaque appareil gardé appartient à une personne de l’équipe aujourd’hui et est encore entre ses mains ; laissez de côté les appareils perdus, remplacés, inconnus ou de test, et toute ligne qui diffère sauf si vous savez pourquoi (son propriétaire rejoint de nouveau avec une nouvelle invitation).
+record-setup-then = Pour l’écrire : tandem team record-setup --yes [--leave-out APPAREIL …]. Lisez ensuite l’empreinte à chaque membre et vérifiez que son appareil affiche la même.
+record-setup-done = Registre de l’équipe écrit : { $kept } appareils gardés, { $left } laissés de côté, et une nouvelle clé d’équipe pour ceux gardés. Empreinte : { $fingerprint } (lisez-la à chaque membre : son appareil doit afficher la même).

@@ -483,6 +483,16 @@ pub enum TeamCommand {
         /// The device id (from `tandem team devices`)
         device: String,
     },
+    /// For a team made before the team record (admins, once): list the devices, then with
+    /// --yes write the record from those kept and move the team to a new key
+    RecordSetup {
+        /// Leave this device out (it is listed as removed; repeat for several)
+        #[arg(long, value_name = "DEVICE")]
+        leave_out: Vec<String>,
+        /// Write the record (without it, only the list of devices is shown)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Add an option to what the team's forms offer (all devices, after a sync)
     OptionAdd {
         /// The list: kinds, domains or given

@@ -324,6 +324,20 @@ impl UncheckedEnvelope {
 
     /// Checks the signature with the claimed author's public key.
     pub fn verify(self, author_key: &VerifyingKey) -> Result<SealedEnvelope, EnvelopeError> {
+        self.check(author_key)?;
+        Ok(SealedEnvelope {
+            header: self.header,
+            bytes: self.bytes,
+        })
+    }
+
+    /// The bytes as received, unchecked: to keep aside, never to apply.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Whether the signature checks with `author_key` ([`Self::verify`] without taking it).
+    pub fn check(&self, author_key: &VerifyingKey) -> Result<(), EnvelopeError> {
         let split = self.bytes.len() - SIGNATURE_LEN;
         let sig: [u8; 64] = self.bytes[split..]
             .try_into()
@@ -333,11 +347,7 @@ impl UncheckedEnvelope {
                 &signing_message(&self.bytes[..split]),
                 &Signature::from_bytes(&sig),
             )
-            .map_err(|_| EnvelopeError::BadSignature)?;
-        Ok(SealedEnvelope {
-            header: self.header,
-            bytes: self.bytes,
-        })
+            .map_err(|_| EnvelopeError::BadSignature)
     }
 }
 

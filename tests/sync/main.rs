@@ -9,6 +9,7 @@ mod harness;
 mod hostile_member;
 mod hostile_relay;
 mod malicious;
+mod migration;
 mod rollback;
 mod rotation;
 mod team;

@@ -114,12 +114,100 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             vault.remove_team_option(list, &value)?;
             settings_done(&mut vault, out, out.t("team-option-removed"))
         }
+        TeamCommand::RecordSetup { leave_out, yes } => record_setup(session, out, &leave_out, yes),
         TeamCommand::Revoke { device } => {
             let vault = SharedVault::new(session.open()?);
             sync::revoke_device(&vault, &device)?;
             out.done(json!({ "revoked": device }), || out.t("team-revoked"))
         }
     }
+}
+
+/// `tandem team record-setup`: the devices side by side, or (with `--yes`) the record
+/// written from the ones kept.
+fn record_setup(session: &Session, out: &Output, leave_out: &[String], yes: bool) -> Result<()> {
+    let vault = SharedVault::new(session.open()?);
+    if yes {
+        let done = sync::set_up_record(&vault, leave_out)?;
+        return out.done(
+            json!({
+                "kept": done.kept,
+                "left_out": done.left_out,
+                "epoch": done.epoch,
+                "fingerprint": done.fingerprint,
+            }),
+            || {
+                out.t_args(
+                    "record-setup-done",
+                    &[
+                        ("kept", done.kept.into()),
+                        ("left", done.left_out.into()),
+                        ("fingerprint", done.fingerprint.clone().into()),
+                    ],
+                )
+            },
+        );
+    }
+    let plan = sync::record_setup_plan(&vault)?;
+    let keeps = |d: &sync::SetupDevice| {
+        d.kept_by_default
+            && !leave_out
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&d.device.to_hex()))
+    };
+    let rows: Vec<_> = plan
+        .iter()
+        .map(|d| {
+            json!({
+                "device": d.device.to_hex(),
+                "member": d.member_name,
+                "relay_role": d.relay_role,
+                "revoked": d.revoked,
+                "differs": d.differs,
+                "this_device": d.is_me,
+                "keep": keeps(d),
+            })
+        })
+        .collect();
+    out.done(json!({ "devices": rows, "written": false }), || {
+        let mut table = vec![vec![
+            out.t("record-setup-device"),
+            out.t("record-setup-member"),
+            out.t("record-setup-keep"),
+            String::new(),
+        ]];
+        for d in &plan {
+            let mut notes = Vec::new();
+            if d.differs {
+                notes.push(out.t("record-setup-differs"));
+            }
+            if d.revoked {
+                notes.push(out.t("team-device-revoked"));
+            }
+            if d.relay_role.is_none() {
+                notes.push(out.t("record-setup-not-on-relay"));
+            }
+            if d.is_me {
+                notes.push(out.t("this-device"));
+            }
+            table.push(vec![
+                d.device.to_hex(),
+                d.member_name.clone().unwrap_or_else(|| "?".into()),
+                out.t(if keeps(d) {
+                    "record-setup-yes"
+                } else {
+                    "record-setup-no"
+                }),
+                notes.join(", "),
+            ]);
+        }
+        format!(
+            "{}\n{}\n{}",
+            crate::output::table(&table),
+            out.t("record-setup-check"),
+            out.t("record-setup-then")
+        )
+    })
 }
 
 /// An invite code framed by what to do with it.

@@ -8,12 +8,13 @@ use super::link::{relay_keys, TeamLink};
 use super::record::{post_entries, sync_record, Post};
 use super::SyncError;
 use crate::vault::SharedVault;
+use ed25519_dalek::SigningKey;
 use ed25519_dalek::VerifyingKey;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tandem_protocol::api::{DeviceRole, PostKeyPackages};
 use tandem_protocol::key_package::{KeyPackage, NewKeyPackage};
-use tandem_protocol::record::{key_commitment, EntryBody, NewEntry, RecordState};
+use tandem_protocol::record::{key_commitment, EntryBody, NewEntry, RecordState, UncheckedEntry};
 use tandem_protocol::{DeviceId, TeamKey};
 
 /// Fetches the key packages sealed for this device for every epoch it lacks (above its
@@ -312,46 +313,8 @@ pub(super) fn rotate_on_record(
                 .map_err(|_| SyncError::Config("the team record does not allow this removal"))?;
             entries.push(entry);
         }
-        let epoch = next
-            .current_epoch()
-            .checked_add(1)
-            .ok_or(SyncError::Protocol("no key epoch left"))?;
-        let mut raw = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut raw);
-        let key = TeamKey::new(epoch, raw);
-        let recipients: Vec<(DeviceId, [u8; 32])> =
-            next.active().map(|(d, s)| (*d, s.key)).collect();
-        let entry = NewEntry {
-            team: link.team,
-            seq: next.seq() + 1,
-            prev: next.head(),
-            author: link.device,
-            time_ms: now,
-            body: EntryBody::KeyEpoch {
-                epoch,
-                commitment: key_commitment(link.team, epoch, key.bytes()),
-                recipients: recipients.iter().map(|(d, _)| *d).collect(),
-            },
-        }
-        .sign(&signing);
+        let (entry, packages, key) = next_key_epoch(link, &signing, &next, now)?;
         entries.push(entry);
-        let mut packages = Vec::with_capacity(recipients.len());
-        for (to, to_key) in &recipients {
-            let to_key = VerifyingKey::from_bytes(to_key)
-                .map_err(|_| SyncError::Protocol("the team record holds a malformed device key"))?;
-            let (ephemeral, nonce) = package_randomness(&key, to);
-            let package = NewKeyPackage {
-                team: link.team,
-                key: &key,
-                from: link.device,
-                signer: &signing,
-                to: *to,
-                to_key: &to_key,
-            }
-            .seal(ephemeral, nonce)
-            .map_err(|_| SyncError::Protocol("a key package could not be sealed"))?;
-            packages.push(hex::encode(package.bytes()));
-        }
         made = Some(key);
         Ok(Some(Post { entries, packages }))
     })?;
@@ -365,4 +328,54 @@ pub(super) fn rotate_on_record(
         v.advance_team_epoch(key.epoch)?;
     }
     Ok(state)
+}
+
+/// The entry that moves the team to a new key epoch on `on` (a new random key committed,
+/// for exactly the devices active in `on`), signed by this device, with the key packages
+/// (hex) sealing the key for each of them, and the key.
+pub(super) fn next_key_epoch(
+    link: &TeamLink,
+    signing: &SigningKey,
+    on: &RecordState,
+    now_ms: u64,
+) -> Result<(UncheckedEntry, Vec<String>, TeamKey), SyncError> {
+    let epoch = on
+        .current_epoch()
+        .checked_add(1)
+        .ok_or(SyncError::Protocol("no key epoch left"))?;
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let key = TeamKey::new(epoch, raw);
+    let recipients: Vec<(DeviceId, [u8; 32])> = on.active().map(|(d, s)| (*d, s.key)).collect();
+    let entry = NewEntry {
+        team: link.team,
+        seq: on.seq() + 1,
+        prev: on.head(),
+        author: link.device,
+        time_ms: now_ms,
+        body: EntryBody::KeyEpoch {
+            epoch,
+            commitment: key_commitment(link.team, epoch, key.bytes()),
+            recipients: recipients.iter().map(|(d, _)| *d).collect(),
+        },
+    }
+    .sign(signing);
+    let mut packages = Vec::with_capacity(recipients.len());
+    for (to, to_key) in &recipients {
+        let to_key = VerifyingKey::from_bytes(to_key)
+            .map_err(|_| SyncError::Protocol("the team record holds a malformed device key"))?;
+        let (ephemeral, nonce) = package_randomness(&key, to);
+        let package = NewKeyPackage {
+            team: link.team,
+            key: &key,
+            from: link.device,
+            signer: signing,
+            to: *to,
+            to_key: &to_key,
+        }
+        .seal(ephemeral, nonce)
+        .map_err(|_| SyncError::Protocol("a key package could not be sealed"))?;
+        packages.push(hex::encode(package.bytes()));
+    }
+    Ok((entry, packages, key))
 }

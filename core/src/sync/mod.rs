@@ -26,7 +26,9 @@
 
 mod engine;
 mod key_epochs;
+mod legacy;
 mod link;
+mod migrate;
 mod opener;
 mod pull;
 mod push;
@@ -39,6 +41,7 @@ mod snapshots;
 mod team;
 
 pub use engine::{pull_new, sync_once};
+pub use migrate::{fingerprint, record_setup_plan, set_up_record, SetupDevice, SetupDone};
 pub use push::{push_pending, Pushed};
 pub use relay::{relay_info, RelayClient};
 pub use report::{SyncProgress, SyncReport};

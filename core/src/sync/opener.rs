@@ -111,6 +111,15 @@ impl Opener {
         }
     }
 
+    /// Whether log position `at` was written before a migrated team's record: history the
+    /// record cannot vouch for is set aside there rather than stopping the pull (a new
+    /// device could otherwise never get past what a relay slipped in before the record).
+    fn before_record(&self, at: u64) -> bool {
+        self.record
+            .as_ref()
+            .is_some_and(|r| at <= r.legacy_log_head())
+    }
+
     /// Fetches this device's key packages (once per pull) and reloads the keys.
     pub(super) fn refresh_keys(
         &mut self,
@@ -224,8 +233,20 @@ impl Opener {
                     Err(_) => Checked::Refused,
                 });
             }
+            Author::Unknown if self.before_record(at) => {
+                return Ok(Checked::Unreadable {
+                    reason: SetAsideReason::LegacyUnverified,
+                    envelope: unchecked.into_bytes(),
+                })
+            }
             Author::Unknown => return Ok(Checked::Refused),
         };
+        if self.before_record(at) && unchecked.check(&author).is_err() {
+            return Ok(Checked::Unreadable {
+                reason: SetAsideReason::LegacyUnverified,
+                envelope: unchecked.into_bytes(),
+            });
+        }
         let Ok(sealed) = unchecked.verify(&author) else {
             return Ok(Checked::Refused);
         };

@@ -7,6 +7,7 @@
 //! relay, and the device says so ([`TrustProblem`]) until the relay's answers extend the
 //! verified record again.
 
+use super::legacy::first_record;
 use super::link::TeamLink;
 use super::SyncError;
 use crate::vault::{SharedVault, TrustProblem};
@@ -32,7 +33,8 @@ fn untrusted(vault: &SharedVault, problem: TrustProblem) -> SyncError {
 }
 
 /// Brings this device's verified record up to the relay's head. Returns the state (`None`
-/// for a team without a record, which syncs as before). Stops, with
+/// for a team without a record, which syncs as before; a record an admin set up for it
+/// since is taken here, `legacy::first_record`). Stops, with
 /// [`SyncError::Untrusted`], at anything the relay offers that the record does not allow;
 /// what verified before it is kept. [`SyncError::Revoked`] once the record removed this
 /// device.
@@ -40,8 +42,13 @@ pub(super) fn sync_record(
     vault: &SharedVault,
     link: &TeamLink,
 ) -> Result<Option<RecordState>, SyncError> {
-    let Some(mut state) = vault.lock().team_record()? else {
-        return Ok(None);
+    let stored = vault.lock().team_record()?;
+    let mut state = match stored {
+        Some(state) => state,
+        None => match first_record(vault, link)? {
+            Some(state) => state,
+            None => return Ok(None),
+        },
     };
     loop {
         let page = link.client.record(link.team, state.seq() + 1)?;

@@ -363,19 +363,9 @@ fn sign_join(
         .ok()
         .and_then(|i| bytes.get(i))
         .is_some_and(|b| entry_hash(b) == anchor.1);
-    let new_team = bytes
-        .first()
-        .and_then(|b| UncheckedEntry::parse(b).ok())
-        .is_some_and(|e| {
-            matches!(
-                e.body(),
-                EntryBody::Founding {
-                    origin: Origin::New,
-                    ..
-                }
-            )
-        });
-    if !pinned || !new_team {
+    // The invite pins the record up to its own entry (seq and hash, sealed with the team
+    // key): what comes before it, a new team's founding or a migrated one, is the team's.
+    if !pinned {
         return Err(SyncError::Untrusted(TrustProblem::ForgedChange));
     }
     let id = invite_id(&code.token_hash());

@@ -7,6 +7,8 @@ pub(crate) use membership::Joined;
 pub use membership::RelaySettings;
 #[cfg(test)]
 mod erasure_tests;
+mod legacy_view;
+pub use legacy_view::DocDevice;
 mod membership;
 mod reading;
 mod records;

@@ -25,6 +25,9 @@ pub enum SetAsideReason {
     TooLarge,
     /// Signed by a device the team record had removed by then (never applied).
     AfterRemoval,
+    /// Written before a migrated team's record, by a device that record does not know or
+    /// not with its key: history the record cannot vouch for (never applied).
+    LegacyUnverified,
 }
 
 impl SetAsideReason {
@@ -36,6 +39,7 @@ impl SetAsideReason {
             Self::Unreadable => "unreadable",
             Self::TooLarge => "too_large",
             Self::AfterRemoval => "after_removal",
+            Self::LegacyUnverified => "legacy_unverified",
         }
     }
 
@@ -47,6 +51,7 @@ impl SetAsideReason {
             Self::Unreadable,
             Self::TooLarge,
             Self::AfterRemoval,
+            Self::LegacyUnverified,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)

@@ -155,6 +155,9 @@ pub struct RecordState {
     epochs: Vec<EpochState>,
     rotation_due: bool,
     erased: BTreeSet<DocId>,
+    /// For a migrated team, the log position its founding entry covered (0 otherwise).
+    #[serde(default)]
+    legacy_log_head: u64,
 }
 
 /// What an entry will change, decided before anything is changed (so that `apply` is all or
@@ -303,6 +306,7 @@ impl RecordState {
             epochs,
             rotation_due: false,
             erased: BTreeSet::new(),
+            legacy_log_head: *legacy_log_head,
         };
         Ok((state, applied))
     }
@@ -739,6 +743,18 @@ impl RecordState {
     /// A device was removed since the last key epoch: an admin owes the team a rotation.
     pub fn rotation_due(&self) -> bool {
         self.rotation_due
+    }
+
+    /// For a team from before the record (a migrated founding entry), the relay log
+    /// position up to which its history was written before the record: what is there was
+    /// not signed under the record's rules. 0 for a team that began with its record.
+    pub fn legacy_log_head(&self) -> u64 {
+        self.legacy_log_head
+    }
+
+    /// Whether the record began as a migration of a team from before it.
+    pub fn is_migrated(&self) -> bool {
+        self.legacy_log_head > 0
     }
 
     /// Whether the document was erased.

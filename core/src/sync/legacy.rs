@@ -1,0 +1,199 @@
+//! A team made before the team record, on a device that has none: it keeps syncing as
+//! before until an admin sets the record up, then takes that record only if it matches what
+//! this device knew of the team before.
+//!
+//! While the team has no record, every sync asks the relay for one, and keeps (once) the
+//! relay's device list as it was then. A record that appears must begin with a migrated
+//! founding entry that holds to what this device knew: its author an admin with the same
+//! key in the team document and in the kept list; this device listed with its own key; no
+//! device given another key than the team document (or, kept, the relay's list) gives it;
+//! every key epoch this device holds committed to as it holds it. A member alone (who can
+//! write the team document) or a relay alone (which wrote the list) cannot make one that
+//! passes; the two together could, which is what the record's fingerprint, read between
+//! people, is for.
+
+use super::link::TeamLink;
+use super::SyncError;
+use crate::vault::{DocDevice, SharedVault, TrustProblem};
+use std::collections::HashMap;
+use tandem_protocol::api::{DeviceInfo, DeviceRole};
+use tandem_protocol::record::{key_commitment, EntryBody, Origin, RecordState, UncheckedEntry};
+use tandem_protocol::{DeviceId, RelayErrorCode, TeamId, TeamKey};
+
+/// Why a migrated founding entry was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mismatch {
+    /// It does not begin with a migrated founding entry.
+    NotMigrated,
+    /// Its author is not an admin with that key in what this device knew.
+    NotAnAdmin,
+    /// It gives a device another key than this device knew.
+    KeyDiffers,
+    /// It does not list this device.
+    NotListed,
+    /// It lists this device as left out.
+    LeftOut,
+    /// A key epoch this device holds is missing or committed to another key.
+    EpochDiffers,
+}
+
+/// What this device knew of its team before the record.
+pub(super) struct LegacyView<'a> {
+    /// The team document's devices, by id (hex).
+    pub doc: &'a HashMap<String, DocDevice>,
+    /// The relay's list as first kept after the update, if it was kept.
+    pub relay: Option<&'a [DeviceInfo]>,
+    /// The team keys this device holds.
+    pub keys: &'a [TeamKey],
+    /// This device and its key.
+    pub me: (DeviceId, [u8; 32]),
+}
+
+/// Checks a migrated founding entry against `view` (its signature and the record's own
+/// rules are `RecordState::found`'s business).
+pub(super) fn check_founding(
+    team: TeamId,
+    founding: &UncheckedEntry,
+    view: &LegacyView<'_>,
+) -> Result<(), Mismatch> {
+    let EntryBody::Founding {
+        origin: Origin::Migrated,
+        devices,
+        epochs,
+        ..
+    } = founding.body()
+    else {
+        return Err(Mismatch::NotMigrated);
+    };
+    let author = founding.header().author;
+    let Some(listed_author) = devices.iter().find(|d| d.device == author) else {
+        return Err(Mismatch::NotAnAdmin);
+    };
+    let doc_admin = view
+        .doc
+        .get(&author.to_hex())
+        .is_some_and(|d| d.admin && d.key == listed_author.key);
+    let relay_admin = view.relay.is_none_or(|list| {
+        list.iter().any(|d| {
+            d.device == author
+                && d.role == DeviceRole::Admin
+                && d.revoked_at_ms.is_none()
+                && d.public_key == hex::encode(listed_author.key)
+        })
+    });
+    if !doc_admin || !relay_admin {
+        return Err(Mismatch::NotAnAdmin);
+    }
+    for d in devices {
+        if view
+            .doc
+            .get(&d.device.to_hex())
+            .is_some_and(|k| k.key != d.key)
+        {
+            return Err(Mismatch::KeyDiffers);
+        }
+        let relay_differs = !d.removed
+            && view.relay.is_some_and(|list| {
+                list.iter()
+                    .any(|r| r.device == d.device && r.public_key != hex::encode(d.key))
+            });
+        if relay_differs {
+            return Err(Mismatch::KeyDiffers);
+        }
+    }
+    match devices.iter().find(|d| d.device == view.me.0) {
+        None => return Err(Mismatch::NotListed),
+        Some(d) if d.key != view.me.1 => return Err(Mismatch::KeyDiffers),
+        Some(d) if d.removed => return Err(Mismatch::LeftOut),
+        Some(_) => {}
+    }
+    for key in view.keys {
+        let committed = epochs
+            .iter()
+            .find(|(e, _)| *e == key.epoch)
+            .map(|(_, c)| *c);
+        if committed != Some(key_commitment(team, key.epoch, key.bytes())) {
+            return Err(Mismatch::EpochDiffers);
+        }
+    }
+    Ok(())
+}
+
+fn untrusted(vault: &SharedVault, problem: TrustProblem) -> SyncError {
+    match vault.lock().note_trust_problem(problem) {
+        Ok(()) => SyncError::Untrusted(problem),
+        Err(e) => e.into(),
+    }
+}
+
+/// For a device whose team has no record yet: the record the relay holds, checked against
+/// what this device knew and verified from its founding entry, then kept; `None` while the
+/// relay has none (its device list is kept the first time).
+pub(super) fn first_record(
+    vault: &SharedVault,
+    link: &TeamLink,
+) -> Result<Option<RecordState>, SyncError> {
+    let mut page = match link.client.record(link.team, 0) {
+        Err(SyncError::Relay {
+            code: RelayErrorCode::NoRecord,
+            ..
+        }) => {
+            let pinned = vault.lock().legacy_relay_view()?.is_some();
+            if !pinned {
+                let list = link.client.devices(link.team)?;
+                vault.lock().pin_legacy_relay_view(&list)?;
+            }
+            // No record offered, none held: nothing the relay says contradicts this device
+            // (a record it made up before is forgotten with the problem it caused).
+            vault.lock().clear_trust_problem()?;
+            return Ok(None);
+        }
+        other => other?,
+    };
+    let mut bytes = std::mem::take(&mut page.entries);
+    while page.more {
+        page = link.client.record(link.team, bytes.len() as u64)?;
+        if page.entries.is_empty() {
+            // "More" with nothing in it would keep this device asking for ever.
+            return Err(untrusted(vault, TrustProblem::OutOfOrder));
+        }
+        bytes.append(&mut page.entries);
+    }
+    let entries = bytes
+        .iter()
+        .map(|b| UncheckedEntry::parse(b))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| untrusted(vault, TrustProblem::ForgedChange))?;
+    let Some(founding) = entries.first() else {
+        return Err(untrusted(vault, TrustProblem::RecordWentBack));
+    };
+    let checked = {
+        let mut v = vault.lock();
+        let doc = v.doc_devices()?;
+        let relay = v.legacy_relay_view()?;
+        let keys = v.team_keys()?;
+        let me = (link.device, v.signing_key().verifying_key().to_bytes());
+        check_founding(
+            link.team,
+            founding,
+            &LegacyView {
+                doc: &doc,
+                relay: relay.as_deref(),
+                keys: &keys,
+                me,
+            },
+        )
+    };
+    match checked {
+        Ok(()) => {}
+        Err(Mismatch::LeftOut) => return Err(SyncError::Revoked),
+        Err(_) => return Err(untrusted(vault, TrustProblem::ForgedChange)),
+    }
+    let state = RecordState::verify_all(link.team, bytes.iter().map(Vec::as_slice))
+        .map_err(|_| untrusted(vault, TrustProblem::ForgedChange))?;
+    if page.head != Some((state.seq(), state.head())) {
+        return Err(untrusted(vault, TrustProblem::OutOfOrder));
+    }
+    vault.lock().adopt_record(&entries, &state)?;
+    Ok(Some(state))
+}
