@@ -197,3 +197,217 @@ pub(super) fn first_record(
     vault.lock().adopt_record(&entries, &state)?;
     Ok(Some(state))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+    use tandem_protocol::record::{FoundingDevice, NewEntry};
+
+    struct Team {
+        id: TeamId,
+        admin: (DeviceId, SigningKey),
+        member: (DeviceId, SigningKey),
+        keys: Vec<TeamKey>,
+        doc: HashMap<String, DocDevice>,
+        relay: Vec<DeviceInfo>,
+    }
+
+    fn dev(n: u8) -> (DeviceId, SigningKey) {
+        (DeviceId([n; 16]), SigningKey::from_bytes(&[n; 32]))
+    }
+
+    fn public(k: &SigningKey) -> [u8; 32] {
+        k.verifying_key().to_bytes()
+    }
+
+    fn team() -> Team {
+        let (admin, member) = (dev(1), dev(2));
+        let mut doc = HashMap::new();
+        let mut relay = Vec::new();
+        for ((id, key), is_admin) in [(&admin, true), (&member, false)] {
+            doc.insert(
+                id.to_hex(),
+                DocDevice {
+                    key: public(key),
+                    member: hex::encode(id.0),
+                    member_name: "x".into(),
+                    admin: is_admin,
+                },
+            );
+            relay.push(DeviceInfo {
+                device: *id,
+                public_key: hex::encode(public(key)),
+                role: if is_admin {
+                    DeviceRole::Admin
+                } else {
+                    DeviceRole::Member
+                },
+                enrolled_at_ms: 0,
+                revoked_at_ms: None,
+            });
+        }
+        Team {
+            id: TeamId([9; 16]),
+            admin,
+            member,
+            keys: vec![TeamKey::new(1, [3; 32]), TeamKey::new(2, [4; 32])],
+            doc,
+            relay,
+        }
+    }
+
+    /// A migrated founding by `author` listing `devices` (id, key, removed), committing to
+    /// `keys`.
+    fn founding(
+        t: &Team,
+        author: &(DeviceId, SigningKey),
+        devices: &[(DeviceId, [u8; 32], bool)],
+        keys: &[TeamKey],
+    ) -> UncheckedEntry {
+        let mut listed: Vec<FoundingDevice> = devices
+            .iter()
+            .map(|(device, key, removed)| FoundingDevice {
+                device: *device,
+                key: *key,
+                role: if *device == author.0 {
+                    DeviceRole::Admin
+                } else {
+                    DeviceRole::Member
+                },
+                removed: *removed,
+                member: [0; 16],
+            })
+            .collect();
+        listed.sort_by_key(|d| d.device);
+        NewEntry {
+            team: t.id,
+            seq: 0,
+            prev: [0; 32],
+            author: author.0,
+            time_ms: 1,
+            body: EntryBody::Founding {
+                origin: Origin::Migrated,
+                devices: listed,
+                epochs: keys
+                    .iter()
+                    .map(|k| (k.epoch, key_commitment(t.id, k.epoch, k.bytes())))
+                    .collect(),
+                legacy_log_head: 10,
+            },
+        }
+        .sign(&author.1)
+    }
+
+    fn check(t: &Team, entry: &UncheckedEntry, pinned: bool) -> Result<(), Mismatch> {
+        check_founding(
+            t.id,
+            entry,
+            &LegacyView {
+                doc: &t.doc,
+                relay: pinned.then_some(t.relay.as_slice()),
+                keys: &t.keys,
+                me: (t.member.0, public(&t.member.1)),
+            },
+        )
+    }
+
+    fn honest(t: &Team) -> UncheckedEntry {
+        founding(
+            t,
+            &t.admin,
+            &[
+                (t.admin.0, public(&t.admin.1), false),
+                (t.member.0, public(&t.member.1), false),
+            ],
+            &t.keys,
+        )
+    }
+
+    #[test]
+    fn the_admins_record_is_taken_with_or_without_a_kept_relay_list() {
+        let t = team();
+        assert_eq!(check(&t, &honest(&t), true), Ok(()));
+        assert_eq!(check(&t, &honest(&t), false), Ok(()));
+    }
+
+    #[test]
+    fn an_author_who_is_admin_on_one_side_only_is_no_admin() {
+        // A member who wrote itself admin in the team document: the relay list says not.
+        let mut t = team();
+        t.doc.get_mut(&t.member.0.to_hex()).unwrap().admin = true;
+        let by_member = founding(
+            &t,
+            &t.member,
+            &[
+                (t.admin.0, public(&t.admin.1), false),
+                (t.member.0, public(&t.member.1), false),
+            ],
+            &t.keys,
+        );
+        assert_eq!(check(&t, &by_member, true), Err(Mismatch::NotAnAdmin));
+        // A device the relay lists as admin that the team document does not know.
+        let mut t = team();
+        let stranger = dev(7);
+        t.relay.push(DeviceInfo {
+            device: stranger.0,
+            public_key: hex::encode(public(&stranger.1)),
+            role: DeviceRole::Admin,
+            enrolled_at_ms: 0,
+            revoked_at_ms: None,
+        });
+        let by_stranger = founding(
+            &t,
+            &stranger,
+            &[
+                (stranger.0, public(&stranger.1), false),
+                (t.member.0, public(&t.member.1), false),
+            ],
+            &t.keys,
+        );
+        assert_eq!(check(&t, &by_stranger, true), Err(Mismatch::NotAnAdmin));
+        assert_eq!(check(&t, &by_stranger, false), Err(Mismatch::NotAnAdmin));
+    }
+
+    #[test]
+    fn keys_epochs_and_this_device_must_be_as_it_knew_them() {
+        let t = team();
+        let other = public(&dev(8).1);
+        let swapped = founding(
+            &t,
+            &t.admin,
+            &[
+                (t.admin.0, public(&t.admin.1), false),
+                (t.member.0, other, false),
+            ],
+            &t.keys,
+        );
+        assert_eq!(check(&t, &swapped, false), Err(Mismatch::KeyDiffers));
+        let without_me = founding(
+            &t,
+            &t.admin,
+            &[(t.admin.0, public(&t.admin.1), false)],
+            &t.keys,
+        );
+        assert_eq!(check(&t, &without_me, true), Err(Mismatch::NotListed));
+        let left_out = founding(
+            &t,
+            &t.admin,
+            &[
+                (t.admin.0, public(&t.admin.1), false),
+                (t.member.0, public(&t.member.1), true),
+            ],
+            &t.keys,
+        );
+        assert_eq!(check(&t, &left_out, true), Err(Mismatch::LeftOut));
+        let other_keys = [TeamKey::new(1, [3; 32]), TeamKey::new(2, [5; 32])];
+        let devices = [
+            (t.admin.0, public(&t.admin.1), false),
+            (t.member.0, public(&t.member.1), false),
+        ];
+        let wrong_epoch = founding(&t, &t.admin, &devices, &other_keys);
+        assert_eq!(check(&t, &wrong_epoch, true), Err(Mismatch::EpochDiffers));
+        let missing_epoch = founding(&t, &t.admin, &devices, &t.keys[..1]);
+        assert_eq!(check(&t, &missing_epoch, true), Err(Mismatch::EpochDiffers));
+    }
+}
