@@ -406,6 +406,9 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
 
 pub fn team(t: &TeamInfo, out: &Output) -> String {
     let mut text = format!("{}  (id {})\n", t.name, t.id);
+    if let Some(f) = &t.record_fingerprint {
+        let _ = writeln!(text, "{}: {f}", out.t("team-record-fingerprint"));
+    }
     heading(&mut text, &out.t("team-members"));
     let rows: Vec<Vec<String>> = t
         .members

@@ -121,4 +121,9 @@ pub struct TeamInfo {
     pub me: MemberId,
     /// This device's id (hex).
     pub device: String,
+    /// The team record's fingerprint (six groups of five digits), the same on every device of
+    /// the team: read between people to check no one else wrote the record. `None` for a
+    /// team without a record.
+    #[serde(default)]
+    pub record_fingerprint: Option<String>,
 }

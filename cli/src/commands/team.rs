@@ -193,11 +193,11 @@ fn record_setup(session: &Session, out: &Output, leave_out: &[String], yes: bool
             table.push(vec![
                 d.device.to_hex(),
                 d.member_name.clone().unwrap_or_else(|| "?".into()),
-                out.t(if keeps(d) {
-                    "record-setup-yes"
+                if keeps(d) {
+                    out.t("record-setup-yes")
                 } else {
-                    "record-setup-no"
-                }),
+                    out.t("record-setup-no")
+                },
                 notes.join(", "),
             ]);
         }

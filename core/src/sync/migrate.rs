@@ -144,16 +144,9 @@ pub fn record_setup_plan(vault: &SharedVault) -> Result<Vec<SetupDevice>, SyncEr
         .collect())
 }
 
-/// The record's fingerprint: what every device of the team shows for it, to be compared
-/// between people (twelve bytes of its founding entry's hash, as six groups of five
-/// digits).
+/// The record's fingerprint ([`RecordState::fingerprint`]).
 pub fn fingerprint(state: &RecordState) -> String {
-    let tag = state.tag(0).unwrap_or([0; 16]);
-    tag[..12]
-        .chunks(2)
-        .map(|pair| format!("{:05}", u16::from_be_bytes([pair[0], pair[1]])))
-        .collect::<Vec<_>>()
-        .join(" ")
+    state.fingerprint()
 }
 
 /// Writes the first team record of a team from before it, from this admin's device:

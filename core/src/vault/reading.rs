@@ -136,6 +136,7 @@ impl Vault {
         let team_id = self.team_id.clone();
         let (me, device) = (self.member.clone(), self.device_id.clone());
         let record = self.team_record()?;
+        let record_fingerprint = record.as_ref().map(|r| r.fingerprint());
         let doc = self.doc(&team_id)?;
         let mut members = team::members(doc);
         if let Some(record) = record {
@@ -160,6 +161,7 @@ impl Vault {
             settings: team::settings(doc),
             me,
             device,
+            record_fingerprint,
         })
     }
 

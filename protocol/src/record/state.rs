@@ -752,9 +752,16 @@ impl RecordState {
         self.legacy_log_head
     }
 
-    /// Whether the record began as a migration of a team from before it.
-    pub fn is_migrated(&self) -> bool {
-        self.legacy_log_head > 0
+    /// The record's fingerprint: twelve bytes of its founding entry's hash, as six groups
+    /// of five digits. It never changes, and every device of the team shows the same one;
+    /// two people comparing theirs find out whether someone else wrote the record they hold.
+    pub fn fingerprint(&self) -> String {
+        let tag = self.tags.first().copied().unwrap_or([0; 16]);
+        tag[..12]
+            .chunks(2)
+            .map(|pair| format!("{:05}", u16::from_be_bytes([pair[0], pair[1]])))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Whether the document was erased.
