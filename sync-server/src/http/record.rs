@@ -26,7 +26,7 @@ use tandem_protocol::api::{
 use tandem_protocol::frames::encode_page;
 use tandem_protocol::invite::token_hash;
 use tandem_protocol::key_package::KeyPackage;
-use tandem_protocol::record::{invite_id, EntryBody, RecordState, UncheckedEntry};
+use tandem_protocol::record::{invite_id, EntryBody, Origin, RecordState, UncheckedEntry};
 use tandem_protocol::{RelayErrorCode, TeamId};
 
 /// More packages than any team has devices is not a key epoch.
@@ -219,10 +219,35 @@ pub async fn post(
         judge_entry_clock(&entries, u64::try_from(now_ms()).unwrap_or(0), log_head)?;
         return migrate(&state, &member, log_head, &entries, &packages).await;
     };
-    // A migration's post again after a lost answer: its founding entry is the record's.
-    let migration_again =
-        matches!(entries[0].body(), EntryBody::Founding { .. }) && entries[0].header().team == team;
-    judge_post_shape(&entries[usize::from(migration_again)..], via)?;
+    if matches!(
+        entries[0].body(),
+        EntryBody::Founding {
+            origin: Origin::Migrated,
+            ..
+        }
+    ) {
+        // A migration's post again after a lost answer is answered as the first time; any
+        // other founding entry has no place on a record.
+        let stored = state
+            .storage()
+            .record_page(team, 0, entries.len())
+            .await?
+            .entries;
+        return match (already_stored(&stored, &entries), entries.last()) {
+            (true, Some(last)) => Ok((
+                StatusCode::OK,
+                Json(head_answer(RecordHead {
+                    seq: last.header().seq,
+                    hash: last.hash(),
+                })),
+            )),
+            _ => Err(Refusal::RecordRefused {
+                rule: refused::FOUNDING_VIA_CREATE_TEAM,
+            }
+            .into()),
+        };
+    }
+    judge_post_shape(&entries, via)?;
     judge_entry_clock(&entries, u64::try_from(now_ms()).unwrap_or(0), log_head)?;
     if entries[0].header().team == team && entries[0].header().seq <= head.seq {
         return Ok((

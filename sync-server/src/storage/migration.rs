@@ -57,22 +57,20 @@ pub fn judge_migration(
     entries: &[UncheckedEntry],
     packages: &[KeyPackage],
 ) -> Result<JudgedPost, Refusal> {
+    // Anything but a migration is for a team with a record.
+    let Some(EntryBody::Founding {
+        origin: Origin::Migrated,
+        epochs,
+        legacy_log_head,
+        ..
+    }) = entries.first().map(UncheckedEntry::body)
+    else {
+        return Err(Refusal::NoRecord);
+    };
     if entries.len() < 2 || entries.len() > MAX_RECORD_POST {
         return Err(refuse(refused_migration::WITHOUT_ROTATION));
     }
     let (founding, rest) = (&entries[0], &entries[1..]);
-    let EntryBody::Founding {
-        origin,
-        epochs,
-        legacy_log_head,
-        ..
-    } = founding.body()
-    else {
-        return Err(Refusal::NoRecord);
-    };
-    if *origin != Origin::Migrated {
-        return Err(refuse(super::refused::FOUNDING_VIA_CREATE_TEAM));
-    }
     if founding.header().author != poster.device {
         return Err(refuse(super::refused::NOT_THE_POSTER));
     }

@@ -54,6 +54,7 @@ on_both_backends!(
     joins_and_other_devices_entries_are_not_posted_to_the_record,
     the_older_membership_routes_are_closed_to_record_teams,
     a_team_without_a_record_has_no_record_routes,
+    a_team_from_before_is_migrated_by_an_admin_only,
     an_admin_erases_a_document_through_the_record,
 );
 
@@ -1148,4 +1149,205 @@ fn an_admin_erases_a_document_through_the_record(relay: &Relay) {
         .send(&member, "GET", &team.path("/envelopes?after=0"), b"")
         .page();
     assert!(page.is_empty(), "the erased document's envelopes are gone");
+}
+
+/// A migrated founding entry for `team`, by `author`, listing `devices` (device, removed),
+/// committing to `keys`, covering the log up to `log_head`.
+fn migrated(
+    team: TeamId,
+    author: &Device,
+    devices: &[(&Device, bool)],
+    keys: &[&TeamKey],
+    log_head: u64,
+) -> UncheckedEntry {
+    let mut listed: Vec<FoundingDevice> = devices
+        .iter()
+        .map(|(d, removed)| FoundingDevice {
+            device: d.id,
+            key: d.key.verifying_key().to_bytes(),
+            role: if d.id == author.id {
+                DeviceRole::Admin
+            } else {
+                DeviceRole::Member
+            },
+            removed: *removed,
+            member: random(),
+        })
+        .collect();
+    listed.sort_by_key(|d| d.device);
+    NewEntry {
+        team,
+        seq: 0,
+        prev: [0; 32],
+        author: author.id,
+        time_ms: now_ms() as u64,
+        body: EntryBody::Founding {
+            origin: Origin::Migrated,
+            devices: listed,
+            epochs: keys
+                .iter()
+                .map(|k| (k.epoch, key_commitment(team, k.epoch, k.bytes())))
+                .collect(),
+            legacy_log_head: log_head,
+        },
+    }
+    .sign(&author.key)
+}
+
+/// The key epoch after `founding` (by its author) for `to`, with its packages.
+fn rotation_after(
+    team: TeamId,
+    founding: &UncheckedEntry,
+    by: &Device,
+    to: &[&Device],
+) -> (UncheckedEntry, Vec<String>) {
+    let (state, _) = RecordState::found(team, founding).unwrap();
+    let key = TeamKey::new(state.current_epoch() + 1, random());
+    let entry = NewEntry {
+        team,
+        seq: 1,
+        prev: state.head(),
+        author: by.id,
+        time_ms: now_ms() as u64,
+        body: EntryBody::KeyEpoch {
+            epoch: key.epoch,
+            commitment: key_commitment(team, key.epoch, key.bytes()),
+            recipients: {
+                let mut r: Vec<DeviceId> = to.iter().map(|d| d.id).collect();
+                r.sort();
+                r
+            },
+        },
+    }
+    .sign(&by.key);
+    let packages = to
+        .iter()
+        .map(|d| hex::encode(package(team, &key, by, d)))
+        .collect();
+    (entry, packages)
+}
+
+fn post_migration(
+    relay: &Relay,
+    team: &crate::support::Team,
+    by: &Device,
+    entries: &[&UncheckedEntry],
+    packages: Vec<String>,
+) -> Answer {
+    let body = serde_json::to_vec(&PostRecord {
+        entries: hex_of(entries),
+        packages,
+    })
+    .unwrap();
+    relay.send(by, "POST", &team.path("/record"), &body)
+}
+
+fn a_team_from_before_is_migrated_by_an_admin_only(relay: &Relay) {
+    let team = crate::support::Team::create(relay);
+    let (kept, left_out) = (team.enrol(relay), team.enrol(relay));
+    let all = [(&team.admin, false), (&kept, false), (&left_out, true)];
+    let founding = migrated(team.id, &team.admin, &all, &[&team.key], 0);
+    let (rotation, packages) =
+        rotation_after(team.id, &founding, &team.admin, &[&team.admin, &kept]);
+
+    // A member, even one that lists itself as admin in its founding entry.
+    let by_member = migrated(
+        team.id,
+        &kept,
+        &[(&team.admin, false), (&kept, false)],
+        &[&team.key],
+        0,
+    );
+    let (r, p) = rotation_after(team.id, &by_member, &kept, &[&team.admin, &kept]);
+    record_refused(
+        &post_migration(relay, &team, &kept, &[&by_member, &r], p),
+        "migration_not_admin",
+    );
+    // A device the relay does not list, kept.
+    let stranger = Device::new();
+    let with_stranger = migrated(
+        team.id,
+        &team.admin,
+        &[(&team.admin, false), (&kept, false), (&stranger, false)],
+        &[&team.key],
+        0,
+    );
+    let (r, p) = rotation_after(
+        team.id,
+        &with_stranger,
+        &team.admin,
+        &[&team.admin, &kept, &stranger],
+    );
+    record_refused(
+        &post_migration(relay, &team, &team.admin, &[&with_stranger, &r], p),
+        "migration_device_unknown",
+    );
+    // Epochs the team never had; a log position past the head; no rotation.
+    let later = TeamKey::new(2, random());
+    let two_epochs = migrated(team.id, &team.admin, &all, &[&team.key, &later], 0);
+    let (r, p) = rotation_after(team.id, &two_epochs, &team.admin, &[&team.admin, &kept]);
+    record_refused(
+        &post_migration(relay, &team, &team.admin, &[&two_epochs, &r], p),
+        "migration_epochs",
+    );
+    let ahead = migrated(team.id, &team.admin, &all, &[&team.key], 1_000);
+    let (r, p) = rotation_after(team.id, &ahead, &team.admin, &[&team.admin, &kept]);
+    record_refused(
+        &post_migration(relay, &team, &team.admin, &[&ahead, &r], p),
+        "cutoff_ahead",
+    );
+    record_refused(
+        &post_migration(relay, &team, &team.admin, &[&founding], Vec::new()),
+        "migration_without_rotation",
+    );
+    // A rotation that still reaches the device left out.
+    let (r, p) = rotation_after(
+        team.id,
+        &founding,
+        &team.admin,
+        &[&team.admin, &kept, &left_out],
+    );
+    assert_eq!(
+        post_migration(relay, &team, &team.admin, &[&founding, &r], p).status,
+        403
+    );
+    relay
+        .send(&team.admin, "GET", &team.path("/record"), b"")
+        .expect(400, "no_record");
+
+    // The admin's: stored, the device left out revoked, and a lost answer answered again.
+    let answer = post_migration(
+        relay,
+        &team,
+        &team.admin,
+        &[&founding, &rotation],
+        packages.clone(),
+    );
+    assert_eq!(answer.status, 201, "{}", text(&answer));
+    let head: RecordHead = answer.json();
+    assert_eq!(head.seq, 1);
+    let again = post_migration(relay, &team, &team.admin, &[&founding, &rotation], packages);
+    assert_eq!(again.status, 200, "{}", text(&again));
+    relay
+        .send(&left_out, "GET", &team.path("/record"), b"")
+        .expect(403, "revoked");
+    assert_eq!(
+        relay
+            .send(&kept, "GET", &team.path("/record"), b"")
+            .page()
+            .len(),
+        2
+    );
+    // The older routes are closed now, and a second migration finds the record there.
+    let path = format!("/devices/{}/revoke", kept.id);
+    relay
+        .send(&team.admin, "POST", &team.path(&path), b"")
+        .expect(410, "use_team_record");
+    let (r, p) = rotation_after(team.id, &founding, &team.admin, &[&team.admin, &kept]);
+    let other = migrated(team.id, &team.admin, &all, &[&team.key], 0);
+    assert_ne!(other.bytes(), founding.bytes());
+    record_refused(
+        &post_migration(relay, &team, &team.admin, &[&other, &r], p),
+        "founding_via_create_team",
+    );
 }
