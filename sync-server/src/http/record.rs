@@ -286,7 +286,11 @@ async fn migrate(
         log_head,
     };
     let judged = judge_migration(team, &member.device, legacy, entries, packages)?;
-    let new = store(state, team, RecordBase::Legacy { epoch }, judged).await?;
+    let base = RecordBase::Legacy {
+        epoch,
+        devices: devices.len() as u64,
+    };
+    let new = store(state, team, base, judged).await?;
     tracing::info!(%team, device = %member.device.device, seq = new.seq, "team record set up for a team from before");
     Ok((StatusCode::CREATED, Json(head_answer(new))))
 }

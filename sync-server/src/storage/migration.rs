@@ -27,6 +27,9 @@ pub mod refused_migration {
     pub const NOT_ADMIN: &str = "migration_not_admin";
     /// The founding entry keeps a device the relay does not list as active with that key.
     pub const DEVICE_UNKNOWN: &str = "migration_device_unknown";
+    /// The founding entry leaves out a device the relay enrolled (every one must be listed,
+    /// kept or removed).
+    pub const DEVICE_MISSING: &str = "migration_device_missing";
     /// The founding entry's epochs are not the team's (1 to its current epoch).
     pub const EPOCHS: &str = "migration_epochs";
     /// The founding entry is not followed by a key epoch for the devices it keeps.
@@ -89,6 +92,16 @@ pub fn judge_migration(
     };
     if state.active().any(|(device, d)| !listed(device, &d.key)) {
         return Err(refuse(refused_migration::DEVICE_UNKNOWN));
+    }
+    // Every device the relay ever enrolled is in it (kept, or left out as removed): one
+    // missing would be active here and unknown to the record, and what it pushed would
+    // stop every device's pull.
+    if legacy
+        .devices
+        .iter()
+        .any(|d| state.device(&d.device).is_none())
+    {
+        return Err(refuse(refused_migration::DEVICE_MISSING));
     }
     // `found` checked the epochs run 1…N without a gap.
     if epochs.len() != legacy.epoch as usize {

@@ -272,12 +272,16 @@ pub struct RecordEffects {
 pub enum RecordBase {
     /// The record's head.
     Head(RecordHead),
-    /// A team without a record yet, at this key epoch: a migration's founding entry and what
-    /// follows it. A key epoch made meanwhile through the older route, or another device's
-    /// migration, makes it a conflict.
+    /// A team without a record yet, at this key epoch and with these devices: a migration's
+    /// founding entry and what follows it. A key epoch made or a device enrolled meanwhile
+    /// through the older routes, or another device's migration, makes it a conflict.
     Legacy {
         /// The team's key epoch the founding entry commits up to.
         epoch: u32,
+        /// How many devices the team had enrolled, revoked ones too (the founding entry
+        /// lists every one): a device enrolled through the older route meanwhile makes it a
+        /// conflict.
+        devices: u64,
     },
 }
 

@@ -292,11 +292,11 @@ pub(super) fn record_on_head(now: RecordHead, judged: RecordHead) -> Result<(), 
 }
 
 /// Whether entries judged on `base` may be written now that the record's head is `now` and
-/// (asked only for a migration) the team's key epoch `epoch_now`; and the head they are
-/// written on (`None`: a migration's founding entry).
+/// (asked only for a migration) the team's key epoch and device count are `legacy_now`;
+/// and the head they are written on (`None`: a migration's founding entry).
 pub(super) fn record_on_base(
     now: Option<RecordHead>,
-    epoch_now: impl FnOnce() -> Result<u32>,
+    legacy_now: impl FnOnce() -> Result<(u32, u64)>,
     base: RecordBase,
 ) -> Result<Option<RecordHead>> {
     match (now, base) {
@@ -308,8 +308,8 @@ pub(super) fn record_on_base(
         (Some(now), RecordBase::Legacy { .. }) => {
             Err(Refusal::RecordConflict { seq: now.seq }.into())
         }
-        (None, RecordBase::Legacy { epoch }) => {
-            if epoch_now()? == epoch {
+        (None, RecordBase::Legacy { epoch, devices }) => {
+            if legacy_now()? == (epoch, devices) {
                 Ok(None)
             } else {
                 Err(Refusal::RecordConflict { seq: 0 }.into())

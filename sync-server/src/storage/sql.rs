@@ -111,6 +111,7 @@ pub(super) const TEAM_EXISTS: &str = "SELECT 1 FROM teams WHERE team = $1";
 pub(super) const KEY_ELSEWHERE: &str = "SELECT public_key FROM devices WHERE device = $1 LIMIT 1";
 /// Whether a device is in a team: team 1, device 2.
 pub(super) const DEVICE_EXISTS: &str = "SELECT 1 FROM devices WHERE team = $1 AND device = $2";
+pub(super) const DEVICE_COUNT: &str = "SELECT COUNT(*) FROM devices WHERE team = $1";
 /// Revokes a device unless it is already: team 1, device 2, now 3.
 pub(super) const REVOKE: &str = "UPDATE devices SET revoked_at_ms = $3 \
      WHERE team = $1 AND device = $2 AND revoked_at_ms IS NULL";

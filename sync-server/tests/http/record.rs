@@ -1282,6 +1282,19 @@ fn a_team_from_before_is_migrated_by_an_admin_only(relay: &Relay) {
         &post_migration(relay, &team, &team.admin, &[&with_stranger, &r], p),
         "migration_device_unknown",
     );
+    // A device the relay enrolled left out of the list altogether.
+    let missing = migrated(
+        team.id,
+        &team.admin,
+        &[(&team.admin, false), (&kept, false)],
+        &[&team.key],
+        0,
+    );
+    let (r, p) = rotation_after(team.id, &missing, &team.admin, &[&team.admin, &kept]);
+    record_refused(
+        &post_migration(relay, &team, &team.admin, &[&missing, &r], p),
+        "migration_device_missing",
+    );
     // Epochs the team never had; a log position past the head; no rotation.
     let later = TeamKey::new(2, random());
     let two_epochs = migrated(team.id, &team.admin, &all, &[&team.key, &later], 0);

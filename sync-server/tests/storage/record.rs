@@ -122,8 +122,8 @@ pub async fn a_team_from_before_gets_its_record_once_at_its_epoch(storage: &Back
         crate::support::enrol(storage, t, admin).await,
         crate::support::enrol(storage, t, admin).await,
     );
-    let migration = |epoch| RecordAppend {
-        on: RecordBase::Legacy { epoch },
+    let migration = |epoch, devices| RecordAppend {
+        on: RecordBase::Legacy { epoch, devices },
         effects: RecordEffects {
             revoke: vec![left_out],
             ..RecordEffects::default()
@@ -140,11 +140,16 @@ pub async fn a_team_from_before_gets_its_record_once_at_its_epoch(storage: &Back
     // Written on another epoch than the team's (a rotation through the older route
     // meanwhile): a conflict, nothing stored.
     assert_eq!(
-        refused(storage.append_record(migration(2)).await),
+        refused(storage.append_record(migration(2, 3)).await),
+        Refusal::RecordConflict { seq: 0 }
+    );
+    // A device enrolled meanwhile through the older route: a conflict too.
+    assert_eq!(
+        refused(storage.append_record(migration(1, 2)).await),
         Refusal::RecordConflict { seq: 0 }
     );
     assert_eq!(storage.record_head(t).await.unwrap(), None);
-    let first = migration(1);
+    let first = migration(1, 3);
     let last = first.entries[1].clone();
     let head = storage.append_record(first).await.unwrap();
     assert_eq!(head, head_of(&last));
@@ -162,7 +167,7 @@ pub async fn a_team_from_before_gets_its_record_once_at_its_epoch(storage: &Back
     assert!(!revoked(kept) && revoked(left_out));
     // A second migration (another admin's, racing) finds the record there.
     assert_eq!(
-        refused(storage.append_record(migration(1)).await),
+        refused(storage.append_record(migration(1, 3)).await),
         Refusal::RecordConflict { seq: 1 }
     );
     // From then on the team keeps the record's rules only.

@@ -191,11 +191,22 @@ impl PostgresStorage {
         // second sees the head moved.
         let head = read_record_head(&tx, team, &format!("{} FOR UPDATE", sql::RECORD_HEAD)).await?;
         // Under the team row's lock, a key epoch through the older route waits too.
-        let epoch_now = match append.on {
-            RecordBase::Legacy { .. } => Some(current_epoch(&tx, team).await?),
+        // (Enrolling through the older route takes the same lock.)
+        let legacy_now = match append.on {
+            RecordBase::Legacy { .. } => {
+                let stmt = tx.prepare_cached(sql::DEVICE_COUNT).await?;
+                let devices: i64 = tx
+                    .query_one(&stmt, &[&team.0.as_slice()])
+                    .await?
+                    .try_get(0)?;
+                Some((
+                    current_epoch(&tx, team).await?,
+                    u64::try_from(devices).unwrap_or(0),
+                ))
+            }
             RecordBase::Head(_) => None,
         };
-        let on = rules::record_on_base(head, || Ok(epoch_now.unwrap_or(0)), append.on)?;
+        let on = rules::record_on_base(head, || Ok(legacy_now.unwrap_or((0, 0))), append.on)?;
         for e in &append.entries {
             insert_entry(&tx, team, e, append.now_ms).await?;
         }

@@ -143,7 +143,12 @@ impl SqliteStorage {
                 let team = append.team;
                 let on = rules::record_on_base(
                     record_head(c, team)?,
-                    || current_epoch(c, team),
+                    || {
+                        let devices: i64 = c
+                            .prepare_cached(&for_sqlite(sql::DEVICE_COUNT))?
+                            .query_row([team.0], |r| r.get(0))?;
+                        Ok((current_epoch(c, team)?, u64::try_from(devices).unwrap_or(0)))
+                    },
                     append.on,
                 )?;
                 for e in &append.entries {
