@@ -483,15 +483,15 @@ pub enum TeamCommand {
         /// The device id (from `tandem team devices`)
         device: String,
     },
-    /// For a team made before the team record (admins, once): list the devices, then with
-    /// --yes write the record from those kept and move the team to a new key
+    /// For a team made before the team record (admins, once): list the devices and a code,
+    /// then with --confirm CODE write the record from those kept and move to a new key
     RecordSetup {
         /// Leave this device out (it is listed as removed; repeat for several)
         #[arg(long, value_name = "DEVICE")]
         leave_out: Vec<String>,
-        /// Write the record (without it, only the list of devices is shown)
-        #[arg(long)]
-        yes: bool,
+        /// Write the record, as the list with this code showed it (the same --leave-out)
+        #[arg(long, value_name = "CODE")]
+        confirm: Option<String>,
     },
     /// Add an option to what the team's forms offer (all devices, after a sync)
     OptionAdd {

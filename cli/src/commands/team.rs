@@ -114,7 +114,9 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
             vault.remove_team_option(list, &value)?;
             settings_done(&mut vault, out, out.t("team-option-removed"))
         }
-        TeamCommand::RecordSetup { leave_out, yes } => record_setup(session, out, &leave_out, yes),
+        TeamCommand::RecordSetup { leave_out, confirm } => {
+            record_setup(session, out, &leave_out, confirm.as_deref())
+        }
         TeamCommand::Revoke { device } => {
             let vault = SharedVault::new(session.open()?);
             sync::revoke_device(&vault, &device)?;
@@ -123,12 +125,17 @@ pub fn run(command: TeamCommand, session: &Session, out: &Output) -> Result<()> 
     }
 }
 
-/// `tandem team record-setup`: the devices side by side, or (with `--yes`) the record
-/// written from the ones kept.
-fn record_setup(session: &Session, out: &Output, leave_out: &[String], yes: bool) -> Result<()> {
+/// `tandem team record-setup`: the devices side by side with the plan's code, or (with
+/// `--confirm CODE`) the record written from the ones kept.
+fn record_setup(
+    session: &Session,
+    out: &Output,
+    leave_out: &[String],
+    confirm: Option<&str>,
+) -> Result<()> {
     let vault = SharedVault::new(session.open()?);
-    if yes {
-        let done = sync::set_up_record(&vault, leave_out)?;
+    if let Some(code) = confirm {
+        let done = sync::set_up_record(&vault, leave_out, code)?;
         return out.done(
             json!({
                 "kept": done.kept,
@@ -148,14 +155,9 @@ fn record_setup(session: &Session, out: &Output, leave_out: &[String], yes: bool
             },
         );
     }
-    let plan = sync::record_setup_plan(&vault)?;
-    let keeps = |d: &sync::SetupDevice| {
-        d.kept_by_default
-            && !leave_out
-                .iter()
-                .any(|l| l.eq_ignore_ascii_case(&d.device.to_hex()))
-    };
+    let plan = sync::record_setup_plan(&vault, leave_out)?;
     let rows: Vec<_> = plan
+        .devices
         .iter()
         .map(|d| {
             json!({
@@ -165,49 +167,56 @@ fn record_setup(session: &Session, out: &Output, leave_out: &[String], yes: bool
                 "revoked": d.revoked,
                 "differs": d.differs,
                 "this_device": d.is_me,
-                "keep": keeps(d),
+                "keep": d.keep,
             })
         })
         .collect();
-    out.done(json!({ "devices": rows, "written": false }), || {
-        let mut table = vec![vec![
-            out.t("record-setup-device"),
-            out.t("record-setup-member"),
-            out.t("record-setup-keep"),
-            String::new(),
-        ]];
-        for d in &plan {
-            let mut notes = Vec::new();
-            if d.differs {
-                notes.push(out.t("record-setup-differs"));
+    out.done(
+        json!({ "devices": rows, "code": plan.code, "written": false }),
+        || {
+            let mut table = vec![vec![
+                out.t("record-setup-device"),
+                out.t("record-setup-member"),
+                out.t("record-setup-keep"),
+                String::new(),
+            ]];
+            for d in &plan.devices {
+                let mut notes = Vec::new();
+                if d.differs {
+                    notes.push(out.t("record-setup-differs"));
+                }
+                if d.revoked {
+                    notes.push(out.t("team-device-revoked"));
+                }
+                if d.relay_role.is_none() {
+                    notes.push(out.t("record-setup-not-on-relay"));
+                }
+                if d.is_me {
+                    notes.push(out.t("this-device"));
+                }
+                table.push(vec![
+                    d.device.to_hex(),
+                    d.member_name.clone().unwrap_or_else(|| "?".into()),
+                    if d.keep {
+                        out.t("record-setup-yes")
+                    } else {
+                        out.t("record-setup-no")
+                    },
+                    notes.join(", "),
+                ]);
             }
-            if d.revoked {
-                notes.push(out.t("team-device-revoked"));
+            let mut command = format!("tandem team record-setup --confirm {}", plan.code);
+            for l in leave_out {
+                command.push_str(&format!(" --leave-out {l}"));
             }
-            if d.relay_role.is_none() {
-                notes.push(out.t("record-setup-not-on-relay"));
-            }
-            if d.is_me {
-                notes.push(out.t("this-device"));
-            }
-            table.push(vec![
-                d.device.to_hex(),
-                d.member_name.clone().unwrap_or_else(|| "?".into()),
-                if keeps(d) {
-                    out.t("record-setup-yes")
-                } else {
-                    out.t("record-setup-no")
-                },
-                notes.join(", "),
-            ]);
-        }
-        format!(
-            "{}\n{}\n{}",
-            crate::output::table(&table),
-            out.t("record-setup-check"),
-            out.t("record-setup-then")
-        )
-    })
+            format!(
+                "{}\n{}\n{}",
+                crate::output::table(&table),
+                out.t("record-setup-check"),
+                out.t_args("record-setup-then", &[("command", command.into())])
+            )
+        },
+    )
 }
 
 /// An invite code framed by what to do with it.

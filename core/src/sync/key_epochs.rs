@@ -41,7 +41,11 @@ pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result
     }
     let relay_devices = link.client.devices(link.team)?;
     let mut v = vault.lock();
-    let team_keys = v.team_device_keys()?;
+    // A new epoch follows a revocation: the list says which device, and it stays revoked
+    // in what this device keeps of the team from before the record.
+    v.note_legacy_revocations(&relay_devices)?;
+    let doc = v.doc_devices()?;
+    let kept = v.legacy_relay_view()?;
     let mut newest = current;
     for hex_package in &answer.packages {
         let Some(package) = hex::decode(hex_package)
@@ -54,18 +58,26 @@ pub(super) fn fetch_key_packages(vault: &SharedVault, link: &TeamLink) -> Result
         if h.team != link.team || h.to != link.device || held.contains(&h.epoch) {
             continue;
         }
-        // The sender must be an admin by the relay's list, with the key the team document
-        // records for it when it records one.
-        let Some(sender) = relay_devices
-            .iter()
-            .find(|d| d.device == h.from && d.role == DeviceRole::Admin)
-        else {
+        // The sender must be an admin by the relay's list, by the list as this device kept
+        // it after the update (a relay cannot add an admin later), and by the team document,
+        // with the same key in all three: neither the relay nor a member can make one alone.
+        let admin_in = |list: &[tandem_protocol::api::DeviceInfo]| {
+            list.iter()
+                .find(|d| d.device == h.from && d.role == DeviceRole::Admin)
+                .and_then(|d| relay_keys(std::slice::from_ref(d)).remove(&h.from.to_hex()))
+        };
+        let Some(listed) = admin_in(&relay_devices) else {
             continue;
         };
-        let Some(sender_key) = relay_keys(std::slice::from_ref(sender))
-            .remove(&h.from.to_hex())
-            .filter(|k| team_keys.get(&h.from.to_hex()).is_none_or(|t| t == k))
-            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+        let in_doc = doc
+            .get(&h.from.to_hex())
+            .is_some_and(|d| d.admin && d.key == listed);
+        let in_kept = kept
+            .as_deref()
+            .is_none_or(|list| admin_in(list) == Some(listed));
+        let Some(sender_key) = (in_doc && in_kept)
+            .then(|| VerifyingKey::from_bytes(&listed).ok())
+            .flatten()
         else {
             continue;
         };

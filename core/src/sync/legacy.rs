@@ -5,9 +5,10 @@
 //! While the team has no record, every sync asks the relay for one, and keeps (once) the
 //! relay's device list as it was then. A record that appears must begin with a migrated
 //! founding entry that holds to what this device knew: its author an admin with the same
-//! key in the team document and in the kept list; this device listed with its own key; no
-//! device given another key than the team document (or, kept, the relay's list) gives it;
-//! every key epoch this device holds committed to as it holds it. A member alone (who can
+//! key in the team document and in the kept list; this device listed with its own key; every
+//! key epoch this device held before committed to as it holds it. (Other devices' keys are
+//! the signing admin's view: once the author is the admin this device knew, they are the
+//! team's word; a member rewriting a key in the team document cannot lock anyone out.) A member alone (who can
 //! write the team document) or a relay alone (which wrote the list) cannot make one that
 //! passes; the two together could, which is what the record's fingerprint, read between
 //! people, is for.
@@ -27,7 +28,7 @@ pub(super) enum Mismatch {
     NotMigrated,
     /// Its author is not an admin with that key in what this device knew.
     NotAnAdmin,
-    /// It gives a device another key than this device knew.
+    /// It gives this device another key than its own.
     KeyDiffers,
     /// It does not list this device.
     NotListed,
@@ -84,30 +85,16 @@ pub(super) fn check_founding(
     if !doc_admin || !relay_admin {
         return Err(Mismatch::NotAnAdmin);
     }
-    for d in devices {
-        if view
-            .doc
-            .get(&d.device.to_hex())
-            .is_some_and(|k| k.key != d.key)
-        {
-            return Err(Mismatch::KeyDiffers);
-        }
-        let relay_differs = !d.removed
-            && view.relay.is_some_and(|list| {
-                list.iter()
-                    .any(|r| r.device == d.device && r.public_key != hex::encode(d.key))
-            });
-        if relay_differs {
-            return Err(Mismatch::KeyDiffers);
-        }
-    }
     match devices.iter().find(|d| d.device == view.me.0) {
         None => return Err(Mismatch::NotListed),
         Some(d) if d.key != view.me.1 => return Err(Mismatch::KeyDiffers),
         Some(d) if d.removed => return Err(Mismatch::LeftOut),
         Some(_) => {}
     }
-    for key in view.keys {
+    // Keys past the founding's epochs are the record's business (its key epochs): a device
+    // may have taken the migration's new key before it saw the record.
+    let last = epochs.last().map_or(0, |(e, _)| *e);
+    for key in view.keys.iter().filter(|k| k.epoch <= last) {
         let committed = epochs
             .iter()
             .find(|(e, _)| *e == key.epoch)
@@ -134,10 +121,12 @@ pub(super) fn first_record(
     link: &TeamLink,
 ) -> Result<Option<RecordState>, SyncError> {
     let mut page = match link.client.record(link.team, 0) {
+        // A relay from before the record has no such route (404): the same as none yet.
         Err(SyncError::Relay {
             code: RelayErrorCode::NoRecord,
             ..
-        }) => {
+        })
+        | Err(SyncError::Relay { status: 404, .. }) => {
             let pinned = vault.lock().legacy_relay_view()?.is_some();
             if !pinned {
                 let list = link.client.devices(link.team)?;
@@ -167,13 +156,20 @@ pub(super) fn first_record(
     let Some(founding) = entries.first() else {
         return Err(untrusted(vault, TrustProblem::RecordWentBack));
     };
-    let checked = {
+    // The record's own rules and signatures first: nothing unsigned can say anything here
+    // (not even that this device was left out).
+    let state = RecordState::verify_all(link.team, bytes.iter().map(Vec::as_slice))
+        .map_err(|_| untrusted(vault, TrustProblem::ForgedChange))?;
+    if page.head != Some((state.seq(), state.head())) {
+        return Err(untrusted(vault, TrustProblem::OutOfOrder));
+    }
+    let (checked, keys) = {
         let mut v = vault.lock();
         let doc = v.doc_devices()?;
         let relay = v.legacy_relay_view()?;
         let keys = v.team_keys()?;
         let me = (link.device, v.signing_key().verifying_key().to_bytes());
-        check_founding(
+        let checked = check_founding(
             link.team,
             founding,
             &LegacyView {
@@ -182,17 +178,23 @@ pub(super) fn first_record(
                 keys: &keys,
                 me,
             },
-        )
+        );
+        (checked, keys)
     };
     match checked {
         Ok(()) => {}
         Err(Mismatch::LeftOut) => return Err(SyncError::Revoked),
         Err(_) => return Err(untrusted(vault, TrustProblem::ForgedChange)),
     }
-    let state = RecordState::verify_all(link.team, bytes.iter().map(Vec::as_slice))
-        .map_err(|_| untrusted(vault, TrustProblem::ForgedChange))?;
-    if page.head != Some((state.seq(), state.head())) {
-        return Err(untrusted(vault, TrustProblem::OutOfOrder));
+    // A key taken before the record (through the older route) that the record does not
+    // commit to is forgotten: the record's key packages bring the right one.
+    if let Some(bad) = keys
+        .iter()
+        .filter(|k| !state.key_matches(k.epoch, k.bytes()))
+        .map(|k| k.epoch)
+        .min()
+    {
+        vault.lock().forget_team_keys_from(bad)?;
     }
     vault.lock().adopt_record(&entries, &state)?;
     Ok(Some(state))
@@ -409,7 +411,13 @@ mod tests {
         ];
         let wrong_epoch = founding(&t, &t.admin, &devices, &other_keys);
         assert_eq!(check(&t, &wrong_epoch, true), Err(Mismatch::EpochDiffers));
-        let missing_epoch = founding(&t, &t.admin, &devices, &t.keys[..1]);
-        assert_eq!(check(&t, &missing_epoch, true), Err(Mismatch::EpochDiffers));
+        // A key this device holds past the founding's epochs (the migration's own new key,
+        // taken before the record was seen) is the record's key epochs' business, not a
+        // reason to refuse it.
+        let fewer_epochs = founding(&t, &t.admin, &devices, &t.keys[..1]);
+        assert_eq!(check(&t, &fewer_epochs, true), Ok(()));
+        // An epoch missing below the founding's last one is.
+        let gap = founding(&t, &t.admin, &devices, &[TeamKey::new(2, [4; 32])]);
+        assert_eq!(check(&t, &gap, true), Err(Mismatch::EpochDiffers));
     }
 }

@@ -41,7 +41,9 @@ mod snapshots;
 mod team;
 
 pub use engine::{pull_new, sync_once};
-pub use migrate::{fingerprint, record_setup_plan, set_up_record, SetupDevice, SetupDone};
+pub use migrate::{
+    fingerprint, record_setup_plan, set_up_record, SetupDevice, SetupDone, SetupPlan,
+};
 pub use push::{push_pending, Pushed};
 pub use relay::{relay_info, RelayClient};
 pub use report::{SyncProgress, SyncReport};

@@ -52,12 +52,36 @@ pub fn push_pending(
     Ok(pushed)
 }
 
+/// With a team record: nothing is sealed under an older key than the record's current
+/// epoch (a device it removed may hold the older one). The key is fetched first; if the
+/// relay does not hand it out, changes wait.
+fn seal_under_the_records_epoch(vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+    let behind = |v: &crate::vault::Vault| -> Result<bool, SyncError> {
+        Ok(match v.team_record()? {
+            Some(r) => v.team_epoch()?.is_none_or(|e| e < r.current_epoch()),
+            None => false,
+        })
+    };
+    if !behind(&vault.lock())? {
+        return Ok(());
+    }
+    fetch_key_packages(vault, link)?;
+    if behind(&vault.lock())? {
+        return Err(SyncError::Protocol(
+            "the relay has not handed out this device's key for the team's current epoch; \
+             changes wait until it does",
+        ));
+    }
+    Ok(())
+}
+
 /// Sends every waiting local change. Outbox rows leave only once the relay acknowledged them.
 pub(super) fn push(
     vault: &SharedVault,
     link: &TeamLink,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<Pushed, SyncError> {
+    seal_under_the_records_epoch(vault, link)?;
     let total = vault.lock().outbox_len()?;
     let mut refetched = false;
     let mut pushed = Pushed::default();

@@ -477,6 +477,9 @@ pub fn revoke_device(vault: &SharedVault, device: &str) -> Result<(), SyncError>
     }
     vault.lock().set_rotation_pending(true)?;
     link.client.revoke(link.team, device)?;
+    if let Ok(list) = link.client.devices(link.team) {
+        vault.lock().note_legacy_revocations(&list)?;
+    }
     start_key_epoch(vault, &link)?;
     vault.lock().set_rotation_pending(false)?;
     Ok(())
