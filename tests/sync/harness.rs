@@ -50,7 +50,11 @@ impl RelayProcess {
     /// Starts with extra flags (limits). Teams need [`CREATION_TOKEN`] unless the flags
     /// say otherwise (`--open-team-creation`).
     pub fn start_with(args: &[&str]) -> Self {
-        let data = tempfile::tempdir().unwrap();
+        Self::start_on(tempfile::tempdir().unwrap(), args)
+    }
+
+    /// Starts on a data folder the test filled (a relay's files from an older release).
+    pub fn start_on(data: TempDir, args: &[&str]) -> Self {
         let mut r = Self {
             data,
             addr: "127.0.0.1:0".parse().unwrap(),
