@@ -137,4 +137,4 @@ record-setup-not-on-relay = not on the relay
 record-setup-check = Before you write the record, check: every device kept belongs to someone on the team today and is still in their hands; leave out lost, replaced, unknown and test devices, and any row that differs unless you know why (its owner joins again with a new invite).
 record-setup-then = To write it: { $command } (add --leave-out DEVICE for any you do not keep, then look again). Then read the fingerprint to each member and check their device shows the same one.
 record-setup-done = Team record written: { $kept } devices kept, { $left } left out, and a new team key for those kept. Fingerprint: { $fingerprint } (read it to each member: their device must show the same).
-team-record-fingerprint = Team record fingerprint (the same on every device of the team)
+team-record-fingerprint = Team record fingerprint (the same on every device of the team): { $fingerprint }

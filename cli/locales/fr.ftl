@@ -137,4 +137,4 @@ record-setup-not-on-relay = absent du relais
 record-setup-check = Avant d’écrire le registre, vérifiez : chaque appareil gardé appartient à une personne de l’équipe aujourd’hui et est encore entre ses mains ; laissez de côté les appareils perdus, remplacés, inconnus ou de test, et toute ligne qui diffère sauf si vous savez pourquoi (son propriétaire rejoint de nouveau avec une nouvelle invitation).
 record-setup-then = Pour l’écrire : { $command } (ajoutez --leave-out APPAREIL pour tout appareil à ne pas garder, puis regardez de nouveau). Lisez ensuite l’empreinte à chaque membre et vérifiez que son appareil affiche la même.
 record-setup-done = Registre de l’équipe écrit : { $kept } appareils gardés, { $left } laissés de côté, et une nouvelle clé d’équipe pour ceux gardés. Empreinte : { $fingerprint } (lisez-la à chaque membre : son appareil doit afficher la même).
-team-record-fingerprint = Empreinte du registre de l’équipe (la même sur chaque appareil de l’équipe)
+team-record-fingerprint = Empreinte du registre de l’équipe (la même sur chaque appareil de l’équipe) : { $fingerprint }

@@ -407,7 +407,14 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
 pub fn team(t: &TeamInfo, out: &Output) -> String {
     let mut text = format!("{}  (id {})\n", t.name, t.id);
     if let Some(f) = &t.record_fingerprint {
-        let _ = writeln!(text, "{}: {f}", out.t("team-record-fingerprint"));
+        let _ = writeln!(
+            text,
+            "{}",
+            out.t_args(
+                "team-record-fingerprint",
+                &[("fingerprint", f.clone().into())]
+            )
+        );
     }
     heading(&mut text, &out.t("team-members"));
     let rows: Vec<Vec<String>> = t
