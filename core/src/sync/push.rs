@@ -53,9 +53,9 @@ pub fn push_pending(
 }
 
 /// With a team record: nothing is sealed under an older key than the record's current
-/// epoch (a device it removed may hold the older one). The key is fetched first; if the
-/// relay does not hand it out, changes wait.
-fn seal_under_the_records_epoch(vault: &SharedVault, link: &TeamLink) -> Result<(), SyncError> {
+/// epoch (a device it removed may hold the older one). The key is fetched first; whether
+/// this device holds it after.
+fn holds_the_records_epoch(vault: &SharedVault, link: &TeamLink) -> Result<bool, SyncError> {
     let behind = |v: &crate::vault::Vault| -> Result<bool, SyncError> {
         Ok(match v.team_record()? {
             Some(r) => v.team_epoch()?.is_none_or(|e| e < r.current_epoch()),
@@ -63,16 +63,10 @@ fn seal_under_the_records_epoch(vault: &SharedVault, link: &TeamLink) -> Result<
         })
     };
     if !behind(&vault.lock())? {
-        return Ok(());
+        return Ok(true);
     }
     fetch_key_packages(vault, link)?;
-    if behind(&vault.lock())? {
-        return Err(SyncError::Protocol(
-            "the relay has not handed out this device's key for the team's current epoch; \
-             changes wait until it does",
-        ));
-    }
-    Ok(())
+    Ok(!behind(&vault.lock())?)
 }
 
 /// Sends every waiting local change. Outbox rows leave only once the relay acknowledged them.
@@ -81,7 +75,11 @@ pub(super) fn push(
     link: &TeamLink,
     progress: &dyn Fn(SyncProgress),
 ) -> Result<Pushed, SyncError> {
-    seal_under_the_records_epoch(vault, link)?;
+    if !holds_the_records_epoch(vault, link)? {
+        // The relay keeps this device's new key back: changes wait in the outbox (the pull
+        // goes on, and sets aside what it cannot open yet).
+        return Ok(Pushed::default());
+    }
     let total = vault.lock().outbox_len()?;
     let mut refetched = false;
     let mut pushed = Pushed::default();
