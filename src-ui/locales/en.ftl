@@ -208,6 +208,7 @@ hours = { $n ->
 team-on-relay = The team is on the relay.
 
 ## Sync badge
+sync-badge-label = Sync
 sync-syncing = Syncing…
 sync-syncing-progress = Syncing { $done }/{ $total }
 sync-offline = Offline

@@ -208,6 +208,7 @@ hours = { $n ->
 team-on-relay = L'équipe est sur le relais.
 
 ## Badge de synchro
+sync-badge-label = Synchro
 sync-syncing = Synchronisation…
 sync-syncing-progress = Synchronisation { $done }/{ $total }
 sync-offline = Hors ligne
