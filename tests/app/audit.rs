@@ -2,7 +2,7 @@
 //! window a peer without a team reaches (first run, Today, the encounter form empty, with its
 //! errors, with someone chosen and with someone unknown, People, a new person, a brief with
 //! its error and its erase confirmation, the profile, a goal, Team with what the forms offer,
-//! Settings, unlock and its error). The screens of a team on a
+//! Settings, unlock and its error), in English and in French. The screens of a team on a
 //! relay are audited in `main.rs`'s relay test, which reaches them anyway.
 
 use crate::axe::Audit;
@@ -19,6 +19,15 @@ fn set_date(s: &Session, testid: &str, date: chrono::NaiveDate) {
          el.value = v; el.dispatchEvent(new Event('input', { bubbles: true }));",
         json!([testid, date.format("%Y-%m-%d").to_string()]),
     );
+}
+
+/// Switches the language with the buttons on screen (first run, unlock, settings).
+pub fn choose_lang(s: &Session, lang: &str) {
+    s.click_id(&format!("lang-{lang}"));
+    s.wait_for(&format!("{lang} chosen"), || {
+        let b = s.id(&format!("lang-{lang}"));
+        (s.attr(&b, "aria-pressed").as_deref() == Some("true")).then_some(())
+    });
 }
 
 /// What the tour needs on screen: a person who speaks two languages, a goal with a step and a
@@ -146,7 +155,7 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
 }
 
 #[test]
-fn every_screen_without_a_team_passes_the_accessibility_audit() {
+fn every_screen_without_a_team_passes_the_accessibility_audit_in_english_and_french() {
     let app = App::start();
     let s = &app.s;
     let mut audit = Audit::new(s);
@@ -156,14 +165,21 @@ fn every_screen_without_a_team_passes_the_accessibility_audit() {
     s.click_id("setup-continue");
     s.id("setup-error");
     audit.check("first run, no name (en)");
+    choose_lang(s, "fr");
+    audit.check("first run, no name (fr)");
     app.setup_step_one("Sam");
     s.id("team-create-form");
+    audit.check("first run, a team or not (fr)");
+    choose_lang(s, "en");
     audit.check("first run, a team or not (en)");
     s.click_id("team-local-submit");
     s.id("today-screen");
 
     a_person_with_a_goal_and_a_late_follow_up(&app);
     tour(&app, &mut audit, "en");
+    s.click_id("nav-settings");
+    choose_lang(s, "fr");
+    tour(&app, &mut audit, "fr");
     audit.finish();
 }
 

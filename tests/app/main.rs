@@ -51,11 +51,18 @@ fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
     app.s.click_id("sync-now");
     app.wait_badge(&["synced"]);
 
-    s.id("last-sync");
-    audit.check("team on a relay, synced (en)");
-    s.click_id("invite-create");
-    s.id("invite-qr");
-    audit.check("team on a relay, an invite (en)");
+    for lang in ["en", "fr"] {
+        if lang == "fr" {
+            s.click_id("nav-settings");
+            audit::choose_lang(s, "fr");
+            s.click_id("nav-team");
+        }
+        s.id("last-sync");
+        audit.check(&format!("team on a relay, synced ({lang})"));
+        s.click_id("invite-create");
+        s.id("invite-qr");
+        audit.check(&format!("team on a relay, an invite ({lang})"));
+    }
     audit.finish();
 }
 
