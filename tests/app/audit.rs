@@ -21,6 +21,24 @@ fn set_date(s: &Session, testid: &str, date: chrono::NaiveDate) {
     );
 }
 
+/// The `data-testid` of the element that has the focus (empty if none has one).
+fn focused(s: &Session) -> String {
+    s.script(
+        "return document.activeElement?.dataset?.testid ?? ''",
+        json!([]),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Waits until the focus is on `testid`: it moves there once the screen has drawn it.
+fn wait_focus(s: &Session, testid: &str) {
+    s.wait_for(&format!("the focus on {testid}"), || {
+        (focused(s) == testid).then_some(())
+    });
+}
+
 /// Switches the language with the buttons on screen (first run, unlock, settings).
 pub fn choose_lang(s: &Session, lang: &str) {
     s.click_id(&format!("lang-{lang}"));
@@ -58,6 +76,8 @@ fn a_person_with_a_goal_and_a_late_follow_up(app: &App) {
 
     s.click_id("brief-new-encounter");
     s.wait_text("who-chosen-name", "Hélène Tremblay");
+    // Chosen already: the cursor waits in "what happened".
+    wait_focus(s, "encounter-notes");
     s.fill("encounter-notes", "Coffee at the park");
     s.click_id("encounter-details-toggle");
     s.fill("encounter-follow-up", "Go with her to the clinic");
@@ -70,14 +90,26 @@ fn a_person_with_a_goal_and_a_late_follow_up(app: &App) {
 fn tour(app: &App, audit: &mut Audit, lang: &str) {
     let s = &app.s;
     let check = |audit: &mut Audit, screen: &str| audit.check(&format!("{screen} ({lang})"));
+    let fr = lang == "fr";
 
     s.click_id("nav-today");
     s.id("followup-item");
     s.id("recent-item");
+    // Dates in words, in the language on screen.
+    s.wait_text(
+        "followups-due",
+        if fr {
+            "en retard depuis"
+        } else {
+            "overdue since"
+        },
+    );
     check(audit, "today, a follow-up overdue");
 
+    // The cursor waits in "with whom", then in "what happened" once someone is chosen.
     s.click_id("new-encounter");
     s.id("person-search");
+    wait_focus(s, "person-search");
     check(audit, "new encounter, nobody chosen");
     s.click_id("encounter-save");
     s.id("encounter-error");
@@ -89,6 +121,7 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
     check(audit, "new encounter, search results");
     s.click(&pick);
     s.wait_text("who-chosen-name", "Hélène Tremblay");
+    wait_focus(s, "encounter-notes");
     s.id("goal-touched");
     check(audit, "new encounter, someone chosen");
     s.click_id("who-change");
@@ -111,6 +144,15 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
     app.open_brief("Hélène Tremblay");
     s.id("goal-row");
     s.id("brief-followup");
+    s.wait_text("brief-goals", if fr { "point le " } else { "check in on " });
+    s.wait_text(
+        "brief-languages",
+        if fr {
+            "Parle français, anglais"
+        } else {
+            "Speaks French, English"
+        },
+    );
     check(audit, "brief");
     s.click_id("consent-save");
     s.id("brief-error");

@@ -112,7 +112,7 @@ fn the_profile_a_consent_and_a_goals_life_domain_are_kept_from_the_brief() {
     s.click_id("profile-save");
     s.wait_text("brief-name", "Lena Tremblay");
     s.wait_text("brief-remember", "Meet at the park, not the clinic");
-    s.wait_text("brief-languages", "fr, en");
+    s.wait_text("brief-languages", "Speaks French, English");
     s.click_id("brief-edit-profile");
     s.id("profile-screen");
     s.wait_for("the languages kept", || {
