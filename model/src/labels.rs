@@ -176,3 +176,83 @@ pub fn action_label(action: &str, lang: Lang) -> String {
         Lang::Fr => fr.to_owned(),
     }
 }
+
+/// The name of a language a person speaks, from the code typed in their profile ("fr", "ht",
+/// "fr-CA": ISO 639-1, or ISO 639-3 and the usual short forms for sign languages; case, and a
+/// region after `-` or `_`, ignored), in French or English. `None` for anything else, which
+/// is shown as typed ("Kreyòl", "Français").
+pub fn language_name(code: &str, lang: Lang) -> Option<&'static str> {
+    let code = code.trim().to_ascii_lowercase();
+    let base = code.split(['-', '_']).next().unwrap_or_default();
+    let (en, fr) = match base {
+        "fr" => ("French", "français"),
+        "en" => ("English", "anglais"),
+        "es" => ("Spanish", "espagnol"),
+        "pt" => ("Portuguese", "portugais"),
+        "it" => ("Italian", "italien"),
+        "de" => ("German", "allemand"),
+        "nl" => ("Dutch", "néerlandais"),
+        "ht" => ("Haitian Creole", "créole haïtien"),
+        "ar" => ("Arabic", "arabe"),
+        "fa" => ("Persian", "persan"),
+        "ps" => ("Pashto", "pachto"),
+        "ku" => ("Kurdish", "kurde"),
+        "tr" => ("Turkish", "turc"),
+        "he" => ("Hebrew", "hébreu"),
+        "el" => ("Greek", "grec"),
+        "ro" => ("Romanian", "roumain"),
+        "pl" => ("Polish", "polonais"),
+        "ru" => ("Russian", "russe"),
+        "uk" => ("Ukrainian", "ukrainien"),
+        "zh" => ("Chinese", "chinois"),
+        "vi" => ("Vietnamese", "vietnamien"),
+        "km" => ("Khmer", "khmer"),
+        "lo" => ("Lao", "lao"),
+        "ko" => ("Korean", "coréen"),
+        "ja" => ("Japanese", "japonais"),
+        "tl" => ("Tagalog", "tagalog"),
+        "hi" => ("Hindi", "hindi"),
+        "ur" => ("Urdu", "ourdou"),
+        "pa" => ("Punjabi", "pendjabi"),
+        "bn" => ("Bengali", "bengali"),
+        "ta" => ("Tamil", "tamoul"),
+        "ne" => ("Nepali", "népalais"),
+        "so" => ("Somali", "somali"),
+        "ti" => ("Tigrinya", "tigrigna"),
+        "am" => ("Amharic", "amharique"),
+        "sw" => ("Swahili", "swahili"),
+        "ln" => ("Lingala", "lingala"),
+        "wo" => ("Wolof", "wolof"),
+        "ff" => ("Fula", "peul"),
+        "iu" => ("Inuktitut", "inuktitut"),
+        "cr" => ("Cree", "cri"),
+        "ase" | "asl" => ("American Sign Language", "langue des signes américaine"),
+        "fcs" | "lsq" => ("Quebec Sign Language", "langue des signes québécoise"),
+        "fsl" | "lsf" => ("French Sign Language", "langue des signes française"),
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::En => en,
+        Lang::Fr => fr,
+    })
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::*;
+
+    #[test]
+    fn languages_are_named_in_the_readers_language() {
+        assert_eq!(language_name("fr", Lang::En), Some("French"));
+        assert_eq!(language_name("en", Lang::Fr), Some("anglais"));
+        assert_eq!(language_name(" FR-ca ", Lang::Fr), Some("français"));
+        assert_eq!(language_name("ht", Lang::En), Some("Haitian Creole"));
+        assert_eq!(
+            language_name("lsq", Lang::Fr),
+            Some("langue des signes québécoise")
+        );
+        // What is not a known code is left to be shown as typed.
+        assert_eq!(language_name("Kreyòl", Lang::En), None);
+        assert_eq!(language_name("", Lang::En), None);
+    }
+}

@@ -54,8 +54,10 @@ followup-done-saved = Follow-up marked done.
 recent-encounters = Recent encounters
 recent-none = No encounters yet.
 street-log = Someone I don't know
-due-late = late: { $date }
-due-today = today
+# In the messages that say a day, $date is the day in words and $rel where it stands from
+# today: today, yesterday, tomorrow, weekday (within six days) or date.
+due-late = overdue since { $date }
+due-today = due today
 due-on = by { $date }
 
 ## New encounter
@@ -101,7 +103,12 @@ remember = Things to remember
 person-saved = Person added.
 people-none = Nobody here yet.
 last-seen = seen { $when }
-next-check-in-on = check in { $date }
+next-check-in-on = { $rel ->
+    [today] check in today
+    [tomorrow] check in tomorrow
+   *[other] check in on { $date }
+}
+check-in-late = check-in overdue since { $date }
 open-goals = { $n ->
     [one] 1 goal
    *[other] { $n } goals
@@ -132,8 +139,16 @@ add = Add
 followups-open = Open follow-ups
 last-encounters = Last encounters (of { $n })
 consent-title = Consent
-consent-given-on = given { $date }
-consent-withdrawn-on = withdrawn { $date }
+consent-given-on = { $rel ->
+    [today] given today
+    [yesterday] given yesterday
+   *[other] given on { $date }
+}
+consent-withdrawn-on = { $rel ->
+    [today] withdrawn today
+    [yesterday] withdrawn yesterday
+   *[other] withdrawn on { $date }
+}
 consent-none = No consent recorded yet.
 speaks = Speaks { $languages }
 options-title = What the forms offer
@@ -208,6 +223,7 @@ hours = { $n ->
 team-on-relay = The team is on the relay.
 
 ## Sync badge
+sync-badge-label = Sync
 sync-syncing = Syncing…
 sync-syncing-progress = Syncing { $done }/{ $total }
 sync-offline = Offline

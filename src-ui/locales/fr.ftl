@@ -54,9 +54,17 @@ followup-done-saved = Suivi marqué comme fait.
 recent-encounters = Rencontres récentes
 recent-none = Pas encore de rencontre.
 street-log = Une personne que je ne connais pas
-due-late = en retard : { $date }
-due-today = aujourd'hui
-due-on = d'ici le { $date }
+# Dans les messages qui disent un jour, $date est le jour en mots et $rel sa place par rapport
+# à aujourd'hui : today, yesterday, tomorrow, weekday (à six jours près) ou date.
+due-late = { $rel ->
+    [date] en retard depuis le { $date }
+   *[other] en retard depuis { $date }
+}
+due-today = pour aujourd'hui
+due-on = { $rel ->
+    [date] d'ici le { $date }
+   *[other] d'ici { $date }
+}
 
 ## Nouvelle rencontre
 who = Avec qui
@@ -101,7 +109,14 @@ remember = À retenir
 person-saved = Personne ajoutée.
 people-none = Personne pour l'instant.
 last-seen = vu·e { $when }
-next-check-in-on = point le { $date }
+next-check-in-on = { $rel ->
+    [date] point le { $date }
+   *[other] point { $date }
+}
+check-in-late = { $rel ->
+    [date] point en retard depuis le { $date }
+   *[other] point en retard depuis { $date }
+}
 open-goals = { $n ->
     [one] 1 objectif
    *[other] { $n } objectifs
@@ -132,8 +147,14 @@ add = Ajouter
 followups-open = Suivis ouverts
 last-encounters = Dernières rencontres (sur { $n })
 consent-title = Consentement
-consent-given-on = donné le { $date }
-consent-withdrawn-on = retiré le { $date }
+consent-given-on = { $rel ->
+    [date] donné le { $date }
+   *[other] donné { $date }
+}
+consent-withdrawn-on = { $rel ->
+    [date] retiré le { $date }
+   *[other] retiré { $date }
+}
 consent-none = Aucun consentement noté pour l'instant.
 speaks = Parle { $languages }
 options-title = Ce que les formulaires proposent
@@ -208,6 +229,7 @@ hours = { $n ->
 team-on-relay = L'équipe est sur le relais.
 
 ## Badge de synchro
+sync-badge-label = Synchro
 sync-syncing = Synchronisation…
 sync-syncing-progress = Synchronisation { $done }/{ $total }
 sync-offline = Hors ligne

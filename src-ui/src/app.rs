@@ -94,17 +94,18 @@ fn Unlocked() -> impl IntoView {
     view! {
         <header class="top" data-testid="top-bar">
             <span class="brand">"Tandem"</span>
-            <SyncBadge />
+            <SyncBadge announce=true />
             <button class="lock" data-testid="lock-button" on:click=move |_| ctx.lock()>
                 {move || ctx.t("lock")}
             </button>
         </header>
         // Before the screen in reading and tab order; on a phone it is drawn fixed at the bottom.
         <Nav />
-        <p class="notice" role="status" aria-live="polite" data-testid="notice">
-            {move || ctx.notice.get().map(|k| ctx.t(k))}
-        </p>
         <main id="main" data-testid="screen">
+            // Inside the main landmark, so every word on screen is in one.
+            <p class="notice" role="status" aria-live="polite" data-testid="notice">
+                {move || ctx.notice.get().map(|k| ctx.t(k))}
+            </p>
             {move || match ctx.screen.get() {
                 Screen::Today => view! { <crate::screens::today::TodayScreen /> }.into_any(),
                 Screen::Encounter => view! { <crate::screens::encounter::EncounterScreen /> }.into_any(),

@@ -13,9 +13,12 @@ use tandem_model::shell::args::SaveSettings;
 use tandem_model::shell::Command;
 use tandem_model::Lang;
 
-/// The sync badge: offline / N changes waiting / synced at 14:02 / syncing.
+/// The sync badge: offline / N changes waiting / synced at 14:02 / syncing. A button to Team &
+/// sync, named "Sync: …" for a screen reader. Where `announce` is set (the top bar's badge, not
+/// the copy on the Team screen), changes of state are also read out, from a live region beside
+/// the button: a button's content is not read as a live region.
 #[component]
-pub fn SyncBadge() -> impl IntoView {
+pub fn SyncBadge(#[prop(optional)] announce: bool) -> impl IntoView {
     let ctx = ctx();
     let badge = move || {
         ctx.sync
@@ -32,12 +35,14 @@ pub fn SyncBadge() -> impl IntoView {
             class=move || format!("badge badge-{}", badge().state())
             data-testid="sync-badge"
             data-state=move || badge().state()
-            role="status"
-            aria-live="polite"
             on:click=move |_| ctx.go(Screen::Team)
         >
+            <span class="visually-hidden">{move || ctx.t("sync-badge-label")} ": "</span>
             {text}
         </button>
+        {announce.then(|| view! {
+            <span class="visually-hidden" role="status" data-testid="sync-status">{text}</span>
+        })}
     }
 }
 

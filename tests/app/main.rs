@@ -4,7 +4,7 @@
 //!
 //! Needs the app built first (`cargo build -p tandem-app`, after `scripts/build-ui`), the
 //! relay (`cargo build -p tandem-relay`), and Xvfb, tauri-driver and WebKitWebDriver on PATH:
-//! `scripts/test` does all of it.
+//! `scripts/test` does all of it (and installs axe-core, for `audit.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "../sync/harness.rs"]
@@ -14,144 +14,14 @@ mod harness;
 #[allow(dead_code)]
 mod webdriver;
 
+mod audit;
+mod axe;
+mod ui;
+
+use axe::Audit;
 use harness::RelayProcess;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
+use ui::{assert_french, english_only, screenshot_dir, App, PASSPHRASE};
 use webdriver::Session;
-
-const PASSPHRASE: &str = "a long street passphrase";
-
-/// The app binary built next to this test (or `TANDEM_APP_BINARY`).
-fn app_binary() -> PathBuf {
-    if let Some(b) = std::env::var_os("TANDEM_APP_BINARY") {
-        return PathBuf::from(b);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("tandem-app");
-    assert!(
-        bin.exists(),
-        "build the app first: scripts/build-ui && cargo build -p tandem-app ({})",
-        bin.display()
-    );
-    bin
-}
-
-/// Where the screenshots go: `docs/screenshots` when `TANDEM_UPDATE_SCREENSHOTS` is set
-/// (the README shows those), else beside the test binaries.
-fn screenshot_dir() -> PathBuf {
-    if std::env::var_os("TANDEM_UPDATE_SCREENSHOTS").is_some() {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
-    } else {
-        let exe = std::env::current_exe().unwrap();
-        exe.parent().unwrap().parent().unwrap().join("screenshots")
-    }
-}
-
-/// One app instance on its own vault folder.
-struct App {
-    s: Session,
-    _home: TempDir,
-}
-
-impl App {
-    fn start() -> Self {
-        let home = tempfile::tempdir().unwrap();
-        let vault = home.path().join("vault");
-        let s = Session::start(
-            &app_binary(),
-            &[("TANDEM_VAULT", &vault), ("HOME", home.path())],
-        );
-        Self { s, _home: home }
-    }
-
-    /// First run, step 1: name and passphrase.
-    fn setup_step_one(&self, name: &str) {
-        let s = &self.s;
-        s.id("first-run-screen");
-        s.fill("setup-name", name);
-        s.fill("setup-passphrase", PASSPHRASE);
-        s.fill("setup-passphrase-again", PASSPHRASE);
-        s.click_id("setup-continue");
-    }
-
-    /// First run without a team for now.
-    fn first_run_alone(&self, name: &str) {
-        self.setup_step_one(name);
-        self.s.click_id("team-local-submit");
-        self.s.id("today-screen");
-    }
-
-    /// First run with a new team on `relay`.
-    fn first_run_with_team(&self, name: &str, relay: &str) {
-        self.setup_step_one(name);
-        let s = &self.s;
-        s.fill("team-create-relay", relay);
-        s.fill("team-create-token", harness::CREATION_TOKEN);
-        s.fill("team-create-name", "Équipe Centre-Sud");
-        s.click_id("team-create-submit");
-        s.id("today-screen");
-    }
-
-    fn add_person(&self, name: &str) {
-        let s = &self.s;
-        s.click_id("nav-people");
-        s.click_id("add-person");
-        s.fill("person-name", name);
-        s.click_id("person-save");
-        s.wait_text("brief-name", name);
-    }
-
-    /// From anywhere: a new encounter with `person` (searched without accents).
-    fn record_encounter(&self, search: &str, person: &str, notes: &str) {
-        let s = &self.s;
-        s.click_id("nav-today");
-        s.click_id("new-encounter");
-        s.fill("person-search", search);
-        let pick = s.wait_for(&format!("{person} in the results"), || {
-            s.all("[data-testid=\"person-result\"]")
-                .into_iter()
-                .find(|e| s.text(e).contains(person))
-        });
-        s.click(&pick);
-        s.wait_text("who-chosen-name", person);
-        s.fill("encounter-notes", notes);
-        s.click_id("encounter-save");
-        s.wait_text("brief-name", person);
-    }
-
-    fn open_brief(&self, person: &str) {
-        let s = &self.s;
-        s.click_id("nav-people");
-        let row = s.wait_for(&format!("{person} in People"), || {
-            s.all("[data-testid=\"person-row\"]")
-                .into_iter()
-                .find(|e| s.text(e).contains(person))
-        });
-        s.click(&row);
-        s.wait_text("brief-name", person);
-    }
-
-    fn badge_state(&self) -> String {
-        let b = self.s.id("sync-badge");
-        self.s.attr(&b, "data-state").unwrap_or_default()
-    }
-
-    fn wait_badge(&self, states: &[&str]) -> String {
-        self.s
-            .wait_for(&format!("the sync badge to be one of {states:?}"), || {
-                let st = self.badge_state();
-                states.contains(&st.as_str()).then_some(st)
-            })
-    }
-
-    fn shot(&self, name: &str) {
-        // Let the screen that was just asked for paint before the picture is taken.
-        std::thread::sleep(std::time::Duration::from_millis(600));
-        self.s
-            .screenshot(&screenshot_dir().join(format!("{name}.png")));
-    }
-}
 
 #[test]
 fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
@@ -167,6 +37,12 @@ fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
     app.record_encounter("helene", "Hélène Tremblay", "Café au parc, elle va mieux");
     s.wait_text("brief-encounters", "Café au parc, elle va mieux");
     app.wait_badge(&["offline", "waiting"]);
+    // The screens of a team on a relay, audited on the way (audit.rs has the others).
+    let mut audit = Audit::new(s);
+    audit.check("brief, the relay gone (en)");
+    s.click_id("nav-team");
+    s.id("members");
+    audit.check("team on a relay, the relay gone (en)");
 
     // The relay comes back on the same port: what waited is sent.
     relay.restart();
@@ -174,6 +50,20 @@ fn first_run_then_an_encounter_with_the_relay_gone_shows_in_the_brief() {
     app.s.id("team-screen");
     app.s.click_id("sync-now");
     app.wait_badge(&["synced"]);
+
+    for lang in ["en", "fr"] {
+        if lang == "fr" {
+            s.click_id("nav-settings");
+            audit::choose_lang(s, "fr");
+            s.click_id("nav-team");
+        }
+        s.id("last-sync");
+        audit.check(&format!("team on a relay, synced ({lang})"));
+        s.click_id("invite-create");
+        s.id("invite-qr");
+        audit.check(&format!("team on a relay, an invite ({lang})"));
+    }
+    audit.finish();
 }
 
 #[test]
@@ -222,7 +112,7 @@ fn the_profile_a_consent_and_a_goals_life_domain_are_kept_from_the_brief() {
     s.click_id("profile-save");
     s.wait_text("brief-name", "Lena Tremblay");
     s.wait_text("brief-remember", "Meet at the park, not the clinic");
-    s.wait_text("brief-languages", "fr, en");
+    s.wait_text("brief-languages", "Speaks French, English");
     s.click_id("brief-edit-profile");
     s.id("profile-screen");
     s.wait_for("the languages kept", || {
@@ -414,48 +304,6 @@ fn lock_and_unlock_keep_the_draft_and_hide_names() {
         (s.value("encounter-notes") == "A parlé de son logement").then_some(())
     });
     s.wait_text("who-chosen-name", "Noor Haddad");
-}
-
-/// Strings of a Fluent file: `key = value` lines (attributes and continuations ignored).
-fn ftl(path: &str) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
-    text.lines()
-        .filter(|l| !l.starts_with([' ', '#', '.', '\t', '-']))
-        .filter_map(|l| l.split_once(" = "))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect()
-}
-
-/// English strings that are not also French words (so their presence means English shows).
-fn english_only() -> Vec<String> {
-    let fr: BTreeSet<String> = ftl("../src-ui/locales/fr.ftl")
-        .into_iter()
-        .map(|(_, v)| v)
-        .collect();
-    ftl("../src-ui/locales/en.ftl")
-        .into_iter()
-        .map(|(_, v)| v)
-        .filter(|v| !v.contains('{') && v.len() >= 4 && !fr.contains(v))
-        .collect()
-}
-
-fn assert_french(s: &Session, screen: &str, english: &[String]) {
-    let text = s.body_text();
-    // The team's name is data typed (or defaulted) when the vault was made, not a label.
-    let data: Vec<String> = s
-        .all("[data-testid=\"team-name\"]")
-        .iter()
-        .map(|e| s.text(e).trim().to_owned())
-        .collect();
-    let shown: Vec<&String> = english
-        .iter()
-        .filter(|e| !data.contains(e))
-        .filter(|e| text.lines().any(|l| l.trim() == e.as_str()))
-        .collect();
-    assert!(
-        shown.is_empty(),
-        "{screen}: English strings on a French screen: {shown:?}\n---\n{text}"
-    );
 }
 
 #[test]

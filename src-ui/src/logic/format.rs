@@ -1,7 +1,8 @@
-//! Dates and times as people read them, in local time. The browser's UTC offset is passed in
-//! (minutes east of UTC), so these stay pure and testable.
+//! Dates and times as people read them, in words and in local time ("overdue since
+//! yesterday", "check in on Tuesday 15 Dec", "23 sept. 2025"). Today and the browser's UTC
+//! offset (minutes east of UTC) are passed in, so these stay pure and testable.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, Utc};
 use tandem_model::labels::code_label;
 use tandem_model::{Encounter, Lang};
 
@@ -22,26 +23,148 @@ pub fn local_day(at: DateTime<Utc>, minutes_east: i32) -> NaiveDate {
     at.with_timezone(&offset(minutes_east)).date_naive()
 }
 
-/// A day in words: "25 Nov 2026" / "25 nov. 2026".
-pub fn day(d: NaiveDate, lang: Lang) -> String {
-    tandem_model::export::format_date(d, lang)
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec",
+];
+const MONTHS_FR: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_FR: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+fn month(d: NaiveDate, lang: Lang) -> &'static str {
+    let i = d.month0() as usize;
+    match lang {
+        Lang::En => MONTHS_EN[i],
+        Lang::Fr => MONTHS_FR[i],
+    }
 }
 
-/// When something happened, short: "14:02" today, "yesterday 14:02", else the date.
+fn weekday(d: NaiveDate, lang: Lang) -> &'static str {
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Lang::En => WEEKDAYS_EN[i],
+        Lang::Fr => WEEKDAYS_FR[i],
+    }
+}
+
+/// A day in words, with its year: "23 Sept 2025" / "23 sept. 2025".
+pub fn day(d: NaiveDate, lang: Lang) -> String {
+    format!("{} {} {}", d.day(), month(d, lang), d.year())
+}
+
+/// Where a day stands from today, which decides the words around it (the `rel` argument of
+/// the messages that say a day: "overdue since yesterday", "d'ici le mardi 15 déc.").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rel {
+    /// Today.
+    Today,
+    /// The day before.
+    Yesterday,
+    /// The day after.
+    Tomorrow,
+    /// Within six days either side: the weekday alone says it.
+    Weekday,
+    /// Further: the date (with the year if it is not this year).
+    Date,
+}
+
+impl Rel {
+    /// The value the messages select on.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Today => "today",
+            Self::Yesterday => "yesterday",
+            Self::Tomorrow => "tomorrow",
+            Self::Weekday => "weekday",
+            Self::Date => "date",
+        }
+    }
+}
+
+/// A day as said from `today`: "today", "yesterday", "tomorrow", "Thursday" (within six days,
+/// either side), "Tuesday 15 Dec" (this year), "23 Sept 2025" (another year); in French
+/// "aujourd'hui", "hier", "demain", "jeudi", "mardi 15 déc.", "23 sept. 2025".
+pub fn day_words(d: NaiveDate, today: NaiveDate, lang: Lang) -> (Rel, String) {
+    let words = |en: &str, fr: &str| match lang {
+        Lang::En => en.to_owned(),
+        Lang::Fr => fr.to_owned(),
+    };
+    match d.signed_duration_since(today).num_days() {
+        0 => (Rel::Today, words("today", "aujourd'hui")),
+        -1 => (Rel::Yesterday, words("yesterday", "hier")),
+        1 => (Rel::Tomorrow, words("tomorrow", "demain")),
+        -6..=6 => (Rel::Weekday, weekday(d, lang).to_owned()),
+        _ if d.year() == today.year() => (
+            Rel::Date,
+            format!("{} {} {}", weekday(d, lang), d.day(), month(d, lang)),
+        ),
+        _ => (Rel::Date, day(d, lang)),
+    }
+}
+
+/// The arguments of a message that says a day: `date` (the words) and `rel` (where it stands).
+pub fn day_args(d: NaiveDate, today: NaiveDate, lang: Lang) -> Vec<(&'static str, String)> {
+    let (rel, words) = day_words(d, today, lang);
+    vec![("date", words), ("rel", rel.code().to_owned())]
+}
+
+/// When something happened, short: "14:02" today, "yesterday 14:02", "Thursday 14:02" this
+/// week, else the day in words ("Tuesday 15 Dec", "23 Sept 2025").
 pub fn when(at: DateTime<Utc>, now: DateTime<Utc>, minutes_east: i32, lang: Lang) -> String {
     let d = local_day(at, minutes_east);
     let today = local_day(now, minutes_east);
     let time = clock(at, minutes_east);
-    if d == today {
-        time
-    } else if Some(d) == today.pred_opt() {
-        match lang {
-            Lang::En => format!("yesterday {time}"),
-            Lang::Fr => format!("hier {time}"),
-        }
-    } else {
-        day(d, lang)
+    match day_words(d, today, lang) {
+        (Rel::Today, _) => time,
+        (Rel::Yesterday, words) => format!("{words} {time}"),
+        (Rel::Weekday, words) if d < today => format!("{words} {time}"),
+        // Ahead of now (another device's clock ahead of this one): the day.
+        (_, words) => words,
     }
+}
+
+/// A due date in words, and how it stands: "overdue since 23 Sept 2025", "due today", "by
+/// Thursday" / "en retard depuis le 23 sept. 2025", "pour aujourd'hui", "d'ici jeudi".
+pub fn due_words(d: NaiveDate, today: NaiveDate, lang: Lang) -> (Due, String) {
+    let state = due(d, today);
+    let key = match state {
+        Due::Late => "due-late",
+        Due::Today => "due-today",
+        Due::Ahead => "due-on",
+    };
+    (
+        state,
+        crate::i18n::t_args(lang, key, &day_args(d, today, lang)),
+    )
+}
+
+/// A goal's next check-in in words: "check in on Tuesday 15 Dec", "check-in overdue since
+/// Monday" / "point le mardi 15 déc.", "point en retard depuis lundi".
+pub fn check_in_words(d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+    let key = if d < today {
+        "check-in-late"
+    } else {
+        "next-check-in-on"
+    };
+    crate::i18n::t_args(lang, key, &day_args(d, today, lang))
+}
+
+/// A day something was done (a consent given or withdrawn), in words: "given today", "given
+/// on 23 Sept 2025" / "donné hier", "donné le 23 sept. 2025".
+pub fn done_on_words(key: &str, d: NaiveDate, today: NaiveDate, lang: Lang) -> String {
+    crate::i18n::t_args(lang, key, &day_args(d, today, lang))
 }
 
 /// How a due date stands: late, today, or ahead.
@@ -158,15 +281,25 @@ mod tests {
     }
 
     #[test]
-    fn when_says_time_today_yesterday_or_the_date() {
+    fn when_says_time_today_yesterday_the_weekday_or_the_date() {
         let now = at(2026, 11, 25, 15, 0);
         assert_eq!(when(at(2026, 11, 25, 9, 30), now, 0, Lang::En), "09:30");
         assert_eq!(
             when(at(2026, 11, 24, 9, 30), now, 0, Lang::Fr),
             "hier 09:30"
         );
-        let older = when(at(2026, 11, 2, 9, 30), now, 0, Lang::En);
-        assert!(older.contains("2026"), "{older}");
+        assert_eq!(
+            when(at(2026, 11, 21, 9, 30), now, 0, Lang::En),
+            "Saturday 09:30"
+        );
+        assert_eq!(
+            when(at(2026, 11, 2, 9, 30), now, 0, Lang::En),
+            "Monday 2 Nov"
+        );
+        assert_eq!(
+            when(at(2025, 9, 23, 9, 30), now, 0, Lang::Fr),
+            "23 sept. 2025"
+        );
         // Just after midnight local time is "today" even if UTC still says yesterday.
         assert_eq!(
             when(
@@ -206,5 +339,115 @@ mod tests {
         assert_eq!(due(today, today), Due::Today);
         assert_eq!(due(today - chrono::Days::new(1), today), Due::Late);
         assert_eq!(due(today + chrono::Days::new(3), today), Due::Ahead);
+    }
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn days_in_words_from_today() {
+        // Tuesday 1 December 2026.
+        let today = ymd(2026, 12, 1);
+        let words = |d, lang| day_words(d, today, lang);
+        assert_eq!(words(today, Lang::En), (Rel::Today, "today".into()));
+        assert_eq!(words(today, Lang::Fr), (Rel::Today, "aujourd'hui".into()));
+        assert_eq!(
+            words(ymd(2026, 11, 30), Lang::En),
+            (Rel::Yesterday, "yesterday".into())
+        );
+        assert_eq!(
+            words(ymd(2026, 12, 2), Lang::Fr),
+            (Rel::Tomorrow, "demain".into())
+        );
+        // Within the week, either side: the weekday.
+        assert_eq!(
+            words(ymd(2026, 12, 3), Lang::En),
+            (Rel::Weekday, "Thursday".into())
+        );
+        assert_eq!(
+            words(ymd(2026, 11, 25), Lang::Fr),
+            (Rel::Weekday, "mercredi".into())
+        );
+        assert_eq!(
+            words(ymd(2026, 12, 7), Lang::En),
+            (Rel::Weekday, "Monday".into())
+        );
+        // A week or more away, this year: the weekday and the date.
+        assert_eq!(
+            words(ymd(2026, 12, 8), Lang::En),
+            (Rel::Date, "Tuesday 8 Dec".into())
+        );
+        assert_eq!(words(ymd(2026, 12, 15), Lang::En).1, "Tuesday 15 Dec");
+        assert_eq!(words(ymd(2026, 12, 15), Lang::Fr).1, "mardi 15 déc.");
+        // Another year, even a near one: the year too.
+        assert_eq!(
+            words(ymd(2025, 9, 23), Lang::En),
+            (Rel::Date, "23 Sept 2025".into())
+        );
+        assert_eq!(words(ymd(2025, 9, 23), Lang::Fr).1, "23 sept. 2025");
+        assert_eq!(words(ymd(2027, 1, 12), Lang::En).1, "12 Jan 2027");
+    }
+
+    #[test]
+    fn french_and_english_months() {
+        let fr: Vec<String> = (1..=12).map(|m| day(ymd(2025, m, 1), Lang::Fr)).collect();
+        assert_eq!(
+            fr.join(" | "),
+            "1 janv. 2025 | 1 févr. 2025 | 1 mars 2025 | 1 avr. 2025 | 1 mai 2025 | \
+             1 juin 2025 | 1 juil. 2025 | 1 août 2025 | 1 sept. 2025 | 1 oct. 2025 | \
+             1 nov. 2025 | 1 déc. 2025"
+        );
+        assert_eq!(day(ymd(2025, 6, 30), Lang::En), "30 June 2025");
+        assert_eq!(day(ymd(2025, 3, 9), Lang::En), "9 Mar 2025");
+    }
+
+    #[test]
+    fn due_dates_in_words_in_both_languages() {
+        let today = ymd(2026, 12, 1);
+        let en = |d| due_words(d, today, Lang::En);
+        let fr = |d| due_words(d, today, Lang::Fr);
+        assert_eq!(
+            en(ymd(2025, 9, 23)),
+            (Due::Late, "overdue since 23 Sept 2025".into())
+        );
+        assert_eq!(fr(ymd(2025, 9, 23)).1, "en retard depuis le 23 sept. 2025");
+        assert_eq!(en(ymd(2026, 11, 30)).1, "overdue since yesterday");
+        assert_eq!(fr(ymd(2026, 11, 30)).1, "en retard depuis hier");
+        assert_eq!(fr(ymd(2026, 11, 27)).1, "en retard depuis vendredi");
+        assert_eq!(en(today), (Due::Today, "due today".into()));
+        assert_eq!(fr(today).1, "pour aujourd'hui");
+        assert_eq!(en(ymd(2026, 12, 2)), (Due::Ahead, "by tomorrow".into()));
+        assert_eq!(fr(ymd(2026, 12, 4)).1, "d'ici vendredi");
+        assert_eq!(fr(ymd(2026, 12, 15)).1, "d'ici le mardi 15 déc.");
+    }
+
+    #[test]
+    fn check_ins_and_consents_in_words() {
+        let today = ymd(2026, 12, 1);
+        let check = |d, lang| check_in_words(d, today, lang);
+        assert_eq!(
+            check(ymd(2026, 12, 15), Lang::En),
+            "check in on Tuesday 15 Dec"
+        );
+        assert_eq!(check(ymd(2026, 12, 15), Lang::Fr), "point le mardi 15 déc.");
+        assert_eq!(check(today, Lang::En), "check in today");
+        assert_eq!(check(ymd(2026, 12, 2), Lang::Fr), "point demain");
+        assert_eq!(check(ymd(2026, 12, 3), Lang::En), "check in on Thursday");
+        assert_eq!(
+            check(ymd(2026, 11, 30), Lang::En),
+            "check-in overdue since yesterday"
+        );
+        assert_eq!(
+            check(ymd(2025, 9, 23), Lang::Fr),
+            "point en retard depuis le 23 sept. 2025"
+        );
+        let given = |d, lang| done_on_words("consent-given-on", d, today, lang);
+        assert_eq!(given(today, Lang::En), "given today");
+        assert_eq!(given(ymd(2026, 11, 30), Lang::Fr), "donné hier");
+        assert_eq!(given(ymd(2026, 3, 2), Lang::En), "given on Monday 2 Mar");
+        assert_eq!(given(ymd(2025, 9, 23), Lang::Fr), "donné le 23 sept. 2025");
+        let withdrawn = done_on_words("consent-withdrawn-on", ymd(2026, 11, 28), today, Lang::Fr);
+        assert_eq!(withdrawn, "retiré samedi");
     }
 }

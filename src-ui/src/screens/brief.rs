@@ -4,13 +4,15 @@
 
 use crate::ctx::{ctx, Screen};
 use crate::logic::draft::{EncounterDraft, Who};
-use crate::logic::format::{day, encounter_meta, to_datetime_input};
+use crate::logic::format::{
+    check_in_words, done_on_words, due_words, encounter_meta, local_day, to_datetime_input,
+};
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tandem_model::labels::{code_label, consent_use_label, status_label};
+use tandem_model::labels::{code_label, consent_use_label, language_name, status_label};
 use tandem_model::shell::args::{
     AddGoal, CompleteFollowUp, DraftSave, NoArgs, OfPerson, RecordConsent, ResolveConflict,
     WithdrawConsent,
@@ -148,11 +150,13 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
     let body = move || {
         let lang = ctx.lang.get();
         let n = now();
+        let today = local_day(n, minutes_east());
         brief.get().map(|b| {
             let pid = b.id.clone();
             let pid_for_profile = b.id.clone();
             let also = (!b.nicknames.is_empty()).then(|| ctx.tra("also-called", &[("names", b.nicknames.join(", "))]));
-            let speaks = (!b.languages.is_empty()).then(|| ctx.tra("speaks", &[("languages", b.languages.join(", "))]));
+            let names = b.languages.iter().map(|l| language_name(l, lang).map_or_else(|| l.clone(), str::to_owned)).collect::<Vec<_>>();
+            let speaks = (!names.is_empty()).then(|| ctx.tra("speaks", &[("languages", names.join(", "))]));
             let conflicts = b.conflicts.iter().map(|c| {
                 let path = c.path.clone();
                 let field = c.field().to_owned();
@@ -175,7 +179,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             let goals = b.goals.iter().map(|g| {
                 let (p, gid) = (pid.clone(), g.id.clone());
                 let next = g.next_step().map(|s| ctx.tra("next-step", &[("step", s.text.clone())]));
-                let check = g.next_check_in.map(|d| ctx.tra("next-check-in-on", &[("date", day(d, lang))]));
+                let check = g.next_check_in.map(|d| check_in_words(d, today, lang));
                 view! {
                     <li>
                         <button class="item-main" data-testid="goal-row"
@@ -202,7 +206,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             }).collect_view();
             let follow_ups = b.open_follow_ups.iter().map(|f| {
                 let fid = f.id.clone();
-                let due = f.due.map(|d| ctx.tra("due-on", &[("date", day(d, lang))]));
+                let due = f.due.map(|d| due_words(d, today, lang).1);
                 view! {
                     <li class="item" data-testid="brief-followup">
                         <span class="item-main">{f.what.clone()} <span class="meta">{due}</span></span>
@@ -215,8 +219,8 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             let consents = b.consents.iter().map(|c| {
                 let uses = c.uses.iter().map(|u| consent_use_label(*u, lang)).collect::<Vec<_>>().join(", ");
                 let state = match c.withdrawn_on {
-                    Some(d) => ctx.tra("consent-withdrawn-on", &[("date", day(d, lang))]),
-                    None => ctx.tra("consent-given-on", &[("date", day(c.given_on, lang))]),
+                    Some(d) => done_on_words("consent-withdrawn-on", d, today, lang),
+                    None => done_on_words("consent-given-on", c.given_on, today, lang),
                 };
                 let cid = c.id.clone();
                 let active = c.withdrawn_on.is_none();

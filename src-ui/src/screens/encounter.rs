@@ -1,6 +1,7 @@
 //! New encounter, built for the street: pick the person (instant search, accents ignored) or
 //! "someone I don't know"; when and where are pre-filled; notes; details if wanted. The draft
-//! is handed to the shell as it is typed, so it survives a lock.
+//! is handed to the shell as it is typed, so it survives a lock. The cursor waits where the
+//! peer types next: in "with whom" when nobody is chosen, in "what happened" once someone is.
 
 use crate::ctx::{ctx, Screen};
 use crate::logic::draft::{toggle, EncounterDraft, Invalid, Who};
@@ -95,6 +96,23 @@ pub fn EncounterScreen() -> impl IntoView {
         }
     });
 
+    // Where the cursor goes: each tap saved counts on the street. Runs when the form appears
+    // and when the choice changes (the field it focuses is drawn anew then), not as they type.
+    let search_field: NodeRef<leptos::html::Input> = NodeRef::new();
+    let notes_field: NodeRef<leptos::html::Textarea> = NodeRef::new();
+    Effect::new(move |_| {
+        if !loaded.get() {
+            return;
+        }
+        if matches!(who.get(), Who::Nobody) {
+            if let Some(el) = search_field.get() {
+                let _ = el.focus();
+            }
+        } else if let Some(el) = notes_field.get() {
+            let _ = el.focus();
+        }
+    });
+
     let search = move |text: String| {
         query.set(text.clone());
         searches.update_value(|n| *n += 1);
@@ -185,7 +203,7 @@ pub fn EncounterScreen() -> impl IntoView {
                 <div class="picker" data-testid="person-picker">
                     <label for="person-search">{move || ctx.t("who")}</label>
                     <input id="person-search" data-testid="person-search" type="search"
-                        autocomplete="off" aria-controls="person-results"
+                        autocomplete="off" aria-controls="person-results" node_ref=search_field
                         placeholder=move || ctx.t("person-search-placeholder")
                         prop:value=move || query.get()
                         on:input=move |ev| search(event_target_value(&ev)) />
@@ -305,7 +323,7 @@ pub fn EncounterScreen() -> impl IntoView {
                     prop:value=move || draft.with(|d| d.place.clone())
                     on:input=move |ev| draft.update(|d| d.place = event_target_value(&ev)) />
                 <label for="encounter-notes">{move || ctx.t("notes")}</label>
-                <textarea id="encounter-notes" data-testid="encounter-notes" rows="5"
+                <textarea id="encounter-notes" data-testid="encounter-notes" rows="5" node_ref=notes_field
                     prop:value=move || draft.with(|d| d.notes.clone())
                     on:input=move |ev| draft.update(|d| d.notes = event_target_value(&ev))></textarea>
                 <details data-testid="encounter-details">

@@ -129,7 +129,8 @@ pub fn FirstRun() -> impl IntoView {
     };
 
     view! {
-        <div class="first-run" data-testid="first-run-screen">
+        // The one landmark of the screen, so everything on it is in one.
+        <main class="first-run" data-testid="first-run-screen">
             <LangSwitch />
             <h1>{move || ctx.t("welcome-title")}</h1>
             <Show
@@ -215,6 +216,6 @@ pub fn FirstRun() -> impl IntoView {
                     {move || ctx.t("back")}
                 </button>
             </Show>
-        </div>
+        </main>
     }
 }

@@ -1,7 +1,7 @@
 //! People: search and list (status, last seen, next check-in); adding a person.
 
 use crate::ctx::{ctx, Screen};
-use crate::logic::format::{day, format_split, when};
+use crate::logic::format::{check_in_words, format_split, local_day, when};
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
 use crate::widgets::ErrorLine;
@@ -42,6 +42,7 @@ pub fn PeopleScreen() -> impl IntoView {
     let rows = move || {
         let lang = ctx.lang.get();
         let n = now();
+        let today = local_day(n, minutes_east());
         people
             .get()
             .unwrap_or_default()
@@ -53,7 +54,7 @@ pub fn PeopleScreen() -> impl IntoView {
                     meta.push(ctx.tra("last-seen", &[("when", when(s, n, minutes_east(), lang))]));
                 }
                 if let Some(d) = p.next_check_in {
-                    meta.push(ctx.tra("next-check-in-on", &[("date", day(d, lang))]));
+                    meta.push(check_in_words(d, today, lang));
                 }
                 if p.open_goals > 0 {
                     meta.push(ctx.tra("open-goals", &[("n", p.open_goals.to_string())]));

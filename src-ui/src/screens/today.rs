@@ -1,7 +1,7 @@
 //! Today: one large "New encounter" action, follow-ups due, recent encounters.
 
 use crate::ctx::{ctx, Screen};
-use crate::logic::format::{day, due, encounter_meta, Due};
+use crate::logic::format::{due_words, encounter_meta, Due};
 use crate::platform::{minutes_east, now};
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
@@ -35,15 +35,7 @@ pub fn TodayScreen() -> impl IntoView {
             .map(|f| {
                 let person = f.person.clone();
                 let (p2, fid) = (f.person.clone(), f.follow_up.id.clone());
-                let due_text = f.follow_up.due.map(|d| {
-                    let state = due(d, today);
-                    let key = match state {
-                        Due::Late => "due-late",
-                        Due::Today => "due-today",
-                        Due::Ahead => "due-on",
-                    };
-                    (state, ctx.tra(key, &[("date", day(d, lang))]))
-                });
+                let due_text = f.follow_up.due.map(|d| due_words(d, today, lang));
                 let late = matches!(due_text, Some((Due::Late, _)));
                 view! {
                     <li class="item" class:late=late data-testid="followup-item">

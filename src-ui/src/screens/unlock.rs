@@ -40,7 +40,8 @@ pub fn Unlock() -> impl IntoView {
         });
     };
     view! {
-        <div class="unlock" data-testid="unlock-screen">
+        // The one landmark of the screen, so everything on it is in one.
+        <main class="unlock" data-testid="unlock-screen">
             <LangSwitch />
             <h1>"Tandem"</h1>
             <form on:submit=submit data-testid="unlock-form">
@@ -55,6 +56,6 @@ pub fn Unlock() -> impl IntoView {
                     {move || if busy.get() { ctx.t("unlocking") } else { ctx.t("unlock") }}
                 </button>
             </form>
-        </div>
+        </main>
     }
 }

@@ -1,0 +1,238 @@
+//! Accessibility checked by a tool, not by eye: axe-core audits every screen of the real
+//! window a peer without a team reaches (first run, Today, the encounter form empty, with its
+//! errors, with someone chosen and with someone unknown, People, a new person, a brief with
+//! its error and its erase confirmation, the profile, a goal, Team with what the forms offer,
+//! Settings, unlock and its error), in English and in French. The screens of a team on a
+//! relay are audited in `main.rs`'s relay test, which reaches them anyway.
+
+use crate::axe::Audit;
+use crate::ui::{App, PASSPHRASE};
+use crate::webdriver::Session;
+use serde_json::json;
+
+/// Sets an `<input type="date">` as the browser's date picker would, and tells the page.
+fn set_date(s: &Session, testid: &str, date: chrono::NaiveDate) {
+    s.id(testid);
+    s.script(
+        "const [id, v] = arguments; \
+         const el = document.querySelector(`[data-testid=\"${id}\"]`); \
+         el.value = v; el.dispatchEvent(new Event('input', { bubbles: true }));",
+        json!([testid, date.format("%Y-%m-%d").to_string()]),
+    );
+}
+
+/// The `data-testid` of the element that has the focus (empty if none has one).
+fn focused(s: &Session) -> String {
+    s.script(
+        "return document.activeElement?.dataset?.testid ?? ''",
+        json!([]),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Waits until the focus is on `testid`: it moves there once the screen has drawn it.
+fn wait_focus(s: &Session, testid: &str) {
+    s.wait_for(&format!("the focus on {testid}"), || {
+        (focused(s) == testid).then_some(())
+    });
+}
+
+/// Switches the language with the buttons on screen (first run, unlock, settings).
+pub fn choose_lang(s: &Session, lang: &str) {
+    s.click_id(&format!("lang-{lang}"));
+    s.wait_for(&format!("{lang} chosen"), || {
+        let b = s.id(&format!("lang-{lang}"));
+        (s.attr(&b, "aria-pressed").as_deref() == Some("true")).then_some(())
+    });
+}
+
+/// What the tour needs on screen: a person who speaks two languages, a goal with a step and a
+/// check-in, and a follow-up already overdue.
+fn a_person_with_a_goal_and_a_late_follow_up(app: &App) {
+    let s = &app.s;
+    let today = chrono::Local::now().date_naive();
+    app.add_person("Hélène Tremblay");
+    s.click_id("brief-edit-profile");
+    s.fill("profile-languages", "fr, en");
+    s.fill("profile-pronouns", "elle");
+    s.click_id("profile-save");
+    s.wait_text("brief-name", "Hélène Tremblay");
+
+    s.fill("goal-new-words", "Find a flat near my sister");
+    s.click_id("goal-add");
+    s.click_id("goal-row");
+    s.id("goal-screen");
+    s.wait_for("the goal loaded", || {
+        (!s.value("goal-words").is_empty()).then_some(())
+    });
+    set_date(s, "goal-check-in", today + chrono::Days::new(14));
+    s.click_id("goal-save");
+    s.fill("step-new", "Call the housing office");
+    s.click_id("step-add");
+    s.id("goal-step");
+    s.click_id("back");
+
+    s.click_id("brief-new-encounter");
+    s.wait_text("who-chosen-name", "Hélène Tremblay");
+    // Chosen already: the cursor waits in "what happened".
+    wait_focus(s, "encounter-notes");
+    s.fill("encounter-notes", "Coffee at the park");
+    s.click_id("encounter-details-toggle");
+    s.fill("encounter-follow-up", "Go with her to the clinic");
+    set_date(s, "encounter-follow-up-due", today - chrono::Days::new(3));
+    s.click_id("encounter-save");
+    s.wait_text("brief-followups", "Go with her to the clinic");
+}
+
+/// Every screen of an unlocked app without a team, audited in the language on screen.
+fn tour(app: &App, audit: &mut Audit, lang: &str) {
+    let s = &app.s;
+    let check = |audit: &mut Audit, screen: &str| audit.check(&format!("{screen} ({lang})"));
+    let fr = lang == "fr";
+
+    s.click_id("nav-today");
+    s.id("followup-item");
+    s.id("recent-item");
+    // Dates in words, in the language on screen.
+    s.wait_text(
+        "followups-due",
+        if fr {
+            "en retard depuis"
+        } else {
+            "overdue since"
+        },
+    );
+    check(audit, "today, a follow-up overdue");
+
+    // The cursor waits in "with whom", then in "what happened" once someone is chosen.
+    s.click_id("new-encounter");
+    s.id("person-search");
+    wait_focus(s, "person-search");
+    check(audit, "new encounter, nobody chosen");
+    s.click_id("encounter-save");
+    s.id("encounter-error");
+    s.click_id("encounter-details-toggle");
+    s.id("encounter-kind");
+    check(audit, "new encounter, its errors and every detail open");
+    s.fill("person-search", "helene");
+    let pick = s.find("[data-testid=\"person-result\"]");
+    check(audit, "new encounter, search results");
+    s.click(&pick);
+    s.wait_text("who-chosen-name", "Hélène Tremblay");
+    wait_focus(s, "encounter-notes");
+    s.id("goal-touched");
+    check(audit, "new encounter, someone chosen");
+    s.click_id("who-change");
+    s.click_id("who-unknown");
+    s.id("encounter-description");
+    check(audit, "new encounter, someone unknown");
+    s.click_id("encounter-discard");
+    s.id("today-screen");
+
+    s.click_id("nav-people");
+    s.id("person-row");
+    check(audit, "people");
+    s.click_id("add-person");
+    s.id("new-person-screen");
+    check(audit, "new person");
+    s.click_id("person-save");
+    s.id("new-person-error");
+    check(audit, "new person, no name");
+
+    app.open_brief("Hélène Tremblay");
+    s.id("goal-row");
+    s.id("brief-followup");
+    s.wait_text("brief-goals", if fr { "point le " } else { "check in on " });
+    s.wait_text(
+        "brief-languages",
+        if fr {
+            "Parle français, anglais"
+        } else {
+            "Speaks French, English"
+        },
+    );
+    check(audit, "brief");
+    s.click_id("consent-save");
+    s.id("brief-error");
+    check(audit, "brief, a consent not complete");
+    s.click_id("erase-start");
+    s.id("erase-dialog");
+    check(audit, "brief, the erase confirmation");
+    s.click_id("erase-cancel");
+
+    s.click_id("brief-edit-profile");
+    s.id("profile-screen");
+    s.wait_for("the profile loaded", || {
+        (!s.value("profile-name").is_empty()).then_some(())
+    });
+    check(audit, "profile");
+    s.click_id("back");
+    s.click_id("goal-row");
+    s.id("goal-step");
+    s.id("goal-history-item");
+    check(audit, "goal");
+
+    s.click_id("nav-team");
+    s.id("member");
+    s.id("option");
+    check(audit, "team alone, and what the forms offer");
+    s.click_id("nav-settings");
+    s.id("settings-screen");
+    check(audit, "settings");
+
+    s.click_id("lock-button");
+    s.id("unlock-screen");
+    check(audit, "unlock");
+    s.fill("unlock-passphrase", "not the passphrase");
+    s.click_id("unlock-submit");
+    s.wait_for("the wrong passphrase said", || {
+        (!s.text(&s.id("unlock-error")).trim().is_empty()).then_some(())
+    });
+    check(audit, "unlock, a wrong passphrase");
+    s.fill("unlock-passphrase", PASSPHRASE);
+    s.click_id("unlock-submit");
+    s.id("top-bar");
+}
+
+#[test]
+fn every_screen_without_a_team_passes_the_accessibility_audit_in_english_and_french() {
+    let app = App::start();
+    let s = &app.s;
+    let mut audit = Audit::new(s);
+
+    s.id("setup-form");
+    audit.check("first run (en)");
+    s.click_id("setup-continue");
+    s.id("setup-error");
+    audit.check("first run, no name (en)");
+    choose_lang(s, "fr");
+    audit.check("first run, no name (fr)");
+    app.setup_step_one("Sam");
+    s.id("team-create-form");
+    audit.check("first run, a team or not (fr)");
+    choose_lang(s, "en");
+    audit.check("first run, a team or not (en)");
+    s.click_id("team-local-submit");
+    s.id("today-screen");
+
+    a_person_with_a_goal_and_a_late_follow_up(&app);
+    tour(&app, &mut audit, "en");
+    s.click_id("nav-settings");
+    choose_lang(s, "fr");
+    tour(&app, &mut audit, "fr");
+    audit.finish();
+}
+
+#[test]
+fn the_audit_runs_the_axe_core_that_scripts_test_installs() {
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/test"),
+    )
+    .unwrap();
+    assert!(
+        script.contains(&format!("\naxe_core_version={}\n", crate::axe::AXE_VERSION)),
+        "scripts/test installs another axe-core than tests/app/axe.rs expects"
+    );
+}
