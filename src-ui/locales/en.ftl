@@ -287,3 +287,4 @@ error-relay-went-back = The relay's log went back past what this device saw (it 
 error-team-record-refused = The relay offered a change to the team that no admin signed (or went back on the team's record). It was refused and syncing is paused: your changes stay on this device, and syncing resumes by itself once the relay's answers check out. Tell an admin.
 error-not-in-team = This notebook is not in a team on a relay yet.
 error-internal = Something went wrong. Your saved work is safe.
+record-fingerprint = Team record fingerprint (every device of the team shows the same):

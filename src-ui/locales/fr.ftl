@@ -293,3 +293,4 @@ error-relay-went-back = Le journal du relais est revenu en arrière de ce que ce
 error-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé (ou est revenu en arrière sur le registre de l'équipe). Il a été refusé et la synchronisation est en pause : vos changements restent sur cet appareil, et elle reprend d'elle-même dès que les réponses du relais sont vérifiées. Prévenez un·e admin.
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.
+record-fingerprint = Empreinte du registre de l’équipe (chaque appareil de l’équipe affiche la même) :

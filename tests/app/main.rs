@@ -385,6 +385,16 @@ fn two_apps_and_a_relay_an_encounter_on_one_shows_on_the_other() {
             .then_some(())
     });
     assert_eq!(b.wait_badge(&["synced"]), "synced");
+
+    // Both show the same team record fingerprint, to be compared between the two people.
+    let fingerprint = |app: &App| {
+        app.s.click_id("nav-team");
+        let text = app.s.text(&app.s.id("record-fingerprint"));
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(digits.len(), 30, "six groups of five digits: {text}");
+        digits
+    };
+    assert_eq!(fingerprint(&a), fingerprint(&b));
 }
 
 fn no_sideways_scroll(s: &Session, tag: &str) {

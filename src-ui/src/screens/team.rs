@@ -184,6 +184,13 @@ pub fn TeamScreen() -> impl IntoView {
         <section data-testid="team-screen" aria-labelledby="team-title">
             <h1 id="team-title">{move || ctx.t("team-title")}</h1>
             <p data-testid="team-name"><strong>{move || overview.get().map(|o| o.team.name)}</strong></p>
+            // The same on every device of the team: read aloud between people, it shows that
+            // no one else wrote the record this device holds.
+            {move || overview.get().and_then(|o| o.team.record_fingerprint).map(|f| view! {
+                <p class="meta" data-testid="record-fingerprint">
+                    {move || ctx.t("record-fingerprint")}" "<span class="fingerprint">{f}</span>
+                </p>
+            })}
             <ErrorLine text=error testid="team-error" />
             <div class="card">
                 <h2>{move || ctx.t("sync-title")}</h2>
