@@ -126,3 +126,27 @@ demo-people = people
 demo-encounters = encounters
 demo-follow-ups = follow-ups
 demo-time = time
+
+## `report`
+report-title = The team's work from { $from } to { $to } ({ $zone })
+report-encounters = Encounters
+report-people-met = People met
+report-new-people = New people
+report-anonymous = Anonymous street contacts
+report-naloxone = Naloxone given
+report-referrals = Referrals made
+report-follow-ups-done = Follow-ups done
+report-follow-ups-overdue = Follow-ups overdue
+report-goals-reached = Goals reached
+report-debriefs = Debriefs asked for
+report-time = Time spent ({ $count } encounters with a length)
+report-hours = { $hours } h { $minutes } min
+report-by-kind = Encounters by kind
+report-given = What was given
+report-goals-by-status = Goals by status
+report-goals-by-domain = Goals by life domain
+report-per-week = Encounters per week
+report-none = none
+report-not-recorded = not recorded
+report-csv-written = The report's counts are in { $path } (every count below 5 written "<5").
+report-research-written = Written to { $path }: { $encounters } encounters of { $people } people whose consent covers research, one row each, with a key made for this file only, no name, note, place or text. { $left } people met in the period are left out (their consent does not cover research).

@@ -126,3 +126,27 @@ demo-people = personnes
 demo-encounters = rencontres
 demo-follow-ups = suivis
 demo-time = durée
+
+## `report`
+report-title = Le travail de l'équipe du { $from } au { $to } ({ $zone })
+report-encounters = Rencontres
+report-people-met = Personnes rencontrées
+report-new-people = Nouvelles personnes
+report-anonymous = Contacts de rue anonymes
+report-naloxone = Naloxone remise
+report-referrals = Références faites
+report-follow-ups-done = Suivis faits
+report-follow-ups-overdue = Suivis en retard
+report-goals-reached = Objectifs atteints
+report-debriefs = Débriefings demandés
+report-time = Temps passé ({ $count } rencontres dont la durée est notée)
+report-hours = { $hours } h { $minutes } min
+report-by-kind = Rencontres par type
+report-given = Ce qui a été remis
+report-goals-by-status = Objectifs par état
+report-goals-by-domain = Objectifs par domaine de vie
+report-per-week = Rencontres par semaine
+report-none = aucun
+report-not-recorded = non précisé
+report-csv-written = Les chiffres du rapport sont dans { $path } (tout nombre sous 5 écrit « <5 »).
+report-research-written = Écrit dans { $path } : { $encounters } rencontres de { $people } personnes dont le consentement couvre la recherche, une ligne chacune, avec une clé faite pour ce fichier seulement, sans nom, note, lieu ni texte. { $left } personnes rencontrées dans la période sont laissées de côté (leur consentement ne couvre pas la recherche).
