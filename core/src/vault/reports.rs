@@ -21,3 +21,61 @@ impl Vault {
         report::research::export(&self.conn, period, Utc::now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_model::{NewEncounter, NewPerson};
+
+    /// A vault made by the version before reports (schema 6: the columns and table of
+    /// migration 7 taken away again) is migrated on unlock and its indexes rebuilt from the
+    /// documents, so its first report counts everything.
+    #[test]
+    fn a_vault_from_before_reports_reports_everything_once_unlocked() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let pass = Passphrase::new("correct horse battery staple");
+        let setup = NewVault {
+            member_name: "Sam".into(),
+            team_name: "Équipe".into(),
+        };
+        let mut v = Vault::create(dir.path(), &pass, &setup).unwrap_or_else(|e| panic!("{e:?}"));
+        let p = v
+            .add_person(&NewPerson {
+                name: "Zoë".into(),
+                ..NewPerson::default()
+            })
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut e = NewEncounter::with_person(p);
+        e.given = vec!["naloxone".into()];
+        e.duration_minutes = Some(20);
+        v.record_encounter(&e).unwrap_or_else(|e| panic!("{e:?}"));
+        let today = Utc::now().date_naive();
+        let period = ReportPeriod::days(today - chrono::Duration::days(1), today, "UTC");
+        let before = v.report(&period).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((before.naloxone, before.minutes), (1, 20));
+        v.conn
+            .execute_batch(
+                "DROP TABLE goal_index;
+                 ALTER TABLE encounter_index DROP COLUMN duration;
+                 ALTER TABLE encounter_index DROP COLUMN debrief;
+                 ALTER TABLE encounter_index DROP COLUMN referrals;
+                 ALTER TABLE encounter_index DROP COLUMN given;
+                 ALTER TABLE encounter_index DROP COLUMN domains;
+                 ALTER TABLE person_index DROP COLUMN created_at;
+                 ALTER TABLE person_index DROP COLUMN research_since;
+                 ALTER TABLE follow_up_index DROP COLUMN done_at;
+                 ALTER TABLE follow_up_index DROP COLUMN created_at;
+                 PRAGMA user_version = 6;",
+            )
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        drop(v);
+        let v = Vault::open(dir.path(), &pass).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            v.report(&period).unwrap_or_else(|e| panic!("{e:?}")),
+            before
+        );
+        assert!(opt_meta(&v.conn, "reindex_pending")
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .is_none());
+    }
+}
