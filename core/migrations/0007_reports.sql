@@ -11,6 +11,11 @@ ALTER TABLE encounter_index ADD COLUMN given TEXT NOT NULL DEFAULT '[]';
 -- encounter besides its kind.
 ALTER TABLE encounter_index ADD COLUMN domains TEXT NOT NULL DEFAULT '[]';
 
+-- Everything a report reads about encounters, in time order: a month or a year is one
+-- sequential read of this index instead of a lookup per encounter into the table.
+CREATE INDEX encounter_index_report
+    ON encounter_index (at, person_id, kind, duration, debrief, referrals, given);
+
 -- Per person: when the record was started (Unix ms; "new people" in a period), and since
 -- when a consent that covers research and is not withdrawn holds (YYYY-MM-DD, NULL if none).
 ALTER TABLE person_index ADD COLUMN created_at INTEGER;
