@@ -55,7 +55,8 @@ mod tests {
         assert_eq!((before.naloxone, before.minutes), (1, 20));
         v.conn
             .execute_batch(
-                "DROP TABLE goal_index;
+                "DROP INDEX encounter_index_report;
+                 DROP TABLE goal_index;
                  ALTER TABLE encounter_index DROP COLUMN duration;
                  ALTER TABLE encounter_index DROP COLUMN debrief;
                  ALTER TABLE encounter_index DROP COLUMN referrals;
