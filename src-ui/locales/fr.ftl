@@ -43,6 +43,7 @@ nav-today = Aujourd'hui
 nav-people = Personnes
 nav-team = Équipe et synchro
 nav-settings = Réglages
+nav-report = Bilan
 
 ## Aujourd'hui
 today-title = Aujourd'hui
@@ -271,3 +272,29 @@ error-relay-went-back = Le journal du relais est revenu en arrière de ce que ce
 error-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé (ou est revenu en arrière sur le registre de l'équipe). Il a été refusé et la synchronisation est en pause : vos changements restent sur cet appareil, et elle reprend d'elle-même dès que les réponses du relais sont vérifiées. Prévenez un·e admin.
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.
+
+## Bilan
+report-title = Le travail de l'équipe
+report-choose = Période
+report-last-month = Le mois dernier
+report-this-week = Cette semaine
+report-this-month = Ce mois-ci
+report-this-quarter = Ce trimestre
+report-period = Du { $from } au { $to }, compté sur cet appareil
+report-encounters = Rencontres
+report-people-met = Personnes rencontrées
+report-new-people = Nouvelles personnes
+report-anonymous = Contacts de rue anonymes
+report-naloxone = Naloxone remise
+report-referrals = Références faites
+report-follow-ups-done = Suivis faits
+report-follow-ups-overdue = Suivis en retard
+report-goals-reached = Objectifs atteints
+report-time = Temps passé (quand il est noté)
+report-debriefs = Débriefings demandés
+report-per-week = Rencontres par semaine
+report-given = Ce qui a été remis
+report-goals-by-status = Objectifs par état
+report-week-of = Semaine du
+report-item = Élément
+report-status = État
