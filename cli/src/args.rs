@@ -66,6 +66,9 @@ pub enum Command {
     Status,
     /// Fill a vault with a synthetic team (no real person), creating it if needed
     Demo(DemoArgs),
+    /// The team's work over a period, counted on this device (never per member): as text,
+    /// JSON or CSV, or the de-identified export for research
+    Report(ReportArgs),
 }
 
 /// Vault commands.
@@ -533,4 +536,54 @@ pub struct DemoArgs {
     /// The team's name, if the vault has to be created
     #[arg(long, value_name = "NAME", default_value = "My team")]
     pub team: String,
+}
+
+/// How `report` prints the counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable text, in French or English
+    Text,
+    /// The report as JSON (the same as --json)
+    Json,
+    /// CSV for a spreadsheet (UTF-8 with BOM; every count below 5 written "<5")
+    Csv,
+}
+
+/// `report`: one period (last month when none is given).
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("period").args(["from", "month", "last_month", "week", "quarter"])))]
+pub struct ReportArgs {
+    /// First day, YYYY-MM-DD (with --to)
+    #[arg(long, value_name = "DATE", value_parser = parse::date, requires = "to")]
+    pub from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD, included (with --from)
+    #[arg(long, value_name = "DATE", value_parser = parse::date, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// A calendar month, YYYY-MM
+    #[arg(long, value_name = "MONTH", value_parser = parse::month)]
+    pub month: Option<String>,
+    /// The calendar month before this one (the default)
+    #[arg(long)]
+    pub last_month: bool,
+    /// This week, Monday to Sunday
+    #[arg(long)]
+    pub week: bool,
+    /// This calendar quarter
+    #[arg(long)]
+    pub quarter: bool,
+    /// The time zone the days are read in, an IANA name such as America/Montreal [default:
+    /// this computer's]
+    #[arg(long, value_name = "ZONE", env = "TANDEM_TIME_ZONE")]
+    pub tz: Option<String>,
+    /// How to print the counts
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Write the CSV to FILE (readable by you only) instead of printing it
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Instead of the counts, write the de-identified export for research to FILE: one row
+    /// per encounter of the people whose consent covers research (not withdrawn), with a
+    /// key made afresh for this file instead of who they are; no name, note, place or text
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["format", "output"])]
+    pub research_csv: Option<PathBuf>,
 }

@@ -1,5 +1,5 @@
 //! Synthetic teams for demos and benchmarks: realistic French and English people, goals and
-//! encounters, and no real person.
+//! encounters (with consents, some covering research, and referrals), and no real person.
 //!
 //! Documents are built in memory with the same functions the vault uses for single changes,
 //! then written in batches (one transaction per batch), each whole document going to the
@@ -15,7 +15,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
 use tandem_model::{
-    EncounterSubject, GoalStatus, NewEncounter, NewFollowUp, NewGoal, NewPerson, PersonId,
+    ConsentUse, EncounterSubject, GoalStatus, NewConsent, NewEncounter, NewFollowUp, NewGoal,
+    NewPerson, PersonId,
 };
 
 /// How big a demo team to make.
@@ -149,6 +150,12 @@ const STEPS_EN: &[&str] = &[
     "Write a letter to my daughter",
     "Ask the shelter for a proof of address",
 ];
+const REFERRALS: &[&str] = &[
+    "Refuge Saint-Michel",
+    "Banque alimentaire du quartier",
+    "Clinique de proximité",
+    "Legal aid clinic",
+];
 const PLACES: &[&str] = &[
     "parc Émilie-Gamelin",
     "station Berri",
@@ -212,6 +219,9 @@ fn random_encounter(
 pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(size.seed);
+    // Consents and referrals draw from their own stream, so the rest of a seed's team stays
+    // what it was before they were added.
+    let mut extra = StdRng::seed_from_u64(size.seed ^ 0x7265_706f_7274);
     let now = Utc::now();
     let actor = vault.actor().clone();
     let member = vault.member().clone();
@@ -279,6 +289,38 @@ pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
             |tx| person::create(tx, &id, &new, &member, started_at),
         )
         .map_err(|f| f.error)?;
+        // Most people agree to be counted; some for research too, a few withdraw later.
+        let uses = if extra.gen_bool(0.6) {
+            vec![ConsentUse::Accompaniment, ConsentUse::Research]
+        } else {
+            vec![ConsentUse::Accompaniment]
+        };
+        let research = uses.contains(&ConsentUse::Research);
+        let consent = NewConsent {
+            what: if fr {
+                "Garder des notes pour l'accompagnement".into()
+            } else {
+                "Keep notes to accompany them".into()
+            },
+            uses,
+            given_on: Some(started_at.date_naive()),
+            how: Some("spoken".into()),
+        };
+        let cid = doc
+            .transact_with(
+                |_| commit_opts("consent.add", started_at),
+                |tx| person::add_consent(tx, &consent, &member, started_at),
+            )
+            .map_err(|f| f.error)?
+            .result;
+        if research && extra.gen_bool(0.1) {
+            let on = (started_at + Duration::days(20)).date_naive();
+            doc.transact_with(
+                |_| commit_opts("consent.withdraw", started_at + Duration::days(20)),
+                |tx| person::withdraw_consent(tx, &cid, on),
+            )
+            .map_err(|f| f.error)?;
+        }
         let mut goal_ids = Vec::new();
         for g in 0..rng.gen_range(1..=3) {
             let (words, domain) = if fr {
@@ -324,6 +366,9 @@ pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
             );
             if rng.gen_bool(0.3) {
                 e.goals = vec![pick(&mut rng, &goal_ids).clone()];
+            }
+            if extra.gen_bool(0.12) {
+                e.referrals = vec![pick(&mut extra, REFERRALS).to_string()];
             }
             if rng.gen_bool(0.1) {
                 e.follow_ups = vec![NewFollowUp {

@@ -1,17 +1,21 @@
 //! Tables derived from the documents, for listing, search and what is due. They can always be
-//! rebuilt from the documents alone (`Vault::rebuild_indexes`).
+//! rebuilt from the documents alone (`Vault::rebuild_indexes`). Reports read them too
+//! (`crate::report`), never the documents.
 
 use crate::error::Result;
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use tandem_model::{
-    fold_for_search, Encounter, FollowUp, FollowUpDue, PersonId, PersonRecord, PersonSummary,
+    fold_for_search, Consent, ConsentUse, Encounter, FollowUp, FollowUpDue, PersonId, PersonRecord,
+    PersonSummary,
 };
 
 /// Everything the indexes hold about one document. Built from the document by
 /// [`IndexRows::of_person`] / [`IndexRows::of_encounters`]; a snapshot carries it too (sealed
-/// with the document), so a new device can list and search a record before it loads it.
+/// with the document), so a new device can list, search and report on a record before it
+/// loads it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct IndexRows {
     /// The person's row (none for a street log).
@@ -23,6 +27,41 @@ pub(crate) struct IndexRows {
     /// `(id, due, done, follow-up as JSON)` of each follow-up.
     #[serde(default)]
     pub(crate) follow_ups: Vec<(String, Option<String>, bool, String)>,
+    /// What reports count about each encounter, in the order of `encounters`. Kept apart
+    /// from it so that snapshots made before reports existed still read.
+    #[serde(default)]
+    pub(crate) encounter_facts: Vec<EncounterFacts>,
+    /// The person's goals.
+    #[serde(default)]
+    pub(crate) goals: Vec<GoalRow>,
+    /// [`REPORT_ROWS`] when the rows carry what reports count; 0 in a snapshot made by an
+    /// earlier version (its document is then indexed from itself first).
+    #[serde(default)]
+    pub(crate) report_rows: u32,
+}
+
+/// The version of what [`IndexRows`] carry for reports.
+pub(crate) const REPORT_ROWS: u32 = 1;
+
+/// What a report counts about one encounter (never its notes, place or who recorded it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct EncounterFacts {
+    pub(crate) id: String,
+    pub(crate) duration: Option<u32>,
+    pub(crate) debrief: bool,
+    pub(crate) referrals: u32,
+    pub(crate) given: Vec<String>,
+    pub(crate) domains: Vec<String>,
+}
+
+/// A row of `goal_index`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct GoalRow {
+    pub(crate) id: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) status: String,
+    pub(crate) created_at: i64,
+    pub(crate) status_at: Option<i64>,
 }
 
 /// A row of `person_index` (its id is the document's).
@@ -37,6 +76,24 @@ pub(crate) struct PersonRow {
     pub(crate) open_goals: i64,
     pub(crate) open_follow_ups: i64,
     pub(crate) has_conflicts: bool,
+    /// When the record was started (ms).
+    #[serde(default)]
+    pub(crate) created_at: Option<i64>,
+    /// Since when a consent covering research holds ([`research_since`]).
+    #[serde(default)]
+    pub(crate) research_since: Option<String>,
+}
+
+/// The day from which the person's recorded consent covers research, if it does: the
+/// earliest `given_on` of a consent that lists the research use and has not been withdrawn.
+/// A withdrawn consent covers nothing, not even what was recorded before the withdrawal: the
+/// person said no, and an export made after that must not hold them.
+pub(crate) fn research_since(consents: &[Consent]) -> Option<NaiveDate> {
+    consents
+        .iter()
+        .filter(|c| c.withdrawn_on.is_none() && c.uses.contains(&ConsentUse::Research))
+        .map(|c| c.given_on)
+        .min()
 }
 
 fn encounter_row(e: &Encounter) -> (String, i64, Option<String>) {
@@ -45,6 +102,17 @@ fn encounter_row(e: &Encounter) -> (String, i64, Option<String>) {
         e.at.timestamp_millis(),
         e.kind.clone(),
     )
+}
+
+fn encounter_facts(e: &Encounter) -> EncounterFacts {
+    EncounterFacts {
+        id: e.id.as_str().to_owned(),
+        duration: e.duration_minutes,
+        debrief: e.debrief,
+        referrals: e.referrals.len() as u32,
+        given: e.given.clone(),
+        domains: e.domains.clone(),
+    }
 }
 
 fn follow_up_row(f: &FollowUp) -> (String, Option<String>, bool, String) {
@@ -56,8 +124,16 @@ fn follow_up_row(f: &FollowUp) -> (String, Option<String>, bool, String) {
     )
 }
 
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
 impl IndexRows {
-    pub(crate) fn of_person(rec: &PersonRecord) -> Self {
+    /// `status_times`: when each goal's status last changed, read from the document.
+    pub(crate) fn of_person(
+        rec: &PersonRecord,
+        status_times: &HashMap<String, DateTime<Utc>>,
+    ) -> Self {
         let p = &rec.profile;
         let mut key = fold_for_search(&p.name);
         for n in &p.nicknames {
@@ -79,9 +155,26 @@ impl IndexRows {
                     .filter(|f| f.done_at.is_none())
                     .count() as i64,
                 has_conflicts: !rec.conflicts.is_empty(),
+                created_at: Some(rec.created_at.timestamp_millis()),
+                research_since: research_since(&rec.consents).map(|d| d.to_string()),
             }),
             encounters: rec.encounters.iter().map(encounter_row).collect(),
             follow_ups: rec.follow_ups.iter().map(follow_up_row).collect(),
+            encounter_facts: rec.encounters.iter().map(encounter_facts).collect(),
+            goals: rec
+                .goals
+                .iter()
+                .map(|g| GoalRow {
+                    id: g.id.as_str().to_owned(),
+                    domain: g.domain.clone(),
+                    status: g.status.code().to_owned(),
+                    created_at: g.created_at.timestamp_millis(),
+                    status_at: status_times
+                        .get(g.id.as_str())
+                        .map(DateTime::timestamp_millis),
+                })
+                .collect(),
+            report_rows: REPORT_ROWS,
         }
     }
 
@@ -90,6 +183,9 @@ impl IndexRows {
             person: None,
             encounters: encounters.iter().map(encounter_row).collect(),
             follow_ups: Vec::new(),
+            encounter_facts: encounters.iter().map(encounter_facts).collect(),
+            goals: Vec::new(),
+            report_rows: REPORT_ROWS,
         }
     }
 
@@ -111,13 +207,13 @@ impl IndexRows {
             conn.prepare_cached(&format!(
                 "{insert} INTO person_index
                  (id, name, nicknames, pronouns, search_key, last_seen, next_check_in,
-                  open_goals, open_follow_ups, has_conflicts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                  open_goals, open_follow_ups, has_conflicts, created_at, research_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             ))?
             .execute(params![
                 doc_id,
                 p.name,
-                serde_json::to_string(&p.nicknames).unwrap_or_else(|_| "[]".into()),
+                json_list(&p.nicknames),
                 p.pronouns,
                 p.search_key,
                 p.last_seen,
@@ -125,29 +221,78 @@ impl IndexRows {
                 p.open_goals,
                 p.open_follow_ups,
                 p.has_conflicts,
+                p.created_at,
+                p.research_since,
             ])?;
         }
         conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
             .execute([doc_id])?;
         let mut ins = conn.prepare_cached(&format!(
-            "{insert} INTO encounter_index (id, doc_id, person_id, at, kind)
-             VALUES (?1, ?2, ?3, ?4, ?5)"
+            "{insert} INTO encounter_index
+             (id, doc_id, person_id, at, kind, duration, debrief, referrals, given, domains)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
         ))?;
-        for (id, at, kind) in &self.encounters {
-            ins.execute(params![id, doc_id, person, at, kind])?;
+        let none = EncounterFacts::default();
+        for (i, (id, at, kind)) in self.encounters.iter().enumerate() {
+            let f = self
+                .encounter_facts
+                .get(i)
+                .filter(|f| &f.id == id)
+                .unwrap_or(&none);
+            ins.execute(params![
+                id,
+                doc_id,
+                person,
+                at,
+                kind,
+                f.duration,
+                f.debrief,
+                f.referrals,
+                json_list(&f.given),
+                json_list(&f.domains),
+            ])?;
         }
         if let Some(person) = person {
             conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
                 .execute([person])?;
             let mut ins = conn.prepare_cached(&format!(
-                "{insert} INTO follow_up_index (id, person_id, due, done, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5)"
+                "{insert} INTO follow_up_index (id, person_id, due, done, json, done_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ))?;
             for (id, due, done, json) in &self.follow_ups {
-                ins.execute(params![id, person, due, done, json])?;
+                let (done_at, created_at) = follow_up_times(json);
+                ins.execute(params![id, person, due, done, json, done_at, created_at])?;
+            }
+            conn.prepare_cached("DELETE FROM goal_index WHERE person_id = ?1")?
+                .execute([person])?;
+            let mut ins = conn.prepare_cached(&format!(
+                "{insert} INTO goal_index (id, person_id, domain, status, created_at, status_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ))?;
+            for g in &self.goals {
+                ins.execute(params![
+                    g.id,
+                    person,
+                    g.domain,
+                    g.status,
+                    g.created_at,
+                    g.status_at
+                ])?;
             }
         }
         Ok(())
+    }
+}
+
+/// When a follow-up (as its row's JSON) was done and added, in ms: the JSON carries both, so
+/// snapshots made before these columns existed fill them too.
+fn follow_up_times(json: &str) -> (Option<i64>, Option<i64>) {
+    match serde_json::from_str::<FollowUp>(json) {
+        Ok(f) => (
+            f.done_at.map(|t| t.timestamp_millis()),
+            Some(f.created_at.timestamp_millis()),
+        ),
+        Err(_) => (None, None),
     }
 }
 
@@ -155,12 +300,14 @@ pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM person_index WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM encounter_index WHERE doc_id = ?1", [id])?;
     conn.execute("DELETE FROM follow_up_index WHERE person_id = ?1", [id])?;
+    conn.execute("DELETE FROM goal_index WHERE person_id = ?1", [id])?;
     Ok(())
 }
 
 pub(crate) fn clear(conn: &Connection) -> Result<()> {
     conn.execute_batch(
-        "DELETE FROM person_index; DELETE FROM encounter_index; DELETE FROM follow_up_index;",
+        "DELETE FROM person_index; DELETE FROM encounter_index; DELETE FROM follow_up_index;
+         DELETE FROM goal_index;",
     )?;
     Ok(())
 }
@@ -301,18 +448,41 @@ pub(crate) fn add_encounter(
     follow_ups: &[FollowUp],
 ) -> Result<()> {
     let (id, at, kind) = encounter_row(e);
+    let f = encounter_facts(e);
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO encounter_index (id, doc_id, person_id, at, kind)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO encounter_index
+         (id, doc_id, person_id, at, kind, duration, debrief, referrals, given, domains)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![id, doc_id, person.map(PersonId::as_str), at, kind])?;
+    .execute(params![
+        id,
+        doc_id,
+        person.map(PersonId::as_str),
+        at,
+        kind,
+        f.duration,
+        f.debrief,
+        f.referrals,
+        json_list(&f.given),
+        json_list(&f.domains),
+    ])?;
     let Some(person) = person else { return Ok(()) };
     let mut ins = conn.prepare_cached(
-        "INSERT OR REPLACE INTO follow_up_index (id, person_id, due, done, json)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO follow_up_index
+         (id, person_id, due, done, json, done_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (id, due, done, json) in follow_ups.iter().map(follow_up_row) {
-        ins.execute(params![id, person.as_str(), due, done, json])?;
+        let (done_at, created_at) = follow_up_times(&json);
+        ins.execute(params![
+            id,
+            person.as_str(),
+            due,
+            done,
+            json,
+            done_at,
+            created_at
+        ])?;
     }
     let open = follow_ups.iter().filter(|f| f.done_at.is_none()).count() as i64;
     conn.prepare_cached(

@@ -19,6 +19,7 @@ mod index;
 mod keyfile;
 mod passphrase;
 mod private_files;
+pub mod report;
 mod store;
 pub mod sync;
 mod vault;

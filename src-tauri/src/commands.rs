@@ -484,3 +484,16 @@ pub fn draft_load(state: State<'_, AppState>) -> Option<String> {
 pub fn draft_clear(state: State<'_, AppState>) {
     state.set_draft(None);
 }
+
+/// The team's work from `from` to `to` (both included), the days read in this computer's
+/// time zone (UTC if it has no IANA name), counted from the vault's indexes.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn report(
+    state: State<'_, AppState>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> CommandResult<tandem_model::Report> {
+    let zone = tandem_core::report::system_time_zone().unwrap_or_else(|| "UTC".to_owned());
+    let period = tandem_model::ReportPeriod::days(from, to, &zone);
+    state.with_vault(|v| v.report(&period))
+}

@@ -63,6 +63,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             commands::draft_save,
             commands::draft_load,
             commands::draft_clear,
+            commands::report,
         ])
         .on_window_event(|window, event| {
             // Closing the window locks the vault before the process ends.

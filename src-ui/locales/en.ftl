@@ -43,6 +43,7 @@ nav-today = Today
 nav-people = People
 nav-team = Team & sync
 nav-settings = Settings
+nav-report = Report
 
 ## Today
 today-title = Today
@@ -288,3 +289,29 @@ error-team-record-refused = The relay offered a change to the team that no admin
 error-not-in-team = This notebook is not in a team on a relay yet.
 error-internal = Something went wrong. Your saved work is safe.
 record-fingerprint = Team record fingerprint (every device of the team shows the same):
+
+## Report
+report-title = The team's work
+report-choose = Period
+report-last-month = Last month
+report-this-week = This week
+report-this-month = This month
+report-this-quarter = This quarter
+report-period = From { $from } to { $to }, counted on this device
+report-encounters = Encounters
+report-people-met = People met
+report-new-people = New people
+report-anonymous = Anonymous street contacts
+report-naloxone = Naloxone given
+report-referrals = Referrals made
+report-follow-ups-done = Follow-ups done
+report-follow-ups-overdue = Follow-ups overdue
+report-goals-reached = Goals reached
+report-time = Time spent (where recorded)
+report-debriefs = Debriefs asked for
+report-per-week = Encounters per week
+report-given = What was given
+report-goals-by-status = Goals by status
+report-week-of = Week of
+report-item = Item
+report-status = Status

@@ -43,6 +43,7 @@ nav-today = Aujourd'hui
 nav-people = Personnes
 nav-team = Équipe et synchro
 nav-settings = Réglages
+nav-report = Bilan
 
 ## Aujourd'hui
 today-title = Aujourd'hui
@@ -294,3 +295,29 @@ error-team-record-refused = Le relais a proposé un changement d'équipe qu'aucu
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.
 record-fingerprint = Empreinte du registre de l’équipe (chaque appareil de l’équipe affiche la même) :
+
+## Bilan
+report-title = Le travail de l'équipe
+report-choose = Période
+report-last-month = Le mois dernier
+report-this-week = Cette semaine
+report-this-month = Ce mois-ci
+report-this-quarter = Ce trimestre
+report-period = Du { $from } au { $to }, compté sur cet appareil
+report-encounters = Rencontres
+report-people-met = Personnes rencontrées
+report-new-people = Nouvelles personnes
+report-anonymous = Contacts de rue anonymes
+report-naloxone = Naloxone remise
+report-referrals = Références faites
+report-follow-ups-done = Suivis faits
+report-follow-ups-overdue = Suivis en retard
+report-goals-reached = Objectifs atteints
+report-time = Temps passé (quand il est noté)
+report-debriefs = Débriefings demandés
+report-per-week = Rencontres par semaine
+report-given = Ce qui a été remis
+report-goals-by-status = Objectifs par état
+report-week-of = Semaine du
+report-item = Élément
+report-status = État

@@ -116,6 +116,7 @@ fn Unlocked() -> impl IntoView {
                 Screen::Profile(id) => view! { <crate::screens::profile::ProfileScreen id=id /> }.into_any(),
                 Screen::Team => view! { <crate::screens::team::TeamScreen /> }.into_any(),
                 Screen::Settings => view! { <crate::screens::settings::SettingsScreen /> }.into_any(),
+                Screen::Report => view! { <crate::screens::report::ReportScreen /> }.into_any(),
             }}
         </main>
     }

@@ -46,6 +46,8 @@ pub enum Screen {
     Team,
     /// Settings.
     Settings,
+    /// The team's report.
+    Report,
 }
 
 /// What every component shares.

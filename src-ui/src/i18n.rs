@@ -155,6 +155,7 @@ mod tests {
             include_str!("screens/goal.rs"),
             include_str!("screens/team.rs"),
             include_str!("screens/settings.rs"),
+            include_str!("screens/report.rs"),
         ];
         let mut missing = Vec::new();
         let mut seen = 0;

@@ -83,6 +83,7 @@ pub fn Nav() -> impl IntoView {
             {item(Screen::Today, "nav-today", "nav-today")}
             {item(Screen::People, "nav-people", "nav-people")}
             {item(Screen::Team, "nav-team", "nav-team")}
+            {item(Screen::Report, "nav-report", "nav-report")}
             {item(Screen::Settings, "nav-settings", "nav-settings")}
         </nav>
     }

@@ -6,6 +6,7 @@ mod encounter;
 mod followup;
 mod goal;
 mod person;
+mod report;
 mod sync;
 mod team;
 mod vault;
@@ -31,6 +32,7 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         } => sync::run(session, accept_restored_relay, out),
         Command::Status => sync::status(session, out),
         Command::Demo(a) => demo::run(&a, session, out),
+        Command::Report(a) => report::run(&a, session, out),
     }
 }
 

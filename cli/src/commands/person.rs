@@ -172,7 +172,7 @@ fn export(a: &ExportArgs, session: &Session, out: &Output) -> Result<()> {
 }
 
 /// Writes a file only its owner can read: it holds everything about a person.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -13,6 +13,7 @@ fn every_noun_has_help() {
         "brief",
         "team",
         "demo",
+        "report",
     ];
     for noun in nouns {
         let out = tandem().args([noun, "--help"]).output().unwrap();

@@ -211,7 +211,9 @@ pub(crate) fn collect_conflicts(
 ) {
     for item in doc.map_range(obj, ..) {
         path.push(item.key.to_string());
-        if item.conflict {
+        // When a goal's status was set is bookkeeping for reports, not a value anyone chose:
+        // two devices changing the status at once conflict on the status alone.
+        if item.conflict && item.key != "status_at" {
             if let Ok(all) = doc.get_all(obj, item.key.as_ref()) {
                 // Winner (what `get` returns) first, as the UI shows it by default.
                 let values = all

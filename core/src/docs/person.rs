@@ -6,7 +6,7 @@
 //! kind: "person", schema: 1, id, created_at, created_by
 //! profile:    { name, pronouns, nicknames: [..], languages: [..], contact: Text, remember: Text }
 //! consents:   { id: { what: Text, uses: [..], given_on, how, recorded_by, recorded_at, withdrawn_on } }
-//! goals:      { id: { words: Text, domain, status, next_check_in, created_at,
+//! goals:      { id: { words: Text, domain, status, status_at, next_check_in, created_at,
 //!                     steps: { id: { text, done_at, created_at } } } }
 //! encounters: { id: { at, duration, place, kind, domains: [..], goals: [..], notes: Text,
 //!                     given: [..], referrals: [..], debrief, recorded_by } }
@@ -17,6 +17,7 @@ use super::*;
 use crate::error::{Result, VaultError};
 use automerge::{Automerge, ObjId, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use tandem_model::{
     Consent, ConsentId, ConsentUse, Encounter, EncounterId, EncounterSubject, FollowUp, FollowUpId,
     Goal, GoalId, GoalStatus, GoalUpdate, MemberId, NewConsent, NewEncounter, NewFollowUp, NewGoal,
@@ -196,6 +197,7 @@ pub(crate) fn add_goal(
         "status",
         g.status.unwrap_or(GoalStatus::Exploring).code(),
     )?;
+    tx.put(&obj, "status_at", timestamp(now))?;
     if let Some(d) = g.next_check_in {
         tx.put(&obj, "next_check_in", date_value(d))?;
     }
@@ -226,7 +228,14 @@ fn put_step(
     Ok(StepId(id))
 }
 
-pub(crate) fn update_goal(tx: &mut impl Transactable, id: &GoalId, u: &GoalUpdate) -> Result<()> {
+/// `now` is noted as when the status changed, if it does: reports count goals reached in a
+/// period by it.
+pub(crate) fn update_goal(
+    tx: &mut impl Transactable,
+    id: &GoalId,
+    u: &GoalUpdate,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let obj = item(tx, "goals", "goal", id.as_str())?;
     if let Some(w) = &u.words {
         if w.trim().is_empty() {
@@ -243,6 +252,7 @@ pub(crate) fn update_goal(tx: &mut impl Transactable, id: &GoalId, u: &GoalUpdat
     }
     if let Some(s) = u.status {
         tx.put(&obj, "status", s.code())?;
+        tx.put(&obj, "status_at", timestamp(now))?;
     }
     if let Some(d) = &u.next_check_in {
         put_opt_str(tx, &obj, "next_check_in", d.map(date_value).as_deref())?;
@@ -560,6 +570,14 @@ fn read_goals(doc: &impl ReadDoc) -> Vec<Goal> {
             .then_with(|| a.id.cmp(&b.id))
     });
     goals
+}
+
+/// When each goal's status last changed (goals written before this was noted have none).
+pub(crate) fn read_goal_status_times(doc: &impl ReadDoc) -> HashMap<String, DateTime<Utc>> {
+    entries(doc, &ROOT, "goals")
+        .into_iter()
+        .filter_map(|(id, obj)| Some((id, Fields::of(doc, &obj).time("status_at")?)))
+        .collect()
 }
 
 fn read_consents(doc: &impl ReadDoc) -> Vec<Consent> {

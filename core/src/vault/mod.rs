@@ -13,6 +13,7 @@ mod membership;
 mod reading;
 mod records;
 mod relay_trail;
+mod reports;
 pub(crate) use relay_trail::RelayTrail;
 mod set_aside;
 pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
@@ -391,6 +392,8 @@ impl Vault {
         let mut conn = db::open(dir, &raw, true)?;
         {
             let tx = conn.transaction()?;
+            // A new vault's indexes are written as its documents are: nothing to rebuild.
+            tx.execute("DELETE FROM meta WHERE key = 'reindex_pending'", [])?;
             set_meta(&tx, "vault_id", vault_id.as_bytes())?;
             set_meta(&tx, "device_id", device_id.as_bytes())?;
             set_meta(
@@ -466,7 +469,7 @@ impl Vault {
             .try_into()
             .map_err(|_| VaultError::KeyFileDamaged("device key has the wrong length"))?;
         let signing_key = SigningKey::from_bytes(&sk);
-        Ok(Self {
+        let mut vault = Self {
             dir: dir.to_path_buf(),
             member: MemberId(meta_string(&conn, "member_id")?),
             team_id: meta_string(&conn, "team_doc_id")?,
@@ -476,7 +479,23 @@ impl Vault {
             device_id,
             signing_key,
             cache: DocCache::default(),
-        })
+        };
+        vault.rebuild_indexes_if_pending()?;
+        Ok(vault)
+    }
+
+    /// Rebuilds the indexes once after a migration added rows that only the documents can
+    /// fill (schema 7: what reports count). The mark goes once they are rebuilt: an unlock cut
+    /// off before that rebuilds them again.
+    fn rebuild_indexes_if_pending(&mut self) -> Result<()> {
+        if opt_meta(&self.conn, "reindex_pending")?.is_none() {
+            return Ok(());
+        }
+        self.rebuild_indexes()?;
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'reindex_pending'", [])?;
+        self.forget_cached_documents();
+        Ok(())
     }
 
     /// Changes the passphrase: the database key is sealed again under the new one; the
@@ -673,7 +692,10 @@ impl Vault {
 fn index_rows(doc_id: &str, kind: DocKind, doc: &Automerge) -> Result<Option<index::IndexRows>> {
     match kind {
         DocKind::Person => match person::read(doc, doc_id) {
-            Ok(rec) => Ok(Some(index::IndexRows::of_person(&rec))),
+            Ok(rec) => Ok(Some(index::IndexRows::of_person(
+                &rec,
+                &person::read_goal_status_times(doc),
+            ))),
             // Changes that arrived before the person's creation: nothing to index yet.
             Err(VaultError::WrongDocumentShape { .. }) if docs::kind_of(doc).is_none() => Ok(None),
             Err(e) => Err(e),

@@ -88,11 +88,12 @@ impl Vault {
 
     /// Edits a goal.
     pub fn update_goal(&mut self, id: &PersonId, goal: &GoalId, update: &GoalUpdate) -> Result<()> {
+        let now = Utc::now();
         self.edit_person(
             id,
             "goal.edit",
             |_| Some(goal.0.clone()),
-            |tx| person::update_goal(tx, goal, update),
+            |tx| person::update_goal(tx, goal, update, now),
         )
     }
 

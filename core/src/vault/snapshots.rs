@@ -224,10 +224,13 @@ impl Vault {
                 fallback.push((whole(id, kind, payload.document), covers));
                 continue;
             }
+            // Rows from a version before reports lack what reports count: that document is
+            // checked (and indexed from itself) first.
+            let stale = rows.report_rows < crate::index::REPORT_ROWS;
             sp.prepare_cached(
-                "INSERT INTO deferred_docs (doc_id, stale, covers) VALUES (?1, 0, ?2)",
+                "INSERT INTO deferred_docs (doc_id, stale, covers) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![id, covers as i64])?;
+            .execute(params![id, stale, covers as i64])?;
             sp.commit()?;
             report.learnt += 1;
             report.taken.push((id, covers));

@@ -334,3 +334,77 @@ fn a_snapshot_covers_what_its_author_sealed_not_what_the_relay_says() {
         r.taken
     );
 }
+
+#[test]
+fn a_new_device_reports_from_snapshot_rows_before_loading_the_records() {
+    let (_da, mut a, h, _m) = founder();
+    let mut e = NewEncounter::with_person(h.clone());
+    e.at = Some(at(2025, 3, 20, 10, 0));
+    e.given = vec!["naloxone".into()];
+    e.referrals = vec!["Refuge".into()];
+    e.duration_minutes = Some(40);
+    a.record_encounter(&e).unwrap();
+    let march = ReportPeriod::month(2025, 3, "America/Montreal").unwrap();
+    let (_db, mut b) = join_vault(&mut a, "Alex");
+    b.apply_snapshots(snapshots_of(&mut a, 10)).unwrap();
+    assert_eq!(b.deferred_count().unwrap(), 3);
+    let from_rows = b.report(&march).unwrap();
+    assert_eq!(from_rows, a.report(&march).unwrap());
+    assert_eq!(
+        (
+            from_rows.encounters,
+            from_rows.naloxone,
+            from_rows.referrals
+        ),
+        (5, 1, 1)
+    );
+    // Goals set now: counted in a period up to today.
+    let today = chrono::Utc::now().date_naive();
+    let until_now = ReportPeriod::days(day(2025, 1, 1), today, "UTC");
+    let goals = b.report(&until_now).unwrap();
+    assert_eq!(goals, a.report(&until_now).unwrap());
+    assert_eq!(goals.goals_by_domain[0].code.as_deref(), Some("housing"));
+    b.check_deferred(10).unwrap();
+    assert_eq!(b.report(&march).unwrap(), from_rows);
+    assert_eq!(b.report(&until_now).unwrap(), goals);
+}
+
+#[test]
+fn a_snapshot_from_before_reports_is_taken_and_its_record_indexed_from_itself_first() {
+    let (_da, mut a, h, _m) = founder();
+    let mut e = NewEncounter::with_person(h.clone());
+    e.at = Some(at(2025, 3, 20, 10, 0));
+    e.given = vec!["naloxone".into()];
+    a.record_encounter(&e).unwrap();
+    let march = ReportPeriod::month(2025, 3, "UTC").unwrap();
+    // What an earlier version sealed: rows without what reports count.
+    let old: Vec<IncomingSnapshot> = snapshots_of(&mut a, 10)
+        .into_iter()
+        .map(|mut s| {
+            if s.kind != DocKind::Team {
+                let (document, rows) = parts(&s.payload);
+                let mut rows: serde_json::Value = serde_json::from_slice(rows).unwrap();
+                let map = rows.as_object_mut().unwrap();
+                for key in ["encounter_facts", "goals", "report_rows"] {
+                    assert!(map.remove(key).is_some(), "{key} is carried");
+                }
+                if let Some(p) = map.get_mut("person").and_then(|p| p.as_object_mut()) {
+                    p.remove("created_at");
+                    p.remove("research_since");
+                }
+                let rows = serde_json::to_vec(&rows).unwrap();
+                s.payload = rebuild(&s.payload, document, &rows);
+            }
+            s
+        })
+        .collect();
+    let (_db, mut b) = join_vault(&mut a, "Alex");
+    let taken = b.apply_snapshots(old).unwrap();
+    assert_eq!(taken.refused, 0);
+    assert_eq!(b.list_people().unwrap(), a.list_people().unwrap());
+    // Listed at once; counted once each record was read from itself (these come first).
+    assert_eq!(b.report(&march).unwrap().naloxone, 0);
+    b.check_deferred(10).unwrap();
+    assert_eq!(b.report(&march).unwrap(), a.report(&march).unwrap());
+    assert_eq!(b.report(&march).unwrap().naloxone, 1);
+}

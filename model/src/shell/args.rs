@@ -251,6 +251,15 @@ pub struct DraftSave {
     pub draft: String,
 }
 
+/// `report`: the days `from` to `to`, both included, read in this computer's time zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDays {
+    /// The first day.
+    pub from: chrono::NaiveDate,
+    /// The last day.
+    pub to: chrono::NaiveDate,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

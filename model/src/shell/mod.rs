@@ -120,6 +120,9 @@ commands! {
     DraftLoad = "draft_load",
     /// Forgets the draft encounter.
     DraftClear = "draft_clear",
+    /// The team's work over some days, in this computer's time zone ([`args::ReportDays`],
+    /// [`crate::Report`]).
+    Report = "report",
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod goal;
 pub mod options;
 pub mod people;
 pub mod profile;
+pub mod report;
 pub mod settings;
 pub mod team;
 pub mod today;
