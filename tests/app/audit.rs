@@ -178,6 +178,10 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
     s.id("member");
     s.id("option");
     check(audit, "team alone, and what the forms offer");
+    s.click_id("nav-report");
+    s.id("report-totals");
+    s.id("chart-weeks");
+    check(audit, "report, with its charts and tables");
     s.click_id("nav-settings");
     s.id("settings-screen");
     check(audit, "settings");
