@@ -324,11 +324,22 @@ impl UncheckedEnvelope {
 
     /// Checks the signature with the claimed author's public key.
     pub fn verify(self, author_key: &VerifyingKey) -> Result<SealedEnvelope, EnvelopeError> {
-        self.check(author_key)?;
-        Ok(SealedEnvelope {
-            header: self.header,
-            bytes: self.bytes,
-        })
+        self.verify_or_keep(author_key).map_err(|(e, _)| e)
+    }
+
+    /// [`Self::verify`], giving the envelope back unchanged when it does not verify (to be
+    /// kept aside, never applied).
+    pub fn verify_or_keep(
+        self,
+        author_key: &VerifyingKey,
+    ) -> Result<SealedEnvelope, (EnvelopeError, Self)> {
+        match self.check(author_key) {
+            Ok(()) => Ok(SealedEnvelope {
+                header: self.header,
+                bytes: self.bytes,
+            }),
+            Err(e) => Err((e, self)),
+        }
     }
 
     /// The bytes as received, unchecked: to keep aside, never to apply.
@@ -336,8 +347,8 @@ impl UncheckedEnvelope {
         self.bytes
     }
 
-    /// Whether the signature checks with `author_key` ([`Self::verify`] without taking it).
-    pub fn check(&self, author_key: &VerifyingKey) -> Result<(), EnvelopeError> {
+    /// Whether the signature checks with `author_key`.
+    fn check(&self, author_key: &VerifyingKey) -> Result<(), EnvelopeError> {
         let split = self.bytes.len() - SIGNATURE_LEN;
         let sig: [u8; 64] = self.bytes[split..]
             .try_into()

@@ -191,6 +191,30 @@ impl Device {
         Self { _dir: dir, vault }
     }
 
+    /// A device that puts a new team on the relay as releases before the team record did
+    /// (no record; membership as the relay lists it), as every team in use then was.
+    pub fn founder_without_record(relay_url: &str, name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::create(
+            dir.path(),
+            &pass(),
+            &NewVault {
+                member_name: name.into(),
+                team_name: "Solo".into(),
+            },
+        )
+        .unwrap();
+        let vault = SharedVault::new(vault);
+        sync::test_hook_create_team_without_record(
+            &vault,
+            relay_url,
+            "Équipe Nord",
+            Some(CREATION_TOKEN),
+        )
+        .unwrap();
+        Self { _dir: dir, vault }
+    }
+
     /// A new device joining with an invite made by `inviter`.
     pub fn join(inviter: &Device, name: &str) -> (Self, Result<SyncReport, sync::SyncError>) {
         let code = sync::create_invite(&inviter.vault, 3600).unwrap();

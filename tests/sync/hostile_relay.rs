@@ -138,15 +138,11 @@ fn an_admin_the_relay_invents_and_its_epoch_are_refused() {
                 return serde_json::to_vec(&answer).unwrap();
             }
             if route.ends_with("/devices") {
-                let mut list: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                list.as_array_mut().unwrap().push(serde_json::json!({
-                    "device": fake_id.to_hex(),
-                    "public_key": fake_public,
-                    "role": "admin",
-                    "enrolled_at_ms": 0,
-                    "revoked_at_ms": null,
-                }));
-                return serde_json::to_vec(&list).unwrap();
+                return crate::malicious::with_invented_admin(
+                    &body,
+                    &fake_id.to_hex(),
+                    &fake_public,
+                );
             }
             if route.ends_with("/envelopes") {
                 headers.retain(|(k, _)| k != "x-tandem-epoch");

@@ -466,3 +466,17 @@ fn an_older_epochs_key_held_back_is_asked_for_again() {
     settle(&[&a, &b]);
     assert_eq!(state(&a), state(&b));
 }
+
+/// The relay's device list (`GET …/devices`, JSON) with one more device in it, an admin with
+/// `public_key` (hex): as a relay inventing an admin would serve it.
+pub(crate) fn with_invented_admin(body: &[u8], device: &str, public_key: &str) -> Vec<u8> {
+    let mut list: serde_json::Value = serde_json::from_slice(body).unwrap();
+    list.as_array_mut().unwrap().push(serde_json::json!({
+        "device": device,
+        "public_key": public_key,
+        "role": "admin",
+        "enrolled_at_ms": 0,
+        "revoked_at_ms": null,
+    }));
+    serde_json::to_vec(&list).unwrap()
+}

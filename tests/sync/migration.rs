@@ -2,7 +2,7 @@
 //! what its device knows, the relay holds it to its own list, and every other device takes
 //! it only if it matches what that device knew, with nothing lost on the way.
 
-use crate::harness::{pass, settle, state, Device, RelayProcess, CREATION_TOKEN};
+use crate::harness::{settle, state, Device, RelayProcess};
 use crate::malicious::start_wrapper;
 use ed25519_dalek::SigningKey;
 use rand::rngs::OsRng;
@@ -13,29 +13,6 @@ use tandem_protocol::api::DeviceRole;
 use tandem_protocol::frames;
 use tandem_protocol::record::{key_commitment, EntryBody, FoundingDevice, NewEntry, Origin};
 use tandem_protocol::DeviceId;
-
-/// A founder whose team was put on the relay as releases before the record did.
-fn founder_from_before(relay: &RelayProcess, name: &str) -> Device {
-    let dir = tempfile::tempdir().unwrap();
-    let vault = tandem_core::Vault::create(
-        dir.path(),
-        &pass(),
-        &tandem_core::NewVault {
-            member_name: name.into(),
-            team_name: "Solo".into(),
-        },
-    )
-    .unwrap();
-    let vault = tandem_core::SharedVault::new(vault);
-    sync::test_hook_create_team_without_record(
-        &vault,
-        &relay.url(),
-        "Équipe Nord",
-        Some(CREATION_TOKEN),
-    )
-    .unwrap();
-    Device::new(dir, vault)
-}
 
 fn note(d: &Device, person: &tandem_model::PersonId, notes: &str) {
     let mut e = NewEncounter::with_person(person.clone());
@@ -53,7 +30,11 @@ fn has_note(d: &Device, person: &tandem_model::PersonId, notes: &str) -> bool {
 }
 
 fn fingerprint(d: &Device) -> String {
-    sync::fingerprint(&d.v().team_record().unwrap().expect("a team record"))
+    d.v()
+        .team_record()
+        .unwrap()
+        .expect("a team record")
+        .fingerprint()
 }
 
 /// A team of four from before the record, one device revoked and one rotation done, work on
@@ -64,7 +45,7 @@ fn fingerprint(d: &Device) -> String {
 #[test]
 fn an_admin_moves_a_team_from_before_to_its_record_with_nothing_lost() {
     let relay = RelayProcess::start();
-    let a = founder_from_before(&relay, "Sam");
+    let a = Device::founder_without_record(&relay.url(), "Sam");
     let helene = a.add_person("Hélène");
     note(&a, &helene, "before the record");
     a.sync().unwrap();
@@ -157,7 +138,7 @@ fn an_admin_moves_a_team_from_before_to_its_record_with_nothing_lost() {
 #[test]
 fn a_record_the_relay_makes_up_for_a_team_from_before_is_refused() {
     let relay = RelayProcess::start();
-    let a = founder_from_before(&relay, "Sam");
+    let a = Device::founder_without_record(&relay.url(), "Sam");
     let helene = a.add_person("Hélène");
     a.sync().unwrap();
     let (b, first) = Device::join(&a, "Alex");
@@ -219,15 +200,7 @@ fn a_record_the_relay_makes_up_for_a_team_from_before_is_refused() {
             return frames::encode_page(&[(0, bytes.clone())]);
         }
         if route.ends_with("/devices") {
-            let mut list: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            list.as_array_mut().unwrap().push(serde_json::json!({
-                "device": fake_id.to_hex(),
-                "public_key": fake_public,
-                "role": "admin",
-                "enrolled_at_ms": 0,
-                "revoked_at_ms": null,
-            }));
-            return serde_json::to_vec(&list).unwrap();
+            return crate::malicious::with_invented_admin(&body, &fake_id.to_hex(), &fake_public);
         }
         body
     }));
@@ -400,7 +373,7 @@ fn a_team_from_the_release_before_moves_over_member_first() {
 #[test]
 fn the_setup_writes_only_the_list_the_admin_saw_and_no_device_is_caught_mid_way() {
     let relay = RelayProcess::start();
-    let a = founder_from_before(&relay, "Sam");
+    let a = Device::founder_without_record(&relay.url(), "Sam");
     let helene = a.add_person("Hélène");
     a.sync().unwrap();
     let (b, first) = Device::join(&a, "Alex");
@@ -475,7 +448,7 @@ fn the_setup_writes_only_the_list_the_admin_saw_and_no_device_is_caught_mid_way(
 #[test]
 fn before_its_record_a_team_takes_no_key_from_an_admin_the_relay_invents() {
     let relay = RelayProcess::start();
-    let a = founder_from_before(&relay, "Sam");
+    let a = Device::founder_without_record(&relay.url(), "Sam");
     let helene = a.add_person("Hélène");
     a.sync().unwrap();
     let (b, first) = Device::join(&a, "Alex");
@@ -511,15 +484,7 @@ fn before_its_record_a_team_takes_no_key_from_an_admin_the_relay_invents() {
             return serde_json::to_vec(&answer).unwrap();
         }
         if route.ends_with("/devices") {
-            let mut list: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            list.as_array_mut().unwrap().push(serde_json::json!({
-                "device": fake_id.to_hex(),
-                "public_key": fake_public,
-                "role": "admin",
-                "enrolled_at_ms": 0,
-                "revoked_at_ms": null,
-            }));
-            return serde_json::to_vec(&list).unwrap();
+            return crate::malicious::with_invented_admin(&body, &fake_id.to_hex(), &fake_public);
         }
         if route.ends_with("/envelopes") {
             headers.retain(|(k, _)| k != "x-tandem-epoch");

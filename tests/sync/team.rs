@@ -273,25 +273,7 @@ fn an_erasure_cut_off_is_finished_by_the_erasing_device_not_by_a_member() {
 #[test]
 fn a_team_without_a_record_keeps_working_as_before() {
     let relay = RelayProcess::start();
-    let dir = tempfile::tempdir().unwrap();
-    let vault = tandem_core::Vault::create(
-        dir.path(),
-        &pass(),
-        &tandem_core::NewVault {
-            member_name: "Sam".into(),
-            team_name: "Solo".into(),
-        },
-    )
-    .unwrap();
-    let vault = tandem_core::SharedVault::new(vault);
-    sync::test_hook_create_team_without_record(
-        &vault,
-        &relay.url(),
-        "Équipe Nord",
-        Some(CREATION_TOKEN),
-    )
-    .unwrap();
-    let a = Device::new(dir, vault);
+    let a = Device::founder_without_record(&relay.url(), "Sam");
     assert!(!a.v().has_team_record().unwrap());
     let helene = a.add_person("Hélène");
     a.sync().unwrap();

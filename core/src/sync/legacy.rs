@@ -106,13 +106,6 @@ pub(super) fn check_founding(
     Ok(())
 }
 
-fn untrusted(vault: &SharedVault, problem: TrustProblem) -> SyncError {
-    match vault.lock().note_trust_problem(problem) {
-        Ok(()) => SyncError::Untrusted(problem),
-        Err(e) => e.into(),
-    }
-}
-
 /// For a device whose team has no record yet: the record the relay holds, checked against
 /// what this device knew and verified from its founding entry, then kept; `None` while the
 /// relay has none (its device list is kept the first time).
@@ -144,7 +137,7 @@ pub(super) fn first_record(
         page = link.client.record(link.team, bytes.len() as u64)?;
         if page.entries.is_empty() {
             // "More" with nothing in it would keep this device asking for ever.
-            return Err(untrusted(vault, TrustProblem::OutOfOrder));
+            return Err(SyncError::untrusted_noted(vault, TrustProblem::OutOfOrder));
         }
         bytes.append(&mut page.entries);
     }
@@ -152,16 +145,19 @@ pub(super) fn first_record(
         .iter()
         .map(|b| UncheckedEntry::parse(b))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| untrusted(vault, TrustProblem::ForgedChange))?;
+        .map_err(|_| SyncError::untrusted_noted(vault, TrustProblem::ForgedChange))?;
     let Some(founding) = entries.first() else {
-        return Err(untrusted(vault, TrustProblem::RecordWentBack));
+        return Err(SyncError::untrusted_noted(
+            vault,
+            TrustProblem::RecordWentBack,
+        ));
     };
     // The record's own rules and signatures first: nothing unsigned can say anything here
     // (not even that this device was left out).
     let state = RecordState::verify_all(link.team, bytes.iter().map(Vec::as_slice))
-        .map_err(|_| untrusted(vault, TrustProblem::ForgedChange))?;
+        .map_err(|_| SyncError::untrusted_noted(vault, TrustProblem::ForgedChange))?;
     if page.head != Some((state.seq(), state.head())) {
-        return Err(untrusted(vault, TrustProblem::OutOfOrder));
+        return Err(SyncError::untrusted_noted(vault, TrustProblem::OutOfOrder));
     }
     let (checked, keys) = {
         let mut v = vault.lock();
@@ -184,7 +180,12 @@ pub(super) fn first_record(
     match checked {
         Ok(()) => {}
         Err(Mismatch::LeftOut) => return Err(SyncError::Revoked),
-        Err(_) => return Err(untrusted(vault, TrustProblem::ForgedChange)),
+        Err(_) => {
+            return Err(SyncError::untrusted_noted(
+                vault,
+                TrustProblem::ForgedChange,
+            ))
+        }
     }
     // A key taken before the record (through the older route) that the record does not
     // commit to is forgotten: the record's key packages bring the right one.

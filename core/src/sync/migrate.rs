@@ -227,11 +227,6 @@ pub fn record_setup_plan(
     Ok(plan_of(&known, link.device, &leave_out))
 }
 
-/// The record's fingerprint ([`RecordState::fingerprint`]).
-pub fn fingerprint(state: &RecordState) -> String {
-    state.fingerprint()
-}
-
 /// Writes the first team record of a team from before it, from this admin's device, as the
 /// plan `code` says ([`record_setup_plan`] with the same `leave_out`; if the devices the
 /// relay lists changed since, nothing is written and the plan must be looked at again):
@@ -353,6 +348,6 @@ pub fn set_up_record(
         kept,
         left_out: after.devices().count() - kept,
         epoch: key.epoch,
-        fingerprint: fingerprint(&after),
+        fingerprint: after.fingerprint(),
     })
 }

@@ -41,9 +41,7 @@ mod snapshots;
 mod team;
 
 pub use engine::{pull_new, sync_once};
-pub use migrate::{
-    fingerprint, record_setup_plan, set_up_record, SetupDevice, SetupDone, SetupPlan,
-};
+pub use migrate::{record_setup_plan, set_up_record, SetupDevice, SetupDone, SetupPlan};
 pub use push::{push_pending, Pushed};
 pub use relay::{relay_info, RelayClient};
 pub use report::{SyncProgress, SyncReport};
@@ -136,6 +134,20 @@ fn untrusted_message(problem: crate::vault::TrustProblem) -> &'static str {
         TrustProblem::RecordWentBack => {
             "the relay's team record is behind or beside the one this device verified; \
              syncing is paused (changes stay on this device)"
+        }
+    }
+}
+
+impl SyncError {
+    /// [`SyncError::Untrusted`], once `problem` (what the relay offered that the team record
+    /// does not allow) is noted in the vault for the app and `tandem status` to show.
+    pub(crate) fn untrusted_noted(
+        vault: &crate::vault::SharedVault,
+        problem: crate::vault::TrustProblem,
+    ) -> Self {
+        match vault.lock().note_trust_problem(problem) {
+            Ok(()) => Self::Untrusted(problem),
+            Err(e) => e.into(),
         }
     }
 }

@@ -241,14 +241,15 @@ impl Opener {
             }
             Author::Unknown => return Ok(Checked::Refused),
         };
-        if self.before_record(at) && unchecked.check(&author).is_err() {
-            return Ok(Checked::Unreadable {
-                reason: SetAsideReason::LegacyUnverified,
-                envelope: unchecked.into_bytes(),
-            });
-        }
-        let Ok(sealed) = unchecked.verify(&author) else {
-            return Ok(Checked::Refused);
+        let sealed = match unchecked.verify_or_keep(&author) {
+            Ok(sealed) => sealed,
+            Err((_, kept)) if self.before_record(at) => {
+                return Ok(Checked::Unreadable {
+                    reason: SetAsideReason::LegacyUnverified,
+                    envelope: kept.into_bytes(),
+                })
+            }
+            Err(_) => return Ok(Checked::Refused),
         };
         // Only a device the team document records can have something set aside: one only the
         // relay lists (the relay could have made it up) is refused when it does not open. A

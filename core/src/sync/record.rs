@@ -26,10 +26,7 @@ fn problem_of(e: &RecordError) -> TrustProblem {
 }
 
 fn untrusted(vault: &SharedVault, problem: TrustProblem) -> SyncError {
-    match vault.lock().note_trust_problem(problem) {
-        Ok(()) => SyncError::Untrusted(problem),
-        Err(e) => e.into(),
-    }
+    SyncError::untrusted_noted(vault, problem)
 }
 
 /// Brings this device's verified record up to the relay's head. Returns the state (`None`

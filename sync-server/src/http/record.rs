@@ -130,28 +130,26 @@ pub async fn fetch(State(state): State<AppState>, member: Member) -> Result<Resp
     Ok(response)
 }
 
-/// Answers a post whose first entry is at or before the head: 200 with the same answer if
-/// every entry is stored already byte for byte (a lost answer), else 409.
-async fn repost_or_conflict(
+/// The answer a post got the first time, if every entry of it is stored already byte for
+/// byte (a re-post after a lost answer).
+async fn stored_already(
     state: &AppState,
     team: TeamId,
-    head: RecordHead,
     entries: &[UncheckedEntry],
-) -> Result<api::RecordHead, ApiError> {
+) -> Result<Option<api::RecordHead>, ApiError> {
     let first = entries[0].header().seq;
     let stored = state
         .storage()
         .record_page(team, first, entries.len())
         .await?
         .entries;
-    if already_stored(&stored, entries) {
+    Ok(already_stored(&stored, entries).then(|| {
         let last = &entries[entries.len() - 1];
-        return Ok(head_answer(RecordHead {
+        head_answer(RecordHead {
             seq: last.header().seq,
             hash: last.hash(),
-        }));
-    }
-    Err(ApiError::record_conflict(head.seq))
+        })
+    }))
 }
 
 /// Stores a judged post on the head it was judged at, keeping the new state.
@@ -228,20 +226,9 @@ pub async fn post(
     ) {
         // A migration's post again after a lost answer is answered as the first time; any
         // other founding entry has no place on a record.
-        let stored = state
-            .storage()
-            .record_page(team, 0, entries.len())
-            .await?
-            .entries;
-        return match (already_stored(&stored, &entries), entries.last()) {
-            (true, Some(last)) => Ok((
-                StatusCode::OK,
-                Json(head_answer(RecordHead {
-                    seq: last.header().seq,
-                    hash: last.hash(),
-                })),
-            )),
-            _ => Err(Refusal::RecordRefused {
+        return match stored_already(&state, team, &entries).await? {
+            Some(answer) => Ok((StatusCode::OK, Json(answer))),
+            None => Err(Refusal::RecordRefused {
                 rule: refused::FOUNDING_VIA_CREATE_TEAM,
             }
             .into()),
@@ -250,10 +237,12 @@ pub async fn post(
     judge_post_shape(&entries, via)?;
     judge_entry_clock(&entries, u64::try_from(now_ms()).unwrap_or(0), log_head)?;
     if entries[0].header().team == team && entries[0].header().seq <= head.seq {
-        return Ok((
-            StatusCode::OK,
-            Json(repost_or_conflict(&state, team, head, &entries).await?),
-        ));
+        // Entries at or before the head: the same answer again if they are stored already
+        // (a lost answer), else a conflict.
+        return match stored_already(&state, team, &entries).await? {
+            Some(answer) => Ok((StatusCode::OK, Json(answer))),
+            None => Err(ApiError::record_conflict(head.seq)),
+        };
     }
     let at_head = state_at(&state, team, head).await?;
     let judged = judge_record_post(&at_head, &entries, &packages, via)?;
