@@ -145,6 +145,7 @@ fn the_profile_a_consent_and_a_goals_life_domain_are_kept_from_the_brief() {
         (s.value("goal-domain") == "housing").then_some(())
     });
     s.click_id("goal-save");
+    s.wait_text("notice", "Goal saved");
     s.click_id("back");
     s.wait_text("brief-goals", "Housing");
 
@@ -207,6 +208,7 @@ fn the_team_decides_what_the_encounter_form_offers() {
     let legal = s.find("#goal-domain option[value=\"Legal aid\"]");
     s.click(&legal);
     s.click_id("goal-save");
+    s.wait_text("notice", "Goal saved");
     s.click_id("back");
     s.wait_text("brief-goals", "Legal aid");
 }
