@@ -24,7 +24,8 @@
 //! | `POST /v1/teams/{team}/envelopes` | push frames (`application/octet-stream`) | [`PushResponse`] |
 //! | `GET /v1/teams/{team}/envelopes?after=N&limit=L&wait_ms=W` | | page frames; headers `x-tandem-head`, `x-tandem-more`, `x-tandem-epoch` |
 //! | `POST /v1/teams/{team}/snapshots?covers=S` | one snapshot envelope | 200 |
-//! | `GET /v1/teams/{team}/snapshots` | | page frames, `seq` = the sequence number covered |
+//! | `POST /v1/teams/{team}/snapshots/batch` | page frames (`application/octet-stream`), `seq` = what each snapshot envelope covers; at most [`SNAPSHOT_BATCH`] | [`SnapshotsStored`]; all or none is stored (a quota refusal stores none) |
+//! | `GET /v1/teams/{team}/snapshots?after=DOC&limit=L` | | page frames in document order, documents after `DOC` (32 hex digits; absent: from the first), at most `L` (≤ [`SNAPSHOT_PAGE`]) and the relay's body limit, `seq` = the sequence number covered; header `x-tandem-more`. Without `limit`, every snapshot in one answer (what relays before paging sent; kept for older devices) |
 //! | `POST /v1/teams/{team}/keys` | [`PostKeyPackages`] (admin) | 201, or 200 when re-posted |
 //! | `GET /v1/teams/{team}/keys?after_epoch=N` | | [`KeyPackages`] for the asking device |
 //! | `POST /v1/teams/{team}/docs/{doc}/erase` | (a person asked to be erased; an admin or the device that wrote the document's first change; never the team document) | 200; the document's envelopes and snapshot are dropped, later pushes of it answered `erased` and dropped; 403 `team_doc_not_erasable` or `not_doc_author` |
@@ -57,6 +58,11 @@ pub const RECORD_PAGE: usize = 256;
 pub const DEFAULT_PAGE: usize = 500;
 /// The longest a pull may wait for news.
 pub const MAX_WAIT_MS: u64 = 30_000;
+/// Snapshots per page of `GET /v1/teams/{team}/snapshots`, at most (a new device holds one
+/// page at a time, whatever the team's size).
+pub const SNAPSHOT_PAGE: usize = 256;
+/// Snapshots per `POST /v1/teams/{team}/snapshots/batch`, at most.
+pub const SNAPSHOT_BATCH: usize = 128;
 
 /// `GET /v1/info`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +228,25 @@ pub struct Appended {
 pub struct PushResponse {
     /// In the order pushed.
     pub appended: Vec<Appended>,
+}
+
+/// What became of one snapshot of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotFate {
+    /// Kept: it is now its document's snapshot.
+    Stored,
+    /// Dropped: the document already has a snapshot covering as much.
+    Superseded,
+    /// Dropped: the document was erased at the person's request.
+    Erased,
+}
+
+/// Answer to a snapshot batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotsStored {
+    /// In the order sent.
+    pub fates: Vec<SnapshotFate>,
 }
 
 /// `POST /v1/teams/{team}/keys`: a new key epoch, one [`crate::key_package::KeyPackage`] per

@@ -70,9 +70,22 @@ pub fn encode_page<B: AsRef<[u8]>>(items: &[(u64, B)]) -> Vec<u8> {
 
 /// Decodes a page.
 pub fn decode_page(body: &[u8], max_len: usize) -> Result<Vec<(u64, Vec<u8>)>, FrameError> {
+    decode_page_within(body, usize::MAX, max_len)
+}
+
+/// Decodes a page of at most `max_items` items of at most `max_len` bytes each (a batch of
+/// snapshots uploaded in one request).
+pub fn decode_page_within(
+    body: &[u8],
+    max_items: usize,
+    max_len: usize,
+) -> Result<Vec<(u64, Vec<u8>)>, FrameError> {
     let mut out = Vec::new();
     let mut rest = body;
     while !rest.is_empty() {
+        if out.len() == max_items {
+            return Err(FrameError::TooMany);
+        }
         if rest.len() < 12 {
             return Err(FrameError::Truncated);
         }
@@ -108,6 +121,10 @@ mod tests {
             decode_push(&body[..body.len() - 1], 10, 1000),
             Err(FrameError::Truncated)
         );
+        let page = encode_page(&[(7u64, vec![1u8; 3]), (9, vec![2u8; 5])]);
+        assert_eq!(decode_page_within(&page, 2, 5).unwrap().len(), 2);
+        assert_eq!(decode_page_within(&page, 1, 5), Err(FrameError::TooMany));
+        assert_eq!(decode_page_within(&page, 2, 4), Err(FrameError::TooLarge));
         let page = encode_page(&[(5u64, vec![1u8, 2]), (9, vec![])]);
         assert_eq!(
             decode_page(&page, 10).unwrap(),

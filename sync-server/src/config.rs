@@ -22,6 +22,7 @@
 //! rate_per_second = 20.0
 //! rate_burst = 100
 //! page_size_cap = 500
+//! snapshot_page_cap = 256
 //! max_team_bytes = 17179869184     # 16 GiB stored per team
 //! max_team_envelopes = 50000000    # envelopes in one team's log
 //! max_json_bytes = 1048576         # a JSON request's body
@@ -89,6 +90,9 @@ pub struct Args {
     /// Most envelopes in one page of a pull.
     #[arg(long)]
     pub page_size_cap: Option<usize>,
+    /// Most snapshots in one page of `GET .../snapshots` (at most 256).
+    #[arg(long)]
+    pub snapshot_page_cap: Option<usize>,
     /// Most bytes one team may store (envelopes not collected yet, and snapshots).
     #[arg(long)]
     pub max_team_bytes: Option<u64>,
@@ -118,6 +122,8 @@ pub struct Limits {
     pub rate_burst: u32,
     /// Most envelopes in one page.
     pub page_size_cap: usize,
+    /// Most snapshots in one page.
+    pub snapshot_page_cap: usize,
     /// Most bytes one team may store.
     pub max_team_bytes: u64,
     /// Most envelopes in one team's log.
@@ -147,6 +153,7 @@ impl Default for Limits {
             rate_per_second: 20.0,
             rate_burst: 100,
             page_size_cap: tandem_protocol::api::DEFAULT_PAGE,
+            snapshot_page_cap: tandem_protocol::api::SNAPSHOT_PAGE,
             // A team of 10,000 people with 100 encounters each writes some 1,000,000
             // envelopes of about 1 KiB over years: both defaults leave it room many times
             // over, while a member (or a stolen device) filling the relay's disk is stopped.
@@ -173,6 +180,9 @@ impl Limits {
         }
         if self.max_envelopes_per_push == 0 || self.page_size_cap == 0 {
             return bad("max_envelopes_per_push and page_size_cap must be positive");
+        }
+        if !(1..=tandem_protocol::api::SNAPSHOT_PAGE).contains(&self.snapshot_page_cap) {
+            return bad("snapshot_page_cap must be between 1 and 256");
         }
         if !(self.rate_per_second.is_finite() && self.rate_per_second > 0.0) || self.rate_burst == 0
         {
@@ -426,6 +436,7 @@ struct FileLimits {
     rate_per_second: Option<f64>,
     rate_burst: Option<u32>,
     page_size_cap: Option<usize>,
+    snapshot_page_cap: Option<usize>,
     max_team_bytes: Option<u64>,
     max_team_envelopes: Option<u64>,
     max_json_bytes: Option<usize>,
@@ -475,6 +486,10 @@ impl Config {
                 .page_size_cap
                 .or(file.limits.page_size_cap)
                 .unwrap_or(defaults.page_size_cap),
+            snapshot_page_cap: args
+                .snapshot_page_cap
+                .or(file.limits.snapshot_page_cap)
+                .unwrap_or(defaults.snapshot_page_cap),
             max_team_bytes: args
                 .max_team_bytes
                 .or(file.limits.max_team_bytes)

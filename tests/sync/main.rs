@@ -12,4 +12,5 @@ mod malicious;
 mod migration;
 mod rollback;
 mod rotation;
+mod snapshot_pages;
 mod team;

@@ -194,20 +194,6 @@ impl Opener {
         self.keys.keys().copied().collect()
     }
 
-    /// Checks and opens what the relay holds as of now (a snapshot): only a device active
-    /// in the team today vouches for it.
-    pub(super) fn open(
-        &mut self,
-        vault: &SharedVault,
-        link: &TeamLink,
-        bytes: Vec<u8>,
-    ) -> Result<Checked, SyncError> {
-        match UncheckedEnvelope::parse(bytes) {
-            Ok(unchecked) => self.open_parsed(vault, link, unchecked, u64::MAX),
-            Err(_) => Ok(Checked::Refused),
-        }
-    }
-
     /// Checks and opens the envelope at log position `at`.
     pub(super) fn open_parsed(
         &mut self,

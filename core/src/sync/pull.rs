@@ -13,7 +13,7 @@ use crate::vault::{
     SetAsideReason, SharedVault,
 };
 use std::collections::HashMap;
-use tandem_protocol::api::DEFAULT_PAGE;
+use tandem_protocol::api::{DEFAULT_PAGE, SNAPSHOT_PAGE};
 use tandem_protocol::envelope::{envelope_id, EnvelopeHeader, UncheckedEnvelope};
 use tandem_protocol::{DocId, EnvelopeKind, PlainChange};
 
@@ -168,6 +168,74 @@ fn retry_set_aside(
     Ok(())
 }
 
+/// On a first sync, takes in the relay's snapshots a page at a time (a new device holds one
+/// page, whatever the team's size), noting in `covered` what each one taken in covers. The
+/// pages must come in document order, each document once: a relay that sends one again or
+/// out of order (and so could keep a device paging for ever) is refused.
+fn take_snapshots(
+    vault: &SharedVault,
+    link: &TeamLink,
+    opener: &mut Opener,
+    report: &mut SyncReport,
+    covered: &mut HashMap<DocId, u64>,
+) -> Result<(), SyncError> {
+    let mut after: Option<DocId> = None;
+    loop {
+        let page = link.client.snapshot_page(link.team, after, SNAPSHOT_PAGE)?;
+        let mut opened = Vec::with_capacity(page.items.len());
+        let mut advanced = false;
+        for (covers, bytes) in page.items {
+            report.pulled += 1;
+            let Ok(unchecked) = UncheckedEnvelope::parse(bytes) else {
+                report.refused += 1;
+                continue;
+            };
+            // In order by the header's document (what the relay pages by); the signature
+            // is checked next, in `open_parsed`.
+            let doc = unchecked.header().doc;
+            if after.is_some_and(|a| doc <= a) {
+                return Err(SyncError::Protocol("the relay sent snapshots out of order"));
+            }
+            after = Some(doc);
+            advanced = true;
+            // Held by the relay as of now, not at a place in the log: only a device active
+            // in the team today vouches for it.
+            match opener.open_parsed(vault, link, unchecked, u64::MAX)? {
+                Checked::Opened(p) if p.kind == EnvelopeKind::Snapshot => {
+                    opened.push(IncomingSnapshot {
+                        doc_id: p.doc.to_hex(),
+                        kind: kind_of(p.class),
+                        covers,
+                        payload: p.payload,
+                    })
+                }
+                _ => report.refused += 1,
+            }
+        }
+        if page.more && !advanced {
+            // Every page must move on, or a relay could keep a device paging for ever.
+            return Err(SyncError::Protocol(
+                "the relay announced more snapshots but sent none",
+            ));
+        }
+        if !opened.is_empty() {
+            let r = vault.lock().apply_snapshots(opened)?;
+            report.documents_updated += r.learnt;
+            report.refused += r.refused;
+            // Only what was taken in: the log replays any document whose snapshot was not.
+            for (doc, c) in r.taken {
+                if let Ok(doc) = doc.parse::<DocId>() {
+                    covered.insert(doc, c);
+                }
+            }
+            opener.devices = vault.lock().team_device_keys()?;
+        }
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
 /// Pulls and applies the log page by page. On a device's first sync, the relay's snapshots
 /// come first and log envelopes they cover are skipped.
 pub(super) fn pull(
@@ -196,34 +264,7 @@ pub(super) fn pull(
     let full_pull = cursor == 0;
     let mut covered: HashMap<DocId, u64> = HashMap::new();
     if cursor == 0 {
-        let snapshots = link.client.snapshots(link.team)?;
-        let mut opened = Vec::with_capacity(snapshots.len());
-        for (covers, bytes) in snapshots {
-            report.pulled += 1;
-            match opener.open(vault, link, bytes)? {
-                Checked::Opened(p) if p.kind == EnvelopeKind::Snapshot => {
-                    opened.push(IncomingSnapshot {
-                        doc_id: p.doc.to_hex(),
-                        kind: kind_of(p.class),
-                        covers,
-                        payload: p.payload,
-                    })
-                }
-                _ => report.refused += 1,
-            }
-        }
-        if !opened.is_empty() {
-            let r = vault.lock().apply_snapshots(opened)?;
-            report.documents_updated += r.learnt;
-            report.refused += r.refused;
-            // Only what was taken in: the log replays any document whose snapshot was not.
-            for (doc, c) in r.taken {
-                if let Ok(doc) = doc.parse::<DocId>() {
-                    covered.insert(doc, c);
-                }
-            }
-            opener.devices = vault.lock().team_device_keys()?;
-        }
+        take_snapshots(vault, link, &mut opener, report, &mut covered)?;
     }
     let mut wait = wait_ms;
     // The highest key epoch the relay said the team is at.

@@ -5,8 +5,8 @@ use ed25519_dalek::SigningKey;
 use std::time::Duration;
 use tandem_protocol::api::{
     CompleteJoin, CreateInvite, CreateTeam, DeviceInfo, ErrorBody, JoinAccepted, JoinTeam,
-    KeyPackages, PostKeyPackages, PostRecord, PushResponse, RecordHead, RelayInfo, HEADER_EPOCH,
-    HEADER_HEAD, HEADER_MORE, HEADER_RECORD_HASH, HEADER_RECORD_SEQ,
+    KeyPackages, PostKeyPackages, PostRecord, PushResponse, RecordHead, RelayInfo, SnapshotFate,
+    SnapshotsStored, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE, HEADER_RECORD_HASH, HEADER_RECORD_SEQ,
 };
 use tandem_protocol::frames;
 use tandem_protocol::request::RequestToSign;
@@ -26,6 +26,15 @@ pub struct Page {
     pub more: bool,
     /// The team's current key epoch, if the relay said.
     pub epoch: Option<u32>,
+}
+
+/// A page of the team's snapshots.
+#[derive(Debug)]
+pub struct SnapshotPage {
+    /// `(sequence number covered, snapshot envelope bytes)`, in document order.
+    pub items: Vec<(u64, Vec<u8>)>,
+    /// Whether more follow.
+    pub more: bool,
 }
 
 /// A page of the team record.
@@ -355,12 +364,29 @@ impl RelayClient {
         })
     }
 
-    /// The latest snapshot of each document: `(sequence number covered, envelope)`.
-    pub fn snapshots(&self, team: TeamId) -> Result<Vec<(u64, Vec<u8>)>, SyncError> {
-        let mut resp = self.send("GET", &format!("/v1/teams/{team}/snapshots"), &[], false)?;
+    /// A page of the team's snapshots: those of documents after `after`, in document order,
+    /// at most `limit`; `more` when others follow. A relay from before paging sends them
+    /// all, with no `more`.
+    pub fn snapshot_page(
+        &self,
+        team: TeamId,
+        after: Option<DocId>,
+        limit: usize,
+    ) -> Result<SnapshotPage, SyncError> {
+        let path = match after {
+            Some(doc) => format!("/v1/teams/{team}/snapshots?after={doc}&limit={limit}"),
+            None => format!("/v1/teams/{team}/snapshots?limit={limit}"),
+        };
+        let mut resp = self.send("GET", &path, &[], false)?;
+        let more = resp
+            .headers()
+            .get(HEADER_MORE)
+            .and_then(|v| v.to_str().ok())
+            == Some("1");
         let body = read_body(&mut resp)?;
-        frames::decode_page(&body, usize::MAX)
-            .map_err(|_| SyncError::Protocol("the relay sent a malformed page"))
+        let items = frames::decode_page(&body, usize::MAX)
+            .map_err(|_| SyncError::Protocol("the relay sent a malformed page"))?;
+        Ok(SnapshotPage { items, more })
     }
 
     /// Uploads a snapshot covering the log up to `covers`.
@@ -377,6 +403,37 @@ impl RelayClient {
             false,
         )
         .map(|_| ())
+    }
+
+    /// Uploads several snapshots in one request (`(covers, envelope)` each); the answer says
+    /// what became of each. `Ok(None)` from a relay from before batches (it has no such
+    /// route): upload them one by one.
+    pub fn put_snapshots(
+        &self,
+        team: TeamId,
+        snapshots: &[(u64, Vec<u8>)],
+    ) -> Result<Option<Vec<SnapshotFate>>, SyncError> {
+        let body = frames::encode_page(snapshots);
+        match self.send(
+            "POST",
+            &format!("/v1/teams/{team}/snapshots/batch"),
+            &body,
+            false,
+        ) {
+            Ok(resp) => {
+                let answer: SnapshotsStored = json(resp)?;
+                if answer.fates.len() != snapshots.len() {
+                    return Err(SyncError::Protocol(
+                        "the relay answered for a different number of snapshots",
+                    ));
+                }
+                Ok(Some(answer.fates))
+            }
+            Err(SyncError::Relay {
+                status: 404 | 405, ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The team's devices.

@@ -6,6 +6,7 @@ use super::report::SyncProgress;
 use super::sealing::seal;
 use super::SyncError;
 use crate::vault::SharedVault;
+use tandem_protocol::api::SNAPSHOT_BATCH;
 use tandem_protocol::EnvelopeKind;
 
 /// A document gets a snapshot on the relay once this many of its envelopes are in the log...
@@ -15,38 +16,101 @@ const SNAPSHOT_AFTER: i64 = 64;
 /// replaying (loading) it.
 const SNAPSHOT_AFTER_BYTES: i64 = 8 * 1024;
 
-/// Snapshots uploaded per sync, at most (each is a request: the relay's per-device rate limit
-/// is shared with the changes themselves).
-const SNAPSHOTS_PER_SYNC: usize = 40;
+/// Snapshots uploaded per sync, at most: a founder putting a large team on a relay uploads
+/// them in a few syncs, while the changes themselves never wait long behind them.
+const SNAPSHOTS_PER_SYNC: usize = 2_048;
 
-/// Uploads snapshots of documents whose log has grown, once this device is caught up; at
-/// most [`SNAPSHOTS_PER_SYNC`] per sync, and it stops (for this time) when the relay says to
-/// slow down, so snapshots never hold up the changes themselves.
+/// Bytes of snapshots per batch, about (the relay accepts 16 MiB by default).
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// Uploads snapshots of documents whose log has grown, once this device is caught up, in
+/// batches of [`SNAPSHOT_BATCH`] (one request each; one by one to a relay from before
+/// batches); at most [`SNAPSHOTS_PER_SYNC`] per sync, and it stops (for this time) when the
+/// relay says to slow down, so snapshots never hold up the changes themselves.
 pub(super) fn upload_snapshots(
     vault: &SharedVault,
     link: &TeamLink,
     head: u64,
 ) -> Result<usize, SyncError> {
-    let docs = vault
-        .lock()
-        .docs_needing_snapshot(SNAPSHOT_AFTER, SNAPSHOT_AFTER_BYTES)?;
     let mut n = 0;
-    for (doc, kind) in docs.into_iter().take(SNAPSHOTS_PER_SYNC) {
-        let env = {
-            let mut v = vault.lock();
-            let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
-            let payload = v.snapshot_payload(&doc.to_hex(), kind, head)?;
-            seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?
-        };
-        match link.client.put_snapshot(link.team, head, env.bytes()) {
-            Ok(()) => {}
-            Err(SyncError::Relay { status: 429, .. }) => break,
-            Err(e) => return Err(e),
+    let mut batches = true;
+    while n < SNAPSHOTS_PER_SYNC {
+        let docs = vault
+            .lock()
+            .docs_needing_snapshot(SNAPSHOT_AFTER, SNAPSHOT_AFTER_BYTES)?;
+        if docs.is_empty() {
+            break;
         }
-        vault.lock().snapshot_uploaded(&doc, head)?;
-        n += 1;
+        let mut docs = docs.into_iter().take(SNAPSHOTS_PER_SYNC - n).peekable();
+        while docs.peek().is_some() {
+            let mut batch = Vec::new();
+            let mut ids = Vec::new();
+            let mut bytes = 0;
+            while batch.len() < SNAPSHOT_BATCH && bytes < BATCH_BYTES {
+                let Some((doc, kind)) = docs.next() else {
+                    break;
+                };
+                let env = {
+                    let mut v = vault.lock();
+                    let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
+                    let payload = v.snapshot_payload(&doc.to_hex(), kind, head)?;
+                    seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?
+                };
+                bytes += env.bytes().len();
+                batch.push((head, env.into_bytes()));
+                ids.push(doc);
+            }
+            let sent = if batches {
+                send_batch(link, &batch, &mut batches)?
+            } else {
+                None
+            };
+            let sent = match sent {
+                Some(sent) => sent,
+                None => send_one_by_one(link, &batch)?,
+            };
+            for doc in &ids[..sent] {
+                vault.lock().snapshot_uploaded(doc, head)?;
+            }
+            n += sent;
+            if sent < batch.len() {
+                // Slowed down: the rest next time.
+                return Ok(n);
+            }
+        }
     }
     Ok(n)
+}
+
+/// Sends a batch; how many the relay took (all, or none when it says to slow down), or
+/// `None` (and no more batches this sync) from a relay from before batches.
+fn send_batch(
+    link: &TeamLink,
+    batch: &[(u64, Vec<u8>)],
+    batches: &mut bool,
+) -> Result<Option<usize>, SyncError> {
+    match link.client.put_snapshots(link.team, batch) {
+        Ok(Some(_)) => Ok(Some(batch.len())),
+        Ok(None) => {
+            *batches = false;
+            Ok(None)
+        }
+        Err(SyncError::Relay { status: 429, .. }) => Ok(Some(0)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sends each snapshot of a batch on its own; how many the relay took before it said to
+/// slow down.
+fn send_one_by_one(link: &TeamLink, batch: &[(u64, Vec<u8>)]) -> Result<usize, SyncError> {
+    for (i, (covers, env)) in batch.iter().enumerate() {
+        match link.client.put_snapshot(link.team, *covers, env) {
+            Ok(()) => {}
+            Err(SyncError::Relay { status: 429, .. }) => return Ok(i),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(batch.len())
 }
 
 /// Checks every record a first sync stored as received without loading it

@@ -122,13 +122,15 @@ impl SignedHeaders {
         .map_err(request_error)
     }
 
-    /// The largest body this route takes: a push, a snapshot (one envelope), or JSON.
+    /// The largest body this route takes: a push or a snapshot batch, a snapshot (one
+    /// envelope), or JSON.
     fn body_limit(&self, state: &AppState) -> usize {
         let limits = state.limits();
         let path = self.path_and_query.split('?').next().unwrap_or("");
         match (self.method.as_str(), path) {
             ("POST", p) if p.ends_with("/envelopes") => limits.max_body_bytes,
             ("POST", p) if p.ends_with("/snapshots") => limits.max_envelope_bytes,
+            ("POST", p) if p.ends_with("/snapshots/batch") => limits.max_body_bytes,
             _ => limits.max_json_bytes.min(limits.max_body_bytes),
         }
     }

@@ -3,7 +3,9 @@
 use super::auth::Member;
 use super::error::ApiError;
 use super::{now_ms, AppState};
-use crate::storage::{NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome};
+use crate::storage::{
+    NewEnvelope, NewSnapshot, Page, PageRequest, SnapshotOutcome, SnapshotPageRequest,
+};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,10 +13,11 @@ use axum::Json;
 use ed25519_dalek::VerifyingKey;
 use std::time::Duration;
 use tandem_protocol::api::{
-    Appended, PushResponse, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE, MAX_WAIT_MS,
+    Appended, PushResponse, SnapshotFate, SnapshotsStored, HEADER_EPOCH, HEADER_HEAD, HEADER_MORE,
+    MAX_WAIT_MS, SNAPSHOT_BATCH,
 };
 use tandem_protocol::envelope::{envelope_id, EnvelopeError, UncheckedEnvelope};
-use tandem_protocol::frames::{decode_push, encode_page, FrameError};
+use tandem_protocol::frames::{decode_page_within, decode_push, encode_page, FrameError};
 use tandem_protocol::{DocId, EnvelopeKind, RelayErrorCode, SealedEnvelope};
 
 /// The query string as `key=value` pairs (only integers are expected, so no decoding).
@@ -32,6 +35,13 @@ pub(super) fn query_u64(query: Option<&str>, key: &str) -> Result<Option<u64>, A
         }
     }
     Ok(None)
+}
+
+/// A query parameter's raw value (the ids asked for are hex: no decoding).
+fn query_str<'q>(query: Option<&'q str>, key: &str) -> Option<&'q str> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
 }
 
 /// Parses an uploaded envelope and checks it belongs here: this team, signed by the device
@@ -314,19 +324,119 @@ pub async fn put_snapshot(
     Ok(StatusCode::OK)
 }
 
-/// `GET /v1/teams/{team}/snapshots`: page frames whose `seq` is what each snapshot covers.
+/// `POST /v1/teams/{team}/snapshots/batch`: page frames, each a snapshot envelope with what
+/// it covers as its `seq`. Every envelope is checked as a single upload is, before anything
+/// is stored; then all are stored in one transaction (a quota refusal stores none), so a
+/// founder putting a large team on a relay needs a request per batch, not per document.
+pub async fn put_snapshots(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<SnapshotsStored>, ApiError> {
+    let limits = state.limits();
+    let frames = decode_page_within(&member.body, SNAPSHOT_BATCH, limits.max_envelope_bytes)
+        .map_err(|e| match e {
+            FrameError::TooLarge => ApiError::too_large(),
+            FrameError::TooMany => ApiError::bad_request(
+                RelayErrorCode::TooMany,
+                "too many snapshots in one batch; send fewer at a time",
+            ),
+            _ => ApiError::malformed("the body is not a batch of snapshots"),
+        })?;
+    let key = device_key(&member)?;
+    let mut snapshots = Vec::with_capacity(frames.len());
+    for (covers, bytes) in frames {
+        let sealed = check_envelope(&member, &key, &bytes, EnvelopeKind::Snapshot)?;
+        snapshots.push(NewSnapshot {
+            doc: sealed.header().doc,
+            covers,
+            id: envelope_id(sealed.bytes()),
+            bytes: sealed.into_bytes(),
+            author: member.device.device,
+            stored_at_ms: now_ms(),
+        });
+    }
+    let outcomes = if snapshots.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .storage()
+            .put_snapshots_within(member.team, snapshots, limits.quota())
+            .await?
+    };
+    let fates: Vec<SnapshotFate> = outcomes
+        .into_iter()
+        .map(|o| match o {
+            SnapshotOutcome::Stored => SnapshotFate::Stored,
+            SnapshotOutcome::Superseded => SnapshotFate::Superseded,
+            SnapshotOutcome::Erased => SnapshotFate::Erased,
+        })
+        .collect();
+    tracing::info!(
+        team = %member.team,
+        device = %member.device.device,
+        count = fates.len(),
+        kept = fates.iter().filter(|f| **f == SnapshotFate::Stored).count(),
+        "snapshots"
+    );
+    Ok(Json(SnapshotsStored { fates }))
+}
+
+/// `GET /v1/teams/{team}/snapshots?after=DOC&limit=L`: a page of page frames in document
+/// order, `seq` = what each snapshot covers, `x-tandem-more` when more follow; without
+/// `limit`, every snapshot at once (what older devices ask for).
 pub async fn snapshots(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Response, ApiError> {
-    let snapshots = state.storage().snapshots(member.team).await?;
-    let items: Vec<(u64, Vec<u8>)> = snapshots.into_iter().map(|s| (s.covers, s.bytes)).collect();
-    tracing::info!(team = %member.team, device = %member.device.device, count = items.len(), "snapshots");
-    Ok((
+    let query = member.query.as_deref();
+    let Some(limit) = query_u64(query, "limit")? else {
+        let snapshots = state.storage().snapshots(member.team).await?;
+        let items: Vec<(u64, Vec<u8>)> =
+            snapshots.into_iter().map(|s| (s.covers, s.bytes)).collect();
+        tracing::info!(team = %member.team, device = %member.device.device, count = items.len(), "snapshots");
+        return Ok((
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            encode_page(&items),
+        )
+            .into_response());
+    };
+    let after = match query_str(query, "after") {
+        None => None,
+        Some(hex) => Some(
+            hex.parse::<DocId>()
+                .map_err(|_| ApiError::malformed("after= is not a document id"))?,
+        ),
+    };
+    let request = SnapshotPageRequest {
+        after,
+        limit: usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .clamp(1, state.limits().snapshot_page_cap),
+        max_bytes: state.limits().max_body_bytes,
+    };
+    let page = state.storage().snapshot_page(member.team, request).await?;
+    let items: Vec<(u64, Vec<u8>)> = page
+        .items
+        .into_iter()
+        .map(|s| (s.covers, s.bytes))
+        .collect();
+    tracing::info!(
+        team = %member.team,
+        device = %member.device.device,
+        count = items.len(),
+        more = page.more,
+        "snapshots"
+    );
+    let mut response = (
         [(header::CONTENT_TYPE, "application/octet-stream")],
         encode_page(&items),
     )
-        .into_response())
+        .into_response();
+    response.headers_mut().insert(
+        HEADER_MORE,
+        HeaderValue::from_static(if page.more { "1" } else { "0" }),
+    );
+    Ok(response)
 }
 
 #[cfg(test)]

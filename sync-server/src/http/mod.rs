@@ -150,6 +150,10 @@ pub fn app(state: AppState) -> Router {
             "/v1/teams/{team}/snapshots",
             get(envelopes::snapshots).post(envelopes::put_snapshot),
         )
+        .route(
+            "/v1/teams/{team}/snapshots/batch",
+            post(envelopes::put_snapshots),
+        )
         .route("/v1/teams/{team}/keys", get(keys::fetch).post(keys::post))
         .route(
             "/v1/teams/{team}/docs/{doc}/erase",

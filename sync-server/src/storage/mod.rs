@@ -38,7 +38,7 @@ pub use self::records::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
     NewInvite, NewKeyPackage, NewRecordEntry, NewSnapshot, Page, PageRequest, Quota, RecordAppend,
     RecordBase, RecordDevice, RecordEffects, RecordHead, RecordPage, Redeemed, SnapshotOutcome,
-    StoredInvite, StoredSnapshot, UsedInvite,
+    SnapshotPage, SnapshotPageRequest, StoredInvite, StoredSnapshot, UsedInvite,
 };
 pub use self::rules::{
     already_stored, judge_entry_clock, judge_founding, judge_post_shape, judge_record_post,
@@ -308,7 +308,10 @@ impl Storage {
         team: TeamId,
         snapshot: NewSnapshot,
     ) -> Result<SnapshotOutcome> {
-        dispatch!(self, s => s.put_snapshot(team, snapshot, None))
+        let mut outcomes = dispatch!(self, s => s.put_snapshots(team, vec![snapshot], None))?;
+        outcomes
+            .pop()
+            .ok_or(StorageError::Corrupt("a snapshot went unanswered"))
     }
 
     /// [`Self::put_snapshot`] within the team's `quota`: [`Refusal::QuotaBytes`], nothing
@@ -320,7 +323,31 @@ impl Storage {
         snapshot: NewSnapshot,
         quota: Quota,
     ) -> Result<SnapshotOutcome> {
-        dispatch!(self, s => s.put_snapshot(team, snapshot, Some(quota)))
+        let mut outcomes =
+            dispatch!(self, s => s.put_snapshots(team, vec![snapshot], Some(quota)))?;
+        outcomes
+            .pop()
+            .ok_or(StorageError::Corrupt("a snapshot went unanswered"))
+    }
+
+    /// [`Self::put_snapshot_within`] for several snapshots in one transaction, then one
+    /// collection: the outcome of each, in order, or a refusal and none stored.
+    pub async fn put_snapshots_within(
+        &self,
+        team: TeamId,
+        snapshots: Vec<NewSnapshot>,
+        quota: Quota,
+    ) -> Result<Vec<SnapshotOutcome>> {
+        dispatch!(self, s => s.put_snapshots(team, snapshots, Some(quota)))
+    }
+
+    /// A page of the team's snapshots, in document order.
+    pub async fn snapshot_page(
+        &self,
+        team: TeamId,
+        request: SnapshotPageRequest,
+    ) -> Result<SnapshotPage> {
+        dispatch!(self, s => s.snapshot_page(team, request))
     }
 
     /// What the team stores: `(envelopes in its log, bytes held)`.

@@ -162,6 +162,26 @@ pub enum SnapshotOutcome {
     Erased,
 }
 
+/// Which snapshots a page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotPageRequest {
+    /// Those of documents after this one (by id); `None`: from the first.
+    pub after: Option<DocId>,
+    /// At most this many.
+    pub limit: usize,
+    /// Stop before the page exceeds this many bytes (but always give at least one).
+    pub max_bytes: usize,
+}
+
+/// A page of snapshots, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotPage {
+    /// The snapshots.
+    pub items: Vec<StoredSnapshot>,
+    /// Whether more follow.
+    pub more: bool,
+}
+
 /// A stored snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSnapshot {

@@ -336,16 +336,24 @@ pub(super) fn head_after(
 /// Which of the first rows (`(seq, length)` in order, up to `limit + 1` of them) make the
 /// page, and whether more follow: at most `limit`, within `max_bytes` but never none.
 pub(super) fn page_cut(rows: &[(u64, usize)], request: &PageRequest) -> (usize, bool) {
+    let lens: Vec<usize> = rows.iter().map(|(_, len)| *len).collect();
+    cut(&lens, request.limit, request.max_bytes)
+}
+
+/// Of items of these lengths (in order, up to `limit + 1` of them), how many make a page of
+/// at most `limit` within `max_bytes` (never none), and whether more follow: the rule for
+/// every page the relay hands out, log and snapshots alike.
+pub(super) fn cut(lens: &[usize], limit: usize, max_bytes: usize) -> (usize, bool) {
     let mut total = 0usize;
     let mut take = 0;
-    for (_, len) in rows.iter().take(request.limit) {
-        if take > 0 && total.saturating_add(*len) > request.max_bytes {
+    for len in lens.iter().take(limit) {
+        if take > 0 && total.saturating_add(*len) > max_bytes {
             break;
         }
         total = total.saturating_add(*len);
         take += 1;
     }
-    (take, take < rows.len())
+    (take, take < lens.len())
 }
 
 // The team record.

@@ -192,6 +192,12 @@ pub(super) const UPSERT_SNAPSHOT: &str =
 /// The team's snapshots: team 1.
 pub(super) const SNAPSHOTS: &str =
     "SELECT doc, covers, bytes FROM snapshots WHERE team = $1 ORDER BY doc";
+/// The sizes of the snapshots of documents after 2, in document order, at most 3: team 1.
+pub(super) const SNAPSHOT_SIZES_AFTER: &str = "SELECT doc, length(bytes) FROM snapshots \
+     WHERE team = $1 AND doc > $2 ORDER BY doc LIMIT $3";
+/// The snapshots of documents after 2 up to 3, in document order: team 1.
+pub(super) const SNAPSHOTS_BETWEEN: &str = "SELECT doc, covers, bytes FROM snapshots \
+     WHERE team = $1 AND doc > $2 AND doc <= $3 ORDER BY doc";
 
 /// What is stored for one key epoch: team 1, epoch 2.
 pub(super) const EPOCH_PACKAGES: &str =

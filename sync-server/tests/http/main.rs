@@ -12,4 +12,5 @@ mod postgres;
 mod privacy;
 mod quotas;
 mod record;
+mod snapshot_batches;
 mod support;

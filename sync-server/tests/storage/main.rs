@@ -10,6 +10,7 @@ mod cases;
 mod erasure;
 mod quotas;
 mod record;
+mod snapshot_pages;
 mod support;
 
 /// `case::sqlite` and `case::postgres` for each case (of `cases`, or of the module named).
@@ -63,6 +64,11 @@ on_both_backends!(in quotas:
     erasing_frees_the_bytes_it_drops,
     one_group_judges_each_push_quota_as_if_alone,
     stored_bytes_are_counted_when_a_relay_is_upgraded,
+);
+
+on_both_backends!(in snapshot_pages:
+    snapshot_pages_keep_document_order_and_limits,
+    a_snapshot_batch_is_stored_whole_or_not_at_all,
 );
 
 on_both_backends!(in erasure:

@@ -16,18 +16,20 @@ mod listener;
 mod migrations;
 mod queries;
 mod record;
+mod snapshots;
 mod writer;
 
 use self::queries::{collect, current_epoch, device_record, head, lock_team, read_page, usage};
 use self::record::refuse_record_team;
+use self::snapshots::{put_one_snapshot, read_snapshot_page};
 use self::writer::{writer_loop, Queued, Write, Written};
 use super::group::{GroupStats, QUEUE};
 use super::rules::{self, InviteState};
-use super::sql::{self, id16, key32, seq_from_db, seq_to_db, DEVICE_COLUMNS};
+use super::sql::{self, id16, key32, seq_from_db, DEVICE_COLUMNS};
 use super::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
     NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, Result,
-    SnapshotOutcome, StorageError, StoredSnapshot,
+    SnapshotOutcome, SnapshotPage, SnapshotPageRequest, StorageError, StoredSnapshot,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::sync::Arc;
@@ -430,57 +432,27 @@ impl PostgresStorage {
         }
     }
 
-    pub(super) async fn put_snapshot(
+    pub(super) async fn put_snapshots(
         &self,
         team: TeamId,
-        snapshot: NewSnapshot,
+        snapshots: Vec<NewSnapshot>,
         quota: Option<Quota>,
-    ) -> Result<SnapshotOutcome> {
+    ) -> Result<Vec<SnapshotOutcome>> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // The team's counter row, locked as an erasure locks it: an erasure committed before
-        // is seen below; one after drops this snapshot.
+        // is seen below; one after drops these snapshots.
         lock_team(&tx, team).await?;
-        let now = usage(&tx, team).await?;
-        let (t, d) = (team.0.as_slice(), snapshot.doc.0.as_slice());
-        let erased = tx.query_opt(sql::ERASED, &[&t, &d]).await?.is_some();
-        if let Some(outcome) = rules::admit_snapshot(snapshot.covers, now.envelopes, erased)? {
-            return Ok(outcome);
+        let mut outcomes = Vec::with_capacity(snapshots.len());
+        for snapshot in snapshots {
+            // A refusal returns before the commit: the transaction is dropped, none stored.
+            outcomes.push(put_one_snapshot(&tx, team, snapshot, quota).await?);
         }
-        let old = tx.query_opt(sql::SNAPSHOT_SIZE, &[&t, &d]).await?;
-        let new_len = snapshot.bytes.len() as u64;
-        let old_len = match old {
-            // The upsert below keeps the one there: nothing changes, nothing to judge.
-            Some(row) if row.try_get::<_, i64>(0)? >= seq_to_db(snapshot.covers) => {
-                return Ok(SnapshotOutcome::Superseded)
-            }
-            Some(row) => rules::bytes_from_db(i64::from(row.try_get::<_, i32>(1)?))?,
-            None => 0,
-        };
-        rules::snapshot_quota(now.bytes, old_len, new_len, quota)?;
-        let stored = tx
-            .execute(
-                sql::UPSERT_SNAPSHOT,
-                &[
-                    &team.0.as_slice(),
-                    &snapshot.doc.0.as_slice(),
-                    &seq_to_db(snapshot.covers),
-                    &snapshot.id.as_slice(),
-                    &snapshot.bytes,
-                    &snapshot.author.0.as_slice(),
-                    &snapshot.stored_at_ms,
-                ],
-            )
-            .await?;
-        let outcome = rules::snapshot_kept(stored);
-        if outcome == SnapshotOutcome::Stored {
-            let grown = i64::try_from(new_len).unwrap_or(i64::MAX)
-                - i64::try_from(old_len).unwrap_or(i64::MAX);
-            tx.execute(sql::ADD_STORED_BYTES, &[&t, &grown]).await?;
+        if outcomes.contains(&SnapshotOutcome::Stored) {
             collect(&tx, team).await?;
         }
         tx.commit().await?;
-        Ok(outcome)
+        Ok(outcomes)
     }
 
     pub(super) async fn snapshots(&self, team: TeamId) -> Result<Vec<StoredSnapshot>> {
@@ -495,6 +467,24 @@ impl PostgresStorage {
                 })
             })
             .collect()
+    }
+
+    pub(super) async fn snapshot_page(
+        &self,
+        team: TeamId,
+        request: SnapshotPageRequest,
+    ) -> Result<SnapshotPage> {
+        let mut client = self.pool.get().await?;
+        // Sizes and bytes from one snapshot of the database.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let page = read_snapshot_page(&tx, team, request).await?;
+        tx.commit().await?;
+        Ok(page)
     }
 
     pub(super) async fn put_key_packages(

@@ -12,6 +12,7 @@ mod migrations;
 mod queries;
 mod readers;
 mod record;
+mod snapshots;
 mod writer;
 
 use self::queries::{
@@ -19,6 +20,7 @@ use self::queries::{
 };
 use self::readers::READERS;
 use self::record::refuse_record_team;
+use self::snapshots::{put_one_snapshot, read_snapshot_page};
 use self::writer::{writer_loop, Job};
 use super::group::{GroupStats, QUEUE};
 use super::rules::{self, InviteState};
@@ -26,7 +28,7 @@ use super::sql::{self, for_sqlite, id16, key32, seq_from_db, seq_to_db, DEVICE_C
 use super::{
     AppendOutcome, DeviceKeyPackages, DeviceLookup, DeviceRecord, KeyEpochOutcome, NewEnvelope,
     NewInvite, NewKeyPackage, NewSnapshot, Page, PageRequest, Quota, Redeemed, Result,
-    SnapshotOutcome, StoredSnapshot,
+    SnapshotOutcome, SnapshotPage, SnapshotPageRequest, StoredSnapshot,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::HashMap;
@@ -517,56 +519,22 @@ impl SqliteStorage {
         .await
     }
 
-    pub(super) async fn put_snapshot(
+    pub(super) async fn put_snapshots(
         &self,
         team: TeamId,
-        snapshot: NewSnapshot,
+        snapshots: Vec<NewSnapshot>,
         quota: Option<Quota>,
-    ) -> Result<SnapshotOutcome> {
+    ) -> Result<Vec<SnapshotOutcome>> {
+        // One job, so one savepoint: a refusal of any rolls back all of them.
         self.write(move |c| {
-            let erased = c
-                .prepare_cached(&for_sqlite(sql::ERASED))?
-                .exists(params![team.0, snapshot.doc.0])?;
-            let now = usage(c, team)?;
-            if let Some(outcome) = rules::admit_snapshot(snapshot.covers, now.envelopes, erased)? {
-                return Ok(outcome);
+            let mut outcomes = Vec::with_capacity(snapshots.len());
+            for snapshot in snapshots {
+                outcomes.push(put_one_snapshot(c, team, snapshot, quota)?);
             }
-            let old: Option<(i64, i64)> = c
-                .prepare_cached(&for_sqlite(sql::SNAPSHOT_SIZE))?
-                .query_row(params![team.0, snapshot.doc.0], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            let new_len = snapshot.bytes.len() as u64;
-            let old_len = match old {
-                // The upsert below keeps the one there: nothing changes, nothing to judge.
-                Some((covers, _)) if covers >= seq_to_db(snapshot.covers) => {
-                    return Ok(SnapshotOutcome::Superseded)
-                }
-                Some((_, len)) => rules::bytes_from_db(len)?,
-                None => 0,
-            };
-            rules::snapshot_quota(now.bytes, old_len, new_len, quota)?;
-            let stored = c.execute(
-                &for_sqlite(sql::UPSERT_SNAPSHOT),
-                params![
-                    team.0,
-                    snapshot.doc.0,
-                    seq_to_db(snapshot.covers),
-                    snapshot.id,
-                    snapshot.bytes,
-                    snapshot.author.0,
-                    snapshot.stored_at_ms
-                ],
-            )?;
-            let outcome = rules::snapshot_kept(stored as u64);
-            if outcome == SnapshotOutcome::Stored {
-                let grown = i64::try_from(new_len).unwrap_or(i64::MAX)
-                    - i64::try_from(old_len).unwrap_or(i64::MAX);
-                c.execute(&for_sqlite(sql::ADD_STORED_BYTES), params![team.0, grown])?;
+            if outcomes.contains(&SnapshotOutcome::Stored) {
                 collect(c, team)?;
             }
-            Ok(outcome)
+            Ok(outcomes)
         })
         .await
     }
@@ -593,6 +561,15 @@ impl SqliteStorage {
             Ok(out)
         })
         .await
+    }
+
+    pub(super) async fn snapshot_page(
+        &self,
+        team: TeamId,
+        request: SnapshotPageRequest,
+    ) -> Result<SnapshotPage> {
+        self.read(move |c| in_one_read(c, |tx| read_snapshot_page(tx, team, request)))
+            .await
     }
 
     pub(super) async fn put_key_packages(
