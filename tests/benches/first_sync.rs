@@ -8,7 +8,9 @@
 //!    records an encounter, and the time until the other has applied it is measured.
 //!
 //! Run: `cargo build --release -p tandem-relay && cargo bench -p tandem-e2e --bench first_sync`
-//! Sizes: `TANDEM_BENCH_PERSONS`, `TANDEM_BENCH_ENCOUNTERS`, `TANDEM_BENCH_ROUNDS`.
+//! Sizes: `TANDEM_BENCH_PERSONS`, `TANDEM_BENCH_ENCOUNTERS`, `TANDEM_BENCH_ROUNDS`;
+//! `TANDEM_BENCH_SCALES=1,3,10` runs those sizes times each factor, one after the other, and
+//! prints how every step grows against the first (the curve the README charts).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../sync/harness.rs"]
@@ -86,6 +88,18 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// What one size measured.
+struct Measured {
+    persons: usize,
+    encounters: usize,
+    push_s: f64,
+    first_ms: u64,
+    first_rss_kib: u64,
+    check_ms: u64,
+    check_rss_kib: u64,
+    seen_p50_ms: f64,
+}
+
 fn main() {
     if let (Ok(code), Ok(dir)) = (std::env::var(CHILD_CODE), std::env::var(CHILD_DIR)) {
         child(&code, &dir);
@@ -93,8 +107,51 @@ fn main() {
     }
     let persons = env_usize("TANDEM_BENCH_PERSONS", 1_000);
     let encounters = env_usize("TANDEM_BENCH_ENCOUNTERS", 100_000);
-    let tail = 500;
     let rounds = env_usize("TANDEM_BENCH_ROUNDS", 30);
+    // TANDEM_BENCH_SCALES=1,3,10 measures three sizes in one run and prints how each step
+    // grows against the first.
+    let scales: Vec<usize> = std::env::var("TANDEM_BENCH_SCALES")
+        .unwrap_or_else(|_| "1".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: Vec<Measured> = scales
+        .iter()
+        .map(|k| run(persons * k, encounters * k, rounds))
+        .collect();
+    if runs.len() > 1 {
+        let base = &runs[0];
+        println!();
+        println!("| persons / encounters | data | founder's push | first sync | its peak memory | checking | peak memory after | seen by another device (p50) |");
+        println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        for r in &runs {
+            let data = r.encounters as f64 / base.encounters as f64;
+            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+            println!(
+                "| {} / {} | {:.0}× | {:.1} s ({:.1}×) | {} ms ({:.1}×) | {:.0} MiB ({:.1}×) | {} ms ({:.1}×) | {:.0} MiB | {:.0} ms ({:.1}×) |",
+                r.persons,
+                r.encounters,
+                data,
+                r.push_s,
+                ratio(r.push_s, base.push_s),
+                r.first_ms,
+                ratio(r.first_ms as f64, base.first_ms as f64),
+                r.first_rss_kib as f64 / 1024.0,
+                ratio(r.first_rss_kib as f64, base.first_rss_kib as f64),
+                r.check_ms,
+                ratio(r.check_ms as f64, base.check_ms as f64),
+                r.check_rss_kib as f64 / 1024.0,
+                r.seen_p50_ms,
+                ratio(r.seen_p50_ms, base.seen_p50_ms),
+            );
+        }
+    }
+}
+
+/// One size, from an empty relay: the founder's setup and push, a new device's first sync
+/// and check (in a child process), then two online devices.
+fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
+    let tail = 500;
 
     // The founder uploads ~1,500 snapshots once, as fast as it can: the per-device rate limit
     // (20/s by default) would only stretch the setup.
@@ -140,7 +197,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    // The founder syncs until its snapshots are all up (a few hundred per sync).
+    // The founder syncs until its snapshots are all up.
     let (mut pushed, mut snapshots) = (0, 0);
     loop {
         let r = sync::sync_once(&a, 0, &|_| {}).unwrap();
@@ -150,10 +207,8 @@ fn main() {
             break;
         }
     }
-    println!(
-        "founder push: {pushed} envelopes, {snapshots} snapshots, in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    let push_s = t.elapsed().as_secs_f64();
+    println!("founder push: {pushed} envelopes, {snapshots} snapshots, in {push_s:.1} s");
 
     // 1. First sync of a fresh device, in a child process.
     let code = sync::create_invite(&a, 3600).unwrap().to_string();
@@ -235,4 +290,14 @@ fn main() {
         percentile(&seen, 0.99).as_secs_f64() * 1000.0,
         seen.last().unwrap().as_secs_f64() * 1000.0
     );
+    Measured {
+        persons,
+        encounters: encounters + tail,
+        push_s,
+        first_ms: f[0],
+        first_rss_kib: f[1],
+        check_ms: f[5],
+        check_rss_kib: f[7],
+        seen_p50_ms: percentile(&seen, 0.5).as_secs_f64() * 1000.0,
+    }
 }

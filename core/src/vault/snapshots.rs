@@ -292,15 +292,23 @@ impl Vault {
     /// Checks up to `max` deferred documents (only changed ones if `changed_only`); returns
     /// how many it checked.
     fn check_deferred_where(&mut self, max: usize, changed_only: bool) -> Result<usize> {
+        // In the key's order, from the first still there (checked ones are deleted): each
+        // batch reads only its own rows, where sorting by staleness first read and sorted
+        // every row left each time (quadratic over a large first sync). Stale ones are
+        // checked by the sync itself before it returns (`changed_only`).
+        let sql = if changed_only {
+            "SELECT f.doc_id, d.kind, f.covers FROM deferred_docs f
+             JOIN docs d ON d.id = f.doc_id
+             WHERE f.stale = 1 ORDER BY f.doc_id LIMIT ?1"
+        } else {
+            "SELECT f.doc_id, d.kind, f.covers FROM deferred_docs f
+             JOIN docs d ON d.id = f.doc_id
+             ORDER BY f.doc_id LIMIT ?1"
+        };
         let batch: Vec<(String, String, i64)> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT f.doc_id, d.kind, f.covers FROM deferred_docs f
-                 JOIN docs d ON d.id = f.doc_id
-                 WHERE f.stale = 1 OR ?2 = 0
-                 ORDER BY f.stale DESC, f.doc_id LIMIT ?1",
-            )?;
+            let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt
-                .query_map(params![max as i64, changed_only], |r| {
+                .query_map(params![max as i64], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
