@@ -8,6 +8,27 @@ use tandem_core::sync::SyncError;
 use tandem_model::NewEncounter;
 use tandem_protocol::api::HEADER_MORE;
 use tandem_protocol::frames;
+use tandem_protocol::{DeviceId, DocClass, DocId, EnvelopeKind, PlainChange, TeamId, TeamKey};
+
+/// A snapshot envelope for `doc` that no device of the team signed (a key the relay made).
+fn forged_snapshot(team: TeamId, doc: DocId) -> Vec<u8> {
+    let signer = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    PlainChange {
+        kind: EnvelopeKind::Snapshot,
+        team,
+        doc,
+        class: DocClass::Person,
+        payload: b"made up".to_vec(),
+    }
+    .seal(
+        &TeamKey::new(1, [3; 32]),
+        DeviceId([9; 16]),
+        &signer,
+        [1; 24],
+    )
+    .unwrap()
+    .into_bytes()
+}
 
 /// A founder with `n` people whose records are long enough for a snapshot each, synced
 /// until the snapshots are up: returns it and how many the last syncs uploaded.
@@ -102,4 +123,45 @@ fn a_relay_paging_snapshots_in_circles_or_out_of_order_is_refused() {
     settle(&[&a, &b]);
     assert_eq!(state(&a), state(&b));
     assert_eq!(encounters_of(&b), 48);
+}
+
+#[test]
+fn made_up_snapshots_move_no_page_on() {
+    let relay = RelayProcess::start_with(&["--snapshot-page-cap", "2"]);
+    let wrapper = start_wrapper(relay.addr);
+    let url = format!("http://{}", wrapper.addr);
+    let (a, _) = founder_with_snapshots(&url, 3);
+    let team: TeamId = a.v().team_id().parse().unwrap();
+
+    // Every page made up, each of documents further on, "more" always set: followed, a
+    // device would page without end (or past the real snapshots).
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(1));
+    let counter = next.clone();
+    *wrapper.rewrite.lock().unwrap() = Some(Box::new(move |route, headers, body| {
+        if !route.ends_with("/snapshots") {
+            return body;
+        }
+        let n = counter.fetch_add(2, Ordering::SeqCst);
+        headers.retain(|(k, _)| k != HEADER_MORE);
+        headers.push((HEADER_MORE.into(), "1".into()));
+        frames::encode_page(&[
+            (1, forged_snapshot(team, DocId([n; 16]))),
+            (1, forged_snapshot(team, DocId([n + 1; 16]))),
+        ])
+    }));
+    let (b, first) = Device::join(&a, "Alex");
+    assert!(
+        matches!(first, Err(SyncError::Protocol(_))),
+        "made-up pages: {first:?}"
+    );
+    assert_eq!(
+        next.load(Ordering::SeqCst),
+        3,
+        "stopped at the first made-up page"
+    );
+    *wrapper.rewrite.lock().unwrap() = None;
+    b.sync().unwrap();
+    settle(&[&a, &b]);
+    assert_eq!(state(&a), state(&b));
+    assert_eq!(encounters_of(&b), 36);
 }

@@ -182,6 +182,11 @@ fn take_snapshots(
     let mut after: Option<DocId> = None;
     loop {
         let page = link.client.snapshot_page(link.team, after, SNAPSHOT_PAGE)?;
+        if page.items.len() > SNAPSHOT_PAGE {
+            return Err(SyncError::Protocol(
+                "the relay sent a page of snapshots too long",
+            ));
+        }
         let mut opened = Vec::with_capacity(page.items.len());
         let mut advanced = false;
         for (covers, bytes) in page.items {
@@ -190,17 +195,23 @@ fn take_snapshots(
                 report.refused += 1;
                 continue;
             };
-            // In order by the header's document (what the relay pages by); the signature
-            // is checked next, in `open_parsed`.
+            // In order by the header's document (what the relay pages by).
             let doc = unchecked.header().doc;
             if after.is_some_and(|a| doc <= a) {
                 return Err(SyncError::Protocol("the relay sent snapshots out of order"));
             }
-            after = Some(doc);
-            advanced = true;
             // Held by the relay as of now, not at a place in the log: only a device active
             // in the team today vouches for it.
-            match opener.open_parsed(vault, link, unchecked, u64::MAX)? {
+            let checked = opener.open_parsed(vault, link, unchecked, u64::MAX)?;
+            if matches!(checked, Checked::Refused) {
+                // Signed by no device of the team: it moves nothing on, or a relay could
+                // page a device for ever (or past real snapshots) with made-up ones.
+                report.refused += 1;
+                continue;
+            }
+            after = Some(doc);
+            advanced = true;
+            match checked {
                 Checked::Opened(p) if p.kind == EnvelopeKind::Snapshot => {
                     opened.push(IncomingSnapshot {
                         doc_id: p.doc.to_hex(),
@@ -213,7 +224,7 @@ fn take_snapshots(
             }
         }
         if page.more && !advanced {
-            // Every page must move on, or a relay could keep a device paging for ever.
+            // Every page must move on by a snapshot a device of the team signed.
             return Err(SyncError::Protocol(
                 "the relay announced more snapshots but sent none",
             ));

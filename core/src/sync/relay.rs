@@ -429,8 +429,14 @@ impl RelayClient {
                 }
                 Ok(Some(answer.fates))
             }
+            // No such route: a relay from before batches (not a 404 about the team).
             Err(SyncError::Relay {
-                status: 404 | 405, ..
+                status: 404 | 405,
+                code:
+                    RelayErrorCode::NoRoute
+                    | RelayErrorCode::MethodNotAllowed
+                    | RelayErrorCode::Unknown(_),
+                ..
             }) => Ok(None),
             Err(e) => Err(e),
         }

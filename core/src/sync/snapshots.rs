@@ -23,6 +23,11 @@ const SNAPSHOTS_PER_SYNC: usize = 2_048;
 /// Bytes of snapshots per batch, about (the relay accepts 16 MiB by default).
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
+/// Snapshots uploaded one by one per sync, at most, to a relay without batches (or one
+/// refusing a batch as too large): each is a request, and the relay's per-device rate
+/// limit is shared with the changes themselves.
+const SINGLES_PER_SYNC: usize = 40;
+
 /// Uploads snapshots of documents whose log has grown, once this device is caught up, in
 /// batches of [`SNAPSHOT_BATCH`] (one request each; one by one to a relay from before
 /// batches); at most [`SNAPSHOTS_PER_SYNC`] per sync, and it stops (for this time) when the
@@ -32,21 +37,29 @@ pub(super) fn upload_snapshots(
     link: &TeamLink,
     head: u64,
 ) -> Result<usize, SyncError> {
+    let cap = |batches: bool| {
+        if batches {
+            SNAPSHOTS_PER_SYNC
+        } else {
+            SINGLES_PER_SYNC
+        }
+    };
     let mut n = 0;
     let mut batches = true;
-    while n < SNAPSHOTS_PER_SYNC {
+    while n < cap(batches) {
         let docs = vault
             .lock()
             .docs_needing_snapshot(SNAPSHOT_AFTER, SNAPSHOT_AFTER_BYTES)?;
         if docs.is_empty() {
             break;
         }
-        let mut docs = docs.into_iter().take(SNAPSHOTS_PER_SYNC - n).peekable();
-        while docs.peek().is_some() {
+        let mut docs = docs.into_iter().peekable();
+        while docs.peek().is_some() && n < cap(batches) {
+            let most = if batches { SNAPSHOT_BATCH } else { 1 }.min(cap(batches) - n);
             let mut batch = Vec::new();
             let mut ids = Vec::new();
             let mut bytes = 0;
-            while batch.len() < SNAPSHOT_BATCH && bytes < BATCH_BYTES {
+            while batch.len() < most && bytes < BATCH_BYTES {
                 let Some((doc, kind)) = docs.next() else {
                     break;
                 };
@@ -60,10 +73,9 @@ pub(super) fn upload_snapshots(
                 batch.push((head, env.into_bytes()));
                 ids.push(doc);
             }
-            let sent = if batches {
-                send_batch(link, &batch, &mut batches)?
-            } else {
-                None
+            let sent = match batches {
+                true => send_batch(link, &batch, &mut batches)?,
+                false => None,
             };
             let sent = match sent {
                 Some(sent) => sent,
@@ -91,7 +103,9 @@ fn send_batch(
 ) -> Result<Option<usize>, SyncError> {
     match link.client.put_snapshots(link.team, batch) {
         Ok(Some(_)) => Ok(Some(batch.len())),
-        Ok(None) => {
+        // A relay from before batches, or one whose body limit is below a batch: one by
+        // one (each snapshot fits a single upload's limit, or it never will).
+        Ok(None) | Err(SyncError::Relay { status: 413, .. }) => {
             *batches = false;
             Ok(None)
         }

@@ -383,16 +383,33 @@ pub async fn put_snapshots(
 
 /// `GET /v1/teams/{team}/snapshots?after=DOC&limit=L`: a page of page frames in document
 /// order, `seq` = what each snapshot covers, `x-tandem-more` when more follow; without
-/// `limit`, every snapshot at once (what older devices ask for).
+/// `limit`, every snapshot at once (what older devices ask for) if they fit in one body.
 pub async fn snapshots(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Response, ApiError> {
     let query = member.query.as_deref();
     let Some(limit) = query_u64(query, "limit")? else {
-        let snapshots = state.storage().snapshots(member.team).await?;
-        let items: Vec<(u64, Vec<u8>)> =
-            snapshots.into_iter().map(|s| (s.covers, s.bytes)).collect();
+        // As devices from before paging ask: everything in one answer, but never more than
+        // a body (the relay would hold it all in memory, and such a device could not read
+        // it anyway).
+        let all = SnapshotPageRequest {
+            after: None,
+            limit: usize::MAX,
+            max_bytes: state.limits().max_body_bytes,
+        };
+        let page = state.storage().snapshot_page(member.team, all).await?;
+        if page.more {
+            return Err(ApiError::bad_request(
+                RelayErrorCode::TooMany,
+                "too many snapshots for one answer; ask for them by the page (a newer Tandem does)",
+            ));
+        }
+        let items: Vec<(u64, Vec<u8>)> = page
+            .items
+            .into_iter()
+            .map(|s| (s.covers, s.bytes))
+            .collect();
         tracing::info!(team = %member.team, device = %member.device.device, count = items.len(), "snapshots");
         return Ok((
             [(header::CONTENT_TYPE, "application/octet-stream")],

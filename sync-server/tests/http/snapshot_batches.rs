@@ -218,3 +218,67 @@ fn one_bad_snapshot_refuses_the_whole_batch() {
     .unwrap();
     assert_eq!(stored, vec![good]);
 }
+
+#[test]
+fn a_batch_from_elsewhere_or_a_revoked_device_stores_nothing() {
+    let relay = Relay::start();
+    let team = Team::create(&relay);
+    let member = team.enrol(&relay);
+    let d = doc();
+    team.push(
+        &relay,
+        &member,
+        &[team.seal(&member, d, b"change", EnvelopeKind::Change)],
+    );
+    // Sealed for another team (right author, right signature).
+    let elsewhere = crate::support::seal(
+        tandem_protocol::TeamId(crate::support::random()),
+        &tandem_protocol::TeamKey::new(1, crate::support::random()),
+        &member,
+        d,
+        b"elsewhere",
+        EnvelopeKind::Snapshot,
+    );
+    post_batch(&relay, &team, &member, &[(1, elsewhere)]).expect(403, "wrong_team");
+    let good = (1, team.seal(&member, d, b"whole", EnvelopeKind::Snapshot));
+    let revoked = relay.send(
+        &team.admin,
+        "POST",
+        &team.path(&format!("/devices/{}/revoke", member.id)),
+        b"",
+    );
+    assert_eq!(revoked.status, 200);
+    post_batch(&relay, &team, &member, std::slice::from_ref(&good)).expect(403, "revoked");
+    let stored = relay
+        .send(&team.admin, "GET", &team.path("/snapshots"), b"")
+        .page();
+    assert!(stored.is_empty());
+}
+
+#[test]
+fn devices_from_before_paging_get_everything_or_a_clear_refusal() {
+    let relay = Relay::start_with(Limits {
+        max_body_bytes: 64 * 1024,
+        max_envelope_bytes: 16 * 1024,
+        ..Default::default()
+    });
+    let team = Team::create(&relay);
+    let docs: Vec<DocId> = (0..11).map(|_| doc()).collect();
+    let changes: Vec<Vec<u8>> = docs
+        .iter()
+        .map(|d| team.seal(&team.admin, *d, b"change", EnvelopeKind::Change))
+        .collect();
+    team.push(&relay, &team.admin, &changes);
+    // Ten snapshots of over 7 KB: more than one 64 KiB body holds.
+    for d in &docs[..10] {
+        let big = team.seal(&team.admin, *d, &[5u8; 7_000], EnvelopeKind::Snapshot);
+        let up = post_batch(&relay, &team, &team.admin, &[(11, big)]);
+        assert_eq!(up.status, 200, "{}", up.error());
+    }
+    relay
+        .send(&team.admin, "GET", &team.path("/snapshots"), b"")
+        .expect(400, "too_many");
+    // By the page, all of them.
+    let (all, _) = all_pages(&relay, &team, &team.admin, 256);
+    assert_eq!(all.len(), 10);
+}
