@@ -5,9 +5,10 @@ use super::link::TeamLink;
 use super::report::SyncProgress;
 use super::sealing::seal;
 use super::SyncError;
-use crate::vault::SharedVault;
+use crate::vault::{snapshot_payloads, SharedVault};
+use crate::DocKind;
 use tandem_protocol::api::SNAPSHOT_BATCH;
-use tandem_protocol::EnvelopeKind;
+use tandem_protocol::{DocId, EnvelopeKind};
 
 /// A document gets a snapshot on the relay once this many of its envelopes are in the log...
 const SNAPSHOT_AFTER: i64 = 64;
@@ -22,6 +23,10 @@ const SNAPSHOTS_PER_SYNC: usize = 2_048;
 
 /// Bytes of snapshots per batch, about (the relay accepts 16 MiB by default).
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// Snapshots made at once (on every core), at most: what a batch holds in memory before it
+/// is sealed stays small.
+const MADE_AT_ONCE: usize = 16;
 
 /// Snapshots uploaded one by one per sync, at most, to a relay without batches (or one
 /// refusing a batch as too large): each is a request, and the relay's per-device rate
@@ -60,18 +65,27 @@ pub(super) fn upload_snapshots(
             let mut ids = Vec::new();
             let mut bytes = 0;
             while batch.len() < most && bytes < BATCH_BYTES {
-                let Some((doc, kind)) = docs.next() else {
+                // A few at a time (made on every core, the vault's lock held only to read
+                // and to seal), until the batch is full.
+                let some: Vec<(DocId, DocKind)> = docs
+                    .by_ref()
+                    .take((most - batch.len()).min(MADE_AT_ONCE))
+                    .collect();
+                if some.is_empty() {
                     break;
-                };
-                let env = {
-                    let mut v = vault.lock();
-                    let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
-                    let payload = v.snapshot_payload(&doc.to_hex(), kind, head)?;
-                    seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?
-                };
-                bytes += env.bytes().len();
-                batch.push((head, env.into_bytes()));
-                ids.push(doc);
+                }
+                let named: Vec<(String, DocKind)> =
+                    some.iter().map(|(d, k)| (d.to_hex(), *k)).collect();
+                let sources = vault.lock().snapshot_sources(&named, head)?;
+                let payloads = snapshot_payloads(sources)?;
+                let v = vault.lock();
+                let key = v.current_team_key()?.ok_or(SyncError::NotInTeam)?;
+                for ((doc, kind), payload) in some.into_iter().zip(payloads) {
+                    let env = seal(&v, EnvelopeKind::Snapshot, doc, kind, payload, &key)?;
+                    bytes += env.bytes().len();
+                    batch.push((head, env.into_bytes()));
+                    ids.push(doc);
+                }
             }
             let sent = match batches {
                 true => send_batch(link, &batch, &mut batches)?,

@@ -22,6 +22,7 @@ pub use team_record::TrustProblem;
 mod shared;
 mod snapshots;
 pub use shared::SharedVault;
+pub(crate) use snapshots::snapshot_payloads;
 pub use snapshots::{IncomingSnapshot, SnapshotReport};
 
 use crate::db;

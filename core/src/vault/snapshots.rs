@@ -119,7 +119,86 @@ pub struct SnapshotReport {
     pub taken: Vec<(String, u64)>,
 }
 
+/// What a snapshot is made from, read under the vault's lock: a document loaded here is
+/// made into its payload at once; another's stored bytes are loaded, indexed and saved
+/// afterwards, on every core and without the lock ([`snapshot_payloads`]), so a founder
+/// putting thousands of records on a relay neither waits on one core nor holds the app.
+pub(crate) enum SnapshotSource {
+    /// The payload, made already.
+    Ready(Vec<u8>),
+    /// A document as stored.
+    Stored {
+        id: String,
+        kind: DocKind,
+        stored: store::StoredDoc,
+        covers: u64,
+    },
+}
+
+impl SnapshotSource {
+    fn payload(self) -> Result<Vec<u8>> {
+        match self {
+            Self::Ready(payload) => Ok(payload),
+            Self::Stored {
+                id,
+                kind,
+                stored,
+                covers,
+            } => {
+                let doc = load_doc(&stored, &id)?;
+                let rows = index_rows(&id, kind, &doc)?;
+                // Stored whole (no changes since): those bytes are the document already.
+                let document = if stored.chunks.is_empty() {
+                    stored.snapshot
+                } else {
+                    doc.save()
+                };
+                Ok(SnapshotPayload {
+                    document,
+                    rows,
+                    covers: Some(covers),
+                }
+                .encode())
+            }
+        }
+    }
+}
+
+/// The payloads of `sources`, in their order, made on every core.
+pub(crate) fn snapshot_payloads(sources: Vec<SnapshotSource>) -> Result<Vec<Vec<u8>>> {
+    in_parallel(sources, SnapshotSource::payload)
+        .into_iter()
+        .collect()
+}
+
 impl Vault {
+    /// What the snapshots of `docs` covering `covers` are made from ([`snapshot_payloads`]
+    /// makes them).
+    pub(crate) fn snapshot_sources(
+        &mut self,
+        docs: &[(String, DocKind)],
+        covers: u64,
+    ) -> Result<Vec<SnapshotSource>> {
+        let mut out = Vec::with_capacity(docs.len());
+        for (id, kind) in docs {
+            if self.cache.docs.contains_key(id) {
+                out.push(SnapshotSource::Ready(
+                    self.snapshot_payload(id, *kind, covers)?,
+                ));
+            } else {
+                let stored = store::load(&self.conn, id)?
+                    .ok_or_else(|| VaultError::not_found("document", id))?;
+                out.push(SnapshotSource::Stored {
+                    id: id.clone(),
+                    kind: *kind,
+                    stored,
+                    covers,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// A snapshot's payload for a document: its bytes, its index rows, and the log position
     /// it covers (this device's cursor: everything up to there is in it).
     pub fn snapshot_payload(
