@@ -725,3 +725,49 @@ fn a_removed_devices_later_envelope_is_set_aside_not_applied() {
     drop(lost);
     assert!(b.v().trust_problem().unwrap().is_none());
 }
+
+/// A device skips, when it pulls, the envelopes it pushed itself (by where the relay said
+/// each went). A relay that answers a push with another device's position cannot make it
+/// skip that device's change: only the very envelope it sent (same id) is skipped.
+#[test]
+fn a_push_answer_naming_anothers_position_hides_nothing() {
+    let relay = RelayProcess::start();
+    let (a, b, w) = team_of_two(&relay);
+    let person = b.v().list_people().unwrap()[0].id.clone();
+    // A writes first: its change is at position `theirs`.
+    let mut e = NewEncounter::with_person(person.clone());
+    e.notes = "from A".into();
+    a.v().record_encounter(&e).unwrap();
+    let theirs = a.sync().unwrap().head;
+    // B's push is answered as if its change had gone there.
+    *w.rewrite.lock().unwrap() = Some(Box::new(move |route, _, body| {
+        if !route.ends_with("/envelopes") {
+            return body;
+        }
+        let mut answer: tandem_protocol::api::PushResponse = match serde_json::from_slice(&body) {
+            Ok(a) => a,
+            Err(_) => return body,
+        };
+        for appended in &mut answer.appended {
+            appended.seq = theirs;
+        }
+        serde_json::to_vec(&answer).unwrap()
+    }));
+    let mut e = NewEncounter::with_person(person.clone());
+    e.notes = "from B".into();
+    b.v().record_encounter(&e).unwrap();
+    b.sync().unwrap();
+    *w.rewrite.lock().unwrap() = None;
+    settle(&[&a, &b]);
+    let notes: Vec<String> = b
+        .v()
+        .person(&person)
+        .unwrap()
+        .encounters
+        .iter()
+        .map(|e| e.notes.clone())
+        .collect();
+    assert!(notes.contains(&"from A".to_string()), "{notes:?}");
+    assert!(notes.contains(&"from B".to_string()), "{notes:?}");
+    assert_eq!(state(&a), state(&b));
+}

@@ -31,8 +31,8 @@ enum Tamper {
     WithholdEpoch(u32),
 }
 
-/// Rewrites a GET answer (or the answer to a join): its route, its `x-tandem` headers, its
-/// body.
+/// Rewrites a GET answer (or the answer to a join or a push): its route, its `x-tandem`
+/// headers, its body.
 pub(crate) type Rewrite = Box<dyn Fn(&str, &mut Vec<(String, String)>, Vec<u8>) -> Vec<u8> + Send>;
 
 #[derive(Clone)]
@@ -203,7 +203,9 @@ async fn forward(State(w): State<Wrapper>, req: Request) -> Response {
     // A relay may also claim a record for a team that has none (its honest answer is 400
     // `no_record`): a rewrite that answers such a request makes it a 200.
     let claims_record = is_get && status == 400 && route.ends_with("/record");
-    if (is_get || route == "/v1/join") && (status == 200 || claims_record) {
+    // A push's answer too (where the relay says each envelope went).
+    let is_push = !is_get && route.ends_with("/envelopes");
+    if (is_get || is_push || route == "/v1/join") && (status == 200 || claims_record) {
         if let Some(rewrite) = w.rewrite.lock().unwrap().as_ref() {
             let before = out.clone();
             out = rewrite(route, &mut out_headers, out);

@@ -303,6 +303,8 @@ pub(super) fn pull(
             }
             break;
         };
+        // What this device pushed itself in this range: the same envelope is skipped.
+        let own = vault.lock().take_pushed_upto(last);
         let mut opened = Vec::with_capacity(items.len());
         let mut set_aside = Vec::new();
         let mut applied_to = last;
@@ -312,6 +314,12 @@ pub(super) fn pull(
         for (seq, bytes) in items {
             report.pulled += 1;
             let id = envelope_id(&bytes);
+            if own.get(&seq) == Some(&id) {
+                // Written here, and held here since: nothing to check or apply.
+                previous = seq;
+                last_id = Some((seq, id));
+                continue;
+            }
             let parsed = UncheckedEnvelope::parse(bytes);
             if let Ok(u) = &parsed {
                 // A snapshot taken in holds it already: not even worth checking.

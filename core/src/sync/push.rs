@@ -7,6 +7,7 @@ use super::report::SyncProgress;
 use super::sealing::seal;
 use super::SyncError;
 use crate::vault::SharedVault;
+use tandem_protocol::envelope::envelope_id;
 use tandem_protocol::{DocId, EnvelopeKind};
 
 /// Outbox entries sealed and pushed per request, at most.
@@ -138,6 +139,14 @@ pub(super) fn push(
             let mut v = vault.lock();
             v.acknowledge(&seqs)?;
             v.count_pushed(&docs)?;
+            // Where each went in the log: pulled back, it is known by its id and skipped.
+            v.note_pushed(
+                envelopes
+                    .iter()
+                    .zip(&answer.appended)
+                    .filter(|(_, a)| !a.erased && a.seq > 0)
+                    .map(|(e, a)| (a.seq, envelope_id(e))),
+            );
         }
         pushed.sent += envelopes.len();
         progress(SyncProgress::Pushing(pushed.sent as u64, total));

@@ -19,6 +19,7 @@ mod set_aside;
 pub use set_aside::{ChunkOrigin, SetAside, SetAsideReason};
 mod team_record;
 pub use team_record::TrustProblem;
+mod pushed;
 mod shared;
 mod snapshots;
 pub use shared::SharedVault;
@@ -182,6 +183,7 @@ pub struct Vault {
     member: MemberId,
     team_id: String,
     cache: DocCache,
+    pushed: pushed::PushedHere,
 }
 
 impl std::fmt::Debug for Vault {
@@ -435,6 +437,7 @@ impl Vault {
             member,
             team_id,
             cache,
+            pushed: pushed::PushedHere::default(),
         })
     }
 
@@ -480,6 +483,7 @@ impl Vault {
             device_id,
             signing_key,
             cache: DocCache::default(),
+            pushed: pushed::PushedHere::default(),
         };
         vault.rebuild_indexes_if_pending()?;
         Ok(vault)
