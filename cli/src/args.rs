@@ -69,6 +69,10 @@ pub enum Command {
     /// The team's work over a period, counted on this device (never per member): as text,
     /// JSON or CSV, or the de-identified export for research
     Report(ReportArgs),
+    /// The places the team refers people to (shelters, food banks, clinics…), on every
+    /// device of the team
+    #[command(subcommand)]
+    Places(crate::args_team_work::PlacesCommand),
 }
 
 /// Vault commands.

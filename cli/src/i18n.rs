@@ -152,6 +152,7 @@ mod tests {
             include_str!("commands/followup.rs"),
             include_str!("commands/goal.rs"),
             include_str!("commands/person.rs"),
+            include_str!("commands/places.rs"),
             include_str!("commands/report.rs"),
             include_str!("commands/sync.rs"),
             include_str!("commands/team.rs"),

@@ -6,6 +6,7 @@ mod encounter;
 mod followup;
 mod goal;
 mod person;
+mod places;
 mod report;
 mod sync;
 mod team;
@@ -33,6 +34,7 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Status => sync::status(session, out),
         Command::Demo(a) => demo::run(&a, session, out),
         Command::Report(a) => report::run(&a, session, out),
+        Command::Places(c) => places::run(c, session, out),
     }
 }
 

@@ -14,6 +14,7 @@ fn every_noun_has_help() {
         "team",
         "demo",
         "report",
+        "places",
     ];
     for noun in nouns {
         let out = tandem().args([noun, "--help"]).output().unwrap();

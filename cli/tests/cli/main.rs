@@ -8,6 +8,7 @@ mod encounter;
 mod followup;
 mod help;
 mod person;
+mod places;
 mod report;
 mod support;
 mod team;

@@ -1,9 +1,11 @@
-//! Automerge documents: the team, each person, each month's street log.
+//! Automerge documents: the team (and the places it refers people to), each person, each
+//! month's street log.
 //!
 //! These functions read and write document structure and nothing else (no SQL, no files), so
 //! they are tested on their own and shared by the vault, the demo generator and the sync code.
 
 pub(crate) mod person;
+pub(crate) mod place;
 pub(crate) mod street;
 pub(crate) mod team;
 
