@@ -1,5 +1,5 @@
-//! The command line of the team's shared lists (the places it refers people to), as clap
-//! reads it; kept apart from `args.rs` so each list's commands stay together.
+//! The command line of the team's shared lists (the places it refers people to, the
+//! debriefs asked for), as clap reads it; kept apart from `args.rs` so they stay together.
 
 use clap::{Args, Subcommand};
 
@@ -74,4 +74,24 @@ pub struct PlaceFields {
     /// What the team should know ("ask for Josée", "no pets")
     #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
+}
+
+/// `tandem debriefs [--all] [done ENCOUNTER]`.
+#[derive(Debug, Args)]
+pub struct DebriefsArgs {
+    /// Also those that took place
+    #[arg(long)]
+    pub all: bool,
+    #[command(subcommand)]
+    pub action: Option<DebriefsAction>,
+}
+
+/// What to do with a debrief.
+#[derive(Debug, Subcommand)]
+pub enum DebriefsAction {
+    /// Note that a debrief took place (today, by you)
+    Done {
+        /// The encounter it was asked on: its id, or its first 6 characters or more
+        encounter: String,
+    },
 }

@@ -147,6 +147,7 @@ mod tests {
         let sources = [
             include_str!("render.rs"),
             include_str!("output.rs"),
+            include_str!("commands/debriefs.rs"),
             include_str!("commands/demo.rs"),
             include_str!("commands/encounter.rs"),
             include_str!("commands/followup.rs"),

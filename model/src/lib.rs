@@ -15,6 +15,7 @@ pub mod ids;
 pub mod labels;
 pub mod person;
 pub mod place;
+pub mod referral;
 pub mod report;
 pub mod search;
 pub mod shell;
@@ -30,6 +31,7 @@ pub use person::{Consent, ConsentUse, NewConsent, NewPerson, Profile, ProfileUpd
 pub use place::{
     place_kind_label, NewPlace, Place, PlaceLimits, PlaceUpdate, MAX_PLACES, PLACE_KINDS,
 };
+pub use referral::{DebriefRequest, Noted, Outcome, Referral};
 pub use report::{exported_count, Report, ReportPeriod, Tally, WeekTally};
 pub use search::fold_for_search;
 pub use team::{Member, MemberRole, OptionList, TeamInfo, TeamSettings, MAX_OPTION_CHARS};

@@ -1,6 +1,7 @@
 //! One module per noun; each command is a short call into `tandem_core::Vault`.
 
 mod brief;
+mod debriefs;
 mod demo;
 mod encounter;
 mod followup;
@@ -35,6 +36,7 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Demo(a) => demo::run(&a, session, out),
         Command::Report(a) => report::run(&a, session, out),
         Command::Places(c) => places::run(c, session, out),
+        Command::Debriefs(a) => debriefs::run(a, session, out),
     }
 }
 

@@ -15,6 +15,7 @@ fn every_noun_has_help() {
         "demo",
         "report",
         "places",
+        "debriefs",
     ];
     for noun in nouns {
         let out = tandem().args([noun, "--help"]).output().unwrap();

@@ -7,6 +7,7 @@ mod brief;
 mod encounter;
 mod followup;
 mod help;
+mod outcomes;
 mod person;
 mod places;
 mod report;

@@ -6,6 +6,7 @@ mod convergence_prop;
 mod crash;
 mod encryption;
 mod malformed;
+mod outcomes;
 mod places;
 mod round_trips;
 mod snapshots;
