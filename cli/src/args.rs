@@ -69,6 +69,12 @@ pub enum Command {
     /// The team's work over a period, counted on this device (never per member): as text,
     /// JSON or CSV, or the de-identified export for research
     Report(ReportArgs),
+    /// The places the team refers people to (shelters, food banks, clinics…), on every
+    /// device of the team
+    #[command(subcommand)]
+    Places(crate::args_team_work::PlacesCommand),
+    /// Debriefs peers asked for after an encounter: who asked and when (never whom they met)
+    Debriefs(crate::args_team_work::DebriefsArgs),
 }
 
 /// Vault commands.
@@ -327,7 +333,7 @@ pub struct GoalEdit {
 #[derive(Debug, Subcommand)]
 pub enum EncounterCommand {
     /// Record an encounter with a person, or with someone not known; prints its id
-    Add(EncounterAdd),
+    Add(Box<EncounterAdd>),
     /// The latest encounters, across everyone or with one person, newest first
     List {
         /// Only this person's encounters
@@ -341,6 +347,16 @@ pub enum EncounterCommand {
         /// The month, YYYY-MM [default: this month]
         #[arg(long, value_name = "YYYY-MM", value_parser = parse::month)]
         month: Option<String>,
+    },
+    /// Note whether a referral made during an encounter happened
+    Referral {
+        /// The encounter's id (or its first 6 characters or more)
+        encounter: String,
+        /// Which referral, as `encounter list` numbers them (1, 2…)
+        number: usize,
+        /// done, didnt-happen, or unknown (not known any more)
+        #[arg(value_name = "OUTCOME", value_parser = parse::outcome)]
+        outcome: parse::Known<tandem_model::Outcome>,
     },
     /// Rewrite what happened during an encounter
     EditNotes {
@@ -393,6 +409,10 @@ pub struct EncounterAdd {
     /// A referral made, in words (repeat for several)
     #[arg(long = "referral", value_name = "TEXT")]
     pub referrals: Vec<String>,
+    /// A referral to one of the team's places (`tandem places`): its id, or words only it
+    /// matches (repeat for several)
+    #[arg(long = "refer-to", value_name = "PLACE")]
+    pub refer_to: Vec<String>,
     /// Something to do after this encounter
     #[arg(long, value_name = "TEXT", conflicts_with = "anonymous")]
     pub follow_up: Option<String>,

@@ -147,11 +147,13 @@ mod tests {
         let sources = [
             include_str!("render.rs"),
             include_str!("output.rs"),
+            include_str!("commands/debriefs.rs"),
             include_str!("commands/demo.rs"),
             include_str!("commands/encounter.rs"),
             include_str!("commands/followup.rs"),
             include_str!("commands/goal.rs"),
             include_str!("commands/person.rs"),
+            include_str!("commands/places.rs"),
             include_str!("commands/report.rs"),
             include_str!("commands/sync.rs"),
             include_str!("commands/team.rs"),

@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod args;
+mod args_team_work;
 mod commands;
 mod i18n;
 mod output;

@@ -63,6 +63,19 @@ pub fn consent_use(s: &str) -> Result<ConsentUse, String> {
     })
 }
 
+/// A value that may be known or not (`unknown` clears it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Known<T>(pub Option<T>);
+
+pub fn outcome(s: &str) -> Result<Known<tandem_model::Outcome>, String> {
+    if s.trim() == "unknown" {
+        return Ok(Known(None));
+    }
+    tandem_model::Outcome::from_code(s)
+        .map(|o| Known(Some(o)))
+        .ok_or_else(|| format!("`{s}` is not an outcome; use done, didnt-happen or unknown"))
+}
+
 pub fn lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language Tandem speaks: use fr or en"))
 }

@@ -8,7 +8,7 @@ use tandem_model::export::{format_date, format_time};
 use tandem_model::labels::{action_label, code_label, consent_use_label, status_label};
 use tandem_model::{
     Conflict, Consent, Encounter, EncounterSubject, FollowUp, FollowUpDue, Goal, HistoryEntry,
-    PersonBrief, PersonId, PersonRecord, PersonSummary, TeamInfo,
+    Outcome, PersonBrief, PersonId, PersonRecord, PersonSummary, TeamInfo,
 };
 
 /// How many characters of a person's id lists show (enough for `find_person`).
@@ -150,9 +150,28 @@ fn encounter_body(text: &mut String, e: &Encounter, out: &Output) {
     }
     if !e.referrals.is_empty() {
         let label = out.t("encounter-referrals");
-        let _ = writeln!(text, "    {label}: {}", e.referrals.join(", "));
+        let items: Vec<String> = e
+            .referrals
+            .iter()
+            .enumerate()
+            .map(|(i, words)| {
+                let outcome = e.referral_details.get(i).and_then(|r| r.outcome.as_ref());
+                match outcome.map(|o| o.what) {
+                    Some(Outcome::Done) => {
+                        format!("{}. {words} ({})", i + 1, out.t("referral-done"))
+                    }
+                    Some(Outcome::DidNotHappen) => {
+                        format!("{}. {words} ({})", i + 1, out.t("referral-didnt-happen"))
+                    }
+                    None => format!("{}. {words}", i + 1),
+                }
+            })
+            .collect();
+        let _ = writeln!(text, "    {label}: {}", items.join("; "));
     }
-    if e.debrief {
+    if e.debrief && e.debrief_done.is_some() {
+        let _ = writeln!(text, "    {}", out.t("encounter-debrief-done"));
+    } else if e.debrief {
         let _ = writeln!(text, "    {}", out.t("encounter-debrief"));
     }
 }

@@ -222,6 +222,7 @@ pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
     // Consents and referrals draw from their own stream, so the rest of a seed's team stays
     // what it was before they were added.
     let mut extra = StdRng::seed_from_u64(size.seed ^ 0x7265_706f_7274);
+    let mut outcomes_rng = StdRng::seed_from_u64(size.seed ^ 0x6f75_7463_6f6d_6573);
     let now = Utc::now();
     let actor = vault.actor().clone();
     let member = vault.member().clone();
@@ -381,13 +382,33 @@ pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
                 }];
                 report.follow_ups += 1;
             }
-            let (_, fus) = doc
+            let (eid, fus) = doc
                 .transact_with(
                     |_| commit_opts("encounter.add", at),
-                    |tx| person::add_encounter(tx, &e, &member, at),
+                    |tx| person::add_encounter(tx, &e, &[], &member, at),
                 )
                 .map_err(|f| f.error)?
                 .result;
+            // What came of referrals a week on: a stream of its own, as above.
+            let noted = at + Duration::days(7);
+            if !e.referrals.is_empty() && noted < now {
+                let outcome = match outcomes_rng.gen_range(0..10) {
+                    0..=4 => Some(tandem_model::Outcome::Done),
+                    5..=6 => Some(tandem_model::Outcome::DidNotHappen),
+                    _ => None,
+                };
+                if outcome.is_some() {
+                    doc.transact_with(
+                        |_| commit_opts("referral.outcome", noted),
+                        |tx| {
+                            crate::docs::outcomes::set_referral_outcome(
+                                tx, &eid, 0, outcome, &member, noted,
+                            )
+                        },
+                    )
+                    .map_err(|f| f.error)?;
+                }
+            }
             // Older follow-ups are mostly done.
             if now - at > Duration::days(14) && rng.gen_bool(0.8) {
                 for f in fus {
@@ -430,7 +451,7 @@ pub fn generate(vault: &mut Vault, size: &DemoSize) -> Result<DemoReport> {
         if let Some(doc) = by_month.get_mut(&month) {
             doc.transact_with(
                 |_| commit_opts("encounter.add", at),
-                |tx| street::add_encounter(tx, &e, &member, at),
+                |tx| street::add_encounter(tx, &e, &[], &member, at),
             )
             .map_err(|f| f.error)?;
         }

@@ -8,8 +8,8 @@ use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tandem_model::{
-    fold_for_search, Consent, ConsentUse, Encounter, FollowUp, FollowUpDue, PersonId, PersonRecord,
-    PersonSummary,
+    fold_for_search, Consent, ConsentUse, Encounter, FollowUp, FollowUpDue, Outcome, PersonId,
+    PersonRecord, PersonSummary,
 };
 
 /// Everything the indexes hold about one document. Built from the document by
@@ -40,10 +40,12 @@ pub(crate) struct IndexRows {
     pub(crate) report_rows: u32,
 }
 
-/// The version of what [`IndexRows`] carry for reports.
-pub(crate) const REPORT_ROWS: u32 = 1;
+/// The version of what [`IndexRows`] carry for reports (2: what came of referrals and
+/// debriefs).
+pub(crate) const REPORT_ROWS: u32 = 2;
 
-/// What a report counts about one encounter (never its notes, place or who recorded it).
+/// What a report counts about one encounter (never its notes or place), and what the
+/// team's list of debriefs shows (who asked: reports never read it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct EncounterFacts {
     pub(crate) id: String,
@@ -52,6 +54,16 @@ pub(crate) struct EncounterFacts {
     pub(crate) referrals: u32,
     pub(crate) given: Vec<String>,
     pub(crate) domains: Vec<String>,
+    #[serde(default)]
+    pub(crate) referrals_done: u32,
+    #[serde(default)]
+    pub(crate) referrals_missed: u32,
+    #[serde(default)]
+    pub(crate) debrief_by: Option<String>,
+    #[serde(default)]
+    pub(crate) debrief_done_at: Option<i64>,
+    #[serde(default)]
+    pub(crate) debrief_done_by: Option<String>,
 }
 
 /// A row of `goal_index`.
@@ -105,6 +117,12 @@ fn encounter_row(e: &Encounter) -> (String, i64, Option<String>) {
 }
 
 fn encounter_facts(e: &Encounter) -> EncounterFacts {
+    let outcomes = |o: Outcome| {
+        e.referral_details
+            .iter()
+            .filter(|r| r.outcome.as_ref().map(|n| n.what) == Some(o))
+            .count() as u32
+    };
     EncounterFacts {
         id: e.id.as_str().to_owned(),
         duration: e.duration_minutes,
@@ -112,7 +130,48 @@ fn encounter_facts(e: &Encounter) -> EncounterFacts {
         referrals: e.referrals.len() as u32,
         given: e.given.clone(),
         domains: e.domains.clone(),
+        referrals_done: outcomes(Outcome::Done),
+        referrals_missed: outcomes(Outcome::DidNotHappen),
+        debrief_by: e
+            .debrief
+            .then(|| e.recorded_by.as_ref().map(|m| m.0.clone()))
+            .flatten(),
+        debrief_done_at: e.debrief_done.as_ref().map(|d| d.at.timestamp_millis()),
+        debrief_done_by: e
+            .debrief_done
+            .as_ref()
+            .and_then(|d| d.by.as_ref().map(|m| m.0.clone())),
     }
+}
+
+const ENCOUNTER_COLUMNS: &str = "(id, doc_id, person_id, at, kind, duration, debrief, referrals, \
+     given, domains, referrals_done, referrals_missed, debrief_by, debrief_done_at, \
+     debrief_done_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+fn insert_encounter(
+    ins: &mut rusqlite::CachedStatement<'_>,
+    row: (&str, &str, Option<&str>, i64, &Option<String>),
+    f: &EncounterFacts,
+) -> Result<()> {
+    let (id, doc_id, person, at, kind) = row;
+    ins.execute(params![
+        id,
+        doc_id,
+        person,
+        at,
+        kind,
+        f.duration,
+        f.debrief,
+        f.referrals,
+        json_list(&f.given),
+        json_list(&f.domains),
+        f.referrals_done,
+        f.referrals_missed,
+        f.debrief_by,
+        f.debrief_done_at,
+        f.debrief_done_by,
+    ])?;
+    Ok(())
 }
 
 fn follow_up_row(f: &FollowUp) -> (String, Option<String>, bool, String) {
@@ -228,9 +287,7 @@ impl IndexRows {
         conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
             .execute([doc_id])?;
         let mut ins = conn.prepare_cached(&format!(
-            "{insert} INTO encounter_index
-             (id, doc_id, person_id, at, kind, duration, debrief, referrals, given, domains)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            "{insert} INTO encounter_index {ENCOUNTER_COLUMNS}"
         ))?;
         let none = EncounterFacts::default();
         for (i, (id, at, kind)) in self.encounters.iter().enumerate() {
@@ -239,18 +296,7 @@ impl IndexRows {
                 .get(i)
                 .filter(|f| &f.id == id)
                 .unwrap_or(&none);
-            ins.execute(params![
-                id,
-                doc_id,
-                person,
-                at,
-                kind,
-                f.duration,
-                f.debrief,
-                f.referrals,
-                json_list(&f.given),
-                json_list(&f.domains),
-            ])?;
+            insert_encounter(&mut ins, (id, doc_id, person, *at, kind), f)?;
         }
         if let Some(person) = person {
             conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
@@ -449,23 +495,14 @@ pub(crate) fn add_encounter(
 ) -> Result<()> {
     let (id, at, kind) = encounter_row(e);
     let f = encounter_facts(e);
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO encounter_index
-         (id, doc_id, person_id, at, kind, duration, debrief, referrals, given, domains)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        id,
-        doc_id,
-        person.map(PersonId::as_str),
-        at,
-        kind,
-        f.duration,
-        f.debrief,
-        f.referrals,
-        json_list(&f.given),
-        json_list(&f.domains),
-    ])?;
+    let mut ins = conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO encounter_index {ENCOUNTER_COLUMNS}"
+    ))?;
+    insert_encounter(
+        &mut ins,
+        (&id, doc_id, person.map(PersonId::as_str), at, &kind),
+        &f,
+    )?;
     let Some(person) = person else { return Ok(()) };
     let mut ins = conn.prepare_cached(
         "INSERT OR REPLACE INTO follow_up_index

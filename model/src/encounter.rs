@@ -1,6 +1,7 @@
 //! Encounters (a meeting, a call, an accompaniment, a brief street contact) and follow-ups.
 
-use crate::ids::{EncounterId, FollowUpId, GoalId, MemberId, PersonId};
+use crate::ids::{EncounterId, FollowUpId, GoalId, MemberId, PersonId, PlaceId};
+use crate::referral::{Noted, Referral};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,13 @@ pub struct Encounter {
     pub debrief: bool,
     /// The member who recorded it.
     pub recorded_by: Option<MemberId>,
+    /// The same referrals, in the same order, with the place each was to and whether it
+    /// happened (`referrals` stays as it was, for what read it before).
+    #[serde(default)]
+    pub referral_details: Vec<Referral>,
+    /// When the debrief asked for took place, and who noted it.
+    #[serde(default)]
+    pub debrief_done: Option<Noted<()>>,
 }
 
 /// An encounter to record: only the subject is required; `at` defaults to now.
@@ -75,9 +83,13 @@ pub struct NewEncounter {
     /// What was given.
     #[serde(default)]
     pub given: Vec<String>,
-    /// Referrals.
+    /// Referrals, in words.
     #[serde(default)]
     pub referrals: Vec<String>,
+    /// Places of the team's list the person was referred to: each becomes a referral (in
+    /// the place's name) linked to it, before those in `referrals`. Optional.
+    #[serde(default)]
+    pub referred_to: Vec<PlaceId>,
     /// Follow-ups decided during the encounter (person encounters only).
     #[serde(default)]
     pub follow_ups: Vec<NewFollowUp>,
@@ -109,6 +121,7 @@ impl NewEncounter {
             notes: String::new(),
             given: Vec::new(),
             referrals: Vec::new(),
+            referred_to: Vec::new(),
             follow_ups: Vec::new(),
             debrief: false,
         }

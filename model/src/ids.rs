@@ -66,3 +66,7 @@ id_type!(
     /// A member of the team (a peer, nurse, doctor, social worker…).
     MemberId
 );
+id_type!(
+    /// A place the team refers people to (in the team document).
+    PlaceId
+);

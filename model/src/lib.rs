@@ -14,6 +14,8 @@ pub mod goal;
 pub mod ids;
 pub mod labels;
 pub mod person;
+pub mod place;
+pub mod referral;
 pub mod report;
 pub mod search;
 pub mod shell;
@@ -23,9 +25,13 @@ pub use brief::{Conflict, FollowUpDue, HistoryEntry, PersonBrief, PersonRecord, 
 pub use encounter::{Encounter, EncounterSubject, FollowUp, NewEncounter, NewFollowUp};
 pub use error::ErrorCode;
 pub use goal::{Goal, GoalStatus, GoalUpdate, NewGoal, Step};
-pub use ids::{ConsentId, EncounterId, FollowUpId, GoalId, MemberId, PersonId, StepId};
+pub use ids::{ConsentId, EncounterId, FollowUpId, GoalId, MemberId, PersonId, PlaceId, StepId};
 pub use labels::Lang;
 pub use person::{Consent, ConsentUse, NewConsent, NewPerson, Profile, ProfileUpdate};
+pub use place::{
+    place_kind_label, NewPlace, Place, PlaceLimits, PlaceUpdate, MAX_PLACES, PLACE_KINDS,
+};
+pub use referral::{DebriefRequest, Noted, Outcome, Referral};
 pub use report::{exported_count, Report, ReportPeriod, Tally, WeekTally};
 pub use search::fold_for_search;
 pub use team::{Member, MemberRole, OptionList, TeamInfo, TeamSettings, MAX_OPTION_CHARS};

@@ -99,6 +99,12 @@ pub struct Report {
     pub given: Vec<Tally>,
     /// Referrals made.
     pub referrals: u64,
+    /// Of the referrals made in the period, those noted as done (so far).
+    #[serde(default)]
+    pub referrals_done: u64,
+    /// Of the referrals made in the period, those noted as not having happened.
+    #[serde(default)]
+    pub referrals_not_happened: u64,
     /// Follow-ups done in the period.
     pub follow_ups_done: u64,
     /// Follow-ups overdue at the end of the period (or today, for a period not over):

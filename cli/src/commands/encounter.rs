@@ -2,19 +2,21 @@
 
 use super::find;
 use crate::args::{EncounterAdd, EncounterCommand};
-use crate::output::Output;
+use crate::output::{Failure, Output};
 use crate::render;
 use crate::session::Session;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::Utc;
 use serde_json::json;
 use std::collections::HashMap;
 use tandem_core::Vault;
-use tandem_model::{EncounterId, EncounterSubject, GoalId, NewEncounter, NewFollowUp, PersonId};
+use tandem_model::{
+    EncounterId, EncounterSubject, ErrorCode, GoalId, NewEncounter, NewFollowUp, PersonId,
+};
 
 pub fn run(command: EncounterCommand, session: &Session, out: &Output) -> Result<()> {
     match command {
-        EncounterCommand::Add(a) => add(a, session, out),
+        EncounterCommand::Add(a) => add(*a, session, out),
         EncounterCommand::List { person, limit } => {
             let mut vault = session.open()?;
             let encounters = match person {
@@ -33,6 +35,22 @@ pub fn run(command: EncounterCommand, session: &Session, out: &Output) -> Result
             let month = month.unwrap_or_else(|| tandem_core::month_of(Utc::now()));
             let log = session.open()?.street_log(&month)?;
             out.show(&log, |e| render::encounters(e, &HashMap::new(), out))
+        }
+        EncounterCommand::Referral {
+            encounter,
+            number,
+            outcome,
+        } => {
+            let mut vault = session.open()?;
+            let (id, _, _) = vault.find_encounter(&encounter)?;
+            let index = number.checked_sub(1).ok_or_else(|| {
+                Failure::new(ErrorCode::InvalidInput, "referrals are numbered from 1")
+            })?;
+            vault.set_referral_outcome(&id, index, outcome.0)?;
+            out.done(
+                json!({ "encounter": id, "referral": number, "outcome": outcome.0 }),
+                || out.t("referral-noted"),
+            )
         }
         EncounterCommand::EditNotes {
             person,
@@ -55,6 +73,14 @@ fn add(a: EncounterAdd, session: &Session, out: &Output) -> Result<()> {
         Some(p) if !a.anonymous => EncounterSubject::Person(find(&vault, p)?),
         _ => EncounterSubject::Anonymous(a.who),
     };
+    let mut referred_to = Vec::new();
+    for place in &a.refer_to {
+        referred_to.push(
+            vault
+                .find_place(place)
+                .with_context(|| format!("finding the place \"{place}\""))?,
+        );
+    }
     let new = NewEncounter {
         subject,
         at: a.at,
@@ -66,6 +92,7 @@ fn add(a: EncounterAdd, session: &Session, out: &Output) -> Result<()> {
         notes: a.notes.unwrap_or_default(),
         given: a.given,
         referrals: a.referrals,
+        referred_to,
         follow_ups: a
             .follow_up
             .map(|what| NewFollowUp { what, due: a.due })

@@ -1,11 +1,13 @@
 //! One module per noun; each command is a short call into `tandem_core::Vault`.
 
 mod brief;
+mod debriefs;
 mod demo;
 mod encounter;
 mod followup;
 mod goal;
 mod person;
+mod places;
 mod report;
 mod sync;
 mod team;
@@ -33,6 +35,8 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Status => sync::status(session, out),
         Command::Demo(a) => demo::run(&a, session, out),
         Command::Report(a) => report::run(&a, session, out),
+        Command::Places(c) => places::run(c, session, out),
+        Command::Debriefs(a) => debriefs::run(a, session, out),
     }
 }
 

@@ -154,6 +154,11 @@ fn text(r: &Report, out: &Output) -> String {
         vec![out.t("report-anonymous"), r.anonymous_contacts.to_string()],
         vec![out.t("report-naloxone"), r.naloxone.to_string()],
         vec![out.t("report-referrals"), r.referrals.to_string()],
+        vec![out.t("report-referrals-done"), r.referrals_done.to_string()],
+        vec![
+            out.t("report-referrals-not-happened"),
+            r.referrals_not_happened.to_string(),
+        ],
         vec![
             out.t("report-follow-ups-done"),
             r.follow_ups_done.to_string(),

@@ -14,6 +14,8 @@ fn every_noun_has_help() {
         "team",
         "demo",
         "report",
+        "places",
+        "debriefs",
     ];
     for noun in nouns {
         let out = tandem().args([noun, "--help"]).output().unwrap();

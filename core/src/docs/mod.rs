@@ -1,9 +1,12 @@
-//! Automerge documents: the team, each person, each month's street log.
+//! Automerge documents: the team (and the places it refers people to), each person, each
+//! month's street log.
 //!
 //! These functions read and write document structure and nothing else (no SQL, no files), so
 //! they are tested on their own and shared by the vault, the demo generator and the sync code.
 
+pub(crate) mod outcomes;
 pub(crate) mod person;
+pub(crate) mod place;
 pub(crate) mod street;
 pub(crate) mod team;
 
@@ -201,6 +204,11 @@ fn scalar_text(v: &ScalarValue) -> String {
     }
 }
 
+fn is_bookkeeping(key: &str) -> bool {
+    matches!(key, "status_at" | "debrief_done_at" | "debrief_done_by")
+        || (key.starts_with("referral_") && (key.ends_with("_at") || key.ends_with("_by")))
+}
+
 /// Every field under `obj` (recursing through maps) that holds concurrent values. One pass
 /// with `map_range`, whose items say whether they are in conflict; only those are expanded.
 pub(crate) fn collect_conflicts(
@@ -211,12 +219,13 @@ pub(crate) fn collect_conflicts(
 ) {
     for item in doc.map_range(obj, ..) {
         path.push(item.key.to_string());
-        // When a goal's status was set is bookkeeping for reports, not a value anyone chose:
-        // two devices changing the status at once conflict on the status alone.
-        if item.conflict && item.key != "status_at" {
+        // When a goal's status was set, or who noted an outcome and when, is bookkeeping,
+        // not a value anyone chose: two devices changing the status at once conflict on
+        // the status alone, and two noting a debrief done end with it done once.
+        if item.conflict && !is_bookkeeping(&item.key) {
             if let Ok(all) = doc.get_all(obj, item.key.as_ref()) {
                 // Winner (what `get` returns) first, as the UI shows it by default.
-                let values = all
+                let values: Vec<String> = all
                     .iter()
                     .rev()
                     .map(|(v, id)| match v {
@@ -225,10 +234,13 @@ pub(crate) fn collect_conflicts(
                         Value::Object(t) => format!("({t})"),
                     })
                     .collect();
-                out.push(Conflict {
-                    path: path.clone(),
-                    values,
-                });
+                // The same value written on two devices leaves nothing to choose.
+                if !values.windows(2).all(|w: &[String]| w[0] == w[1]) {
+                    out.push(Conflict {
+                        path: path.clone(),
+                        values,
+                    });
+                }
             }
         }
         if let ValueRef::Object(ObjType::Map) = item.value {

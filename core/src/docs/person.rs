@@ -9,7 +9,9 @@
 //! goals:      { id: { words: Text, domain, status, status_at, next_check_in, created_at,
 //!                     steps: { id: { text, done_at, created_at } } } }
 //! encounters: { id: { at, duration, place, kind, domains: [..], goals: [..], notes: Text,
-//!                     given: [..], referrals: [..], debrief, recorded_by } }
+//!                     given: [..], referrals: [..], debrief, recorded_by,
+//!                     referral_<i>_place, referral_<i>_outcome.., debrief_done_.. } }
+//!             (what came of an encounter afterwards: `outcomes.rs`)
 //! follow_ups: { id: { what, due, done_at, encounter, created_at, created_by } }
 //! ```
 
@@ -298,11 +300,13 @@ pub(crate) fn set_step_done(
     Ok(())
 }
 
-/// Fills an encounter map (shared by person documents and street logs).
+/// Fills an encounter map (shared by person documents and street logs). `places` are the
+/// places of `e.referred_to` with their names, looked up by the caller in the team document.
 pub(crate) fn write_encounter(
     tx: &mut impl Transactable,
     obj: &ObjId,
     e: &NewEncounter,
+    places: &[(tandem_model::PlaceId, String)],
     by: &MemberId,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -329,7 +333,7 @@ pub(crate) fn write_encounter(
     put_list(tx, obj, "goals", &clean_list(&goals))?;
     put_text(tx, obj, "notes", e.notes.trim())?;
     put_list(tx, obj, "given", &clean_list(&e.given))?;
-    put_list(tx, obj, "referrals", &clean_list(&e.referrals))?;
+    outcomes::write_referrals(tx, obj, places, &e.referrals)?;
     if e.debrief {
         tx.put(obj, "debrief", true)?;
     }
@@ -343,6 +347,7 @@ pub(crate) fn write_encounter(
 pub(crate) fn add_encounter(
     tx: &mut impl Transactable,
     e: &NewEncounter,
+    places: &[(tandem_model::PlaceId, String)],
     by: &MemberId,
     now: DateTime<Utc>,
 ) -> Result<(EncounterId, Vec<FollowUpId>)> {
@@ -352,7 +357,7 @@ pub(crate) fn add_encounter(
     let sec = section(tx, "encounters")?;
     let id = new_id();
     let obj = tx.put_object(&sec, id.as_str(), ObjType::Map)?;
-    write_encounter(tx, &obj, e, by, now)?;
+    write_encounter(tx, &obj, e, places, by, now)?;
     let eid = EncounterId(id);
     let mut fus = Vec::new();
     for f in &e.follow_ups {
@@ -462,7 +467,10 @@ pub(crate) fn read_encounter(
         Some(p) => EncounterSubject::Person(p.clone()),
         None => EncounterSubject::Anonymous(f.opt_str(doc, "who")),
     };
+    let referrals = f.list(doc, "referrals");
     Some(Encounter {
+        referral_details: outcomes::read_referrals(doc, &f, &referrals),
+        debrief_done: outcomes::read_debrief_done(doc, &f),
         id: EncounterId(id),
         subject,
         at: f.time("at")?,
@@ -473,7 +481,7 @@ pub(crate) fn read_encounter(
         goals: f.list(doc, "goals").into_iter().map(GoalId).collect(),
         notes: f.text(doc, "notes"),
         given: f.list(doc, "given"),
-        referrals: f.list(doc, "referrals"),
+        referrals,
         debrief: f.bool("debrief"),
         recorded_by: f.opt_str(doc, "recorded_by").map(MemberId),
     })

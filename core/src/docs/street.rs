@@ -64,13 +64,14 @@ fn encounters_obj(doc: &impl ReadDoc) -> Result<automerge::ObjId> {
 pub(crate) fn add_encounter(
     tx: &mut impl Transactable,
     e: &NewEncounter,
+    places: &[(tandem_model::PlaceId, String)],
     by: &MemberId,
     now: DateTime<Utc>,
 ) -> Result<EncounterId> {
     let sec = encounters_obj(tx)?;
     let id = new_id();
     let obj = tx.put_object(&sec, id.as_str(), ObjType::Map)?;
-    person::write_encounter(tx, &obj, e, by, now)?;
+    person::write_encounter(tx, &obj, e, places, by, now)?;
     Ok(EncounterId(id))
 }
 

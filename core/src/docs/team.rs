@@ -5,6 +5,7 @@
 //! members:  { member_id: { name, role, devices: { device_id: { public_key, added_at, revoked_at } } } }
 //! settings: { encounter_kinds: [..], life_domains: [..], given_items: [..] }
 //! persons:  { person_id: { added_at, erased_at } }
+//! places:   { place_id: { .. } }   (see `place.rs`: team data, never membership)
 //! ```
 
 use super::*;

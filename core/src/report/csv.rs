@@ -119,7 +119,7 @@ pub fn report_csv(report: &Report, lang: Lang) -> Vec<u8> {
         "",
         &p.time_zone,
     ]);
-    let totals: [(&str, &str, u64); 12] = [
+    let totals: [(&str, &str, u64); 14] = [
         ("Encounters", "Rencontres", report.encounters),
         ("People met", "Personnes rencontrées", report.people_met),
         ("New people", "Nouvelles personnes", report.new_people),
@@ -130,6 +130,16 @@ pub fn report_csv(report: &Report, lang: Lang) -> Vec<u8> {
         ),
         ("Naloxone given", "Naloxone remise", report.naloxone),
         ("Referrals made", "Références faites", report.referrals),
+        (
+            "Referrals done",
+            "Références réalisées",
+            report.referrals_done,
+        ),
+        (
+            "Referrals that did not happen",
+            "Références non abouties",
+            report.referrals_not_happened,
+        ),
         ("Follow-ups done", "Suivis faits", report.follow_ups_done),
         (
             "Follow-ups overdue",

@@ -131,6 +131,8 @@ struct EncounterCounts {
     people: u64,
     anonymous: u64,
     referrals: u64,
+    referrals_done: u64,
+    referrals_missed: u64,
     debriefs: u64,
     minutes: u64,
     timed: u64,
@@ -169,7 +171,8 @@ fn encounters(
     let mut c = EncounterCounts::default();
     let mut people: HashSet<String> = HashSet::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT at, person_id, kind, duration, debrief, referrals, given
+        "SELECT at, person_id, kind, duration, debrief, referrals, given, referrals_done,
+                referrals_missed
          FROM encounter_index INDEXED BY encounter_index_report
          WHERE at >= ?1 AND at < ?2",
     )?;
@@ -206,6 +209,8 @@ fn encounters(
         }
         c.debriefs += u64::from(r.get::<_, bool>(4)?);
         c.referrals += r.get::<_, i64>(5)?.max(0) as u64;
+        c.referrals_done += r.get::<_, i64>(7)?.max(0) as u64;
+        c.referrals_missed += r.get::<_, i64>(8)?.max(0) as u64;
         let given = r.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?;
         if given != "[]" {
             for item in serde_json::from_str::<Vec<String>>(given).unwrap_or_default() {
@@ -309,6 +314,8 @@ pub(crate) fn compute(
         naloxone,
         given,
         referrals: enc.referrals,
+        referrals_done: enc.referrals_done,
+        referrals_not_happened: enc.referrals_missed,
         follow_ups_done,
         follow_ups_overdue,
         goals_by_status,

@@ -10,6 +10,8 @@ mod erasure_tests;
 mod legacy_view;
 pub use legacy_view::DocDevice;
 mod membership;
+mod outcomes;
+mod places;
 mod reading;
 mod records;
 mod relay_trail;

@@ -131,6 +131,7 @@ impl Vault {
     pub fn record_encounter(&mut self, new: &NewEncounter) -> Result<EncounterId> {
         let now = Utc::now();
         let by = self.member.clone();
+        let places = self.referred_places(&new.referred_to)?;
         match &new.subject {
             EncounterSubject::Person(pid) => {
                 self.person_doc(pid)?;
@@ -139,7 +140,7 @@ impl Vault {
                     DocKind::Person,
                     "encounter.add",
                     |(e, _): &(EncounterId, Vec<FollowUpId>)| Some(e.0.clone()),
-                    |tx| person::add_encounter(tx, new, &by, now),
+                    |tx| person::add_encounter(tx, new, &places, &by, now),
                 )?;
                 if let Some(mut p) = pending {
                     let doc = self.person_doc(pid)?;
@@ -197,7 +198,7 @@ impl Vault {
                     DocKind::StreetLog,
                     "encounter.add",
                     |e: &EncounterId| Some(e.0.clone()),
-                    |tx| street::add_encounter(tx, new, &by, now),
+                    |tx| street::add_encounter(tx, new, &places, &by, now),
                 );
                 let (eid, mut change) = match result {
                     Ok(ok) => ok,

@@ -56,6 +56,12 @@ mod tests {
         v.conn
             .execute_batch(
                 "DROP INDEX encounter_index_report;
+                 DROP INDEX encounter_index_debriefs;
+                 ALTER TABLE encounter_index DROP COLUMN referrals_done;
+                 ALTER TABLE encounter_index DROP COLUMN referrals_missed;
+                 ALTER TABLE encounter_index DROP COLUMN debrief_by;
+                 ALTER TABLE encounter_index DROP COLUMN debrief_done_at;
+                 ALTER TABLE encounter_index DROP COLUMN debrief_done_by;
                  DROP TABLE goal_index;
                  ALTER TABLE encounter_index DROP COLUMN duration;
                  ALTER TABLE encounter_index DROP COLUMN debrief;

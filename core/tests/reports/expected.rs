@@ -103,6 +103,7 @@ pub fn expected(docs: &Documents, period: &ReportPeriod, now: DateTime<Utc>) -> 
     let mut given = BTreeMap::new();
     let mut met = BTreeSet::new();
     let (mut anonymous, mut referrals, mut minutes, mut timed, mut debriefs) = (0, 0, 0, 0, 0);
+    let (mut referrals_done, mut referrals_missed) = (0, 0);
     for e in &in_period {
         *by_kind.entry(e.kind.clone()).or_insert(0u64) += 1;
         for g in &e.given {
@@ -115,6 +116,13 @@ pub fn expected(docs: &Documents, period: &ReportPeriod, now: DateTime<Utc>) -> 
             tandem_core::model::EncounterSubject::Anonymous(_) => anonymous += 1,
         }
         referrals += e.referrals.len() as u64;
+        for r in &e.referral_details {
+            match r.outcome.as_ref().map(|o| o.what) {
+                Some(tandem_core::model::Outcome::Done) => referrals_done += 1,
+                Some(tandem_core::model::Outcome::DidNotHappen) => referrals_missed += 1,
+                None => {}
+            }
+        }
         if let Some(d) = e.duration_minutes {
             minutes += u64::from(d);
             timed += 1;
@@ -191,6 +199,8 @@ pub fn expected(docs: &Documents, period: &ReportPeriod, now: DateTime<Utc>) -> 
         naloxone,
         given,
         referrals,
+        referrals_done,
+        referrals_not_happened: referrals_missed,
         follow_ups_done: done,
         follow_ups_overdue: overdue,
         goals_by_status: GoalStatus::ALL

@@ -6,6 +6,8 @@ mod convergence_prop;
 mod crash;
 mod encryption;
 mod malformed;
+mod outcomes;
+mod places;
 mod round_trips;
 mod snapshots;
 mod support;

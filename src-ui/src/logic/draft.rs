@@ -158,6 +158,7 @@ impl EncounterDraft {
             notes: self.notes.trim_end().to_owned(),
             given: self.given.clone(),
             referrals: split_list(&self.referrals),
+            referred_to: Vec::new(),
             follow_ups,
             debrief: self.debrief,
         })

@@ -131,6 +131,8 @@ pub fn ReportScreen() -> impl IntoView {
                 ("report-anonymous", r.anonymous_contacts.to_string()),
                 ("report-naloxone", r.naloxone.to_string()),
                 ("report-referrals", r.referrals.to_string()),
+                ("report-referrals-done", r.referrals_done.to_string()),
+                ("report-referrals-not-happened", r.referrals_not_happened.to_string()),
                 ("report-follow-ups-done", r.follow_ups_done.to_string()),
                 ("report-follow-ups-overdue", r.follow_ups_overdue.to_string()),
                 ("report-goals-reached", r.goals_reached.to_string()),

@@ -315,6 +315,7 @@ fn an_encounter_keeps_every_field() {
         notes: "Il a parlé de sa fille.\nOn se revoit jeudi.".into(),
         given: vec!["naloxone".into(), "food".into()],
         referrals: vec!["CRAN".into()],
+        referred_to: vec![],
         follow_ups: vec![
             NewFollowUp {
                 what: "Appeler le CRAN".into(),
@@ -347,6 +348,12 @@ fn an_encounter_keeps_every_field() {
             referrals: vec!["CRAN".into()],
             debrief: true,
             recorded_by: Some(me.clone()),
+            referral_details: vec![Referral {
+                text: "CRAN".into(),
+                place: None,
+                outcome: None,
+            }],
+            debrief_done: None,
         }]
     );
     let fus: Vec<(&str, Option<chrono::NaiveDate>, Option<&EncounterId>)> = rec
