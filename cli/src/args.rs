@@ -69,6 +69,10 @@ pub enum Command {
     /// The team's work over a period, counted on this device (never per member): as text,
     /// JSON or CSV, or the de-identified export for research
     Report(ReportArgs),
+    /// Hand-over and cover: who accompanies whom, who does a follow-up, members away, and
+    /// what needs someone
+    #[command(subcommand)]
+    Cover(crate::args_cover::CoverCommand),
 }
 
 /// Vault commands.
@@ -425,11 +429,14 @@ pub enum FollowupCommand {
         /// The follow-up's id
         followup: String,
     },
-    /// Open follow-ups due by a date, across everyone (overdue ones included)
+    /// Your open follow-ups due by a date (overdue ones included); --team for everyone's
     Due {
         /// Up to this date, YYYY-MM-DD [default: today]
         #[arg(long, value_name = "DATE", value_parser = parse::date)]
         until: Option<NaiveDate>,
+        /// Everyone's, with who is responsible and who is away (the team view)
+        #[arg(long)]
+        team: bool,
     },
 }
 

@@ -6,11 +6,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod args;
+mod args_cover;
 mod commands;
 mod i18n;
 mod output;
 mod parse;
 mod render;
+mod render_cover;
 mod session;
 
 use clap::error::ErrorKind;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_set_aside.sql"),
     include_str!("../migrations/0006_team_record.sql"),
     include_str!("../migrations/0007_reports.sql"),
+    include_str!("../migrations/0008_handover.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! One module per noun; each command is a short call into `tandem_core::Vault`.
 
 mod brief;
+mod cover;
 mod demo;
 mod encounter;
 mod followup;
@@ -33,6 +34,7 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Status => sync::status(session, out),
         Command::Demo(a) => demo::run(&a, session, out),
         Command::Report(a) => report::run(&a, session, out),
+        Command::Cover(c) => cover::run(c, session, out),
     }
 }
 

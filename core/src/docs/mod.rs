@@ -3,6 +3,7 @@
 //! These functions read and write document structure and nothing else (no SQL, no files), so
 //! they are tested on their own and shared by the vault, the demo generator and the sync code.
 
+pub(crate) mod handover;
 pub(crate) mod person;
 pub(crate) mod street;
 pub(crate) mod team;
@@ -213,7 +214,7 @@ pub(crate) fn collect_conflicts(
         path.push(item.key.to_string());
         // When a goal's status was set is bookkeeping for reports, not a value anyone chose:
         // two devices changing the status at once conflict on the status alone.
-        if item.conflict && item.key != "status_at" {
+        if item.conflict && item.key != "status_at" && !handover::is_bookkeeping(path) {
             if let Ok(all) = doc.get_all(obj, item.key.as_ref()) {
                 // Winner (what `get` returns) first, as the UI shows it by default.
                 let values = all

@@ -55,7 +55,10 @@ mod tests {
         assert_eq!((before.naloxone, before.minutes), (1, 20));
         v.conn
             .execute_batch(
-                "DROP INDEX encounter_index_report;
+                "DROP INDEX follow_up_index_responsible;
+                 DROP TABLE accompany_index;
+                 ALTER TABLE follow_up_index DROP COLUMN responsible;
+                 DROP INDEX encounter_index_report;
                  DROP TABLE goal_index;
                  ALTER TABLE encounter_index DROP COLUMN duration;
                  ALTER TABLE encounter_index DROP COLUMN debrief;
