@@ -75,6 +75,10 @@ pub enum Command {
     Places(crate::args_team_work::PlacesCommand),
     /// Debriefs peers asked for after an encounter: who asked and when (never whom they met)
     Debriefs(crate::args_team_work::DebriefsArgs),
+    /// Hand-over and cover: who accompanies whom, who does a follow-up, members away, and
+    /// what needs someone
+    #[command(subcommand)]
+    Cover(crate::args_cover::CoverCommand),
 }
 
 /// Vault commands.
@@ -445,11 +449,14 @@ pub enum FollowupCommand {
         /// The follow-up's id
         followup: String,
     },
-    /// Open follow-ups due by a date, across everyone (overdue ones included)
+    /// Your open follow-ups due by a date (overdue ones included); --team for everyone's
     Due {
         /// Up to this date, YYYY-MM-DD [default: today]
         #[arg(long, value_name = "DATE", value_parser = parse::date)]
         until: Option<NaiveDate>,
+        /// Everyone's, with who is responsible and who is away (the team view)
+        #[arg(long)]
+        team: bool,
     },
 }
 

@@ -158,6 +158,8 @@ mod tests {
             include_str!("commands/sync.rs"),
             include_str!("commands/team.rs"),
             include_str!("commands/vault.rs"),
+            include_str!("commands/cover.rs"),
+            include_str!("render_cover.rs"),
         ];
         let mut keys = BTreeSet::new();
         for src in sources {

@@ -6,12 +6,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod args;
+mod args_cover;
 mod args_team_work;
 mod commands;
 mod i18n;
 mod output;
 mod parse;
 mod render;
+mod render_cover;
 mod session;
 
 use clap::error::ErrorKind;

@@ -8,7 +8,7 @@ use tandem_model::export::{format_date, format_time};
 use tandem_model::labels::{action_label, code_label, consent_use_label, status_label};
 use tandem_model::{
     Conflict, Consent, Encounter, EncounterSubject, FollowUp, FollowUpDue, Goal, HistoryEntry,
-    Outcome, PersonBrief, PersonId, PersonRecord, PersonSummary, TeamInfo,
+    MemberId, Outcome, PersonBrief, PersonId, PersonRecord, PersonSummary, TeamInfo,
 };
 
 /// How many characters of a person's id lists show (enough for `find_person`).
@@ -272,14 +272,21 @@ fn consent_line(c: &Consent, out: &Output) -> String {
     line
 }
 
-fn conflicts(text: &mut String, id: &PersonId, list: &[Conflict], out: &Output) {
+fn conflicts(
+    text: &mut String,
+    id: &PersonId,
+    list: &[Conflict],
+    names: &[(MemberId, String)],
+    out: &Output,
+) {
     for c in list {
+        let values = crate::render_cover::conflict_values(c, names);
         let devices = if c.values.len() == 2 {
             out.t("conflict-two-devices")
         } else {
             out.t("conflict-several-devices")
         };
-        let _ = writeln!(text, "{devices}: {} — {}", c.field(), c.values.join(" | "));
+        let _ = writeln!(text, "{devices}: {} — {}", c.field(), values.join(" | "));
         let keep = out.t("conflict-keep");
         let _ = writeln!(
             text,
@@ -327,6 +334,7 @@ pub fn brief(b: &PersonBrief, out: &Output) -> String {
         &[("count", b.encounter_count.into())],
     );
     let _ = writeln!(text, "  {seen} · {count}");
+    crate::render_cover::brief_cover(&mut text, b, out);
 
     heading(&mut text, &out.t("heading-goals"));
     if b.goals.is_empty() {
@@ -362,7 +370,7 @@ pub fn brief(b: &PersonBrief, out: &Output) -> String {
     }
     if !b.conflicts.is_empty() {
         text.push('\n');
-        conflicts(&mut text, &b.id, &b.conflicts, out);
+        conflicts(&mut text, &b.id, &b.conflicts, &b.member_names, out);
     }
     text
 }
@@ -418,7 +426,7 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
     }
     if !r.conflicts.is_empty() {
         text.push('\n');
-        conflicts(&mut text, &r.id, &r.conflicts, out);
+        conflicts(&mut text, &r.id, &r.conflicts, &[], out);
     }
     text
 }
@@ -497,6 +505,9 @@ mod tests {
                 path: vec!["goals".into(), "g1".into(), "status".into()],
                 values: vec!["working_on_it".into(), "paused".into()],
             }],
+            accompanied_by: vec![],
+            handovers: vec![],
+            member_names: vec![],
         }
     }
 

@@ -23,8 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_set_aside.sql"),
     include_str!("../migrations/0006_team_record.sql"),
     include_str!("../migrations/0007_reports.sql"),
-    // 0008 is the hand-over's; each file only adds columns and marks a reindex, so the two
-    // apply in either order.
+    include_str!("../migrations/0008_handover.sql"),
     include_str!("../migrations/0009_outcomes.sql"),
 ];
 

@@ -40,9 +40,10 @@ pub(crate) struct IndexRows {
     pub(crate) report_rows: u32,
 }
 
-/// The version of what [`IndexRows`] carry for reports (2: what came of referrals and
-/// debriefs).
-pub(crate) const REPORT_ROWS: u32 = 2;
+/// The version of what [`IndexRows`] carry: 1 added what reports count, 2 who accompanies
+/// each person and who is responsible for each follow-up, 3 what came of referrals and
+/// debriefs. Rows of an older version are indexed again from their document.
+pub(crate) const REPORT_ROWS: u32 = 3;
 
 /// What a report counts about one encounter (never its notes or place), and what the
 /// team's list of debriefs shows (who asked: reports never read it).
@@ -94,6 +95,9 @@ pub(crate) struct PersonRow {
     /// Since when a consent covering research holds ([`research_since`]).
     #[serde(default)]
     pub(crate) research_since: Option<String>,
+    /// The members who accompany them (ids).
+    #[serde(default)]
+    pub(crate) accompanied_by: Vec<String>,
 }
 
 /// The day from which the person's recorded consent covers research, if it does: the
@@ -216,6 +220,11 @@ impl IndexRows {
                 has_conflicts: !rec.conflicts.is_empty(),
                 created_at: Some(rec.created_at.timestamp_millis()),
                 research_since: research_since(&rec.consents).map(|d| d.to_string()),
+                accompanied_by: rec
+                    .accompanied_by
+                    .iter()
+                    .map(|m| m.as_str().to_owned())
+                    .collect(),
             }),
             encounters: rec.encounters.iter().map(encounter_row).collect(),
             follow_ups: rec.follow_ups.iter().map(follow_up_row).collect(),
@@ -283,6 +292,14 @@ impl IndexRows {
                 p.created_at,
                 p.research_since,
             ])?;
+            conn.prepare_cached("DELETE FROM accompany_index WHERE person_id = ?1")?
+                .execute([doc_id])?;
+            let mut ins = conn.prepare_cached(
+                "INSERT OR IGNORE INTO accompany_index (person_id, member_id) VALUES (?1, ?2)",
+            )?;
+            for m in &p.accompanied_by {
+                ins.execute(params![doc_id, m])?;
+            }
         }
         conn.prepare_cached("DELETE FROM encounter_index WHERE doc_id = ?1")?
             .execute([doc_id])?;
@@ -302,12 +319,22 @@ impl IndexRows {
             conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
                 .execute([person])?;
             let mut ins = conn.prepare_cached(&format!(
-                "{insert} INTO follow_up_index (id, person_id, due, done, json, done_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                "{insert} INTO follow_up_index
+                 (id, person_id, due, done, json, done_at, created_at, responsible)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
             ))?;
             for (id, due, done, json) in &self.follow_ups {
-                let (done_at, created_at) = follow_up_times(json);
-                ins.execute(params![id, person, due, done, json, done_at, created_at])?;
+                let (done_at, created_at, responsible) = follow_up_times(json);
+                ins.execute(params![
+                    id,
+                    person,
+                    due,
+                    done,
+                    json,
+                    done_at,
+                    created_at,
+                    responsible
+                ])?;
             }
             conn.prepare_cached("DELETE FROM goal_index WHERE person_id = ?1")?
                 .execute([person])?;
@@ -330,15 +357,16 @@ impl IndexRows {
     }
 }
 
-/// When a follow-up (as its row's JSON) was done and added, in ms: the JSON carries both, so
-/// snapshots made before these columns existed fill them too.
-fn follow_up_times(json: &str) -> (Option<i64>, Option<i64>) {
+/// When a follow-up (as its row's JSON) was done and added, in ms, and who is responsible:
+/// the JSON carries them, so snapshots made before these columns existed fill them too.
+fn follow_up_times(json: &str) -> (Option<i64>, Option<i64>, Option<String>) {
     match serde_json::from_str::<FollowUp>(json) {
         Ok(f) => (
             f.done_at.map(|t| t.timestamp_millis()),
             Some(f.created_at.timestamp_millis()),
+            f.responsible.or(f.created_by).map(|m| m.0),
         ),
-        Err(_) => (None, None),
+        Err(_) => (None, None, None),
     }
 }
 
@@ -347,13 +375,14 @@ pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM encounter_index WHERE doc_id = ?1", [id])?;
     conn.execute("DELETE FROM follow_up_index WHERE person_id = ?1", [id])?;
     conn.execute("DELETE FROM goal_index WHERE person_id = ?1", [id])?;
+    conn.execute("DELETE FROM accompany_index WHERE person_id = ?1", [id])?;
     Ok(())
 }
 
 pub(crate) fn clear(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM person_index; DELETE FROM encounter_index; DELETE FROM follow_up_index;
-         DELETE FROM goal_index;",
+         DELETE FROM goal_index; DELETE FROM accompany_index;",
     )?;
     Ok(())
 }
@@ -448,8 +477,16 @@ pub(crate) fn follow_ups_due(conn: &Connection, until: NaiveDate) -> Result<Vec<
          WHERE f.done = 0 AND f.due IS NOT NULL AND f.due <= ?1
          ORDER BY f.due, p.name COLLATE NOCASE",
     )?;
+    due_rows(&mut stmt, rusqlite::params![until.to_string()])
+}
+
+/// Reads `(person id, name, follow-up JSON)` rows into follow-ups due.
+pub(crate) fn due_rows(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    args: impl rusqlite::Params,
+) -> Result<Vec<FollowUpDue>> {
     let rows = stmt
-        .query_map([until.to_string()], |r| {
+        .query_map(args, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -460,7 +497,11 @@ pub(crate) fn follow_ups_due(conn: &Connection, until: NaiveDate) -> Result<Vec<
     Ok(rows
         .into_iter()
         .filter_map(|(pid, name, json)| {
-            let follow_up: FollowUp = serde_json::from_str(&json).ok()?;
+            let mut follow_up: FollowUp = serde_json::from_str(&json).ok()?;
+            // Rows written before responsibility was kept: whoever added it.
+            if follow_up.responsible.is_none() {
+                follow_up.responsible = follow_up.created_by.clone();
+            }
             Some(FollowUpDue {
                 person: PersonId(pid),
                 person_name: name,
@@ -506,11 +547,11 @@ pub(crate) fn add_encounter(
     let Some(person) = person else { return Ok(()) };
     let mut ins = conn.prepare_cached(
         "INSERT OR REPLACE INTO follow_up_index
-         (id, person_id, due, done, json, done_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         (id, person_id, due, done, json, done_at, created_at, responsible)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (id, due, done, json) in follow_ups.iter().map(follow_up_row) {
-        let (done_at, created_at) = follow_up_times(&json);
+        let (done_at, created_at, responsible) = follow_up_times(&json);
         ins.execute(params![
             id,
             person.as_str(),
@@ -518,7 +559,8 @@ pub(crate) fn add_encounter(
             done,
             json,
             done_at,
-            created_at
+            created_at,
+            responsible
         ])?;
     }
     let open = follow_ups.iter().filter(|f| f.done_at.is_none()).count() as i64;

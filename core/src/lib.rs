@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod automerge_input;
+mod cover_index;
 mod db;
 pub mod demo;
 mod docs;

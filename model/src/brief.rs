@@ -3,6 +3,7 @@
 
 use crate::encounter::{Encounter, FollowUp};
 use crate::goal::Goal;
+use crate::handover::HandoverNote;
 use crate::ids::{MemberId, PersonId};
 use crate::person::{Consent, Profile};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -44,6 +45,12 @@ pub struct PersonRecord {
     pub created_at: DateTime<Utc>,
     /// Fields edited concurrently on different devices.
     pub conflicts: Vec<Conflict>,
+    /// The members who accompany them.
+    #[serde(default)]
+    pub accompanied_by: Vec<MemberId>,
+    /// Notes left when someone took over, newest first.
+    #[serde(default)]
+    pub handovers: Vec<HandoverNote>,
 }
 
 impl PersonRecord {
@@ -91,6 +98,9 @@ impl PersonRecord {
             consents: self.consents.clone(),
             last_seen: self.last_seen(),
             conflicts: self.conflicts.clone(),
+            accompanied_by: self.accompanied_by.clone(),
+            handovers: self.handovers.clone(),
+            member_names: Vec::new(),
         }
     }
 }
@@ -126,6 +136,27 @@ pub struct PersonBrief {
     pub last_seen: Option<DateTime<Utc>>,
     /// Fields edited concurrently, with every value.
     pub conflicts: Vec<Conflict>,
+    /// The members who accompany them.
+    #[serde(default)]
+    pub accompanied_by: Vec<MemberId>,
+    /// Notes left when someone took over, newest first.
+    #[serde(default)]
+    pub handovers: Vec<HandoverNote>,
+    /// The names of the members this brief mentions (accompanying, responsible, wrote a
+    /// note), filled in by the vault from the team it knows.
+    #[serde(default)]
+    pub member_names: Vec<(MemberId, String)>,
+}
+
+impl PersonBrief {
+    /// A member's name as the brief knows it, or a short form of the id.
+    pub fn member_name(&self, id: &MemberId) -> String {
+        self.member_names
+            .iter()
+            .find(|(m, _)| m == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| id.as_str().chars().take(8).collect())
+    }
 }
 
 /// A person in a list or a search result.

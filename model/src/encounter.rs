@@ -145,6 +145,9 @@ pub struct FollowUp {
     pub created_at: DateTime<Utc>,
     /// Who added it.
     pub created_by: Option<MemberId>,
+    /// The member responsible for doing it: whoever added it, until it is given to another.
+    #[serde(default)]
+    pub responsible: Option<MemberId>,
 }
 
 /// A follow-up to add.

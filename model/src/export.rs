@@ -244,6 +244,8 @@ mod tests {
             follow_ups: vec![],
             created_at: at,
             conflicts: vec![],
+            accompanied_by: vec![],
+            handovers: vec![],
         }
     }
 

@@ -7,10 +7,12 @@
 #![warn(missing_docs)]
 
 pub mod brief;
+pub mod cover;
 pub mod encounter;
 pub mod error;
 pub mod export;
 pub mod goal;
+pub mod handover;
 pub mod ids;
 pub mod labels;
 pub mod person;
@@ -22,9 +24,11 @@ pub mod shell;
 pub mod team;
 
 pub use brief::{Conflict, FollowUpDue, HistoryEntry, PersonBrief, PersonRecord, PersonSummary};
+pub use cover::{NeedsSomeone, PersonNeed, TeamFollowUps};
 pub use encounter::{Encounter, EncounterSubject, FollowUp, NewEncounter, NewFollowUp};
 pub use error::ErrorCode;
 pub use goal::{Goal, GoalStatus, GoalUpdate, NewGoal, Step};
+pub use handover::{Away, AwayReason, HandoverNote, MAX_HANDOVER_CHARS};
 pub use ids::{ConsentId, EncounterId, FollowUpId, GoalId, MemberId, PersonId, PlaceId, StepId};
 pub use labels::Lang;
 pub use person::{Consent, ConsentUse, NewConsent, NewPerson, Profile, ProfileUpdate};

@@ -1,6 +1,7 @@
 //! One module per noun; each command is a short call into `tandem_core::Vault`.
 
 mod brief;
+mod cover;
 mod debriefs;
 mod demo;
 mod encounter;
@@ -37,6 +38,7 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Report(a) => report::run(&a, session, out),
         Command::Places(c) => places::run(c, session, out),
         Command::Debriefs(a) => debriefs::run(a, session, out),
+        Command::Cover(c) => cover::run(c, session, out),
     }
 }
 

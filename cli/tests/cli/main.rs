@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod brief;
+mod cover;
 mod encounter;
 mod followup;
 mod help;

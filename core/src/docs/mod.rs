@@ -4,6 +4,7 @@
 //! These functions read and write document structure and nothing else (no SQL, no files), so
 //! they are tested on their own and shared by the vault, the demo generator and the sync code.
 
+pub(crate) mod handover;
 pub(crate) mod outcomes;
 pub(crate) mod person;
 pub(crate) mod place;
@@ -222,7 +223,7 @@ pub(crate) fn collect_conflicts(
         // When a goal's status was set, or who noted an outcome and when, is bookkeeping,
         // not a value anyone chose: two devices changing the status at once conflict on
         // the status alone, and two noting a debrief done end with it done once.
-        if item.conflict && !is_bookkeeping(&item.key) {
+        if item.conflict && !is_bookkeeping(&item.key) && !handover::is_bookkeeping(path) {
             if let Ok(all) = doc.get_all(obj, item.key.as_ref()) {
                 // Winner (what `get` returns) first, as the UI shows it by default.
                 let values: Vec<String> = all

@@ -12,8 +12,10 @@
 //!                     given: [..], referrals: [..], debrief, recorded_by,
 //!                     referral_<i>_place, referral_<i>_outcome.., debrief_done_.. } }
 //!             (what came of an encounter afterwards: `outcomes.rs`)
-//! follow_ups: { id: { what, due, done_at, encounter, created_at, created_by } }
+//! follow_ups: { id: { what, due, done_at, encounter, created_at, created_by, responsible } }
 //! ```
+//!
+//! Who accompanies the person and hand-over notes are kept by `super::handover`.
 
 use super::*;
 use crate::error::{Result, VaultError};
@@ -504,14 +506,19 @@ pub(crate) fn read_encounters(
 
 pub(crate) fn read_follow_up(doc: &impl ReadDoc, id: String, obj: &ObjId) -> Option<FollowUp> {
     let f = Fields::of(doc, obj);
+    let created_by = f.opt_str(doc, "created_by").map(MemberId);
     Some(FollowUp {
+        responsible: f
+            .opt_str(doc, "responsible")
+            .map(MemberId)
+            .or_else(|| created_by.clone()),
         id: FollowUpId(id),
         what: f.str(doc, "what")?,
         due: f.date(doc, "due"),
         done_at: f.time("done_at"),
         encounter: f.opt_str(doc, "encounter").map(EncounterId),
         created_at: f.time("created_at")?,
-        created_by: f.opt_str(doc, "created_by").map(MemberId),
+        created_by,
     })
 }
 
@@ -650,6 +657,8 @@ pub(crate) fn read(doc: &Automerge, doc_id: &str) -> Result<PersonRecord> {
         follow_ups: read_follow_ups(doc),
         created_at: root.time("created_at").unwrap_or_default(),
         conflicts,
+        accompanied_by: super::handover::accompanied_by(doc),
+        handovers: super::handover::notes(doc),
     })
 }
 

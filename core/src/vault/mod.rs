@@ -7,6 +7,7 @@ pub(crate) use membership::Joined;
 pub use membership::RelaySettings;
 #[cfg(test)]
 mod erasure_tests;
+mod handover;
 mod legacy_view;
 pub use legacy_view::DocDevice;
 mod membership;

@@ -13,7 +13,39 @@ impl Vault {
 
     /// What to read before a visit.
     pub fn brief(&mut self, id: &PersonId) -> Result<PersonBrief> {
-        Ok(self.person(id)?.brief(BRIEF_ENCOUNTERS))
+        let mut brief = self.person(id)?.brief(BRIEF_ENCOUNTERS);
+        // Only the members this brief names, so it reads the same on every device that holds
+        // the same record.
+        let mut named: Vec<&MemberId> = brief.accompanied_by.iter().collect();
+        named.extend(
+            brief
+                .open_follow_ups
+                .iter()
+                .filter_map(|f| f.responsible.as_ref()),
+        );
+        named.extend(brief.handovers.iter().filter_map(|n| n.by.as_ref()));
+        for c in brief
+            .conflicts
+            .iter()
+            .filter(|c| c.field() == "responsible")
+        {
+            brief.member_names.extend(
+                c.values
+                    .iter()
+                    .map(|v| (MemberId(v.clone()), String::new())),
+            );
+        }
+        let directory = self.member_directory()?;
+        let wanted: Vec<MemberId> = named
+            .into_iter()
+            .cloned()
+            .chain(brief.member_names.drain(..).map(|(m, _)| m))
+            .collect();
+        brief.member_names = directory
+            .into_iter()
+            .filter(|(m, _)| wanted.contains(m))
+            .collect();
+        Ok(brief)
     }
 
     /// Everyone, by name.

@@ -55,7 +55,10 @@ mod tests {
         assert_eq!((before.naloxone, before.minutes), (1, 20));
         v.conn
             .execute_batch(
-                "DROP INDEX encounter_index_report;
+                "DROP INDEX follow_up_index_responsible;
+                 DROP TABLE accompany_index;
+                 ALTER TABLE follow_up_index DROP COLUMN responsible;
+                 DROP INDEX encounter_index_report;
                  DROP INDEX encounter_index_debriefs;
                  ALTER TABLE encounter_index DROP COLUMN referrals_done;
                  ALTER TABLE encounter_index DROP COLUMN referrals_missed;

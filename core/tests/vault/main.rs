@@ -5,6 +5,7 @@ mod convergence;
 mod convergence_prop;
 mod crash;
 mod encryption;
+mod handover;
 mod malformed;
 mod outcomes;
 mod places;
