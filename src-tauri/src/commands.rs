@@ -171,7 +171,7 @@ pub fn today(state: State<'_, AppState>) -> CommandResult<Today> {
             .filter(|e| e.recorded_by.as_ref() == Some(&me))
             .find_map(|e| e.place.clone());
         Ok(Today {
-            follow_ups_due: v.follow_ups_due(until)?,
+            follow_ups_due: v.my_follow_ups_due(until)?,
             recent: recent
                 .into_iter()
                 .map(|encounter| RecentEncounter {

@@ -9,6 +9,7 @@
 //! uses too).
 
 pub mod commands;
+pub mod cover;
 pub mod error;
 pub mod settings;
 pub mod state;
@@ -64,6 +65,13 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             commands::draft_load,
             commands::draft_clear,
             commands::report,
+            cover::cover,
+            cover::team_follow_ups,
+            cover::mark_away,
+            cover::mark_back,
+            cover::take_person,
+            cover::take_follow_up,
+            cover::reassign_follow_up,
         ])
         .on_window_event(|window, event| {
             // Closing the window locks the vault before the process ends.

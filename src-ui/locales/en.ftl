@@ -317,3 +317,44 @@ report-goals-by-status = Goals by status
 report-week-of = Week of
 report-item = Item
 report-status = Status
+## Hand-over and cover
+cover-open = Hand-over and cover
+cover-title = Hand-over and cover
+cover-hint = When a member is away, the people they accompany and their open follow-ups wait here until someone takes them. Nothing here counts anyone's work.
+away-title = Away
+away-none = Nobody is away.
+away-who = Member
+away-choose = Choose a member
+away-reason = Why
+away-leave = On leave
+away-left = Left the team
+away-submit = Mark away
+away-marked = Marked away.
+away-back = Back
+back-marked = Marked back.
+needs-title = Needs someone
+needs-people = People
+needs-people-none = Everyone has someone.
+needs-followups = Follow-ups
+needs-followups-none = No follow-up waits for someone.
+nobody = nobody
+accompanied-was = Accompanied by { $names }
+handover-note = Note for the next peer (optional)
+take-person = I'll accompany them
+take-followup = I'll do it
+person-taken = You now accompany them.
+followup-taken = The follow-up is yours.
+team-followups-title = The team's follow-ups (next 7 days)
+responsible-named = Responsible: { $name }
+is-away = away
+accompanied-by = Accompanied by: { $names }
+handover-notes = Hand-over notes
+handover-by = { $name }, { $date }
+followup-give = Give to
+followup-give-button = Give
+followup-given = Follow-up given.
+handover-written-on = { $rel ->
+    [today] today
+    [yesterday] yesterday
+   *[other] on { $date }
+}

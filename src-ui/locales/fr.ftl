@@ -323,3 +323,43 @@ report-goals-by-status = Objectifs par état
 report-week-of = Semaine du
 report-item = Élément
 report-status = État
+## Relais et remplacement
+cover-open = Relais et remplacement
+cover-title = Relais et remplacement
+cover-hint = Quand un membre est absent, les personnes qu'il accompagne et ses suivis ouverts attendent ici que quelqu'un les prenne. Rien ici ne compte le travail de personne.
+away-title = Absents
+away-none = Personne n'est absent.
+away-who = Membre
+away-choose = Choisir un membre
+away-reason = Pourquoi
+away-leave = En congé
+away-left = A quitté l'équipe
+away-submit = Marquer absent
+away-marked = Marqué absent.
+away-back = De retour
+back-marked = Marqué de retour.
+needs-title = Attend quelqu'un
+needs-people = Personnes
+needs-people-none = Chaque personne a quelqu'un.
+needs-followups = Suivis
+needs-followups-none = Aucun suivi n'attend quelqu'un.
+nobody = personne
+accompanied-was = Accompagnée par { $names }
+handover-note = Note pour la prochaine paire aidante (facultatif)
+take-person = Je l'accompagne
+take-followup = Je m'en charge
+person-taken = Vous l'accompagnez désormais.
+followup-taken = Ce suivi est le vôtre.
+team-followups-title = Les suivis de l'équipe (7 prochains jours)
+responsible-named = Responsable : { $name }
+is-away = absent·e
+accompanied-by = Accompagnée par : { $names }
+handover-notes = Notes de relais
+handover-by = { $name }, { $date }
+followup-give = Confier à
+followup-give-button = Confier
+followup-given = Suivi confié.
+handover-written-on = { $rel ->
+    [date] le { $date }
+   *[other] { $date }
+}

@@ -117,6 +117,7 @@ fn Unlocked() -> impl IntoView {
                 Screen::Team => view! { <crate::screens::team::TeamScreen /> }.into_any(),
                 Screen::Settings => view! { <crate::screens::settings::SettingsScreen /> }.into_any(),
                 Screen::Report => view! { <crate::screens::report::ReportScreen /> }.into_any(),
+                Screen::Cover => view! { <crate::screens::cover::CoverScreen /> }.into_any(),
             }}
         </main>
     }

@@ -48,6 +48,8 @@ pub enum Screen {
     Settings,
     /// The team's report.
     Report,
+    /// Hand-over and cover.
+    Cover,
 }
 
 /// What every component shares.

@@ -156,6 +156,8 @@ mod tests {
             include_str!("screens/team.rs"),
             include_str!("screens/settings.rs"),
             include_str!("screens/report.rs"),
+            include_str!("screens/cover.rs"),
+            include_str!("screens/brief_cover.rs"),
         ];
         let mut missing = Vec::new();
         let mut seen = 0;

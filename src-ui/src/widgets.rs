@@ -63,7 +63,7 @@ pub fn Nav() -> impl IntoView {
                             | Screen::Profile(_)
                             | Screen::NewPerson,
                         Screen::People
-                    )
+                    ) | (Screen::Cover, Screen::Team)
                 )
         });
         view! {

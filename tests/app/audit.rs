@@ -157,6 +157,9 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
     s.click_id("consent-save");
     s.id("brief-error");
     check(audit, "brief, a consent not complete");
+    s.click_id("followup-give-open");
+    s.id("followup-give-to");
+    check(audit, "brief, giving a follow-up to another member");
     s.click_id("erase-start");
     s.id("erase-dialog");
     check(audit, "brief, the erase confirmation");
@@ -178,6 +181,25 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
     s.id("member");
     s.id("option");
     check(audit, "team alone, and what the forms offer");
+    s.click_id("open-cover");
+    s.id("cover-screen");
+    s.id("team-followup");
+    check(audit, "cover, nobody away, the team's follow-ups");
+    // This member marks themself away: their person then waits for someone.
+    let me = s.find("[data-testid=\"away-who\"] option:nth-child(2)");
+    let me = s.attr(&me, "value").unwrap_or_default();
+    crate::cover::choose(s, "away-who", &me);
+    s.click_id("away-submit");
+    s.id("away-member");
+    s.wait_text("needs-people", "Hélène Tremblay");
+    s.id("responsible-away");
+    check(audit, "cover, a member away and what needs someone");
+    s.click_id("mark-back");
+    s.wait_for("back", || {
+        s.all("[data-testid=\"away-member\"]")
+            .is_empty()
+            .then_some(())
+    });
     s.click_id("nav-report");
     s.id("report-totals");
     s.id("chart-weeks");

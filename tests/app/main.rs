@@ -16,6 +16,7 @@ mod webdriver;
 
 mod audit;
 mod axe;
+mod cover;
 mod ui;
 
 use axe::Audit;

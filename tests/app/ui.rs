@@ -44,7 +44,11 @@ pub struct App {
 
 impl App {
     pub fn start() -> Self {
-        let home = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap())
+    }
+
+    /// On the vault already in `home/vault`, if the test made one.
+    pub fn start_in(home: TempDir) -> Self {
         let vault = home.path().join("vault");
         let s = Session::start(
             &app_binary(),

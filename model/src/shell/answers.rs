@@ -1,7 +1,7 @@
 //! What the shell answers, where the answer is not a model type of its own: the settings, the
 //! first question the front end asks, the Today and Team screens, devices and invites.
 
-use crate::{Encounter, FollowUpDue, Lang, TeamInfo};
+use crate::{Away, Encounter, FollowUpDue, Lang, Member, MemberId, NeedsSomeone, TeamInfo};
 use serde::{Deserialize, Serialize};
 
 /// Shortest and longest auto-lock delays accepted, in minutes.
@@ -167,4 +167,19 @@ mod tests {
         assert_eq!(d.role, DeviceRole::Admin);
         assert_eq!(d.revoked_at_ms, None);
     }
+}
+
+/// The Cover screen: who can take work, who is away, and what needs someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    /// The member using this device.
+    pub me: MemberId,
+    /// Members in the team and not away (who can be chosen).
+    pub present: Vec<Member>,
+    /// Members away.
+    pub away: Vec<Away>,
+    /// People and follow-ups waiting for someone.
+    pub needs: NeedsSomeone,
+    /// Every member's name (removed ones too), for the ids the lists hold.
+    pub names: Vec<(MemberId, String)>,
 }

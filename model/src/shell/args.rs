@@ -4,8 +4,8 @@
 
 use super::answers::Settings;
 use crate::{
-    ConsentId, FollowUpId, GoalId, GoalUpdate, NewConsent, NewEncounter, NewGoal, NewPerson,
-    OptionList, PersonId, ProfileUpdate, StepId,
+    AwayReason, ConsentId, FollowUpId, GoalId, GoalUpdate, MemberId, NewConsent, NewEncounter,
+    NewGoal, NewPerson, OptionList, PersonId, ProfileUpdate, StepId,
 };
 use serde::Serialize;
 use std::fmt;
@@ -277,4 +277,53 @@ mod tests {
         };
         assert!(!format!("{u:?}").contains("secret"));
     }
+}
+
+// ---- hand-over and cover ----
+
+/// `mark_away`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkAway {
+    /// The member.
+    pub member: MemberId,
+    /// On leave, or left the team.
+    pub reason: AwayReason,
+}
+
+/// `mark_back`.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfMember {
+    /// The member.
+    pub member: MemberId,
+}
+
+/// `take_person`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TakePerson {
+    /// The person.
+    pub person: PersonId,
+    /// A note for the next peer, read on the brief (empty: none).
+    pub note: String,
+}
+
+/// `take_follow_up`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TakeFollowUp {
+    /// The person.
+    pub person: PersonId,
+    /// The follow-up.
+    pub follow_up: FollowUpId,
+    /// A note for the next peer, read on the brief (empty: none).
+    pub note: String,
+}
+
+/// `reassign_follow_up`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReassignFollowUp {
+    /// The person.
+    pub person: PersonId,
+    /// The follow-up.
+    pub follow_up: FollowUpId,
+    /// The member who will do it.
+    pub to: MemberId,
 }

@@ -123,6 +123,22 @@ commands! {
     /// The team's work over some days, in this computer's time zone ([`args::ReportDays`],
     /// [`crate::Report`]).
     Report = "report",
+    // ---- hand-over and cover ----
+    /// Members present and away, and what needs someone ([`answers::Cover`]).
+    Cover = "cover",
+    /// Everyone's open follow-ups for the next days, with who is away
+    /// ([`crate::TeamFollowUps`]).
+    TeamFollowUps = "team_follow_ups",
+    /// Marks a member away ([`args::MarkAway`]).
+    MarkAway = "mark_away",
+    /// Marks a member back ([`args::OfMember`]).
+    MarkBack = "mark_back",
+    /// This device's member takes a person on ([`args::TakePerson`]).
+    TakePerson = "take_person",
+    /// This device's member takes a follow-up ([`args::TakeFollowUp`]).
+    TakeFollowUp = "take_follow_up",
+    /// Gives a follow-up to another member ([`args::ReassignFollowUp`]).
+    ReassignFollowUp = "reassign_follow_up",
 }
 
 #[cfg(test)]

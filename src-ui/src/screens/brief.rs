@@ -160,7 +160,13 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             let conflicts = b.conflicts.iter().map(|c| {
                 let path = c.path.clone();
                 let field = c.field().to_owned();
-                let choices = c.values.iter().enumerate().map(|(i, v)| {
+                // Two devices gave a follow-up to different members: show their names.
+                let shown: Vec<String> = if field == "responsible" {
+                    c.values.iter().map(|v| b.member_name(&tandem_model::MemberId(v.clone()))).collect()
+                } else {
+                    c.values.clone()
+                };
+                let choices = shown.iter().enumerate().map(|(i, v)| {
                     let path = path.clone();
                     view! {
                         <button class="choice" data-testid="conflict-choice"
@@ -205,14 +211,18 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                 }
             }).collect_view();
             let follow_ups = b.open_follow_ups.iter().map(|f| {
+                let owner = view! {
+                    <crate::screens::brief_cover::FollowUpOwner brief=b.clone() follow_up=f.clone() error=error on_change=load />
+                };
                 let fid = f.id.clone();
                 let due = f.due.map(|d| due_words(d, today, lang).1);
                 view! {
-                    <li class="item" data-testid="brief-followup">
+                    <li class="item owned" data-testid="brief-followup">
                         <span class="item-main">{f.what.clone()} <span class="meta">{due}</span></span>
                         <button class="small" data-testid="followup-done" on:click=move |_| complete(fid.clone())>
                             {ctx.t("followup-done")}
                         </button>
+                        {owner}
                     </li>
                 }
             }).collect_view();
@@ -281,6 +291,7 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                     <h2>{ctx.t("remember")}</h2>
                     <p data-testid="brief-remember">{b.remember.clone()}</p>
                 </div>
+                <crate::screens::brief_cover::BriefCover brief=b.clone() />
                 <div hidden=b.contact.trim().is_empty()>
                     <h2>{ctx.t("contact")}</h2>
                     <p data-testid="brief-contact">{b.contact.clone()}</p>

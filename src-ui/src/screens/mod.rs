@@ -1,6 +1,8 @@
 //! One module a screen.
 
 pub mod brief;
+pub mod brief_cover;
+pub mod cover;
 pub mod encounter;
 pub mod first_run;
 pub mod goal;
