@@ -5,6 +5,7 @@ mod converge;
 mod creation;
 mod erasure;
 mod faults;
+mod handover;
 mod harness;
 mod hostile_member;
 mod hostile_relay;
