@@ -3,10 +3,10 @@
 //! drop makes room again; snapshots are bounded too, with a margin that lets a full team
 //! upload the snapshots that free it.
 
-use crate::support::{doc, envelope, new_team, random32, Backend, NOW};
-use tandem_protocol::{DeviceId, DocId, TeamId};
+use crate::support::{doc, envelope, new_team, Backend, NOW};
+use tandem_protocol::{DocId, TeamId};
 use tandem_relay::storage::{
-    NewEnvelope, NewSnapshot, PageRequest, Quota, Refusal, SnapshotOutcome, Storage, StorageError,
+    NewEnvelope, PageRequest, Quota, Refusal, SnapshotOutcome, Storage, StorageError,
 };
 
 /// Every envelope of `support::envelope` is this long.
@@ -30,18 +30,7 @@ fn refused(result: Result<impl std::fmt::Debug, StorageError>) -> Refusal {
     }
 }
 
-fn snapshot(doc: DocId, covers: u64, author: DeviceId, len: usize) -> NewSnapshot {
-    let mut bytes = random32().to_vec();
-    bytes.resize(len, 7);
-    NewSnapshot {
-        doc,
-        covers,
-        id: tandem_protocol::envelope::envelope_id(&bytes),
-        bytes,
-        author,
-        stored_at_ms: NOW,
-    }
-}
+use crate::support::sized_snapshot as snapshot;
 
 async fn stored_seqs(s: &Storage, t: TeamId) -> Vec<u64> {
     let page = s

@@ -2,24 +2,11 @@
 //! document order within their count and byte limits and say when more follow; a batch is
 //! stored whole (one outcome each, in order) or, refused, not at all.
 
-use crate::support::{doc, envelope, new_team, random32, Backend, NOW};
-use tandem_protocol::{DeviceId, DocId};
-use tandem_relay::storage::{
-    NewSnapshot, Quota, Refusal, SnapshotOutcome, SnapshotPageRequest, StorageError,
-};
+use crate::support::{doc, envelope, new_team, Backend, NOW};
+use tandem_protocol::DocId;
+use tandem_relay::storage::{Quota, Refusal, SnapshotOutcome, SnapshotPageRequest, StorageError};
 
-fn snapshot(doc: DocId, covers: u64, author: DeviceId, len: usize) -> NewSnapshot {
-    let mut bytes = random32().to_vec();
-    bytes.resize(len, 3);
-    NewSnapshot {
-        doc,
-        covers,
-        id: tandem_protocol::envelope::envelope_id(&bytes),
-        bytes,
-        author,
-        stored_at_ms: NOW,
-    }
-}
+use crate::support::sized_snapshot as snapshot;
 
 fn page(after: Option<DocId>, limit: usize, max_bytes: usize) -> SnapshotPageRequest {
     SnapshotPageRequest {

@@ -3,7 +3,7 @@
 use rand::RngCore;
 use std::path::PathBuf;
 use tandem_protocol::{DeviceId, DocId, TeamId};
-use tandem_relay::storage::{NewEnvelope, Storage};
+use tandem_relay::storage::{NewEnvelope, NewSnapshot, Storage};
 
 /// A backend under test, and how to open it again.
 pub struct Backend {
@@ -154,4 +154,18 @@ pub async fn enrol(storage: &Storage, team: TeamId, by: DeviceId) -> DeviceId {
         .await
         .unwrap();
     d
+}
+
+/// A snapshot as storage sees it: `len` opaque bytes (at least 32, random first) for `doc`.
+pub fn sized_snapshot(doc: DocId, covers: u64, author: DeviceId, len: usize) -> NewSnapshot {
+    let mut bytes = random32().to_vec();
+    bytes.resize(len, 7);
+    NewSnapshot {
+        doc,
+        covers,
+        id: tandem_protocol::envelope::envelope_id(&bytes),
+        bytes,
+        author,
+        stored_at_ms: NOW,
+    }
 }
