@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_reports.sql"),
     include_str!("../migrations/0008_handover.sql"),
     include_str!("../migrations/0009_outcomes.sql"),
+    include_str!("../migrations/0010_index_layout.sql"),
 ];
 
 /// The schema version this build writes.

@@ -269,7 +269,19 @@ impl IndexRows {
         self.write_rows(conn, doc_id, "INSERT")
     }
 
+    /// A digest of these rows (SHA-256 of their serialised form): equal digests, equal
+    /// rows. Lets the check of a record stored unloaded see that the rows its snapshot
+    /// brought are the ones its document gives, and write nothing.
+    pub(crate) fn digest(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        // Plain structs and lists, serialised in field order: the same rows always give the
+        // same bytes.
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        Sha256::digest(&bytes).into()
+    }
+
     fn write_rows(&self, conn: &Connection, doc_id: &str, insert: &str) -> Result<()> {
+        forget_digest(conn, doc_id)?;
         let person = self.person.as_ref().map(|_| doc_id);
         if let Some(p) = &self.person {
             conn.prepare_cached(&format!(
@@ -370,7 +382,16 @@ fn follow_up_times(json: &str) -> (Option<i64>, Option<i64>, Option<String>) {
     }
 }
 
+/// The record's rows are being written by something other than the snapshot that brought
+/// them: the digest noted then no longer says what the indexes hold.
+fn forget_digest(conn: &Connection, doc_id: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE deferred_docs SET rows_digest = NULL WHERE doc_id = ?1")?
+        .execute([doc_id])?;
+    Ok(())
+}
+
 pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
+    forget_digest(conn, id)?;
     conn.execute("DELETE FROM person_index WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM encounter_index WHERE doc_id = ?1", [id])?;
     conn.execute("DELETE FROM follow_up_index WHERE person_id = ?1", [id])?;
@@ -382,7 +403,8 @@ pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
 pub(crate) fn clear(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM person_index; DELETE FROM encounter_index; DELETE FROM follow_up_index;
-         DELETE FROM goal_index; DELETE FROM accompany_index;",
+         DELETE FROM goal_index; DELETE FROM accompany_index;
+         UPDATE deferred_docs SET rows_digest = NULL;",
     )?;
     Ok(())
 }
@@ -534,6 +556,7 @@ pub(crate) fn add_encounter(
     e: &Encounter,
     follow_ups: &[FollowUp],
 ) -> Result<()> {
+    forget_digest(conn, doc_id)?;
     let (id, at, kind) = encounter_row(e);
     let f = encounter_facts(e);
     let mut ins = conn.prepare_cached(&format!(

@@ -55,6 +55,7 @@ fn peak_rss_kib() -> u64 {
 /// check of the records the first sync stored without loading them.
 fn child(code: &str, dir: &str) {
     let started = Instant::now();
+    let cpu_started = cpu_ms();
     let (vault, first) = sync::join_team(
         std::path::Path::new(dir),
         &pass(),
@@ -67,11 +68,13 @@ fn child(code: &str, dir: &str) {
     let elapsed = started.elapsed();
     let people = vault.lock().list_people().unwrap().len();
     let joined_rss = peak_rss_kib();
+    let joined_cpu = cpu_ms() - cpu_started;
     let t = Instant::now();
     let checked = sync::check_deferred(&vault, &|_| {}).unwrap();
     let check = t.elapsed();
+    let check_cpu = cpu_ms() - cpu_started - joined_cpu;
     println!(
-        "RESULT {} {} {} {} {} {} {} {}",
+        "RESULT {} {} {} {} {} {} {} {} {} {}",
         elapsed.as_millis(),
         joined_rss,
         report.pulled,
@@ -79,8 +82,30 @@ fn child(code: &str, dir: &str) {
         people,
         check.as_millis(),
         checked,
-        peak_rss_kib()
+        peak_rss_kib(),
+        joined_cpu,
+        check_cpu
     );
+}
+
+/// CPU time this process has used so far (user + system, every thread), in ms: on a busy
+/// machine it moves much less than the wall clock, so an A/B run under load still compares.
+fn cpu_ms() -> u64 {
+    // Fields 14 and 15 of /proc/self/stat, after the command name's closing parenthesis,
+    // in clock ticks (100 a second on Linux).
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_owned();
+            let f: Vec<u64> = rest
+                .split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            Some(f.iter().sum::<u64>() * 10)
+        })
+        .unwrap_or(0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -197,6 +222,7 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
+    let cpu_before_push = cpu_ms();
     // The founder syncs until its snapshots are all up.
     let (mut pushed, mut snapshots) = (0, 0);
     loop {
@@ -208,7 +234,10 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
         }
     }
     let push_s = t.elapsed().as_secs_f64();
-    println!("founder push: {pushed} envelopes, {snapshots} snapshots, in {push_s:.1} s");
+    println!(
+        "founder push: {pushed} envelopes, {snapshots} snapshots, in {push_s:.1} s ({:.1} s of CPU)",
+        (cpu_ms() - cpu_before_push) as f64 / 1000.0
+    );
 
     // 1. First sync of a fresh device, in a child process.
     let code = sync::create_invite(&a, 3600).unwrap().to_string();
@@ -241,17 +270,19 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
         .collect();
     assert_eq!(f[4] as usize, persons, "the new device has everyone");
     println!(
-        "first sync (join: enrol, create vault, sync): {} ms, peak memory {:.0} MiB, {} envelopes pulled, {} documents, {} persons",
+        "first sync (join: enrol, create vault, sync): {} ms ({} ms of CPU), peak memory {:.0} MiB, {} envelopes pulled, {} documents, {} persons",
         f[0],
+        f[8],
         f[1] as f64 / 1024.0,
         f[2],
         f[3],
         f[4]
     );
     println!(
-        "then checking the {} records stored unloaded: {} ms, peak memory {:.0} MiB",
+        "then checking the {} records stored unloaded: {} ms ({} ms of CPU), peak memory {:.0} MiB",
         f[6],
         f[5],
+        f[9],
         f[7] as f64 / 1024.0
     );
 

@@ -44,6 +44,8 @@ fn a_vault_from_before_hand_over_lists_its_work_once_unlocked() {
              ALTER TABLE encounter_index DROP COLUMN debrief_by;
              ALTER TABLE encounter_index DROP COLUMN debrief_done_at;
              ALTER TABLE encounter_index DROP COLUMN debrief_done_by;
+             ALTER TABLE deferred_docs DROP COLUMN rows_digest;
+             CREATE INDEX encounter_index_at ON encounter_index (at);
              PRAGMA user_version = 7;",
         )
         .unwrap_or_else(|e| panic!("{e:?}"));

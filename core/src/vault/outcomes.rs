@@ -37,8 +37,10 @@ impl Vault {
             });
         }
         let mut stmt = self.conn.prepare_cached(
+            // A range of the id's index (ids are lowercase letters and digits, all below
+            // '~'), not a scan of every encounter as `LIKE` would be.
             "SELECT id, doc_id, person_id FROM encounter_index
-             WHERE id = ?1 OR id LIKE ?1 || '%' ORDER BY id = ?1 DESC LIMIT 2",
+             WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id = ?1 DESC LIMIT 2",
         )?;
         let rows = stmt
             .query_map([&q], |r| {

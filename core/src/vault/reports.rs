@@ -75,6 +75,8 @@ mod tests {
                  ALTER TABLE person_index DROP COLUMN research_since;
                  ALTER TABLE follow_up_index DROP COLUMN done_at;
                  ALTER TABLE follow_up_index DROP COLUMN created_at;
+                 ALTER TABLE deferred_docs DROP COLUMN rows_digest;
+                 CREATE INDEX encounter_index_at ON encounter_index (at);
                  PRAGMA user_version = 6;",
             )
             .unwrap_or_else(|e| panic!("{e:?}"));

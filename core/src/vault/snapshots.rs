@@ -307,9 +307,10 @@ impl Vault {
             // checked (and indexed from itself) first.
             let stale = rows.report_rows < crate::index::REPORT_ROWS;
             sp.prepare_cached(
-                "INSERT INTO deferred_docs (doc_id, stale, covers) VALUES (?1, ?2, ?3)",
+                "INSERT INTO deferred_docs (doc_id, stale, covers, rows_digest)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![id, stale, covers as i64])?;
+            .execute(params![id, stale, covers as i64, &rows.digest()[..]])?;
             sp.commit()?;
             report.learnt += 1;
             report.taken.push((id, covers));
@@ -376,19 +377,19 @@ impl Vault {
         // every row left each time (quadratic over a large first sync). Stale ones are
         // checked by the sync itself before it returns (`changed_only`).
         let sql = if changed_only {
-            "SELECT f.doc_id, d.kind, f.covers FROM deferred_docs f
+            "SELECT f.doc_id, d.kind, f.covers, f.rows_digest FROM deferred_docs f
              JOIN docs d ON d.id = f.doc_id
              WHERE f.stale = 1 ORDER BY f.doc_id LIMIT ?1"
         } else {
-            "SELECT f.doc_id, d.kind, f.covers FROM deferred_docs f
+            "SELECT f.doc_id, d.kind, f.covers, f.rows_digest FROM deferred_docs f
              JOIN docs d ON d.id = f.doc_id
              ORDER BY f.doc_id LIMIT ?1"
         };
-        let batch: Vec<(String, String, i64)> = {
+        let batch: Vec<(String, String, i64, Option<Vec<u8>>)> = {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt
                 .query_map(params![max as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             rows
@@ -397,28 +398,35 @@ impl Vault {
         // Bytes are read here; documents are loaded on every core at once; what they say is
         // written in one transaction.
         let mut work = Vec::with_capacity(n);
-        for (id, kind, covers) in batch {
+        for (id, kind, covers, digest) in batch {
             let kind = DocKind::from_code(&kind).ok_or(VaultError::Internal("unknown kind"))?;
             let input = match self.cache.docs.get(&id) {
                 Some((doc, _)) => Err(check_doc(doc, &id, kind)),
                 None => Ok(store::load(&self.conn, &id)?
                     .ok_or_else(|| VaultError::not_found("document", &id))?),
             };
-            work.push((id, kind, covers, input));
+            work.push((id, kind, covers, digest, input));
         }
-        let checked = in_parallel(work, |(id, kind, covers, input)| {
+        let checked = in_parallel(work, |(id, kind, covers, digest, input)| {
             let result = match input {
                 Err(from_memory) => from_memory,
                 Ok(stored) => load_doc(&stored, &id).and_then(|doc| check_doc(&doc, &id, kind)),
             };
-            (id, covers, result)
+            // The rows the document gives are those its snapshot brought (and nothing else
+            // wrote since): the indexes already hold them.
+            let same = match (&result, &digest) {
+                (Ok((Some(rows), _)), Some(had)) => rows.digest()[..] == had[..],
+                _ => false,
+            };
+            (id, covers, result, same)
         });
         let tx = self.conn.transaction()?;
         let mut dropped = Vec::new();
-        for (id, covers, result) in checked {
+        for (id, covers, result, same) in checked {
             match result {
                 Ok((rows, incomplete)) => {
                     match rows {
+                        Some(_) if same => {}
                         Some(rows) => rows.write(&tx, &id)?,
                         None => index::remove_person(&tx, &id)?,
                     }
@@ -548,6 +556,92 @@ fn in_parallel<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::passphrase::Passphrase;
+    use tandem_model::{NewEncounter, NewPerson, NewVault};
+
+    /// `(rowid, id)` of a record's encounter rows: a row written again gets a new rowid.
+    fn row_ids(v: &Vault, doc: &str) -> Vec<(i64, String)> {
+        let mut stmt = v
+            .conn
+            .prepare("SELECT rowid, id FROM encounter_index WHERE doc_id = ?1 ORDER BY id")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let rows = stmt
+            .query_map([doc], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        rows
+    }
+
+    #[test]
+    fn checking_writes_again_only_rows_that_may_differ_from_the_document() {
+        let pass = Passphrase::new("correct horse battery staple");
+        let (da, db) = (
+            tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}")),
+            tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}")),
+        );
+        let setup = NewVault {
+            member_name: "Sam".into(),
+            team_name: "Équipe".into(),
+        };
+        let mut a = Vault::create(da.path(), &pass, &setup).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut people = Vec::new();
+        for name in ["Zoë", "Marc"] {
+            let p = a
+                .add_person(&NewPerson {
+                    name: name.into(),
+                    ..NewPerson::default()
+                })
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            for _ in 0..3 {
+                a.record_encounter(&NewEncounter::with_person(p.clone()))
+                    .unwrap_or_else(|e| panic!("{e:?}"));
+            }
+            people.push(p.as_str().to_owned());
+        }
+        let team_id = a.team_id().to_owned();
+        let team_doc = a
+            .document_bytes(&team_id)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut b =
+            Vault::join(db.path(), &pass, "Alex", &team_doc).unwrap_or_else(|e| panic!("{e:?}"));
+        let snapshots = people
+            .iter()
+            .map(|id| IncomingSnapshot {
+                payload: a
+                    .snapshot_payload(id, DocKind::Person, 5)
+                    .unwrap_or_else(|e| panic!("{e:?}")),
+                doc_id: id.clone(),
+                kind: DocKind::Person,
+                covers: 5,
+            })
+            .collect();
+        b.apply_snapshots(snapshots)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let (same, other) = (&people[0], &people[1]);
+        // Something other than the snapshot wrote the second record's rows.
+        b.conn
+            .execute(
+                "UPDATE deferred_docs SET rows_digest = NULL WHERE doc_id = ?1",
+                [other],
+            )
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let before = (row_ids(&b, same), row_ids(&b, other));
+        assert_eq!((before.0.len(), before.1.len()), (3, 3));
+        assert_eq!(b.check_deferred(10).unwrap_or_else(|e| panic!("{e:?}")), 0);
+        // The first record's rows are the document's own: left as they were. The second
+        // one's were written again (same encounters, new rows).
+        assert_eq!(row_ids(&b, same), before.0);
+        let after = row_ids(&b, other);
+        assert_ne!(after, before.1);
+        let ids =
+            |rows: &[(i64, String)]| rows.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&after), ids(&before.1));
+        assert_eq!(
+            b.list_people().unwrap_or_else(|e| panic!("{e:?}")),
+            a.list_people().unwrap_or_else(|e| panic!("{e:?}"))
+        );
+    }
 
     #[test]
     fn payloads_round_trip_and_junk_is_refused() {
