@@ -508,6 +508,7 @@ mod tests {
             accompanied_by: vec![],
             handovers: vec![],
             member_names: vec![],
+            merged: vec![],
         }
     }
 

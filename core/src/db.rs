@@ -25,6 +25,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_reports.sql"),
     include_str!("../migrations/0008_handover.sql"),
     include_str!("../migrations/0009_outcomes.sql"),
+    // 0010 is reserved (the index layout); it goes before this one when it lands.
+    include_str!("../migrations/0011_links.sql"),
 ];
 
 /// The schema version this build writes.
