@@ -274,3 +274,141 @@ fn fold_into(
         at,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    //! What a hostile member can write with a changed client: links and merges to records
+    //! that do not exist, values that are not ids, a merge into itself.
+    use super::*;
+    use automerge::ROOT;
+    use tandem_model::{NewPerson, ReportPeriod};
+
+    fn vault() -> (tempfile::TempDir, Vault) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let setup = super::super::NewVault {
+            member_name: "Sam".into(),
+            team_name: "Équipe".into(),
+        };
+        let pass = Passphrase::new("correct horse battery staple");
+        let v = Vault::create(dir.path(), &pass, &setup).unwrap_or_else(|e| panic!("{e:?}"));
+        (dir, v)
+    }
+
+    fn ok<T>(r: Result<T>) -> T {
+        r.unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Writes raw values into a document, as a changed client could, and indexes it.
+    fn hostile_put(v: &mut Vault, doc: &str, kind: DocKind, at: Option<&str>, kv: &[(&str, &str)]) {
+        let (_, change) = ok(v.edit(
+            doc,
+            kind,
+            "x",
+            |_| None,
+            |tx| {
+                let obj = match at {
+                    Some(entry) => {
+                        let sec = docs::map_at(tx, &ROOT, "encounters").unwrap_or(ROOT);
+                        docs::map_at(tx, &sec, entry).unwrap_or(ROOT)
+                    }
+                    None => ROOT,
+                };
+                for (k, val) in kv {
+                    automerge::transaction::Transactable::put(tx, &obj, *k, *val)?;
+                }
+                Ok(())
+            },
+        ));
+        ok(v.commit(change.into_iter().collect()));
+    }
+
+    #[test]
+    fn a_link_to_a_record_that_does_not_exist_counts_nobody_and_breaks_nothing() {
+        let (_dir, mut v) = vault();
+        let marc = ok(v.add_person(&NewPerson {
+            name: "Marc".into(),
+            ..NewPerson::default()
+        }));
+        let when = DateTime::from_timestamp(1_714_780_800, 0).unwrap_or_default(); // 2024-05-04
+        let e = ok(v.record_encounter(&tandem_model::NewEncounter {
+            at: Some(when),
+            ..tandem_model::NewEncounter::anonymous()
+        }));
+        let month = street::month_of(when);
+        let log = street::doc_id(v.team_id(), &month);
+        let made_up = "0123456789abcdef0123456789abcdef";
+        hostile_put(
+            &mut v,
+            &log,
+            DocKind::StreetLog,
+            Some(e.as_str()),
+            &[("linked_to", made_up)],
+        );
+        let period = ReportPeriod::days(
+            chrono::Datelike::with_day0(&when.date_naive(), 0).unwrap_or_default(),
+            when.date_naive(),
+            "UTC",
+        );
+        let r = ok(v.report(&period));
+        assert_eq!(
+            (r.anonymous_contacts, r.street_contacts_linked, r.people_met),
+            (1, 0, 0)
+        );
+        let entry = ok(v.street_log(&month)).remove(0);
+        assert_eq!(entry.link.map(|l| l.person.0), Some(made_up.to_owned()));
+        assert!(ok(v.person(&marc)).encounters.is_empty());
+        // Not an id at all: no link.
+        hostile_put(
+            &mut v,
+            &log,
+            DocKind::StreetLog,
+            Some(e.as_str()),
+            &[("linked_to", "x' OR 1=1 --")],
+        );
+        assert!(ok(v.street_log(&month))[0].link.is_none());
+        // A real link still works after both.
+        ok(v.link_street_entry(&e, &marc));
+        assert_eq!(ok(v.person(&marc)).encounters.len(), 1);
+    }
+
+    #[test]
+    fn merges_into_nothing_or_into_itself_leave_the_record_as_it_was() {
+        let (_dir, mut v) = vault();
+        let jo = ok(v.add_person(&NewPerson {
+            name: "Jo".into(),
+            ..NewPerson::default()
+        }));
+        for target in [
+            "0123456789abcdef0123456789abcdef",
+            jo.as_str(),
+            "not an id!",
+        ] {
+            hostile_put(
+                &mut v,
+                jo.as_str(),
+                DocKind::Person,
+                None,
+                &[("merged_into", target)],
+            );
+            let listed = ok(v.list_people());
+            assert_eq!(listed.len(), 1, "{target}");
+            assert_eq!(ok(v.person(&jo)).id, jo);
+            assert_eq!(ok(v.find_person("Jo")), jo);
+        }
+        ok(v.rebuild_indexes());
+        assert_eq!(ok(v.list_people()).len(), 1);
+    }
+
+    #[test]
+    fn a_three_record_cycle_ends_at_its_smallest_id_from_every_start() {
+        let mut edges = HashMap::new();
+        for (a, b) in [("c", "a"), ("a", "b"), ("b", "c"), ("d", "b")] {
+            edges.insert(a.to_owned(), b.to_owned());
+        }
+        for start in ["b", "c", "d"] {
+            let root = ok(crate::index::merge_root_of_for_tests(start, &edges));
+            assert_eq!(root.as_deref(), Some("a"), "{start}");
+        }
+        assert_eq!(ok(crate::index::merge_root_of_for_tests("a", &edges)), None);
+    }
+}
