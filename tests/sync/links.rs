@@ -47,10 +47,8 @@ fn two_devices_linking_one_street_entry_at_once_end_with_one_link() {
     let link = la[0].link.clone().expect("linked");
     assert_eq!(link.also.len(), 1, "the other choice is visible");
     for d in [&a, &b] {
-        let (m1, m2) = (
-            d.v().person(&marc).unwrap().encounters.len(),
-            d.v().person(&marco).unwrap().encounters.len(),
-        );
+        let m1 = d.v().person(&marc).unwrap().encounters.len();
+        let m2 = d.v().person(&marco).unwrap().encounters.len();
         assert_eq!(m1 + m2, 1, "one record has it, not both");
         let brief = d.v().brief(&link.person).unwrap();
         assert_eq!(brief.last_encounters[0].id, e, "on the brief");
