@@ -257,7 +257,7 @@ fn fold_into(
         }
     }
     rec.handovers.extend(o.handovers);
-    rec.handovers.sort_by(|a, b| b.at.cmp(&a.at));
+    rec.handovers.sort_by_key(|n| std::cmp::Reverse(n.at));
     // A profile's conflicts are the other record's own; those of its items (whose ids are
     // unique) and of the merge itself are shown here.
     rec.conflicts.extend(
