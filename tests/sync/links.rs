@@ -1,7 +1,7 @@
 //! Street contacts that become people, and records merged, through a real relay: two
 //! devices linking one street entry at once end with one link on both; a merge made on one
 //! device is seen on the other, which edited the old record offline meanwhile; a device
-//! that joins afterwards sees both at once from the snapshots' rows.
+//! that joins afterwards sees both at once.
 
 use crate::harness::*;
 use tandem_model::{EncounterSubject, NewEncounter, NewGoal, ReportPeriod};
@@ -61,7 +61,9 @@ fn two_devices_linking_one_street_entry_at_once_end_with_one_link() {
     }
     assert_eq!(state(&a), state(&b));
 
-    // A device that joins now reports at once from the snapshots' rows.
+    // A device that joins now reports the link at once (the rows a snapshot carries for it
+    // are not what this checks: a mutation that drops them survives here, the deferred
+    // check or the log filling them again).
     let (c, first) = Device::join(&a, "Kim");
     first.unwrap();
     let r = c.v().report(&this_month()).unwrap();
