@@ -213,3 +213,16 @@ cover-accompany-changed = Who accompanies them is changed.
 brief-accompanied-by = Accompanied by
 brief-handover-notes = Hand-over notes
 brief-handover-by = { $member }, { $time }
+
+## Street contacts that become people, records merged
+street-linked-to = linked to { $name } ({ $id })
+street-linked-unknown = linked to a record this device does not hold ({ $id })
+street-link-also = also linked at the same time, on another device, to: { $names } (link it again to choose)
+street-linked = Linked to { $name }: the entry shows on their record.
+street-unlinked = The link is off: an anonymous street contact again.
+street-was-not-linked = That entry was not linked to anyone.
+report-street-linked = … of which later linked to a person
+person-merged = { $other } is merged into { $keep }: everything of both is kept.
+person-unmerged = Merge undone: { $name } is a record of its own again.
+heading-merged = Records merged into this one
+merged-line = { $name }, merged on { $date }

@@ -213,3 +213,16 @@ cover-accompany-changed = Les personnes qui l'accompagnent sont modifiées.
 brief-accompanied-by = Accompagné·e par
 brief-handover-notes = Notes de relais
 brief-handover-by = { $member }, { $time }
+
+## Contacts de rue qui deviennent des personnes, dossiers fusionnés
+street-linked-to = relié à { $name } ({ $id })
+street-linked-unknown = relié à un dossier absent de cet appareil ({ $id })
+street-link-also = relié en même temps, sur un autre appareil, à : { $names } (reliez-le de nouveau pour choisir)
+street-linked = Relié à { $name } : l'entrée figure dans son dossier.
+street-unlinked = Le lien est retiré : de nouveau un contact de rue anonyme.
+street-was-not-linked = Cette entrée n'était reliée à personne.
+report-street-linked = … dont reliés plus tard à une personne
+person-merged = { $other } est fusionné dans { $keep } : tout ce que contiennent les deux est gardé.
+person-unmerged = Fusion annulée : { $name } est de nouveau un dossier à part.
+heading-merged = Dossiers fusionnés dans celui-ci
+merged-line = { $name }, fusionné le { $date }

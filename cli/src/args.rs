@@ -79,6 +79,9 @@ pub enum Command {
     /// what needs someone
     #[command(subcommand)]
     Cover(crate::args_cover::CoverCommand),
+    /// The street log: encounters with people not known, and linking one to a person later
+    #[command(subcommand)]
+    Street(crate::args_links::StreetCommand),
 }
 
 /// Vault commands.
@@ -151,6 +154,19 @@ pub enum PersonCommand {
         /// Which value to keep: 1 for the first one listed, 2 for the second…
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
         choice: u32,
+    },
+    /// Merge two records of the same person (made on two devices): everything of both is
+    /// kept, OTHER's id still finds the merged record, and the history says who merged
+    Merge {
+        /// The record to keep (its name is the one shown)
+        keep: String,
+        /// The other record
+        other: String,
+    },
+    /// Undo a merge: the record merged away is a record of its own again
+    Unmerge {
+        /// The merged record (its id, or the start of it, as `person show` lists it)
+        other: String,
     },
     /// Erase everything about a person, at their request, on every device of the team and on
     /// the relay (export it first if they want a copy); cannot be undone

@@ -159,6 +159,7 @@ mod tests {
             include_str!("commands/team.rs"),
             include_str!("commands/vault.rs"),
             include_str!("commands/cover.rs"),
+            include_str!("commands/street.rs"),
             include_str!("render_cover.rs"),
         ];
         let mut keys = BTreeSet::new();

@@ -7,6 +7,7 @@
 
 mod args;
 mod args_cover;
+mod args_links;
 mod args_team_work;
 mod commands;
 mod i18n;

@@ -185,6 +185,36 @@ pub fn encounters(list: &[Encounter], names: &HashMap<PersonId, String>, out: &O
     for e in list {
         let _ = writeln!(text, "{} — {}", encounter_head(e, out), who(e, names, out));
         let _ = writeln!(text, "    id {}", e.id);
+        if let Some(l) = &e.link {
+            let line = match names.get(&l.person) {
+                Some(name) => out.t_args(
+                    "street-linked-to",
+                    &[
+                        ("name", name.clone().into()),
+                        ("id", short(l.person.as_str()).to_owned().into()),
+                    ],
+                ),
+                None => out.t_args(
+                    "street-linked-unknown",
+                    &[("id", short(l.person.as_str()).to_owned().into())],
+                ),
+            };
+            let _ = writeln!(text, "    → {line}");
+            if !l.also.is_empty() {
+                let also: Vec<String> = l
+                    .also
+                    .iter()
+                    .map(|p| {
+                        names
+                            .get(p)
+                            .cloned()
+                            .unwrap_or_else(|| short(p.as_str()).to_owned())
+                    })
+                    .collect();
+                let line = out.t_args("street-link-also", &[("names", also.join(", ").into())]);
+                let _ = writeln!(text, "    ⚠ {line}");
+            }
+        }
         encounter_body(&mut text, e, out);
     }
     text
@@ -396,6 +426,19 @@ pub fn record(r: &PersonRecord, out: &Output) -> String {
             ),
         ],
     );
+    if !r.merged.is_empty() {
+        heading(&mut text, &out.t("heading-merged"));
+        for m in &r.merged {
+            let when =
+                m.at.map(|t| format_date(t.date_naive(), out.lang))
+                    .unwrap_or_default();
+            let line = out.t_args(
+                "merged-line",
+                &[("name", m.name.clone().into()), ("date", when.into())],
+            );
+            let _ = writeln!(text, "  {line}\n    id {}", m.id);
+        }
+    }
     heading(&mut text, &out.t("heading-goals"));
     text.push_str(&goals(&r.goals, out));
     heading(&mut text, &out.t("heading-consent"));
@@ -508,6 +551,7 @@ mod tests {
             accompanied_by: vec![],
             handovers: vec![],
             member_names: vec![],
+            merged: vec![],
         }
     }
 

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_handover.sql"),
     include_str!("../migrations/0009_outcomes.sql"),
     include_str!("../migrations/0010_index_layout.sql"),
+    include_str!("../migrations/0011_links.sql"),
 ];
 
 /// The schema version this build writes.

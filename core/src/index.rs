@@ -38,12 +38,25 @@ pub(crate) struct IndexRows {
     /// earlier version (its document is then indexed from itself first).
     #[serde(default)]
     pub(crate) report_rows: u32,
+    /// Of a street log: the entries linked to a person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) links: Vec<LinkRow>,
 }
 
 /// The version of what [`IndexRows`] carry: 1 added what reports count, 2 who accompanies
 /// each person and who is responsible for each follow-up, 3 what came of referrals and
-/// debriefs. Rows of an older version are indexed again from their document.
-pub(crate) const REPORT_ROWS: u32 = 3;
+/// debriefs, 4 street entries linked to people and records merged into others. Rows of an
+/// older version are indexed again from their document.
+pub(crate) const REPORT_ROWS: u32 = 4;
+
+/// A row of `street_link_index`: a street-log entry found to be a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LinkRow {
+    pub(crate) entry: String,
+    pub(crate) person: String,
+    /// The encounter's time (ms).
+    pub(crate) at: i64,
+}
 
 /// What a report counts about one encounter (never its notes or place), and what the
 /// team's list of debriefs shows (who asked: reports never read it).
@@ -98,6 +111,9 @@ pub(crate) struct PersonRow {
     /// The members who accompany them (ids).
     #[serde(default)]
     pub(crate) accompanied_by: Vec<String>,
+    /// The record this one was merged into, as its document says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) merged_into: Option<String>,
 }
 
 /// The day from which the person's recorded consent covers research, if it does: the
@@ -196,6 +212,7 @@ impl IndexRows {
     pub(crate) fn of_person(
         rec: &PersonRecord,
         status_times: &HashMap<String, DateTime<Utc>>,
+        merged_into: Option<&PersonId>,
     ) -> Self {
         let p = &rec.profile;
         let mut key = fold_for_search(&p.name);
@@ -225,6 +242,7 @@ impl IndexRows {
                     .iter()
                     .map(|m| m.as_str().to_owned())
                     .collect(),
+                merged_into: merged_into.map(|p| p.as_str().to_owned()),
             }),
             encounters: rec.encounters.iter().map(encounter_row).collect(),
             follow_ups: rec.follow_ups.iter().map(follow_up_row).collect(),
@@ -243,6 +261,7 @@ impl IndexRows {
                 })
                 .collect(),
             report_rows: REPORT_ROWS,
+            links: Vec::new(),
         }
     }
 
@@ -254,6 +273,16 @@ impl IndexRows {
             encounter_facts: encounters.iter().map(encounter_facts).collect(),
             goals: Vec::new(),
             report_rows: REPORT_ROWS,
+            links: encounters
+                .iter()
+                .filter_map(|e| {
+                    Some(LinkRow {
+                        entry: e.id.as_str().to_owned(),
+                        person: e.link.as_ref()?.person.as_str().to_owned(),
+                        at: e.at.timestamp_millis(),
+                    })
+                })
+                .collect(),
         }
     }
 
@@ -284,11 +313,13 @@ impl IndexRows {
         forget_digest(conn, doc_id)?;
         let person = self.person.as_ref().map(|_| doc_id);
         if let Some(p) = &self.person {
+            let was_merged = merge_involved(conn, doc_id)?;
             conn.prepare_cached(&format!(
                 "{insert} INTO person_index
                  (id, name, nicknames, pronouns, search_key, last_seen, next_check_in,
-                  open_goals, open_follow_ups, has_conflicts, created_at, research_since)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                  open_goals, open_follow_ups, has_conflicts, created_at, research_since,
+                  merged_into)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             ))?
             .execute(params![
                 doc_id,
@@ -303,7 +334,11 @@ impl IndexRows {
                 p.has_conflicts,
                 p.created_at,
                 p.research_since,
+                p.merged_into,
             ])?;
+            if was_merged || p.merged_into.is_some() {
+                refresh_merge_roots(conn)?;
+            }
             conn.prepare_cached("DELETE FROM accompany_index WHERE person_id = ?1")?
                 .execute([doc_id])?;
             let mut ins = conn.prepare_cached(
@@ -326,6 +361,17 @@ impl IndexRows {
                 .filter(|f| &f.id == id)
                 .unwrap_or(&none);
             insert_encounter(&mut ins, (id, doc_id, person, *at, kind), f)?;
+        }
+        if person.is_none() {
+            conn.prepare_cached("DELETE FROM street_link_index WHERE doc_id = ?1")?
+                .execute([doc_id])?;
+            let mut ins = conn.prepare_cached(&format!(
+                "{insert} INTO street_link_index (doc_id, encounter_id, person_id, at)
+                 VALUES (?1, ?2, ?3, ?4)"
+            ))?;
+            for l in &self.links {
+                ins.execute(params![doc_id, l.entry, l.person, l.at])?;
+            }
         }
         if let Some(person) = person {
             conn.prepare_cached("DELETE FROM follow_up_index WHERE person_id = ?1")?
@@ -390,20 +436,98 @@ fn forget_digest(conn: &Connection, doc_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether a record takes part in a merge as the index holds it: merged into another, or
+/// another merged into it.
+fn merge_involved(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM person_index WHERE id = ?1 AND merged_into IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM person_index WHERE merged_into = ?1)",
+        )?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Computes `merge_root` again from `merged_into` of every row: the record each merged one
+/// ends at, following chains (A into B into C: A's root is C). A record merged into one this
+/// vault does not hold (not synced yet, erased, or made up) is its own root until that one
+/// arrives. A cycle (A into B on one device while B into A on another, or a hostile member's
+/// loop) ends at the smallest id of the cycle on every device, and never loops: each walk
+/// stops at a record it has already passed. Nothing is lost either way: every document of
+/// the group is read into the merged record.
+pub(crate) fn refresh_merge_roots(conn: &Connection) -> Result<()> {
+    let edges: HashMap<String, String> = conn
+        .prepare_cached("SELECT id, merged_into FROM person_index WHERE merged_into IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut exists =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM person_index WHERE id = ?1)")?;
+    let mut held: HashMap<String, bool> = HashMap::new();
+    let mut roots: Vec<(String, Option<String>)> = Vec::with_capacity(edges.len());
+    for start in edges.keys() {
+        roots.push((
+            start.clone(),
+            merge_root_of(start, &edges, &mut |id| {
+                if let Some(h) = held.get(id) {
+                    return Ok(*h);
+                }
+                let h: bool = exists.query_row([id], |r| r.get(0))?;
+                held.insert(id.to_owned(), h);
+                Ok(h)
+            })?,
+        ));
+    }
+    conn.prepare_cached("UPDATE person_index SET merge_root = NULL WHERE merge_root IS NOT NULL")?
+        .execute([])?;
+    let mut set = conn.prepare_cached("UPDATE person_index SET merge_root = ?2 WHERE id = ?1")?;
+    for (id, root) in roots {
+        if root.is_some() {
+            set.execute(params![id, root])?;
+        }
+    }
+    Ok(())
+}
+
+/// The root of `start`'s merge chain (`None`: it is a root itself).
+fn merge_root_of(
+    start: &str,
+    edges: &HashMap<String, String>,
+    held: &mut impl FnMut(&str) -> Result<bool>,
+) -> Result<Option<String>> {
+    let mut path: Vec<&str> = vec![start];
+    let mut at = start;
+    while let Some(next) = edges.get(at) {
+        if let Some(i) = path.iter().position(|p| *p == next.as_str()) {
+            // A cycle: its smallest id is the root, whichever record the walk began at.
+            let root = path[i..].iter().min().copied().unwrap_or(next.as_str());
+            return Ok((root != start).then(|| root.to_owned()));
+        }
+        if next == at || !held(next)? {
+            break;
+        }
+        path.push(next.as_str());
+        at = next.as_str();
+    }
+    Ok((at != start).then(|| at.to_owned()))
+}
+
 pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
     forget_digest(conn, id)?;
+    let was_merged = merge_involved(conn, id)?;
     conn.execute("DELETE FROM person_index WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM encounter_index WHERE doc_id = ?1", [id])?;
     conn.execute("DELETE FROM follow_up_index WHERE person_id = ?1", [id])?;
     conn.execute("DELETE FROM goal_index WHERE person_id = ?1", [id])?;
     conn.execute("DELETE FROM accompany_index WHERE person_id = ?1", [id])?;
+    if was_merged {
+        refresh_merge_roots(conn)?;
+    }
     Ok(())
 }
 
 pub(crate) fn clear(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM person_index; DELETE FROM encounter_index; DELETE FROM follow_up_index;
-         DELETE FROM goal_index; DELETE FROM accompany_index;
+         DELETE FROM goal_index; DELETE FROM accompany_index; DELETE FROM street_link_index;
          UPDATE deferred_docs SET rows_digest = NULL;",
     )?;
     Ok(())
@@ -433,20 +557,84 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<PersonSummary> {
 
 pub(crate) fn list_people(conn: &Connection) -> Result<Vec<PersonSummary>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM person_index ORDER BY name COLLATE NOCASE, id"
+        "SELECT {SUMMARY_COLUMNS} FROM person_index WHERE merge_root IS NULL
+         ORDER BY name COLLATE NOCASE, id"
     ))?;
-    let rows = stmt
+    let mut rows = stmt
         .query_map([], summary)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    fold_groups(conn, &mut rows)?;
     Ok(rows)
 }
 
+/// Adds to each summary what the records merged into it and the street entries linked to
+/// it say: when last seen, open goals and follow-ups, conflicts. Both are few, so they are
+/// read whole and folded here rather than joined into every list.
+fn fold_groups(conn: &Connection, rows: &mut [PersonSummary]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let at = |rows: &mut [PersonSummary], id: &str| rows.iter().position(|p| p.id.as_str() == id);
+    let mut merged = conn.prepare_cached(
+        "SELECT merge_root, last_seen, next_check_in, open_goals, open_follow_ups, has_conflicts
+         FROM person_index WHERE merge_root IS NOT NULL",
+    )?;
+    let merged = merged
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (root, seen, check_in, goals, follow_ups, conflicts) in merged {
+        let Some(i) = at(rows, &root) else { continue };
+        let p = &mut rows[i];
+        p.last_seen = p
+            .last_seen
+            .max(seen.and_then(DateTime::from_timestamp_millis));
+        let check_in = check_in.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+        p.next_check_in = match (p.next_check_in, check_in) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        p.open_goals += goals;
+        p.open_follow_ups += follow_ups;
+        p.has_conflicts |= conflicts;
+    }
+    let mut linked = conn.prepare_cached(
+        "SELECT COALESCE(p.merge_root, p.id), MAX(l.at) FROM street_link_index l
+         JOIN person_index p ON p.id = l.person_id GROUP BY l.person_id",
+    )?;
+    let linked = linked
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (root, seen) in linked {
+        let Some(i) = at(rows, &root) else { continue };
+        let p = &mut rows[i];
+        p.last_seen = p.last_seen.max(DateTime::from_timestamp_millis(seen));
+    }
+    Ok(())
+}
+
+/// The summary of one record (of the record it was merged into, for a merged one).
 pub(crate) fn person_summary(conn: &Connection, id: &str) -> Result<Option<PersonSummary>> {
     use rusqlite::OptionalExtension;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM person_index WHERE id = ?1"
+        "SELECT {SUMMARY_COLUMNS} FROM person_index
+         WHERE id = COALESCE((SELECT merge_root FROM person_index WHERE id = ?1), ?1)"
     ))?;
-    Ok(stmt.query_row([id], summary).optional()?)
+    let Some(one) = stmt.query_row([id], summary).optional()? else {
+        return Ok(None);
+    };
+    let mut rows = [one];
+    fold_groups(conn, &mut rows)?;
+    let [one] = rows;
+    Ok(Some(one))
 }
 
 fn like_escape(s: &str) -> String {
@@ -472,7 +660,9 @@ pub(crate) fn search_people(
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM person_index WHERE 1");
+    // Any record of a group matches (a merged record's name finds the merged one); each
+    // group is shown once, as its root.
+    let mut sql = String::from("SELECT COALESCE(merge_root, id) FROM person_index WHERE 1");
     let mut args: Vec<String> = Vec::new();
     for w in &words {
         args.push(format!("%{}%", like_escape(w)));
@@ -485,17 +675,31 @@ pub(crate) fn search_people(
         limit
     ));
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), summary)?
+    let ids = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(0)
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut rows = Vec::new();
+    for id in &ids {
+        if seen.contains(&id.as_str()) {
+            continue;
+        }
+        seen.push(id);
+        if let Some(p) = person_summary(conn, id)? {
+            rows.push(p);
+        }
+    }
     Ok(rows)
 }
 
 /// Open follow-ups due on or before `until`, oldest due first.
 pub(crate) fn follow_ups_due(conn: &Connection, until: NaiveDate) -> Result<Vec<FollowUpDue>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT f.person_id, p.name, f.json FROM follow_up_index f
-         JOIN person_index p ON p.id = f.person_id
+        "SELECT p.id, p.name, f.json FROM follow_up_index f
+         JOIN person_index o ON o.id = f.person_id
+         JOIN person_index p ON p.id = COALESCE(o.merge_root, o.id)
          WHERE f.done = 0 AND f.due IS NOT NULL AND f.due <= ?1
          ORDER BY f.due, p.name COLLATE NOCASE",
     )?;
@@ -595,4 +799,13 @@ pub(crate) fn add_encounter(
     )?
     .execute(params![person.as_str(), e.at.timestamp_millis(), open])?;
     Ok(())
+}
+
+/// [`merge_root_of`] over edges alone, every record held.
+#[cfg(test)]
+pub(crate) fn merge_root_of_for_tests(
+    start: &str,
+    edges: &HashMap<String, String>,
+) -> Result<Option<String>> {
+    merge_root_of(start, edges, &mut |_| Ok(true))
 }

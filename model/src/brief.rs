@@ -51,6 +51,24 @@ pub struct PersonRecord {
     /// Notes left when someone took over, newest first.
     #[serde(default)]
     pub handovers: Vec<HandoverNote>,
+    /// Other records of the same person merged into this one (their encounters, goals,
+    /// follow-ups and consents are shown here; their ids still find this record).
+    #[serde(default)]
+    pub merged: Vec<MergedRecord>,
+}
+
+/// A record merged into another: nothing of it was moved or deleted, its document says
+/// which record it is part of now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergedRecord {
+    /// Its id.
+    pub id: PersonId,
+    /// The name it had.
+    pub name: String,
+    /// Who merged it.
+    pub by: Option<MemberId>,
+    /// When.
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl PersonRecord {
@@ -101,6 +119,7 @@ impl PersonRecord {
             accompanied_by: self.accompanied_by.clone(),
             handovers: self.handovers.clone(),
             member_names: Vec::new(),
+            merged: self.merged.clone(),
         }
     }
 }
@@ -146,6 +165,9 @@ pub struct PersonBrief {
     /// note), filled in by the vault from the team it knows.
     #[serde(default)]
     pub member_names: Vec<(MemberId, String)>,
+    /// Other records of the same person merged into this one.
+    #[serde(default)]
+    pub merged: Vec<MergedRecord>,
 }
 
 impl PersonBrief {

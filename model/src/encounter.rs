@@ -52,6 +52,27 @@ pub struct Encounter {
     /// When the debrief asked for took place, and who noted it.
     #[serde(default)]
     pub debrief_done: Option<Noted<()>>,
+    /// For an entry of the street log: the person it was later found to be ("this was
+    /// Marc"), who said so and when. The entry stays in the street log; the person's record
+    /// shows it.
+    #[serde(default)]
+    pub link: Option<StreetLink>,
+}
+
+/// A street-log entry linked to a person's record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetLink {
+    /// The person (the record named when it was linked; a merged record's id still finds
+    /// the merged one).
+    pub person: PersonId,
+    /// Who linked it.
+    pub by: Option<MemberId>,
+    /// When.
+    pub at: Option<DateTime<Utc>>,
+    /// Other people the same entry was linked to at the same time on other devices (they
+    /// lost: every device shows `person`); linking again settles it.
+    #[serde(default)]
+    pub also: Vec<PersonId>,
 }
 
 /// An encounter to record: only the subject is required; `at` defaults to now.

@@ -246,6 +246,7 @@ mod tests {
             conflicts: vec![],
             accompanied_by: vec![],
             handovers: vec![],
+            merged: vec![],
         }
     }
 

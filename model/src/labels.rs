@@ -165,6 +165,19 @@ pub fn action_label(action: &str, lang: Lang) -> String {
         "encounter.edit" => ("edited an encounter", "a modifié une rencontre"),
         "followup.add" => ("added a follow-up", "a ajouté un suivi"),
         "followup.done" => ("completed a follow-up", "a complété un suivi"),
+        "person.merge" => (
+            "merged this record into another of the same person",
+            "a fusionné ce dossier dans un autre de la même personne",
+        ),
+        "person.unmerge" => ("undid a merge", "a annulé une fusion"),
+        "street.link" => (
+            "linked a street contact to a person",
+            "a relié un contact de rue à une personne",
+        ),
+        "street.unlink" => (
+            "unlinked a street contact",
+            "a retiré le lien d'un contact de rue",
+        ),
         "conflict.resolve" => (
             "chose between concurrent values",
             "a choisi entre des valeurs concurrentes",

@@ -23,9 +23,11 @@ pub mod search;
 pub mod shell;
 pub mod team;
 
-pub use brief::{Conflict, FollowUpDue, HistoryEntry, PersonBrief, PersonRecord, PersonSummary};
+pub use brief::{
+    Conflict, FollowUpDue, HistoryEntry, MergedRecord, PersonBrief, PersonRecord, PersonSummary,
+};
 pub use cover::{NeedsSomeone, PersonNeed, TeamFollowUps};
-pub use encounter::{Encounter, EncounterSubject, FollowUp, NewEncounter, NewFollowUp};
+pub use encounter::{Encounter, EncounterSubject, FollowUp, NewEncounter, NewFollowUp, StreetLink};
 pub use error::ErrorCode;
 pub use goal::{Goal, GoalStatus, GoalUpdate, NewGoal, Step};
 pub use handover::{Away, AwayReason, HandoverNote, MAX_HANDOVER_CHARS};

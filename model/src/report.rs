@@ -91,8 +91,12 @@ pub struct Report {
     pub people_met: u64,
     /// People whose record was started in the period.
     pub new_people: u64,
-    /// Encounters with someone not known (the street log).
+    /// Encounters with someone not known (the street log), those later linked to a
+    /// person included: the count of the month stays what it was.
     pub anonymous_contacts: u64,
+    /// Of `anonymous_contacts`, how many were later linked to a person's record.
+    #[serde(default)]
+    pub street_contacts_linked: u64,
     /// Naloxone given (also in `given`): the count funders ask for first.
     pub naloxone: u64,
     /// What was given, by item: naloxone first, then most first.

@@ -9,6 +9,7 @@ mod handover;
 mod harness;
 mod hostile_member;
 mod hostile_relay;
+mod links;
 mod malicious;
 mod migration;
 mod rollback;

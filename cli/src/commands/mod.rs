@@ -10,6 +10,7 @@ mod goal;
 mod person;
 mod places;
 mod report;
+mod street;
 mod sync;
 mod team;
 mod vault;
@@ -39,6 +40,7 @@ pub fn run(command: Command, session: &Session, out: &Output) -> Result<()> {
         Command::Places(c) => places::run(c, session, out),
         Command::Debriefs(a) => debriefs::run(a, session, out),
         Command::Cover(c) => cover::run(c, session, out),
+        Command::Street(c) => street::run(c, session, out),
     }
 }
 

@@ -36,6 +36,44 @@ pub fn run(command: PersonCommand, session: &Session, out: &Output) -> Result<()
             out.show(&history, |h| render::history(h, out))
         }
         PersonCommand::Export(a) => export(&a, session, out),
+        PersonCommand::Merge { keep, other } => {
+            let mut vault = session.open()?;
+            let (keep, other) = (find(&vault, &keep)?, find(&vault, &other)?);
+            let other_name = vault.person(&other)?.profile.name;
+            vault.merge_people(&keep, &other)?;
+            let keep_name = vault.person(&keep)?.profile.name;
+            out.done(json!({ "kept": keep, "merged": other }), || {
+                out.t_args(
+                    "person-merged",
+                    &[
+                        ("other", other_name.clone().into()),
+                        ("keep", keep_name.clone().into()),
+                    ],
+                )
+            })
+        }
+        PersonCommand::Unmerge { other } => {
+            let mut vault = session.open()?;
+            let root = find(&vault, &other)?;
+            let q = other.trim().to_lowercase();
+            let merged = vault.person(&root)?.merged;
+            let found: Vec<_> = merged
+                .iter()
+                .filter(|m| m.id.as_str() == q || (q.len() >= 6 && m.id.as_str().starts_with(&q)))
+                .collect();
+            let [one] = found.as_slice() else {
+                return Err(Failure::new(
+                    ErrorCode::InvalidInput,
+                    "give the id of the record merged away, as `person show` lists it",
+                )
+                .into());
+            };
+            vault.unmerge_person(&one.id)?;
+            let name = one.name.clone();
+            out.done(json!({ "unmerged": one.id }), || {
+                out.t_args("person-unmerged", &[("name", name.clone().into())])
+            })
+        }
         PersonCommand::Consent(c) => {
             let mut vault = session.open()?;
             let id = find(&vault, &c.person)?;

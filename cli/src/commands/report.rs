@@ -152,6 +152,10 @@ fn text(r: &Report, out: &Output) -> String {
         vec![out.t("report-people-met"), r.people_met.to_string()],
         vec![out.t("report-new-people"), r.new_people.to_string()],
         vec![out.t("report-anonymous"), r.anonymous_contacts.to_string()],
+        vec![
+            out.t("report-street-linked"),
+            r.street_contacts_linked.to_string(),
+        ],
         vec![out.t("report-naloxone"), r.naloxone.to_string()],
         vec![out.t("report-referrals"), r.referrals.to_string()],
         vec![out.t("report-referrals-done"), r.referrals_done.to_string()],

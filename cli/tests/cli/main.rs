@@ -8,6 +8,7 @@ mod cover;
 mod encounter;
 mod followup;
 mod help;
+mod links;
 mod outcomes;
 mod person;
 mod places;

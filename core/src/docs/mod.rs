@@ -5,6 +5,7 @@
 //! they are tested on their own and shared by the vault, the demo generator and the sync code.
 
 pub(crate) mod handover;
+pub(crate) mod merge;
 pub(crate) mod outcomes;
 pub(crate) mod person;
 pub(crate) mod place;
@@ -206,8 +207,10 @@ fn scalar_text(v: &ScalarValue) -> String {
 }
 
 fn is_bookkeeping(key: &str) -> bool {
-    matches!(key, "status_at" | "debrief_done_at" | "debrief_done_by")
-        || (key.starts_with("referral_") && (key.ends_with("_at") || key.ends_with("_by")))
+    matches!(
+        key,
+        "status_at" | "debrief_done_at" | "debrief_done_by" | "merged_by" | "merged_at"
+    ) || (key.starts_with("referral_") && (key.ends_with("_at") || key.ends_with("_by")))
 }
 
 /// Every field under `obj` (recursing through maps) that holds concurrent values. One pass

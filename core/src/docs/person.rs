@@ -486,6 +486,7 @@ pub(crate) fn read_encounter(
         referrals,
         debrief: f.bool("debrief"),
         recorded_by: f.opt_str(doc, "recorded_by").map(MemberId),
+        link: None,
     })
 }
 
@@ -659,6 +660,7 @@ pub(crate) fn read(doc: &Automerge, doc_id: &str) -> Result<PersonRecord> {
         conflicts,
         accompanied_by: super::handover::accompanied_by(doc),
         handovers: super::handover::notes(doc),
+        merged: Vec::new(),
     })
 }
 

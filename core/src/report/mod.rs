@@ -130,6 +130,7 @@ struct EncounterCounts {
     given: HashMap<String, u64>,
     people: u64,
     anonymous: u64,
+    linked: u64,
     referrals: u64,
     referrals_done: u64,
     referrals_missed: u64,
@@ -137,6 +138,16 @@ struct EncounterCounts {
     minutes: u64,
     timed: u64,
     per_week: Vec<WeekTally>,
+}
+
+/// The record each merged record is part of now (few: read whole).
+fn merge_roots(conn: &Connection) -> Result<HashMap<String, String>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, merge_root FROM person_index WHERE merge_root IS NOT NULL")?;
+    let out = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<HashMap<String, String>>>()?;
+    Ok(out)
 }
 
 /// Counts the period's encounters in one read of `encounter_index_report`, in time order
@@ -218,6 +229,25 @@ fn encounters(
             }
         }
     }
+    // A person met in the street and linked to their record later was met; two records
+    // merged into one are one person.
+    let mut linked = conn.prepare_cached(
+        "SELECT COALESCE(p.merge_root, p.id) FROM street_link_index l INDEXED BY street_link_at
+         JOIN person_index p ON p.id = l.person_id
+         WHERE l.at >= ?1 AND l.at < ?2",
+    )?;
+    let mut rows = linked.query(params![s.start, s.end])?;
+    while let Some(r) = rows.next()? {
+        c.linked += 1;
+        people.insert(r.get(0)?);
+    }
+    let roots = merge_roots(conn)?;
+    if !roots.is_empty() {
+        people = people
+            .into_iter()
+            .map(|p| roots.get(&p).cloned().unwrap_or(p))
+            .collect();
+    }
     c.people = people.len() as u64;
     c.per_week = days
         .iter()
@@ -254,9 +284,11 @@ pub(crate) fn compute(
         .find(|t| t.code.as_deref() == Some("naloxone"))
         .map_or(0, |t| t.count);
 
+    // A record merged into another is not a new person.
     let new_people = count(
         conn,
-        "SELECT count(*) FROM person_index WHERE created_at >= ?1 AND created_at < ?2",
+        "SELECT count(*) FROM person_index
+         WHERE created_at >= ?1 AND created_at < ?2 AND merge_root IS NULL",
         params![a, b],
     )?;
     let follow_ups_done = count(
@@ -311,6 +343,7 @@ pub(crate) fn compute(
         people_met: enc.people,
         new_people,
         anonymous_contacts: enc.anonymous,
+        street_contacts_linked: enc.linked,
         naloxone,
         given,
         referrals: enc.referrals,

@@ -44,6 +44,11 @@ fn a_vault_from_before_hand_over_lists_its_work_once_unlocked() {
              ALTER TABLE encounter_index DROP COLUMN debrief_by;
              ALTER TABLE encounter_index DROP COLUMN debrief_done_at;
              ALTER TABLE encounter_index DROP COLUMN debrief_done_by;
+             DROP TABLE street_link_index;
+             DROP INDEX person_index_merged;
+             DROP INDEX person_index_root;
+             ALTER TABLE person_index DROP COLUMN merged_into;
+             ALTER TABLE person_index DROP COLUMN merge_root;
              ALTER TABLE deferred_docs DROP COLUMN rows_digest;
              CREATE INDEX encounter_index_at ON encounter_index (at);
              PRAGMA user_version = 7;",

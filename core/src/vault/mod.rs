@@ -9,6 +9,7 @@ pub use membership::RelaySettings;
 mod erasure_tests;
 mod handover;
 mod legacy_view;
+mod links;
 pub use legacy_view::DocDevice;
 mod membership;
 mod outcomes;
@@ -671,19 +672,38 @@ impl Vault {
         Ok(())
     }
 
+    /// One change to a person's record. A merged record's id writes to the record it was
+    /// merged into; an edit of something the merged record holds (a goal, a follow-up…)
+    /// goes to the document that holds it, tried in the group's order.
     fn edit_person<T>(
         &mut self,
         id: &PersonId,
         action: &str,
-        target: impl FnOnce(&T) -> Option<String>,
-        f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+        target: impl Fn(&T) -> Option<String>,
+        f: impl Fn(&mut Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.person_doc(id)?;
-        let (out, pending) = self.edit(id.as_str(), DocKind::Person, action, target, f)?;
-        if let Some(p) = pending {
-            self.commit(vec![p])?;
+        let root = self.resolve_person(id)?;
+        let group = self.merge_group(&root)?;
+        let last = group.len() - 1;
+        for (i, doc) in group.iter().enumerate() {
+            if let Err(e) = self.person_doc(doc) {
+                if i == 0 {
+                    return Err(e);
+                }
+                continue;
+            }
+            match self.edit(doc.as_str(), DocKind::Person, action, &target, &f) {
+                Err(VaultError::NotFound { .. }) if i < last => continue,
+                Err(e) => return Err(e),
+                Ok((out, pending)) => {
+                    if let Some(p) = pending {
+                        self.commit(vec![p])?;
+                    }
+                    return Ok(out);
+                }
+            }
         }
-        Ok(out)
+        Err(VaultError::not_found("person", id))
     }
 
     pub(crate) fn member(&self) -> &MemberId {
@@ -703,6 +723,7 @@ fn index_rows(doc_id: &str, kind: DocKind, doc: &Automerge) -> Result<Option<ind
             Ok(rec) => Ok(Some(index::IndexRows::of_person(
                 &rec,
                 &person::read_goal_status_times(doc),
+                docs::merge::merged_into(doc, doc_id).map(|m| m.0).as_ref(),
             ))),
             // Changes that arrived before the person's creation: nothing to index yet.
             Err(VaultError::WrongDocumentShape { .. }) if docs::kind_of(doc).is_none() => Ok(None),

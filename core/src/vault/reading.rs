@@ -5,10 +5,11 @@ use super::*;
 impl Vault {
     // ---- reading ----
 
-    /// Everything written about a person.
+    /// Everything written about a person: with the records merged into theirs and the
+    /// street entries linked to them. A merged record's id gives the record it was merged
+    /// into.
     pub fn person(&mut self, id: &PersonId) -> Result<PersonRecord> {
-        let doc = self.person_doc(id)?;
-        person::read(doc, id.as_str())
+        self.merged_person(id)
     }
 
     /// What to read before a visit.
@@ -69,7 +70,7 @@ impl Vault {
             });
         }
         if index::person_summary(&self.conn, q)?.is_some() {
-            return Ok(PersonId(q.to_owned()));
+            return self.resolve_person(&PersonId(q.to_owned()));
         }
         if q.len() >= 6 && q.chars().all(|c| c.is_ascii_hexdigit()) {
             let mut stmt = self
@@ -79,7 +80,7 @@ impl Vault {
                 .query_map([q.to_lowercase()], |r| r.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             if ids.len() == 1 {
-                return Ok(PersonId(ids[0].clone()));
+                return self.resolve_person(&PersonId(ids[0].clone()));
             }
         }
         let found = index::search_people(&self.conn, q, 50)?;
@@ -136,19 +137,31 @@ impl Vault {
     pub fn history(&mut self, id: &PersonId) -> Result<Vec<HistoryEntry>> {
         let team_id = self.team_id.clone();
         let owners = team::device_owners(self.doc(&team_id)?);
-        let doc = self.person_doc(id)?;
-        let mut out: Vec<HistoryEntry> = doc
-            .get_changes_meta(&[])
+        let root = self.resolve_person(id)?;
+        let mut metas = Vec::new();
+        for (i, p) in self.merge_group(&root)?.iter().enumerate() {
+            match self.person_doc(p) {
+                Ok(doc) => metas.extend(doc.get_changes_meta(&[]).into_iter().map(|m| {
+                    (
+                        m.actor.to_hex_string(),
+                        m.message.as_deref().unwrap_or("").to_owned(),
+                        m.timestamp,
+                    )
+                })),
+                Err(VaultError::NotFound { .. }) if i > 0 => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut out: Vec<HistoryEntry> = metas
             .into_iter()
-            .map(|m| {
-                let device = m.actor.to_hex_string();
-                let (action, target) = match m.message.as_deref().unwrap_or("").split_once(' ') {
+            .map(|(device, message, timestamp)| {
+                let (action, target) = match message.split_once(' ') {
                     Some((a, t)) => (a.to_owned(), Some(t.to_owned())),
-                    None => (m.message.as_deref().unwrap_or("").to_owned(), None),
+                    None => (message.clone(), None),
                 };
                 let owner = owners.get(&device);
                 HistoryEntry {
-                    at: DateTime::from_timestamp_millis(m.timestamp).unwrap_or_default(),
+                    at: DateTime::from_timestamp_millis(timestamp).unwrap_or_default(),
                     by: owner.map(|o| o.0.clone()),
                     by_name: owner.map(|o| o.1.clone()),
                     device,

@@ -262,8 +262,17 @@ impl Vault {
 
     /// Erases a person's record from this vault at their request: the document, its indexes
     /// and its unsent changes are deleted, and the team document records the erasure so every
-    /// device that syncs erases it too and refuses changes to it afterwards.
+    /// device that syncs erases it too and refuses changes to it afterwards. A merged
+    /// record is erased whole: every record merged into it goes too.
     pub fn erase_person(&mut self, id: &PersonId) -> Result<()> {
+        let root = self.resolve_person(id)?;
+        for p in self.merge_group(&root)?.iter().rev() {
+            self.erase_one(p)?;
+        }
+        Ok(())
+    }
+
+    fn erase_one(&mut self, id: &PersonId) -> Result<()> {
         self.person_doc(id)?;
         let now = Utc::now();
         let team_id = self.team_id.clone();

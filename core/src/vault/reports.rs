@@ -75,6 +75,11 @@ mod tests {
                  ALTER TABLE person_index DROP COLUMN research_since;
                  ALTER TABLE follow_up_index DROP COLUMN done_at;
                  ALTER TABLE follow_up_index DROP COLUMN created_at;
+                 DROP TABLE street_link_index;
+                 DROP INDEX person_index_merged;
+                 DROP INDEX person_index_root;
+                 ALTER TABLE person_index DROP COLUMN merged_into;
+                 ALTER TABLE person_index DROP COLUMN merge_root;
                  ALTER TABLE deferred_docs DROP COLUMN rows_digest;
                  CREATE INDEX encounter_index_at ON encounter_index (at);
                  PRAGMA user_version = 6;",

@@ -196,6 +196,8 @@ pub fn expected(docs: &Documents, period: &ReportPeriod, now: DateTime<Utc>) -> 
         people_met: met.len() as u64,
         new_people: docs.people.iter().filter(|p| inside(p.created_at)).count() as u64,
         anonymous_contacts: anonymous,
+        // The demo links no street entry.
+        street_contacts_linked: 0,
         naloxone,
         given,
         referrals,

@@ -6,6 +6,7 @@ mod convergence_prop;
 mod crash;
 mod encryption;
 mod handover;
+mod links;
 mod malformed;
 mod outcomes;
 mod places;

@@ -408,3 +408,40 @@ fn a_snapshot_from_before_reports_is_taken_and_its_record_indexed_from_itself_fi
     assert_eq!(b.report(&march).unwrap(), a.report(&march).unwrap());
     assert_eq!(b.report(&march).unwrap().naloxone, 1);
 }
+
+#[test]
+fn a_new_device_sees_links_and_merges_from_snapshot_rows_before_loading_the_records() {
+    let (_da, mut a, h, m) = founder();
+    let entry = a.street_log("2025-03").unwrap()[0].id.clone();
+    a.link_street_entry(&entry, &m).unwrap();
+    let lenie = a
+        .add_person(&NewPerson {
+            name: "Lénie".into(),
+            ..NewPerson::default()
+        })
+        .unwrap();
+    a.merge_people(&h, &lenie).unwrap();
+    let march = ReportPeriod::month(2025, 3, "America/Montreal").unwrap();
+    let (_db, mut b) = join_vault(&mut a, "Alex");
+    b.apply_snapshots(snapshots_of(&mut a, 10)).unwrap();
+    assert!(b.deferred_count().unwrap() > 0, "read from the rows");
+    let from_rows = b.report(&march).unwrap();
+    assert_eq!(from_rows, a.report(&march).unwrap());
+    assert_eq!(
+        (
+            from_rows.anonymous_contacts,
+            from_rows.street_contacts_linked
+        ),
+        (1, 1)
+    );
+    let people = b.list_people().unwrap();
+    assert_eq!(
+        people.len(),
+        2,
+        "Lénie is part of Hélène's record: {people:?}"
+    );
+    assert_eq!(b.search_people("lenie").unwrap()[0].id, h);
+    b.check_deferred(10).unwrap();
+    assert_eq!(b.report(&march).unwrap(), from_rows);
+    assert_eq!(b.list_people().unwrap(), people);
+}

@@ -354,6 +354,7 @@ fn an_encounter_keeps_every_field() {
                 outcome: None,
             }],
             debrief_done: None,
+            link: None,
         }]
     );
     let fus: Vec<(&str, Option<chrono::NaiveDate>, Option<&EncounterId>)> = rec
