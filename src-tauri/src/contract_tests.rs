@@ -177,6 +177,12 @@ fn places_referrals_and_debriefs_keep_the_contract_on_a_real_vault() {
         ..NewPlace::default()
     };
     let id: PlaceId = answer(&w, Command::AddPlace, &AddPlace { place });
+    let shelter = NewPlace {
+        name: "Refuge Sainte-Anne".into(),
+        kind: Some("shelter".into()),
+        ..NewPlace::default()
+    };
+    let _: PlaceId = answer(&w, Command::AddPlace, &AddPlace { place: shelter });
     let found: PlaceList = answer(
         &w,
         Command::SearchPlaces,
@@ -202,6 +208,7 @@ fn places_referrals_and_debriefs_keep_the_contract_on_a_real_vault() {
     );
     let () = answer(&w, Command::CheckPlace, &OfPlace { place: id.clone() });
     let all: PlaceList = answer(&w, Command::SearchPlaces, &Query { query: "".into() });
+    assert_eq!(all.places.len(), 2, "an empty query gives the whole list");
     assert_eq!(all.places[0].hours.as_deref(), Some("24/7"));
     // A phone number a spreadsheet would take for a formula is refused, in words.
     let bad = PlaceUpdate {
@@ -231,10 +238,12 @@ fn places_referrals_and_debriefs_keep_the_contract_on_a_real_vault() {
             },
         },
     );
-    let mut encounter = NewEncounter::with_person(person.clone());
+    let person_id = person;
+    let mut encounter = NewEncounter::with_person(person_id.clone());
     encounter.referred_to = vec![id.clone()];
     encounter.referrals = vec!["CLSC".into()];
     encounter.debrief = true;
+    encounter.at = Some(chrono::Utc::now() - chrono::Duration::hours(1));
     let eid: String = answer(&w, Command::RecordEncounter, &RecordEncounter { encounter });
     let eid = EncounterId(eid);
     let () = answer(
@@ -246,7 +255,13 @@ fn places_referrals_and_debriefs_keep_the_contract_on_a_real_vault() {
             outcome: Some(Outcome::DidNotHappen),
         },
     );
-    let brief: PersonBrief = answer(&w, Command::Brief, &OfPerson { person });
+    let brief: PersonBrief = answer(
+        &w,
+        Command::Brief,
+        &OfPerson {
+            person: person_id.clone(),
+        },
+    );
     let refs = &brief.last_encounters[0].referral_details;
     assert_eq!(refs[0].place.as_ref(), Some(&id));
     assert_eq!(refs[0].outcome, None);
@@ -255,24 +270,40 @@ fn places_referrals_and_debriefs_keep_the_contract_on_a_real_vault() {
         Some(Outcome::DidNotHappen)
     );
 
+    // A later debrief, done: the one not done yet comes first, though older.
+    let mut later = NewEncounter::with_person(person_id.clone());
+    later.debrief = true;
+    let later: String = answer(
+        &w,
+        Command::RecordEncounter,
+        &RecordEncounter { encounter: later },
+    );
+    let later = EncounterId(later);
     let open: Debriefs = answer(&w, Command::Debriefs, &NoArgs {});
-    assert_eq!(open.requests.len(), 1);
-    assert_eq!(open.requests[0].encounter, eid);
-    assert!(open.requests[0].done.is_none());
+    assert_eq!(open.requests.len(), 2);
+    assert!(open.requests.iter().all(|r| r.done.is_none()));
     let () = answer(
         &w,
         Command::MarkDebriefDone,
         &OfEncounter {
-            encounter: eid.clone(),
+            encounter: later.clone(),
         },
     );
-    let done: Debriefs = answer(&w, Command::Debriefs, &NoArgs {});
+    let listed: Debriefs = answer(&w, Command::Debriefs, &NoArgs {});
+    let order: Vec<(&EncounterId, bool)> = listed
+        .requests
+        .iter()
+        .map(|r| (&r.encounter, r.done.is_some()))
+        .collect();
+    assert_eq!(order, [(&eid, false), (&later, true)], "not done yet first");
     assert_eq!(
-        done.requests[0].done.as_ref().and_then(|d| d.by.as_ref()),
+        listed.requests[1].done.as_ref().and_then(|d| d.by.as_ref()),
         Some(&me)
     );
+    assert!(listed.names.iter().any(|(m, _)| m == &me));
 
     let () = answer(&w, Command::RemovePlace, &OfPlace { place: id });
     let left: PlaceList = answer(&w, Command::SearchPlaces, &Query { query: "".into() });
-    assert!(left.places.is_empty());
+    assert_eq!(left.places.len(), 1);
+    assert_eq!(left.places[0].name, "Refuge Sainte-Anne");
 }

@@ -117,7 +117,7 @@ pub fn PlaceForm(
 
     let prefix = StoredValue::new(prefix);
     let field_id = move |name: &str| format!("{}-{name}", prefix.get_value());
-    let input = move |name: &'static str,
+    let field = move |name: &'static str,
                       key: &'static str,
                       kind: &'static str,
                       get: fn(&Fields) -> String,
@@ -162,7 +162,7 @@ pub fn PlaceForm(
     view! {
         <form class="card place-form" data-testid=form_testid on:submit=submit>
             <label for=name_id.clone()>{move || ctx.t("place-name")}</label>
-            <input id=name_id data-testid="place-name-input" required
+            <input id=name_id data-testid="place-name-input" aria-required="true"
                 aria-describedby=name_error.clone()
                 aria-invalid=move || name_missing.get().to_string()
                 prop:value=move || fields.with(|f| f.name.clone())
@@ -177,9 +177,9 @@ pub fn PlaceForm(
                 <option value="">{move || ctx.t("place-kind-none")}</option>
                 {kinds}
             </select>
-            {input("address", "place-address", "text", |f| f.address.clone(), |f, v| f.address = v)}
-            {input("phone", "place-phone", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
-            {input("hours", "place-hours", "text", |f| f.hours.clone(), |f, v| f.hours = v)}
+            {field("address", "place-address", "text", |f| f.address.clone(), |f, v| f.address = v)}
+            {field("phone", "place-phone", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
+            {field("hours", "place-hours", "text", |f| f.hours.clone(), |f, v| f.hours = v)}
             <label for=notes_id.clone()>{move || ctx.t("place-notes")}</label>
             <textarea id=notes_id data-testid="place-notes-input" rows="3" maxlength="2000"
                 prop:value=move || fields.with(|f| f.notes.clone())
