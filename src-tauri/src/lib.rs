@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod cover;
 pub mod error;
+pub mod places;
 pub mod settings;
 pub mod state;
 pub mod timing;
@@ -72,6 +73,15 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             cover::take_person,
             cover::take_follow_up,
             cover::reassign_follow_up,
+            places::search_places,
+            places::add_place,
+            places::edit_place,
+            places::check_place,
+            places::remove_place,
+            places::resolve_place_conflict,
+            places::set_referral_outcome,
+            places::debriefs,
+            places::mark_debrief_done,
         ])
         .on_window_event(|window, event| {
             // Closing the window locks the vault before the process ends.

@@ -78,7 +78,7 @@ duration = How long (minutes)
 domains = Life domains touched
 goals-touched = Their goals touched
 given = What was given
-referrals = Referrals (separate with commas)
+referrals = Referrals
 follow-up = Follow-up to do
 follow-up-due = Follow-up by
 debrief = I'd like a debrief
@@ -357,4 +357,70 @@ handover-written-on = { $rel ->
     [today] today
     [yesterday] yesterday
    *[other] on { $date }
+}
+## Places, referrals and debriefs
+places-open = Places
+places-title = Places we refer people to
+places-hint = The team's list: shelters, food banks, clinics, legal aid… On every device of the team, offline too.
+places-search = Find a place
+places-list = The team's list
+places-none = No place on the list yet.
+places-none-found = No place matches.
+place-new = A new place
+place-add-open = Add a place
+place-name = Name
+place-name-needed = A place needs a name.
+place-kind = Kind of place
+place-kind-none = No kind
+place-address = Address
+place-phone = Phone
+place-hours = Opening hours
+place-notes = Notes for the team
+place-add = Add to the list
+place-cancel = Cancel
+place-added = Place added.
+place-saved = Place saved.
+place-checked = Noted as still right.
+place-removed = Taken off the list.
+place-checked-by = { $rel ->
+    [today] Last checked today by { $name }
+    [yesterday] Last checked yesterday by { $name }
+   *[other] Last checked on { $date } by { $name }
+}
+place-check = Still right
+place-edit = Change
+place-remove = Take off the list
+place-remove-warning = Take “{ $name }” off the list? Referrals already made to it keep it.
+place-remove-confirm = Yes, take it off
+place-conflict = “{ $field }” was changed on two devices at once. Choose the one to keep:
+referral-picked = Places chosen
+referral-unpick = Remove { $name }
+referral-place-search = A place from the team's list
+referral-no-place = No place of the list matches: write it below.
+referrals-other = Other referrals, in words (separate with commas)
+referred-to = Referred to
+referral-done = Done
+referral-didnt-happen = Didn't happen
+referral-unknown = Not known
+referral-unknown-yet = Not known yet
+referral-noted = Noted.
+noted-by = { $rel ->
+    [today] noted today by { $name }
+    [yesterday] noted yesterday by { $name }
+   *[other] noted on { $date } by { $name }
+}
+debriefs-open = Debriefs
+debriefs-title = Debriefs asked for
+debriefs-hint = A peer who asked for a debrief after an encounter, for their own support. Nothing here counts or compares anyone.
+debriefs-waiting = Not done yet
+debriefs-none-waiting = No debrief is waiting.
+debriefs-done = Done
+debriefs-none-done = None done yet.
+debrief-asked-by = Asked by { $name }
+debrief-mark-done = It took place
+debrief-marked = Debrief noted as done.
+debrief-done-by = { $rel ->
+    [today] Done: noted today by { $name }
+    [yesterday] Done: noted yesterday by { $name }
+   *[other] Done: noted on { $date } by { $name }
 }

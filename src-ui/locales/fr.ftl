@@ -84,7 +84,7 @@ duration = Durée (minutes)
 domains = Domaines de vie abordés
 goals-touched = Ses objectifs abordés
 given = Ce qui a été donné
-referrals = Références (séparées par des virgules)
+referrals = Références
 follow-up = Suivi à faire
 follow-up-due = Suivi d'ici le
 debrief = J'aimerais un débriefing
@@ -362,4 +362,73 @@ followup-given = Suivi confié.
 handover-written-on = { $rel ->
     [date] le { $date }
    *[other] { $date }
+}
+## Ressources, références et débriefings
+places-open = Ressources
+places-title = Ressources où orienter les gens
+places-hint = La liste de l'équipe : hébergements, banques alimentaires, cliniques, aide juridique… Sur chaque appareil de l'équipe, hors ligne aussi.
+places-search = Trouver une ressource
+places-list = La liste de l'équipe
+places-none = Aucune ressource sur la liste pour l'instant.
+places-none-found = Aucune ressource ne correspond.
+place-new = Une nouvelle ressource
+place-add-open = Ajouter une ressource
+place-name = Nom
+place-name-needed = Une ressource a besoin d'un nom.
+place-kind = Type de ressource
+place-kind-none = Aucun type
+place-address = Adresse
+place-phone = Téléphone
+place-hours = Heures d'ouverture
+place-notes = Notes pour l'équipe
+place-add = Ajouter à la liste
+place-cancel = Annuler
+place-added = Ressource ajoutée.
+place-saved = Ressource enregistrée.
+place-checked = Notée comme toujours juste.
+place-removed = Retirée de la liste.
+place-checked-by = { $rel ->
+    [today] Vérifiée aujourd'hui par { $name }
+    [yesterday] Vérifiée hier par { $name }
+    [date] Vérifiée le { $date } par { $name }
+   *[other] Vérifiée { $date } par { $name }
+}
+place-check = Toujours juste
+place-edit = Modifier
+place-remove = Retirer de la liste
+place-remove-warning = Retirer « { $name } » de la liste ? Les références déjà faites la gardent.
+place-remove-confirm = Oui, la retirer
+place-conflict = « { $field } » a été modifié sur deux appareils en même temps. Choisissez la version à garder :
+referral-picked = Ressources choisies
+referral-unpick = Enlever { $name }
+referral-place-search = Une ressource de la liste de l'équipe
+referral-no-place = Aucune ressource de la liste ne correspond : écrivez-la plus bas.
+referrals-other = Autres références, en mots (séparées par des virgules)
+referred-to = Orienté·e vers
+referral-done = Faite
+referral-didnt-happen = Pas faite
+referral-unknown = On ne sait pas
+referral-unknown-yet = On ne sait pas encore
+referral-noted = C'est noté.
+noted-by = { $rel ->
+    [today] noté aujourd'hui par { $name }
+    [yesterday] noté hier par { $name }
+    [date] noté le { $date } par { $name }
+   *[other] noté { $date } par { $name }
+}
+debriefs-open = Débriefings
+debriefs-title = Débriefings demandés
+debriefs-hint = Un·e pair·e qui a demandé un débriefing après une rencontre, pour son propre soutien. Rien ici ne compte ni ne compare personne.
+debriefs-waiting = Pas encore faits
+debriefs-none-waiting = Aucun débriefing n'attend.
+debriefs-done = Faits
+debriefs-none-done = Aucun de fait pour l'instant.
+debrief-asked-by = Demandé par { $name }
+debrief-mark-done = Il a eu lieu
+debrief-marked = Débriefing noté comme fait.
+debrief-done-by = { $rel ->
+    [today] Fait : noté aujourd'hui par { $name }
+    [yesterday] Fait : noté hier par { $name }
+    [date] Fait : noté le { $date } par { $name }
+   *[other] Fait : noté { $date } par { $name }
 }

@@ -118,6 +118,8 @@ fn Unlocked() -> impl IntoView {
                 Screen::Settings => view! { <crate::screens::settings::SettingsScreen /> }.into_any(),
                 Screen::Report => view! { <crate::screens::report::ReportScreen /> }.into_any(),
                 Screen::Cover => view! { <crate::screens::cover::CoverScreen /> }.into_any(),
+                Screen::Places => view! { <crate::screens::places::PlacesScreen /> }.into_any(),
+                Screen::Debriefs => view! { <crate::screens::debriefs::DebriefsScreen /> }.into_any(),
             }}
         </main>
     }

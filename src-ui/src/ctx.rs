@@ -50,6 +50,10 @@ pub enum Screen {
     Report,
     /// Hand-over and cover.
     Cover,
+    /// The team's places to refer people to.
+    Places,
+    /// The debriefs peers asked for.
+    Debriefs,
 }
 
 /// What every component shares.

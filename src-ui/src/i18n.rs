@@ -158,6 +158,10 @@ mod tests {
             include_str!("screens/report.rs"),
             include_str!("screens/cover.rs"),
             include_str!("screens/brief_cover.rs"),
+            include_str!("screens/places.rs"),
+            include_str!("screens/place_form.rs"),
+            include_str!("screens/debriefs.rs"),
+            include_str!("screens/referrals.rs"),
         ];
         let mut missing = Vec::new();
         let mut seen = 0;

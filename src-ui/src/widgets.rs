@@ -63,7 +63,10 @@ pub fn Nav() -> impl IntoView {
                             | Screen::Profile(_)
                             | Screen::NewPerson,
                         Screen::People
-                    ) | (Screen::Cover, Screen::Team)
+                    ) | (
+                        Screen::Cover | Screen::Places | Screen::Debriefs,
+                        Screen::Team
+                    )
                 )
         });
         view! {

@@ -2,7 +2,9 @@
 //! window a peer without a team reaches (first run, Today, the encounter form empty, with its
 //! errors, with someone chosen and with someone unknown, People, a new person, a brief with
 //! its error and its erase confirmation, the profile, a goal, Team with what the forms offer,
-//! Settings, unlock and its error), in English and in French. The screens of a team on a
+//! Cover, Places (the list, nothing found, a new place, a change, taking one off), Debriefs,
+//! the brief's referrals and the encounter form's place picker — these at 360 px —, the
+//! report, Settings, unlock and its error), in English and in French. The screens of a team on a
 //! relay are audited in `main.rs`'s relay test, which reaches them anyway.
 
 use crate::axe::Audit;
@@ -84,6 +86,63 @@ fn a_person_with_a_goal_and_a_late_follow_up(app: &App) {
     set_date(s, "encounter-follow-up-due", today - chrono::Days::new(3));
     s.click_id("encounter-save");
     s.wait_text("brief-followups", "Go with her to the clinic");
+}
+
+/// What the tour needs for the places and the debriefs: a place on the list, two encounters
+/// referred to it that asked for a debrief, one referral done and one debrief done.
+fn a_place_referrals_and_two_debriefs(app: &App) {
+    let s = &app.s;
+    s.click_id("nav-team");
+    s.click_id("open-places");
+    s.click_id("place-add-open");
+    s.fill("place-name-input", "Hôpital Notre-Dame");
+    crate::cover::choose(s, "place-kind-input", "health_care");
+    s.fill("place-address-input", "1560 rue Sherbrooke Est");
+    s.fill("place-phone-input", "514 555-0199");
+    s.fill("place-hours-input", "24/7");
+    s.fill("place-notes-input", "Ask for the social worker");
+    s.click_id("place-save");
+    s.wait_text("places-list", "Hôpital Notre-Dame");
+    for notes in [
+        "Went to the hospital together",
+        "A hard night at the station",
+    ] {
+        app.open_brief("Hélène Tremblay");
+        s.click_id("brief-new-encounter");
+        s.wait_text("who-chosen-name", "Hélène Tremblay");
+        s.fill("encounter-notes", notes);
+        s.click_id("encounter-details-toggle");
+        s.fill("referral-place-search", "hopital");
+        let place = s.wait_for("the place offered", || {
+            s.all("[data-testid=\"referral-place-result\"]")
+                .into_iter()
+                .next()
+        });
+        s.click(&place);
+        s.id("referral-chip");
+        s.click_id("encounter-debrief");
+        s.click_id("encounter-save");
+        s.wait_text("brief-encounters", notes);
+    }
+    s.click(&s.find("[data-testid=\"brief-referral\"] [data-testid=\"referral-done\"]"));
+    s.wait_text("brief-referrals", "Done — noted today");
+    s.click_id("nav-team");
+    s.click_id("open-debriefs");
+    s.click_id("debrief-mark-done");
+    s.id("debrief-done");
+    s.id("debrief-waiting");
+}
+
+/// Fails if the page scrolls sideways (a screen wider than the phone).
+fn fits(s: &Session, screen: &str) {
+    let overflow = s.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        json!([]),
+    );
+    assert!(
+        overflow.as_i64().is_some_and(|x| x <= 0),
+        "{screen}: the page scrolls sideways by {overflow} px"
+    );
 }
 
 /// Every screen of an unlocked app without a team, audited in the language on screen.
@@ -200,6 +259,94 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
             .is_empty()
             .then_some(())
     });
+    // The team's places, referrals and debriefs, at a phone's width.
+    s.resize(360, 760);
+    s.click_id("nav-team");
+    s.click_id("open-places");
+    s.id("place");
+    s.wait_text(
+        "place-checked",
+        if fr {
+            "Vérifiée aujourd'hui par Sam"
+        } else {
+            "Last checked today by Sam"
+        },
+    );
+    check(audit, "places, the team's list (360 px)");
+    fits(s, "places");
+    s.fill("places-search", "nowhere at all");
+    s.wait_text(
+        "places-empty",
+        if fr {
+            "Aucune ressource ne correspond."
+        } else {
+            "No place matches."
+        },
+    );
+    check(audit, "places, nothing found (360 px)");
+    crate::places::clear_search(s, "places-search");
+    s.id("place");
+    s.click_id("place-add-open");
+    s.click_id("place-save");
+    s.wait_text(
+        "places-screen",
+        if fr {
+            "Une ressource a besoin d'un nom."
+        } else {
+            "A place needs a name."
+        },
+    );
+    check(audit, "places, a new place without its name (360 px)");
+    fits(s, "places, the new place form");
+    s.click_id("place-cancel");
+    s.click_id("place-edit");
+    s.id("place-edit-form");
+    check(audit, "places, a place being changed (360 px)");
+    s.click_id("place-cancel");
+    s.click_id("place-remove");
+    s.wait_for("the confirmation", || {
+        s.displayed(&s.id("place-remove-dialog")).then_some(())
+    });
+    check(audit, "places, taking a place off the list (360 px)");
+    s.click_id("place-remove-cancel");
+    s.click_id("back");
+    s.click_id("open-debriefs");
+    s.id("debrief-waiting");
+    s.id("debrief-done");
+    check(audit, "debriefs, one waiting and one done (360 px)");
+    fits(s, "debriefs");
+    app.open_brief("Hélène Tremblay");
+    s.wait_text(
+        "brief-referrals",
+        if fr {
+            "noté aujourd'hui"
+        } else {
+            "noted today"
+        },
+    );
+    check(audit, "brief, referrals and what came of them (360 px)");
+    fits(s, "brief with referrals");
+    s.click_id("brief-new-encounter");
+    s.wait_text("who-chosen-name", "Hélène Tremblay");
+    s.click_id("encounter-details-toggle");
+    s.fill("referral-place-search", "hopital");
+    let place = s.wait_for("the place offered", || {
+        s.all("[data-testid=\"referral-place-result\"]")
+            .into_iter()
+            .next()
+    });
+    check(
+        audit,
+        "new encounter, a place offered for a referral (360 px)",
+    );
+    s.click(&place);
+    s.id("referral-chip");
+    check(audit, "new encounter, a place picked (360 px)");
+    fits(s, "new encounter with a place picked");
+    s.click_id("encounter-discard");
+    s.id("today-screen");
+    s.resize(420, 820);
+
     s.click_id("nav-report");
     s.id("report-totals");
     s.id("chart-weeks");
@@ -244,6 +391,7 @@ fn every_screen_without_a_team_passes_the_accessibility_audit_in_english_and_fre
     s.id("today-screen");
 
     a_person_with_a_goal_and_a_late_follow_up(&app);
+    a_place_referrals_and_two_debriefs(&app);
     tour(&app, &mut audit, "en");
     s.click_id("nav-settings");
     choose_lang(s, "fr");

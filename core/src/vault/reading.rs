@@ -25,6 +25,15 @@ impl Vault {
                 .filter_map(|f| f.responsible.as_ref()),
         );
         named.extend(brief.handovers.iter().filter_map(|n| n.by.as_ref()));
+        // Who noted what came of a referral or a debrief, on the encounters shown.
+        for e in &brief.last_encounters {
+            named.extend(
+                e.referral_details
+                    .iter()
+                    .filter_map(|r| r.outcome.as_ref()?.by.as_ref()),
+            );
+            named.extend(e.debrief_done.as_ref().and_then(|d| d.by.as_ref()));
+        }
         for c in brief
             .conflicts
             .iter()

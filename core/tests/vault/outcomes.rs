@@ -241,3 +241,29 @@ fn two_devices_noting_the_same_debrief_done_end_with_it_done_once() {
     );
     assert_eq!(a.person(&p).expect("a"), b.person(&p).expect("b"));
 }
+
+#[test]
+fn the_brief_names_the_colleague_who_noted_what_came_of_a_referral() {
+    let (_da, mut a) = new_vault();
+    let (_db, mut b) = join_vault(&mut a, "Alex");
+    exchange(&mut [&mut a, &mut b]);
+    let p = person(&mut a, "Marc");
+    let refuge = place(&mut a, "Refuge");
+    let mut e = NewEncounter::with_person(p.clone());
+    e.referred_to = vec![refuge];
+    let eid = a.record_encounter(&e).expect("record");
+    exchange(&mut [&mut a, &mut b]);
+    b.set_referral_outcome(&eid, 0, Some(Outcome::Done))
+        .expect("b");
+    exchange(&mut [&mut a, &mut b]);
+
+    // Alex neither accompanies Marc nor has a follow-up: only the outcome names them.
+    let brief = a.brief(&p).expect("brief");
+    let alex = b.member_id().clone();
+    let noted = brief.last_encounters[0].referral_details[0]
+        .outcome
+        .as_ref()
+        .expect("noted");
+    assert_eq!(noted.by.as_ref(), Some(&alex));
+    assert_eq!(brief.member_name(&alex), "Alex");
+}

@@ -1,7 +1,10 @@
 //! What the shell answers, where the answer is not a model type of its own: the settings, the
 //! first question the front end asks, the Today and Team screens, devices and invites.
 
-use crate::{Away, Encounter, FollowUpDue, Lang, Member, MemberId, NeedsSomeone, TeamInfo};
+use crate::{
+    Away, DebriefRequest, Encounter, FollowUpDue, Lang, Member, MemberId, NeedsSomeone, Place,
+    TeamInfo,
+};
 use serde::{Deserialize, Serialize};
 
 /// Shortest and longest auto-lock delays accepted, in minutes.
@@ -181,5 +184,25 @@ pub struct Cover {
     /// People and follow-ups waiting for someone.
     pub needs: NeedsSomeone,
     /// Every member's name (removed ones too), for the ids the lists hold.
+    pub names: Vec<(MemberId, String)>,
+}
+
+/// `search_places`: places of the team's list, by name (those whose name starts with the
+/// query first), with the names of the members who last checked them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceList {
+    /// The places found.
+    pub places: Vec<Place>,
+    /// Every member's name (removed ones too), for the ids the places hold.
+    pub names: Vec<(MemberId, String)>,
+}
+
+/// `debriefs`: the debriefs peers asked for, those not done yet first (newest first), then
+/// those done. A list of work: it counts no one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Debriefs {
+    /// The requests.
+    pub requests: Vec<DebriefRequest>,
+    /// Every member's name (removed ones too), for who noted a debrief done.
     pub names: Vec<(MemberId, String)>,
 }

@@ -4,8 +4,9 @@
 
 use super::answers::Settings;
 use crate::{
-    AwayReason, ConsentId, FollowUpId, GoalId, GoalUpdate, MemberId, NewConsent, NewEncounter,
-    NewGoal, NewPerson, OptionList, PersonId, ProfileUpdate, StepId,
+    AwayReason, ConsentId, EncounterId, FollowUpId, GoalId, GoalUpdate, MemberId, NewConsent,
+    NewEncounter, NewGoal, NewPerson, NewPlace, OptionList, Outcome, PersonId, PlaceId,
+    PlaceUpdate, ProfileUpdate, StepId,
 };
 use serde::Serialize;
 use std::fmt;
@@ -326,4 +327,58 @@ pub struct ReassignFollowUp {
     pub follow_up: FollowUpId,
     /// The member who will do it.
     pub to: MemberId,
+}
+
+// ---- places and debriefs ----
+
+/// `add_place`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddPlace {
+    /// The new place.
+    pub place: NewPlace,
+}
+
+/// `edit_place`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditPlace {
+    /// The place.
+    pub place: PlaceId,
+    /// What changes (only the fields given; an empty text clears one).
+    pub update: PlaceUpdate,
+}
+
+/// `check_place`, `remove_place`: one place.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfPlace {
+    /// The place.
+    pub place: PlaceId,
+}
+
+/// `resolve_place_conflict`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolvePlaceConflict {
+    /// The place.
+    pub place: PlaceId,
+    /// The field (`name`, `kind`, `address`, `phone`, `hours`).
+    pub field: String,
+    /// Which of the values to keep, in the order the conflict lists them.
+    pub choice: usize,
+}
+
+/// `set_referral_outcome`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReferralOutcome {
+    /// The encounter the referral was made on.
+    pub encounter: EncounterId,
+    /// The referral's position in the encounter's list (from 0).
+    pub index: usize,
+    /// Done, did not happen, or `None`: not known (again).
+    pub outcome: Option<Outcome>,
+}
+
+/// `mark_debrief_done`: one encounter.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfEncounter {
+    /// The encounter.
+    pub encounter: EncounterId,
 }

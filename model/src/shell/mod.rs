@@ -139,6 +139,28 @@ commands! {
     TakeFollowUp = "take_follow_up",
     /// Gives a follow-up to another member ([`args::ReassignFollowUp`]).
     ReassignFollowUp = "reassign_follow_up",
+    // ---- places and debriefs ----
+    /// The team's places whose words hold every word of a query, accents ignored; all of
+    /// them for an empty one ([`args::Query`], [`answers::PlaceList`]).
+    SearchPlaces = "search_places",
+    /// Adds a place to the team's list ([`args::AddPlace`]).
+    AddPlace = "add_place",
+    /// Changes a place ([`args::EditPlace`]).
+    EditPlace = "edit_place",
+    /// Notes that a place's details are still right, today, by this member
+    /// ([`args::OfPlace`]).
+    CheckPlace = "check_place",
+    /// Takes a place off the list; referrals to it keep it ([`args::OfPlace`]).
+    RemovePlace = "remove_place",
+    /// Keeps one of two values of a place's field edited at once
+    /// ([`args::ResolvePlaceConflict`]).
+    ResolvePlaceConflict = "resolve_place_conflict",
+    /// Notes whether a referral happened ([`args::SetReferralOutcome`]).
+    SetReferralOutcome = "set_referral_outcome",
+    /// The debriefs peers asked for, those not done yet first ([`answers::Debriefs`]).
+    Debriefs = "debriefs",
+    /// Notes that a debrief took place, now, by this member ([`args::OfEncounter`]).
+    MarkDebriefDone = "mark_debrief_done",
 }
 
 #[cfg(test)]

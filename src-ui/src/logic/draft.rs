@@ -3,7 +3,7 @@
 
 use super::format::{from_date_input, from_datetime_input, split_list};
 use serde::{Deserialize, Serialize};
-use tandem_model::{EncounterSubject, GoalId, NewEncounter, NewFollowUp, PersonId};
+use tandem_model::{EncounterSubject, GoalId, NewEncounter, NewFollowUp, PersonId, PlaceId};
 
 /// Whom the encounter is with, as chosen in the picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -47,7 +47,9 @@ pub struct EncounterDraft {
     pub goals: Vec<GoalId>,
     /// What was given (codes).
     pub given: Vec<String>,
-    /// Referrals, comma-separated.
+    /// Places of the team's list picked as referrals, in the order picked.
+    pub referred_to: Vec<PickedPlace>,
+    /// Other referrals, in words, comma-separated.
     pub referrals: String,
     /// A follow-up to do.
     pub follow_up: String,
@@ -55,6 +57,15 @@ pub struct EncounterDraft {
     pub follow_up_due: String,
     /// "I'd like a debrief".
     pub debrief: bool,
+}
+
+/// A place picked from the team's list (the name is kept only to show the choice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickedPlace {
+    /// Its id.
+    pub id: PlaceId,
+    /// Its name, as the list showed it.
+    pub name: String,
 }
 
 /// What is wrong with a draft, as translation keys, one per field.
@@ -158,7 +169,7 @@ impl EncounterDraft {
             notes: self.notes.trim_end().to_owned(),
             given: self.given.clone(),
             referrals: split_list(&self.referrals),
-            referred_to: Vec::new(),
+            referred_to: self.referred_to.iter().map(|p| p.id.clone()).collect(),
             follow_ups,
             debrief: self.debrief,
         })
@@ -236,12 +247,17 @@ mod tests {
         toggle(&mut d.given, &"naloxone".to_owned());
         toggle(&mut d.given, &"food".to_owned());
         d.referrals = "food bank, clinic".into();
+        d.referred_to = vec![PickedPlace {
+            id: PlaceId("pl1".into()),
+            name: "Refuge Sainte-Anne".into(),
+        }];
         d.follow_up = "Call the housing office".into();
         d.follow_up_due = "2026-11-27".into();
         d.debrief = true;
         let e = d.to_new_encounter(0).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(e.given, vec!["naloxone"]);
         assert_eq!(e.referrals, vec!["food bank", "clinic"]);
+        assert_eq!(e.referred_to, vec![PlaceId("pl1".into())]);
         assert_eq!(e.duration_minutes, Some(20));
         assert_eq!(e.follow_ups.len(), 1);
         assert!(e.debrief);

@@ -202,11 +202,16 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
             let encounters = b.last_encounters.iter().map(|e| {
                 let meta = encounter_meta(e, n, minutes_east(), lang);
                 let given = (!e.given.is_empty()).then(|| e.given.iter().map(|g| code_label(g, lang)).collect::<Vec<_>>().join(", "));
+                let referrals = view! {
+                    <crate::screens::referrals::EncounterReferrals encounter=e.clone()
+                        names=b.member_names.clone() error=error on_change=load />
+                };
                 view! {
-                    <li class="item" data-testid="brief-encounter">
+                    <li class="item encounter" data-testid="brief-encounter">
                         <span class="meta">{meta}</span>
                         <span class="notes">{e.notes.clone()}</span>
                         <span class="meta">{given}</span>
+                        {referrals}
                     </li>
                 }
             }).collect_view();

@@ -378,10 +378,7 @@ pub fn EncounterScreen() -> impl IntoView {
                         <legend>{move || ctx.t("given")}</legend>
                         {checkboxes(OptionList::GivenItems, "given", |d| &d.given, |d| &mut d.given)}
                     </fieldset>
-                    <label for="encounter-referrals">{move || ctx.t("referrals")}</label>
-                    <input id="encounter-referrals" data-testid="encounter-referrals"
-                        prop:value=move || draft.with(|d| d.referrals.clone())
-                        on:input=move |ev| draft.update(|d| d.referrals = event_target_value(&ev)) />
+                    <crate::screens::referrals::ReferralPicker draft=draft />
                     <label for="encounter-follow-up">{move || ctx.t("follow-up")}</label>
                     <input id="encounter-follow-up" data-testid="encounter-follow-up"
                         prop:value=move || draft.with(|d| d.follow_up.clone())

@@ -225,9 +225,17 @@ pub fn TeamScreen() -> impl IntoView {
             </div>
             <h2>{move || ctx.t("members")}</h2>
             <ul class="list" data-testid="members">{members}</ul>
-            <button class="secondary" data-testid="open-cover" on:click=move |_| ctx.go(crate::ctx::Screen::Cover)>
-                {move || ctx.t("cover-open")}
-            </button>
+            <div class="row">
+                <button class="secondary" data-testid="open-cover" on:click=move |_| ctx.go(crate::ctx::Screen::Cover)>
+                    {move || ctx.t("cover-open")}
+                </button>
+                <button class="secondary" data-testid="open-places" on:click=move |_| ctx.go(crate::ctx::Screen::Places)>
+                    {move || ctx.t("places-open")}
+                </button>
+                <button class="secondary" data-testid="open-debriefs" on:click=move |_| ctx.go(crate::ctx::Screen::Debriefs)>
+                    {move || ctx.t("debriefs-open")}
+                </button>
+            </div>
             <div hidden=move || !on_relay()>
                 <h2>{move || ctx.t("devices")}</h2>
                 <button class="secondary" data-testid="devices-show" on:click=show_devices disabled=move || busy.get()>
