@@ -309,6 +309,33 @@ impl IndexRows {
         Sha256::digest(&bytes).into()
     }
 
+    /// Whether the indexes still hold every row these name under `doc_id`: none of them
+    /// taken over by another record since (rows are keyed by their own ids across records,
+    /// so another record's `INSERT OR REPLACE` of the same id moves it). With equal digests,
+    /// the rows held are then exactly these.
+    pub(crate) fn still_held(&self, conn: &Connection, doc_id: &str) -> Result<bool> {
+        let count = |sql: &str| -> Result<usize> {
+            let n: i64 = conn
+                .prepare_cached(sql)?
+                .query_row([doc_id], |r| r.get(0))?;
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        };
+        if count("SELECT count(*) FROM encounter_index WHERE doc_id = ?1")? != self.encounters.len()
+        {
+            return Ok(false);
+        }
+        if self.person.is_none() {
+            return Ok(true);
+        }
+        Ok(
+            count("SELECT count(*) FROM person_index WHERE id = ?1")? == 1
+                && count("SELECT count(*) FROM follow_up_index WHERE person_id = ?1")?
+                    == self.follow_ups.len()
+                && count("SELECT count(*) FROM goal_index WHERE person_id = ?1")?
+                    == self.goals.len(),
+        )
+    }
+
     fn write_rows(&self, conn: &Connection, doc_id: &str, insert: &str) -> Result<()> {
         forget_digest(conn, doc_id)?;
         let person = self.person.as_ref().map(|_| doc_id);

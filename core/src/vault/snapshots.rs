@@ -426,7 +426,8 @@ impl Vault {
             match result {
                 Ok((rows, incomplete)) => {
                     match rows {
-                        Some(_) if same => {}
+                        // Unless another record took some of them over meanwhile.
+                        Some(rows) if same && rows.still_held(&tx, &id)? => {}
                         Some(rows) => rows.write(&tx, &id)?,
                         None => index::remove_person(&tx, &id)?,
                     }
@@ -571,8 +572,15 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e:?}"))
     }
 
-    #[test]
-    fn checking_writes_again_only_rows_that_may_differ_from_the_document() {
+    /// A founder with two records of three encounters each, and a new device that stored
+    /// both from snapshots without loading them.
+    fn two_records_stored_unloaded() -> (
+        tempfile::TempDir,
+        tempfile::TempDir,
+        Vault,
+        Vault,
+        Vec<String>,
+    ) {
         let pass = Passphrase::new("correct horse battery staple");
         let (da, db) = (
             tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}")),
@@ -616,6 +624,12 @@ mod tests {
             .collect();
         b.apply_snapshots(snapshots)
             .unwrap_or_else(|e| panic!("{e:?}"));
+        (da, db, a, b, people)
+    }
+
+    #[test]
+    fn checking_writes_again_only_rows_that_may_differ_from_the_document() {
+        let (_da, _db, _a, mut b, people) = two_records_stored_unloaded();
         let (same, other) = (&people[0], &people[1]);
         // Something other than the snapshot wrote the second record's rows.
         b.conn
@@ -636,6 +650,36 @@ mod tests {
         // The first record's rows are the document's own: nothing written. The second
         // one's were written again.
         assert_eq!((written(&b, same), written(&b, other)), (0, 3));
+        assert_eq!(b.check_deferred(10).unwrap_or_else(|e| panic!("{e:?}")), 0);
+    }
+
+    #[test]
+    fn rows_another_record_took_over_are_put_back_by_the_check() {
+        let (_da, _db, a, mut b, people) = two_records_stored_unloaded();
+        let victim = &people[0];
+        // What another record's `INSERT OR REPLACE` of one of the victim's encounter ids
+        // leaves: the row under the other record (its digest was not the victim's to clear).
+        b.conn
+            .execute(
+                "UPDATE encounter_index SET doc_id = ?2, person_id = ?2
+                 WHERE id = (SELECT min(id) FROM encounter_index WHERE doc_id = ?1)",
+                params![victim, people[1]],
+            )
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(b.check_deferred(10).unwrap_or_else(|e| panic!("{e:?}")), 0);
+        let held: i64 = b
+            .conn
+            .query_row(
+                "SELECT count(*) FROM encounter_index WHERE doc_id = ?1",
+                [victim],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(held, 3);
+        assert_eq!(
+            b.list_people().unwrap_or_else(|e| panic!("{e:?}")),
+            a.list_people().unwrap_or_else(|e| panic!("{e:?}"))
+        );
         assert_eq!(
             b.list_people().unwrap_or_else(|e| panic!("{e:?}")),
             a.list_people().unwrap_or_else(|e| panic!("{e:?}"))
