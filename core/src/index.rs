@@ -629,8 +629,8 @@ fn fold_groups(conn: &Connection, rows: &mut [PersonSummary]) -> Result<()> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        p.open_goals += goals;
-        p.open_follow_ups += follow_ups;
+        p.open_goals = p.open_goals.saturating_add(goals);
+        p.open_follow_ups = p.open_follow_ups.saturating_add(follow_ups);
         p.has_conflicts |= conflicts;
     }
     let mut linked = conn.prepare_cached(
