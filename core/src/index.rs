@@ -488,53 +488,60 @@ pub(crate) fn refresh_merge_roots(conn: &Connection) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     let mut exists =
         conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM person_index WHERE id = ?1)")?;
-    let mut held: HashMap<String, bool> = HashMap::new();
-    let mut roots: Vec<(String, Option<String>)> = Vec::with_capacity(edges.len());
-    for start in edges.keys() {
-        roots.push((
-            start.clone(),
-            merge_root_of(start, &edges, &mut |id| {
-                if let Some(h) = held.get(id) {
-                    return Ok(*h);
-                }
-                let h: bool = exists.query_row([id], |r| r.get(0))?;
-                held.insert(id.to_owned(), h);
-                Ok(h)
-            })?,
-        ));
-    }
-    conn.prepare_cached("UPDATE person_index SET merge_root = NULL WHERE merge_root IS NOT NULL")?
-        .execute([])?;
+    let ends = merge_ends(&edges, &mut |id| Ok(exists.query_row([id], |r| r.get(0))?))?;
+    // Only the rows whose root changed are written: a refresh after one record's write
+    // costs a read of the merged rows, not a write of each.
+    let had: HashMap<String, String> = conn
+        .prepare_cached("SELECT id, merge_root FROM person_index WHERE merge_root IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut set = conn.prepare_cached("UPDATE person_index SET merge_root = ?2 WHERE id = ?1")?;
-    for (id, root) in roots {
-        if root.is_some() {
-            set.execute(params![id, root])?;
+    for (id, root) in &had {
+        let now = ends.get(id.as_str()).filter(|end| **end != id.as_str());
+        if now != Some(&root.as_str()) {
+            set.execute(params![id, now])?;
+        }
+    }
+    for (id, end) in &ends {
+        if *end != *id && !had.contains_key(*id) {
+            set.execute(params![id, end])?;
         }
     }
     Ok(())
 }
 
-/// The root of `start`'s merge chain (`None`: it is a root itself).
-fn merge_root_of(
-    start: &str,
-    edges: &HashMap<String, String>,
+/// Where each merged record's chain ends (itself when it is a root): each record is walked
+/// once, so a refresh is linear in the merged records, whatever shape a hostile member gives
+/// them (a long chain, many into one, loops).
+fn merge_ends<'a>(
+    edges: &'a HashMap<String, String>,
     held: &mut impl FnMut(&str) -> Result<bool>,
-) -> Result<Option<String>> {
-    let mut path: Vec<&str> = vec![start];
-    let mut at = start;
-    while let Some(next) = edges.get(at) {
-        if let Some(i) = path.iter().position(|p| *p == next.as_str()) {
-            // A cycle: its smallest id is the root, whichever record the walk began at.
-            let root = path[i..].iter().min().copied().unwrap_or(next.as_str());
-            return Ok((root != start).then(|| root.to_owned()));
+) -> Result<HashMap<&'a str, &'a str>> {
+    let mut ends: HashMap<&'a str, &'a str> = HashMap::with_capacity(edges.len());
+    for start in edges.keys() {
+        let mut path: Vec<&'a str> = Vec::new();
+        let mut on_path: HashMap<&'a str, usize> = HashMap::new();
+        let mut at: &'a str = start.as_str();
+        let end: &'a str = loop {
+            if let Some(end) = ends.get(at) {
+                break end;
+            }
+            if let Some(&i) = on_path.get(at) {
+                // A cycle: its smallest id ends it, whichever record the walk began at.
+                break path[i..].iter().min().copied().unwrap_or(at);
+            }
+            on_path.insert(at, path.len());
+            path.push(at);
+            match edges.get(at) {
+                Some(next) if next != at && held(next)? => at = next.as_str(),
+                _ => break at,
+            }
+        };
+        for id in path {
+            ends.insert(id, end);
         }
-        if next == at || !held(next)? {
-            break;
-        }
-        path.push(next.as_str());
-        at = next.as_str();
     }
-    Ok((at != start).then(|| at.to_owned()))
+    Ok(ends)
 }
 
 pub(crate) fn remove_person(conn: &Connection, id: &str) -> Result<()> {
@@ -828,11 +835,16 @@ pub(crate) fn add_encounter(
     Ok(())
 }
 
-/// [`merge_root_of`] over edges alone, every record held.
+/// The root of `start`'s merge chain over edges alone, every record held (`None`: it is a
+/// root itself).
 #[cfg(test)]
 pub(crate) fn merge_root_of_for_tests(
     start: &str,
     edges: &HashMap<String, String>,
 ) -> Result<Option<String>> {
-    merge_root_of(start, edges, &mut |_| Ok(true))
+    let ends = merge_ends(edges, &mut |_| Ok(true))?;
+    Ok(ends
+        .get(start)
+        .filter(|end| **end != start)
+        .map(|end| (*end).to_owned()))
 }
