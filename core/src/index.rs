@@ -301,12 +301,13 @@ impl IndexRows {
     /// A digest of these rows (SHA-256 of their serialised form): equal digests, equal
     /// rows. Lets the check of a record stored unloaded see that the rows its snapshot
     /// brought are the ones its document gives, and write nothing.
-    pub(crate) fn digest(&self) -> [u8; 32] {
+    /// `None` if the rows cannot be serialised (they always can: plain structs and lists),
+    /// so that such rows never pass for equal to others.
+    pub(crate) fn digest(&self) -> Option<[u8; 32]> {
         use sha2::{Digest, Sha256};
-        // Plain structs and lists, serialised in field order: the same rows always give the
-        // same bytes.
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
-        Sha256::digest(&bytes).into()
+        // Serialised in field order: the same rows always give the same bytes.
+        let bytes = serde_json::to_vec(self).ok()?;
+        Some(Sha256::digest(&bytes).into())
     }
 
     /// Whether the indexes still hold every row these name under `doc_id`: none of them

@@ -310,7 +310,12 @@ impl Vault {
                 "INSERT INTO deferred_docs (doc_id, stale, covers, rows_digest)
                  VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![id, stale, covers as i64, &rows.digest()[..]])?;
+            .execute(params![
+                id,
+                stale,
+                covers as i64,
+                rows.digest().map(Vec::from)
+            ])?;
             sp.commit()?;
             report.learnt += 1;
             report.taken.push((id, covers));
@@ -415,7 +420,7 @@ impl Vault {
             // The rows the document gives are those its snapshot brought (and nothing else
             // wrote since): the indexes already hold them.
             let same = match (&result, &digest) {
-                (Ok((Some(rows), _)), Some(had)) => rows.digest()[..] == had[..],
+                (Ok((Some(rows), _)), Some(had)) => rows.digest().is_some_and(|d| d[..] == had[..]),
                 _ => false,
             };
             (id, covers, result, same)
