@@ -1,5 +1,5 @@
-//! Small pieces used on several screens: the sync badge, the navigation, the language switch
-//! and the error line.
+//! Small pieces used on several screens: the sync badge, the navigation, the language switch,
+//! the error line, and the numbering of searches typed as one goes.
 
 use crate::ctx::{ctx, Screen};
 use crate::logic::format::clock;
@@ -136,5 +136,33 @@ pub fn ErrorLine(
         <p class="error" role="alert" data-testid=testid hidden=move || text.get().is_none()>
             {move || text.get()}
         </p>
+    }
+}
+
+/// Numbers the searches a screen sends as someone types, so that only the newest one's
+/// answer is shown: an older search answering late does not replace a newer one.
+#[derive(Clone, Copy, Debug)]
+pub struct Latest(StoredValue<u64>);
+
+impl Default for Latest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Latest {
+    pub fn new() -> Self {
+        Self(StoredValue::new(0))
+    }
+
+    /// A new search begins: its number.
+    pub fn begin(self) -> u64 {
+        self.0.update_value(|n| *n += 1);
+        self.0.get_value()
+    }
+
+    /// Whether search `number` is still the newest.
+    pub fn is_newest(self, number: u64) -> bool {
+        self.0.get_value() == number
     }
 }

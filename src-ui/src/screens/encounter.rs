@@ -8,7 +8,7 @@ use crate::logic::draft::{toggle, EncounterDraft, Invalid, Who};
 use crate::logic::format::to_datetime_input;
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
-use crate::widgets::ErrorLine;
+use crate::widgets::{ErrorLine, Latest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_model::labels::code_label;
@@ -28,7 +28,7 @@ pub fn EncounterScreen() -> impl IntoView {
     let saved_draft = RwSignal::new(false);
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(Vec::<PersonSummary>::new());
-    let searches = StoredValue::new(0u64);
+    let searches = Latest::new();
     let goals = RwSignal::new(Vec::<Goal>::new());
     let error = RwSignal::new(None::<String>);
     let field_errors = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
@@ -115,8 +115,7 @@ pub fn EncounterScreen() -> impl IntoView {
 
     let search = move |text: String| {
         query.set(text.clone());
-        searches.update_value(|n| *n += 1);
-        let mine = searches.get_value();
+        let mine = searches.begin();
         if text.trim().is_empty() {
             results.set(Vec::new());
             return;
@@ -124,8 +123,7 @@ pub fn EncounterScreen() -> impl IntoView {
         spawn_local(async move {
             let found =
                 invoke::<Vec<PersonSummary>>(Command::SearchPeople, &Query { query: text }).await;
-            // An older search answering late does not replace a newer one.
-            if searches.get_value() == mine {
+            if searches.is_newest(mine) {
                 results.set(found.unwrap_or_default());
             }
         });

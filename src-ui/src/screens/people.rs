@@ -4,7 +4,7 @@ use crate::ctx::{ctx, Screen};
 use crate::logic::format::{check_in_words, format_split, local_day, when};
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
-use crate::widgets::ErrorLine;
+use crate::widgets::{ErrorLine, Latest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_model::shell::args::{AddPerson, NoArgs, Query};
@@ -18,20 +18,18 @@ pub fn PeopleScreen() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let people = RwSignal::new(None::<Vec<PersonSummary>>);
     let error = RwSignal::new(None::<String>);
-    let searches = StoredValue::new(0u64);
+    let searches = Latest::new();
     Effect::new(move |_| {
         ctx.refresh.track();
         let q = query.get();
-        searches.update_value(|n| *n += 1);
-        let mine = searches.get_value();
+        let mine = searches.begin();
         spawn_local(async move {
             let r = if q.trim().is_empty() {
                 invoke::<Vec<PersonSummary>>(Command::ListPeople, &NoArgs {}).await
             } else {
                 invoke::<Vec<PersonSummary>>(Command::SearchPeople, &Query { query: q }).await
             };
-            // An older search answering late does not replace a newer one.
-            if searches.get_value() != mine {
+            if !searches.is_newest(mine) {
                 return;
             }
             if let Some(p) = ctx.answer(r, error) {

@@ -9,7 +9,7 @@ use crate::logic::format::{day_args, local_day};
 use crate::platform::{minutes_east, now};
 use crate::screens::place_form::PlaceForm;
 use crate::tauri::invoke;
-use crate::widgets::ErrorLine;
+use crate::widgets::{ErrorLine, Latest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_model::shell::answers::PlaceList;
@@ -43,17 +43,16 @@ pub fn PlacesScreen() -> impl IntoView {
     let list = RwSignal::new(None::<PlaceList>);
     let error = RwSignal::new(None::<String>);
     let query = RwSignal::new(String::new());
-    let searches = StoredValue::new(0u64);
+    let searches = Latest::new();
     let adding = RwSignal::new(false);
 
     // The list for what is typed: again when a sync brings something, and after a change.
     let load = move || {
-        searches.update_value(|n| *n += 1);
-        let mine = searches.get_value();
+        let mine = searches.begin();
         let q = query.get_untracked();
         spawn_local(async move {
             let r = invoke::<PlaceList>(Command::SearchPlaces, &Query { query: q }).await;
-            if searches.get_value() == mine {
+            if searches.is_newest(mine) {
                 if let Some(l) = ctx.answer(r, error) {
                     list.set(Some(l));
                 }

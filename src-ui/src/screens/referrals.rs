@@ -8,6 +8,7 @@ use crate::logic::draft::{EncounterDraft, PickedPlace};
 use crate::logic::format::{day_args, local_day};
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
+use crate::widgets::Latest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_model::shell::answers::PlaceList;
@@ -21,19 +22,17 @@ pub fn ReferralPicker(draft: RwSignal<EncounterDraft>) -> impl IntoView {
     let ctx = ctx();
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(Vec::<Place>::new());
-    let searches = StoredValue::new(0u64);
+    let searches = Latest::new();
     let search = move |text: String| {
         query.set(text.clone());
-        searches.update_value(|n| *n += 1);
-        let mine = searches.get_value();
+        let mine = searches.begin();
         if text.trim().is_empty() {
             results.set(Vec::new());
             return;
         }
         spawn_local(async move {
             let found = invoke::<PlaceList>(Command::SearchPlaces, &Query { query: text }).await;
-            // An older search answering late does not replace a newer one.
-            if searches.get_value() == mine {
+            if searches.is_newest(mine) {
                 results.set(found.map(|l| l.places).unwrap_or_default());
             }
         });
