@@ -176,6 +176,10 @@ pub enum PersonCommand {
         /// Confirms: the record is gone for good
         #[arg(long)]
         yes: bool,
+        /// A record merged into theirs, erased with it, as `person show` lists it (each one
+        /// must be named: a merge nobody looked at never takes a record with it)
+        #[arg(long = "also", value_name = "ID")]
+        also: Vec<String>,
     },
 }
 

@@ -107,6 +107,10 @@ pub enum VaultError {
     /// No one matches the name given.
     #[error("no one matches that name or id")]
     NoMatch,
+    /// What an action was confirmed for is not what it would do now (a sync changed it
+    /// since it was shown): nothing was done.
+    #[error("{0} changed since it was shown: nothing was done; look again")]
+    ChangedMeanwhile(&'static str),
     /// The device's storage is full. The write was rolled back whole: nothing was saved, and
     /// what was saved before is intact.
     #[error("this device's storage is full: nothing was saved; free some space and try again")]
@@ -168,6 +172,7 @@ impl VaultError {
             }
             Self::NotFound { .. } | Self::NoMatch => ErrorCode::NotFound,
             Self::Ambiguous { .. } => ErrorCode::Ambiguous,
+            Self::ChangedMeanwhile(_) => ErrorCode::ChangedMeanwhile,
             Self::Io { .. } => ErrorCode::Io,
             Self::DiskFull(_) => ErrorCode::DiskFull,
             Self::Database(_) | Self::Automerge(_) | Self::Crypto | Self::Internal(_) => {

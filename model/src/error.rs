@@ -53,6 +53,9 @@ pub enum ErrorCode {
     TeamRecordRefused,
     /// The vault is not in a team on a relay yet.
     NotInTeam,
+    /// What the action was asked for changed since it was shown (a sync brought a change):
+    /// nothing was done; look again and confirm what is shown now.
+    ChangedMeanwhile,
     /// Anything else: a bug or an unexpected state.
     Internal,
 }

@@ -54,6 +54,31 @@ pub fn render_text(record: &PersonRecord, lang: Lang) -> String {
         ),
         format_date(record.created_at.date_naive(), lang)
     );
+    if !record.merged.is_empty() {
+        // Whoever hands the text over sees which records it gathers, and can check that each
+        // is this person's before it leaves the team.
+        let _ = writeln!(
+            out,
+            "{}",
+            t(
+                lang,
+                "It gathers these records of the same person, merged into it:",
+                "Il réunit ces dossiers de la même personne, fusionnés avec lui :"
+            )
+        );
+        for m in &record.merged {
+            let when =
+                m.at.map(|at| {
+                    format!(
+                        " ({} {})",
+                        t(lang, "on", "le"),
+                        format_date(at.date_naive(), lang)
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(out, "  * {}{when}", m.name);
+        }
+    }
     out.push('\n');
     let _ = writeln!(out, "== {} ==", t(lang, "About me", "À propos de moi"));
     let _ = writeln!(
@@ -248,6 +273,28 @@ mod tests {
             handovers: vec![],
             merged: vec![],
         }
+    }
+
+    #[test]
+    fn text_export_names_the_records_it_gathers() {
+        let mut r = record();
+        assert!(!render_text(&r, Lang::En).contains("merged into it"));
+        r.merged.push(crate::brief::MergedRecord {
+            id: PersonId::from("p2"),
+            name: "Hélène T.".into(),
+            by: None,
+            at: DateTime::from_timestamp(1_700_100_000, 0),
+        });
+        let en = render_text(&r, Lang::En);
+        assert!(
+            en.contains("merged into it:\n  * Hélène T. (on 2023-11-16)"),
+            "{en}"
+        );
+        let fr = render_text(&r, Lang::Fr);
+        assert!(
+            fr.contains("fusionnés avec lui :\n  * Hélène T. (le 16/11/2023)"),
+            "{fr}"
+        );
     }
 
     #[test]

@@ -277,10 +277,15 @@ pub fn withdraw_consent(
 }
 
 /// Erases everything about a person, at their request: here at once, on the team's other
-/// devices and on the relay at the next sync.
+/// devices and on the relay at the next sync. `merged`: the records the brief showed as
+/// merged into theirs, erased with it (refused as changed meanwhile when that is not so now).
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn erase_person(state: State<'_, AppState>, person: PersonId) -> CommandResult<()> {
-    state.change(|v| v.erase_person(&person))
+pub fn erase_person(
+    state: State<'_, AppState>,
+    person: PersonId,
+    merged: Vec<PersonId>,
+) -> CommandResult<()> {
+    state.change(|v| v.erase_person(&person, &merged))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

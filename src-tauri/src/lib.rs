@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod cover;
 pub mod error;
+pub mod links;
 pub mod places;
 pub mod settings;
 pub mod state;
@@ -82,6 +83,11 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             places::set_referral_outcome,
             places::debriefs,
             places::mark_debrief_done,
+            links::street_log,
+            links::link_street_entry,
+            links::unlink_street_entry,
+            links::merge_people,
+            links::unmerge_person,
         ])
         .on_window_event(|window, event| {
             // Closing the window locks the vault before the process ends.

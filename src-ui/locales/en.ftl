@@ -287,6 +287,7 @@ error-revoked = This device was removed from the team.
 error-relay-went-back = The relay's log went back past what this device saw (it may have been restored from a backup). Nothing is sent to it or taken from it: your changes stay on this device until an admin checks the relay.
 error-team-record-refused = The relay offered a change to the team that no admin signed (or went back on the team's record). It was refused and syncing is paused: your changes stay on this device, and syncing resumes by itself once the relay's answers check out. Tell an admin.
 error-not-in-team = This notebook is not in a team on a relay yet.
+error-changed-meanwhile = This changed since it was shown (a sync brought something): nothing was done. Look again, then confirm.
 error-internal = Something went wrong. Your saved work is safe.
 record-fingerprint = Team record fingerprint (every device of the team shows the same):
 
@@ -302,6 +303,7 @@ report-encounters = Encounters
 report-people-met = People met
 report-new-people = New people
 report-anonymous = Anonymous street contacts
+report-anonymous-linked = … of which later linked to a person
 report-naloxone = Naloxone given
 report-referrals = Referrals made
 report-referrals-done = … of them done
@@ -423,4 +425,51 @@ debrief-done-by = { $rel ->
     [today] Done: noted today by { $name }
     [yesterday] Done: noted yesterday by { $name }
    *[other] Done: noted on { $date } by { $name }
+}
+
+## Street contacts and merged records
+street-open = Street contacts
+street-title = Street contacts
+street-hint = People met on the street whose name you don't know yet. If you learn who someone was, link the contact to their record: it shows there, and still counts in its month.
+street-month = Month
+street-month-before = Previous month
+street-month-after = Next month
+street-contact = Street contact
+street-none = No street contacts this month.
+street-recorded-by = recorded by { $name }
+street-given = Given: { $items }
+street-was = This was { $name }
+street-linked-by = { $rel ->
+    [today] linked today by { $by }
+    [yesterday] linked yesterday by { $by }
+   *[other] linked on { $date } by { $by }
+}
+street-link-conflict = Also linked at the same time, on another device, to: { $names }. Link it again to settle it.
+street-unknown-record = a record not on this device
+street-link-start = This was…
+street-link-who = Who was it?
+street-link-cancel = Not now
+street-unlink = Not them: unlink
+street-linked = Linked: it shows on their record.
+street-unlinked = Unlinked: an anonymous contact again.
+person-none-found = No one found by that name.
+merged-title = Records merged into this one
+merged-hint = Everything written in them shows here. If one is not this person, take it out.
+merged-by = { $rel ->
+    [today] merged today by { $by }
+    [yesterday] merged yesterday by { $by }
+   *[other] merged on { $date } by { $by }
+}
+unmerge = Not the same person: take it out
+person-unmerged = Taken out: it is a record of its own again.
+merge-title = Same person as another record?
+merge-start = Merge another record into this one…
+merge-who = Which record is also them?
+merge-question = Merge “{ $other }” into “{ $keep }”? Everything of both is kept, and you can take it out again.
+merge-confirm = Merge
+merge-cancel = Not now
+person-merged = Merged: both records show here.
+erase-also = { $n ->
+    [one] It also erases the record merged into it: { $names }.
+   *[other] It also erases the { $n } records merged into it: { $names }.
 }

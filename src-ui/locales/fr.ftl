@@ -293,6 +293,7 @@ error-revoked = Cet appareil a été retiré de l'équipe.
 error-relay-went-back = Le journal du relais est revenu en arrière de ce que cet appareil avait vu (restauré depuis une sauvegarde ?). Rien ne lui est envoyé ni pris : vos changements restent sur cet appareil jusqu'à ce qu'un·e admin vérifie le relais.
 error-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé (ou est revenu en arrière sur le registre de l'équipe). Il a été refusé et la synchronisation est en pause : vos changements restent sur cet appareil, et elle reprend d'elle-même dès que les réponses du relais sont vérifiées. Prévenez un·e admin.
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
+error-changed-meanwhile = Ceci a changé depuis l'affichage (une synchronisation a apporté du nouveau) : rien n'a été fait. Regardez à nouveau, puis confirmez.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.
 record-fingerprint = Empreinte du registre de l’équipe (chaque appareil de l’équipe affiche la même) :
 
@@ -308,6 +309,7 @@ report-encounters = Rencontres
 report-people-met = Personnes rencontrées
 report-new-people = Nouvelles personnes
 report-anonymous = Contacts de rue anonymes
+report-anonymous-linked = … dont reliés plus tard à une personne
 report-naloxone = Naloxone remise
 report-referrals = Références faites
 report-referrals-done = … dont réalisées
@@ -431,4 +433,53 @@ debrief-done-by = { $rel ->
     [yesterday] Fait : noté hier par { $name }
     [date] Fait : noté le { $date } par { $name }
    *[other] Fait : noté { $date } par { $name }
+}
+
+## Contacts de rue et dossiers fusionnés
+street-open = Contacts de rue
+street-title = Contacts de rue
+street-hint = Les personnes rencontrées dans la rue dont vous ne connaissez pas encore le nom. Si vous apprenez qui était quelqu'un, reliez le contact à son dossier : il s'y affiche, et compte toujours dans son mois.
+street-month = Mois
+street-month-before = Mois précédent
+street-month-after = Mois suivant
+street-contact = Contact de rue
+street-none = Aucun contact de rue ce mois-ci.
+street-recorded-by = noté par { $name }
+street-given = Remis : { $items }
+street-was = C'était { $name }
+street-linked-by = { $rel ->
+    [today] relié aujourd'hui par { $by }
+    [yesterday] relié hier par { $by }
+    [date] relié le { $date } par { $by }
+   *[other] relié { $date } par { $by }
+}
+street-link-conflict = Relié aussi au même moment, sur un autre appareil, à : { $names }. Reliez-le à nouveau pour trancher.
+street-unknown-record = un dossier absent de cet appareil
+street-link-start = C'était…
+street-link-who = Qui était-ce ?
+street-link-cancel = Pas maintenant
+street-unlink = Ce n'est pas cette personne : délier
+street-linked = Relié : il s'affiche dans son dossier.
+street-unlinked = Délié : c'est de nouveau un contact anonyme.
+person-none-found = Personne n'a été trouvé sous ce nom.
+merged-title = Dossiers fusionnés avec celui-ci
+merged-hint = Tout ce qui y est écrit s'affiche ici. Si l'un n'est pas cette personne, retirez-le.
+merged-by = { $rel ->
+    [today] fusionné aujourd'hui par { $by }
+    [yesterday] fusionné hier par { $by }
+    [date] fusionné le { $date } par { $by }
+   *[other] fusionné { $date } par { $by }
+}
+unmerge = Pas la même personne : le retirer
+person-unmerged = Retiré : c'est de nouveau un dossier à part.
+merge-title = La même personne qu'un autre dossier ?
+merge-start = Fusionner un autre dossier avec celui-ci…
+merge-who = Quel dossier est aussi cette personne ?
+merge-question = Fusionner « { $other } » avec « { $keep } » ? Tout ce que contiennent les deux est gardé, et vous pourrez le retirer.
+merge-confirm = Fusionner
+merge-cancel = Pas maintenant
+person-merged = Fusionné : les deux dossiers s'affichent ici.
+erase-also = { $n ->
+    [one] Cela efface aussi le dossier fusionné avec lui : { $names }.
+   *[other] Cela efface aussi les { $n } dossiers fusionnés avec lui : { $names }.
 }

@@ -120,6 +120,7 @@ fn Unlocked() -> impl IntoView {
                 Screen::Cover => view! { <crate::screens::cover::CoverScreen /> }.into_any(),
                 Screen::Places => view! { <crate::screens::places::PlacesScreen /> }.into_any(),
                 Screen::Debriefs => view! { <crate::screens::debriefs::DebriefsScreen /> }.into_any(),
+                Screen::Street => view! { <crate::screens::street::StreetScreen /> }.into_any(),
             }}
         </main>
     }

@@ -54,6 +54,8 @@ pub enum Screen {
     Places,
     /// The debriefs peers asked for.
     Debriefs,
+    /// The street log, a month at a time, and linking its contacts to people.
+    Street,
 }
 
 /// What every component shares.

@@ -90,6 +90,7 @@ pub fn error_key(code: &str) -> &'static str {
         "relay_went_back" => "error-relay-went-back",
         "team_record_refused" => "error-team-record-refused",
         "not_in_team" => "error-not-in-team",
+        "changed_meanwhile" => "error-changed-meanwhile",
         _ => "error-internal",
     }
 }
@@ -209,6 +210,7 @@ mod tests {
             "relay_went_back",
             "team_record_refused",
             "not_in_team",
+            "changed_meanwhile",
             "internal",
             "something_new",
         ] {

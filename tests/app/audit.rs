@@ -133,6 +133,26 @@ fn a_place_referrals_and_two_debriefs(app: &App) {
     s.id("debrief-waiting");
 }
 
+/// What the tour needs for street contacts and merges: two contacts met on the street, one
+/// found to be Hélène; a second record of Hélène merged into hers; someone else to offer.
+fn street_contacts_and_a_merged_record(app: &App) {
+    let s = &app.s;
+    crate::links::record_street_contact(app, "red cap, by the metro", "Gave a hygiene kit");
+    crate::links::record_street_contact(app, "green coat, by the station", "Asked about a shelter");
+    s.click_id("nav-people");
+    s.click_id("open-street");
+    s.click_id("street-link-start");
+    crate::links::pick_person(app, "street-link", "helene", "Hélène Tremblay");
+    s.id("street-linked");
+    app.add_person("Hélène T.");
+    app.add_person("Jo Roy");
+    app.open_brief("Hélène Tremblay");
+    s.click_id("merge-start");
+    crate::links::pick_person(app, "merge-with", "helene t.", "Hélène T.");
+    s.click_id("merge-confirm");
+    s.id("merged-record");
+}
+
 /// Fails if the page scrolls sideways (a screen wider than the phone).
 fn fits(s: &Session, screen: &str) {
     let overflow = s.script(
@@ -326,6 +346,37 @@ fn tour(app: &App, audit: &mut Audit, lang: &str) {
     );
     check(audit, "brief, referrals and what came of them (360 px)");
     fits(s, "brief with referrals");
+    s.id("merged-record");
+    check(audit, "brief, a record merged into it (360 px)");
+    s.click_id("merge-start");
+    crate::links::pick_person(app, "merge-with", "jo", "Jo Roy");
+    s.id("merge-question");
+    check(audit, "brief, merging another record into it (360 px)");
+    fits(s, "brief, the merge question");
+    s.click_id("merge-dialog-cancel");
+    s.click_id("erase-start");
+    s.wait_text("erase-warning", "Hélène T.");
+    check(
+        audit,
+        "brief, erasing a record with another merged into it (360 px)",
+    );
+    s.click_id("erase-cancel");
+    s.click_id("back");
+    s.click_id("open-street");
+    s.id("street-linked");
+    s.id("street-link-start");
+    check(audit, "street contacts, one linked and one not (360 px)");
+    fits(s, "street contacts");
+    s.click_id("street-link-start");
+    s.fill("street-link-search", "nobody by this name");
+    s.id("street-link-cancel");
+    check(audit, "street contacts, linking one, nobody found (360 px)");
+    s.fill("street-link-search", "jo");
+    s.wait_text("street-link-results", "Jo Roy");
+    check(audit, "street contacts, linking one to a person (360 px)");
+    fits(s, "street contacts, linking");
+    s.click_id("street-link-cancel");
+    app.open_brief("Hélène Tremblay");
     s.click_id("brief-new-encounter");
     s.wait_text("who-chosen-name", "Hélène Tremblay");
     s.click_id("encounter-details-toggle");
@@ -392,6 +443,7 @@ fn every_screen_without_a_team_passes_the_accessibility_audit_in_english_and_fre
 
     a_person_with_a_goal_and_a_late_follow_up(&app);
     a_place_referrals_and_two_debriefs(&app);
+    street_contacts_and_a_merged_record(&app);
     tour(&app, &mut audit, "en");
     s.click_id("nav-settings");
     choose_lang(s, "fr");

@@ -17,6 +17,7 @@ mod webdriver;
 mod audit;
 mod axe;
 mod cover;
+mod links;
 mod places;
 mod ui;
 

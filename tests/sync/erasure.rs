@@ -32,7 +32,7 @@ fn a_change_to_an_erased_person_is_reported_as_dropped_for_the_erasure() {
         late.notes = notes.into();
         b.v().record_encounter(&late).unwrap();
     }
-    a.v().erase_person(&p).unwrap();
+    a.v().erase_person(&p, &[]).unwrap();
     a.sync().unwrap();
     assert_eq!(relay_has_bytes_of(&relay, p.as_str()), 0);
     // B's push goes out before it hears of the erasure: both said to be dropped for it.
@@ -57,7 +57,7 @@ fn a_member_cannot_have_the_relay_drop_a_colleagues_record() {
     assert!(held > 0);
     // B (a plain member, not the record's first writer) erases it on its device: the relay
     // refuses to drop the record's log, and B's sync is not stopped by that.
-    b.v().erase_person(&p).unwrap();
+    b.v().erase_person(&p, &[]).unwrap();
     b.sync().unwrap();
     b.sync().unwrap();
     assert_eq!(relay_has_bytes_of(&relay, p.as_str()), held);

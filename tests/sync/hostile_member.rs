@@ -213,7 +213,7 @@ fn a_members_unreadable_envelopes_are_set_aside_and_the_team_keeps_syncing() {
 
     // Erased at the person's request: nothing is kept of them, not even what could not be
     // read, here or on the devices that hear of it.
-    a.v().erase_person(&person).unwrap();
+    a.v().erase_person(&person, &[]).unwrap();
     assert!(set_aside(&a).is_empty(), "{:?}", set_aside(&a));
     settle(&[&a, &b, &c, &d]);
     for dev in [&b, &c, &d] {

@@ -204,7 +204,7 @@ fn erasing_a_person_drops_their_log_on_the_relay_and_everywhere() {
     late.notes = "written before hearing of the erasure".into();
     b.v().record_encounter(&late).unwrap();
 
-    a.v().erase_person(&p).unwrap();
+    a.v().erase_person(&p, &[]).unwrap();
     a.sync().unwrap();
     assert_eq!(relay_holds(&relay, p.as_str()), (0, 0));
     // B's late change is acknowledged and dropped; B hears of the erasure and forgets them.
@@ -246,7 +246,7 @@ fn an_erasure_cut_off_is_finished_by_the_erasing_device_not_by_a_member() {
     assert!(relay_holds(&relay, p.as_str()).0 > 0);
 
     // A (the founder, the one admin) erases; its push goes out, the erase request is cut.
-    a.v().erase_person(&p).unwrap();
+    a.v().erase_person(&p, &[]).unwrap();
     // Its sync fails at the cut erase request; the push before it went out.
     assert!(a.sync().is_err());
     proxy.blocking.store(false, Ordering::SeqCst);

@@ -55,11 +55,10 @@ pub fn run(command: PersonCommand, session: &Session, out: &Output) -> Result<()
         PersonCommand::Unmerge { other } => {
             let mut vault = session.open()?;
             let root = find(&vault, &other)?;
-            let q = other.trim().to_lowercase();
             let merged = vault.person(&root)?.merged;
             let found: Vec<_> = merged
                 .iter()
-                .filter(|m| m.id.as_str() == q || (q.len() >= 6 && m.id.as_str().starts_with(&q)))
+                .filter(|m| id_matches(m.id.as_str(), &other))
                 .collect();
             let [one] = found.as_slice() else {
                 return Err(Failure::new(
@@ -110,18 +109,51 @@ pub fn run(command: PersonCommand, session: &Session, out: &Output) -> Result<()
                 || out.t("conflict-kept"),
             )
         }
-        PersonCommand::Erase { person, yes } => {
+        PersonCommand::Erase { person, yes, also } => {
             let mut vault = session.open()?;
-            let id = find(&vault, &person)?;
+            let id = vault.resolve_person(&find(&vault, &person)?)?;
             if !yes {
                 return Err(
                     Failure::new(ErrorCode::InvalidInput, out.t("person-erase-needs-yes")).into(),
                 );
             }
-            vault.erase_person(&id)?;
-            out.done(json!({ "erased": id }), || out.t("person-erased"))
+            let merged: Vec<_> = vault
+                .person(&id)?
+                .merged
+                .into_iter()
+                .map(|m| m.id)
+                .collect();
+            let named: Vec<_> = merged
+                .iter()
+                .filter(|m| also.iter().any(|a| id_matches(m.as_str(), a)))
+                .cloned()
+                .collect();
+            let unknown = also
+                .iter()
+                .any(|a| !merged.iter().any(|m| id_matches(m.as_str(), a)));
+            if named.len() != merged.len() || unknown {
+                return Err(Failure::new(
+                    ErrorCode::InvalidInput,
+                    out.t_args(
+                        "person-erase-name-merged",
+                        &[("count", (merged.len() as i64).into())],
+                    ),
+                )
+                .into());
+            }
+            vault.erase_person(&id, &named)?;
+            out.done(json!({ "erased": id, "merged": named }), || {
+                out.t("person-erased")
+            })
         }
     }
+}
+
+/// Whether `given` names the record `id`: the whole id, or its start (six characters or
+/// more), as `person show` lists merged records.
+fn id_matches(id: &str, given: &str) -> bool {
+    let given = given.trim().to_lowercase();
+    id == given || (given.len() >= 6 && id.starts_with(&given))
 }
 
 fn add(a: PersonAdd, session: &Session, out: &Output) -> Result<()> {

@@ -1,6 +1,6 @@
 //! `tandem street link|unlink|list` and `tandem person merge|unmerge`.
 
-use crate::support::TestVault;
+use crate::support::{stderr, stdout, TestVault};
 
 #[test]
 fn a_street_entry_is_linked_listed_and_counted_then_unlinked() {
@@ -61,4 +61,38 @@ fn two_records_are_merged_found_by_the_old_id_and_unmerged() {
     v.ok(&["person", "unmerge", &other[..8]]);
     let people = v.json(&["person", "list"]);
     assert_eq!(people.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn erasing_a_merged_record_needs_each_merged_record_named() {
+    let v = TestVault::new();
+    let keep = v.add_person(&["--name", "Hélène"]);
+    let other = v.add_person(&["--name", "Lénie"]);
+    v.add_person(&["--name", "Sam"]);
+    v.ok(&["person", "merge", &keep, &other]);
+
+    // Without naming the merged record: refused, nothing erased, and no name in the words.
+    for lang in ["en", "fr"] {
+        let out = v.run(&["--lang", lang, "person", "erase", &keep, "--yes"]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains("--also"), "{err}");
+        assert!(!err.contains("Lénie") && !err.contains("Hélène"), "{err}");
+    }
+    // Naming a record that is not merged into it: refused too.
+    let out = v.run(&[
+        "person", "erase", &keep, "--yes", "--also", &other, "--also", &keep,
+    ]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert_eq!(
+        v.json(&["person", "list"]).as_array().map(Vec::len),
+        Some(2)
+    );
+
+    let done = v.json(&["person", "erase", &keep, "--yes", "--also", &other[..8]]);
+    assert_eq!(done["erased"], keep.as_str());
+    assert_eq!(done["merged"][0], other.as_str());
+    let people = v.json(&["person", "list"]);
+    assert_eq!(people.as_array().map(Vec::len), Some(1), "Sam stays");
+    assert_eq!(people[0]["name"], "Sam");
 }

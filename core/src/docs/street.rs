@@ -138,6 +138,24 @@ pub(crate) fn unlink(tx: &mut impl Transactable, entry: &EncounterId) -> Result<
     Ok(had)
 }
 
+/// Takes the link off an entry when it names one of `people` (the records of a person who
+/// is being erased): the entry is an anonymous contact again. An entry linked to someone
+/// else is left as it is. Returns whether it was unlinked.
+pub(crate) fn unlink_if_to(
+    tx: &mut impl Transactable,
+    entry: &EncounterId,
+    people: &[tandem_model::PersonId],
+) -> Result<bool> {
+    let Some(obj) = map_at(tx, &encounters_obj(tx)?, entry.as_str()) else {
+        return Ok(false);
+    };
+    let names_them = read_link(tx, &obj).is_some_and(|l| people.contains(&l.person));
+    if !names_them {
+        return Ok(false);
+    }
+    unlink(tx, entry)
+}
+
 /// The link of an entry, if it has one: the winning value, and the others written at the
 /// same time elsewhere.
 pub(crate) fn read_link(doc: &impl ReadDoc, obj: &automerge::ObjId) -> Option<StreetLink> {

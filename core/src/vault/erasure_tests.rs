@@ -123,7 +123,7 @@ fn an_erased_person_is_gone_from_the_files_not_only_from_the_tables() {
     }
 
     vault
-        .erase_person(&gone)
+        .erase_person(&gone, &[])
         .unwrap_or_else(|e| panic!("{e:?}"));
     deliver(&vault, &mut other);
     assert!(other.person(&gone).is_err());

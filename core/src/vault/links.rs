@@ -8,6 +8,7 @@
 
 use super::*;
 use crate::docs::merge;
+use std::collections::BTreeMap;
 use tandem_model::MergedRecord;
 
 impl Vault {
@@ -97,6 +98,51 @@ impl Vault {
             out.push(e);
         }
         Ok(out)
+    }
+
+    /// The street entries linked to any record of `group` become anonymous contacts again
+    /// (before the group is erased): one change a month's log, written in one transaction.
+    pub(super) fn unlink_street_entries_of(&mut self, group: &[PersonId]) -> Result<()> {
+        let mut by_log: BTreeMap<String, Vec<EncounterId>> = BTreeMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT doc_id, encounter_id FROM street_link_index WHERE person_id = ?1",
+            )?;
+            for p in group {
+                for row in stmt.query_map([p.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })? {
+                    let (doc, entry) = row?;
+                    by_log.entry(doc).or_default().push(EncounterId(entry));
+                }
+            }
+        }
+        let mut pending: Vec<Pending> = Vec::new();
+        for (doc_id, entries) in by_log {
+            let edited = self.edit(
+                &doc_id,
+                DocKind::StreetLog,
+                "street.unlink",
+                |_| None,
+                |tx| {
+                    for e in &entries {
+                        street::unlink_if_to(tx, e, group)?;
+                    }
+                    Ok(())
+                },
+            );
+            match edited {
+                Ok((_, change)) => pending.extend(change),
+                Err(e) => {
+                    // What was changed in memory and not written goes with it.
+                    for id in pending.iter().map(|p| p.doc_id.clone()).chain([doc_id]) {
+                        self.cache.docs.remove(&id);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        self.commit(pending)
     }
 
     /// Links a street-log entry to a person ("this was Marc"): the entry stays in its

@@ -34,6 +34,8 @@ impl Vault {
             );
             named.extend(e.debrief_done.as_ref().and_then(|d| d.by.as_ref()));
         }
+        // Who merged the records gathered here.
+        named.extend(brief.merged.iter().filter_map(|m| m.by.as_ref()));
         for c in brief
             .conflicts
             .iter()
@@ -129,6 +131,20 @@ impl Vault {
                 None => street::read(doc),
             };
             out.extend(found.into_iter().filter(|e| e.id.0 == enc_id));
+        }
+        Ok(out)
+    }
+
+    /// The names of the records `ids` stand for now (a merged record's id gives the name of
+    /// the record it was merged into), in the order given; ids the vault does not hold are
+    /// left out. One indexed read each.
+    pub fn person_names(&self, ids: &[PersonId]) -> Result<Vec<(PersonId, String)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let root = self.resolve_person(id)?;
+            if let Some(p) = index::person_summary(&self.conn, root.as_str())? {
+                out.push((id.clone(), p.name));
+            }
         }
         Ok(out)
     }

@@ -1,6 +1,7 @@
 //! Writing to people's records: each call is one Automerge change, durable on return.
 
 use super::*;
+use std::collections::BTreeSet;
 
 impl Vault {
     // ---- people ----
@@ -262,11 +263,27 @@ impl Vault {
 
     /// Erases a person's record from this vault at their request: the document, its indexes
     /// and its unsent changes are deleted, and the team document records the erasure so every
-    /// device that syncs erases it too and refuses changes to it afterwards. A merged
-    /// record is erased whole: every record merged into it goes too.
-    pub fn erase_person(&mut self, id: &PersonId) -> Result<()> {
-        let root = self.resolve_person(id)?;
-        for p in self.merge_group(&root)?.iter().rev() {
+    /// device that syncs erases it too and refuses changes to it afterwards.
+    ///
+    /// `id` is the record as it was shown and `merged` the records shown as merged into it
+    /// (`PersonRecord::merged`): they are erased with it, since they are the same person.
+    /// When that is not what the vault holds now (a sync brought a merge, or took one off,
+    /// since it was shown), nothing is erased: [`VaultError::ChangedMeanwhile`]. So a merge
+    /// a member wrote into someone else's record never makes an erasure take that record
+    /// unseen. Street entries linked to the person become anonymous contacts again.
+    pub fn erase_person(&mut self, id: &PersonId, merged: &[PersonId]) -> Result<()> {
+        self.person_doc(id)?;
+        let changed = VaultError::ChangedMeanwhile("the records merged into this one");
+        if self.resolve_person(id)? != *id {
+            return Err(changed);
+        }
+        let group = self.merge_group(id)?;
+        let holds: BTreeSet<&PersonId> = group[1..].iter().collect();
+        if holds != merged.iter().collect::<BTreeSet<_>>() {
+            return Err(changed);
+        }
+        self.unlink_street_entries_of(&group)?;
+        for p in group.iter().rev() {
             self.erase_one(p)?;
         }
         Ok(())

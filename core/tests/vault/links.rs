@@ -279,3 +279,102 @@ fn opposite_merges_at_once_make_one_record_on_both_devices() {
         Err(VaultError::Invalid { .. })
     ));
 }
+
+#[test]
+fn an_erasure_takes_only_the_merged_records_that_were_shown() {
+    // A member merges someone else's record into the one a person asks to have erased. The
+    // device erasing was shown the record without it: nothing is erased until it looks
+    // again, and then only what it confirms.
+    let (_da, mut a, _db, mut b) = team_of_two();
+    let asks = add(&mut a, "Asks To Be Forgotten");
+    let other = add(&mut a, "Somebody Else");
+    exchange(&mut [&mut a, &mut b]);
+    assert!(a.person(&asks).expect("shown").merged.is_empty());
+    b.merge_people(&asks, &other).expect("a member merges");
+    exchange(&mut [&mut a, &mut b]);
+
+    let err = a.erase_person(&asks, &[]).expect_err("not what was shown");
+    assert!(matches!(err, VaultError::ChangedMeanwhile(_)), "{err:?}");
+    assert_eq!(err.code(), ErrorCode::ChangedMeanwhile);
+    // Through the other record's id (it stands for the merged one now): refused too.
+    let err = a.erase_person(&other, &[]).expect_err("merged away");
+    assert!(matches!(err, VaultError::ChangedMeanwhile(_)), "{err:?}");
+    assert_eq!(a.list_people().expect("list").len(), 1, "nothing erased");
+    assert_eq!(a.person(&other).expect("still here").id, asks);
+
+    // Looked at again: the merged record is not theirs; it is taken out, then the erasure
+    // goes through and takes their record alone.
+    let shown = a.person(&asks).expect("again").merged;
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].name, "Somebody Else");
+    a.unmerge_person(&other).expect("unmerge");
+    a.erase_person(&asks, &[]).expect("erase");
+    exchange(&mut [&mut a, &mut b]);
+    for v in [&mut a, &mut b] {
+        assert!(v.person(&asks).is_err(), "erased everywhere");
+        let left = v.person(&other).expect("the other record stays");
+        assert_eq!(left.profile.name, "Somebody Else");
+        assert!(left.merged.is_empty());
+    }
+}
+
+#[test]
+fn an_erasure_confirmed_with_its_merged_records_takes_them_all() {
+    let (_da, mut a, _db, mut b) = team_of_two();
+    let keep = add(&mut a, "Jo Tremblay");
+    let dup = add(&mut a, "Jo T.");
+    a.merge_people(&keep, &dup).expect("merge");
+    exchange(&mut [&mut a, &mut b]);
+    let shown: Vec<PersonId> = a
+        .person(&keep)
+        .expect("shown")
+        .merged
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(shown, vec![dup.clone()]);
+    // Shown with more than it holds: refused as well.
+    let stranger = add(&mut a, "Stranger");
+    let err = a
+        .erase_person(&keep, &[dup.clone(), stranger.clone()])
+        .expect_err("more than it holds");
+    assert!(matches!(err, VaultError::ChangedMeanwhile(_)), "{err:?}");
+    a.erase_person(&keep, &shown).expect("erase both");
+    exchange(&mut [&mut a, &mut b]);
+    for v in [&mut a, &mut b] {
+        assert!(v.person(&keep).is_err() && v.person(&dup).is_err());
+        assert_eq!(
+            v.list_people().expect("list").len(),
+            1,
+            "the stranger stays"
+        );
+    }
+}
+
+#[test]
+fn erasing_a_person_makes_their_street_entries_anonymous_again() {
+    let (_da, mut a, _db, mut b) = team_of_two();
+    let marc = add(&mut a, "Marc");
+    let jo = add(&mut a, "Jo");
+    let his = street(&mut a, at(2024, 5, 3, 22, 0), "Café, il cherche un refuge");
+    let hers = street(&mut a, at(2024, 5, 9, 22, 0), "Une couverture");
+    let later = street(&mut a, at(2024, 6, 2, 22, 0), "Encore lui");
+    for (e, p) in [(&his, &marc), (&hers, &jo), (&later, &marc)] {
+        a.link_street_entry(e, p).expect("link");
+    }
+    exchange(&mut [&mut a, &mut b]);
+    a.erase_person(&marc, &[]).expect("erase");
+    exchange(&mut [&mut a, &mut b]);
+    for v in [&mut a, &mut b] {
+        let may = v.street_log("2024-05").expect("may");
+        let of = |id: &EncounterId| may.iter().find(|e| &e.id == id).expect("kept");
+        assert!(of(&his).link.is_none(), "an anonymous contact again");
+        assert_eq!(of(&his).notes, "Café, il cherche un refuge", "kept");
+        assert_eq!(of(&hers).link.as_ref().map(|l| &l.person), Some(&jo));
+        let june = v.street_log("2024-06").expect("june");
+        assert!(june[0].link.is_none(), "in every month");
+        let r = v.report(&may_2024()).expect("report");
+        assert_eq!((r.anonymous_contacts, r.street_contacts_linked), (2, 1));
+        assert_eq!(v.person(&jo).expect("jo").encounters.len(), 1);
+    }
+}

@@ -2,8 +2,8 @@
 //! first question the front end asks, the Today and Team screens, devices and invites.
 
 use crate::{
-    Away, DebriefRequest, Encounter, FollowUpDue, Lang, Member, MemberId, NeedsSomeone, Place,
-    TeamInfo,
+    Away, DebriefRequest, Encounter, FollowUpDue, Lang, Member, MemberId, NeedsSomeone, PersonId,
+    Place, TeamInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -204,5 +204,20 @@ pub struct Debriefs {
     /// The requests.
     pub requests: Vec<DebriefRequest>,
     /// Every member's name (removed ones too), for who noted a debrief done.
+    pub names: Vec<(MemberId, String)>,
+}
+
+/// `street_log`: a month's street contacts, newest first, with the names of the people some
+/// were later found to be and of the members who recorded or linked them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetMonth {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Its entries.
+    pub entries: Vec<Encounter>,
+    /// The name of each person an entry is linked to (a merged record's id gives the merged
+    /// one's name); a link to a record this device does not hold is left out.
+    pub people: Vec<(PersonId, String)>,
+    /// Every member's name (removed ones too).
     pub names: Vec<(MemberId, String)>,
 }

@@ -122,11 +122,21 @@ pub struct RecordEncounter {
     pub encounter: NewEncounter,
 }
 
-/// `brief`, `person_record`, `history`, `erase_person`: one person.
+/// `brief`, `person_record`, `history`: one person.
 #[derive(Debug, Clone, Serialize)]
 pub struct OfPerson {
     /// The person.
     pub person: PersonId,
+}
+
+/// `erase_person`: the record as it was shown, with the records shown as merged into it
+/// (erased with it; nothing is erased when that is no longer what the vault holds).
+#[derive(Debug, Clone, Serialize)]
+pub struct ErasePerson {
+    /// The person.
+    pub person: PersonId,
+    /// The ids of the records merged into theirs, as the brief listed them.
+    pub merged: Vec<PersonId>,
 }
 
 /// `resolve_conflict`.
@@ -381,4 +391,43 @@ pub struct SetReferralOutcome {
 pub struct OfEncounter {
     /// The encounter.
     pub encounter: EncounterId,
+}
+
+/// `street_log`: one month of the street log.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// `link_street_entry`: "this was…".
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkStreetEntry {
+    /// The street-log entry.
+    pub entry: EncounterId,
+    /// The person it was.
+    pub person: PersonId,
+}
+
+/// `unlink_street_entry`: the entry is an anonymous contact again.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfEntry {
+    /// The street-log entry.
+    pub entry: EncounterId,
+}
+
+/// `merge_people`: two records of the same person become one.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergePeople {
+    /// The record kept (its name is the one shown).
+    pub keep: PersonId,
+    /// The other record, merged into it.
+    pub other: PersonId,
+}
+
+/// `unmerge_person`: a record merged away is a record of its own again.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnmergePerson {
+    /// The record merged away.
+    pub other: PersonId,
 }

@@ -76,7 +76,7 @@ commands! {
     History = "history",
     /// Keeps one of two values edited at once ([`args::ResolveConflict`]).
     ResolveConflict = "resolve_conflict",
-    /// Erases a person, at their request ([`args::OfPerson`]).
+    /// Erases a person, at their request ([`args::ErasePerson`]).
     ErasePerson = "erase_person",
     /// Edits how a person is known and reached ([`args::UpdateProfile`]).
     UpdateProfile = "update_profile",
@@ -161,6 +161,16 @@ commands! {
     Debriefs = "debriefs",
     /// Notes that a debrief took place, now, by this member ([`args::OfEncounter`]).
     MarkDebriefDone = "mark_debrief_done",
+    /// A month of the street log ([`args::OfMonth`] → [`answers::StreetMonth`]).
+    StreetLog = "street_log",
+    /// Links a street-log entry to the person it was ([`args::LinkStreetEntry`]).
+    LinkStreetEntry = "link_street_entry",
+    /// Takes a street-log entry's link off ([`args::OfEntry`]).
+    UnlinkStreetEntry = "unlink_street_entry",
+    /// Merges two records of the same person ([`args::MergePeople`]).
+    MergePeople = "merge_people",
+    /// Undoes a merge ([`args::UnmergePerson`]).
+    UnmergePerson = "unmerge_person",
 }
 
 #[cfg(test)]

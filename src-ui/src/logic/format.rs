@@ -43,6 +43,50 @@ const WEEKDAYS_FR: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
 
+const MONTHS_LONG_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_LONG_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// A month in words: "November 2026", "novembre 2026".
+pub fn month_words(d: NaiveDate, lang: Lang) -> String {
+    let i = d.month0() as usize;
+    match lang {
+        Lang::En => format!("{} {}", MONTHS_LONG_EN[i], d.year()),
+        Lang::Fr => format!("{} {}", MONTHS_LONG_FR[i], d.year()),
+    }
+}
+
+/// The first day of the month `months` after (or before, when negative) the month of `d`.
+pub fn month_shift(d: NaiveDate, months: i32) -> NaiveDate {
+    let index = d.year() * 12 + d.month0() as i32 + months;
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
+}
+
 fn month(d: NaiveDate, lang: Lang) -> &'static str {
     let i = d.month0() as usize;
     match lang {
@@ -258,6 +302,17 @@ pub fn optional_text(typed: String) -> Option<String> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn months_move_across_years_and_read_in_words() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        assert_eq!(month_shift(d(2026, 12, 31), 1), d(2027, 1, 1));
+        assert_eq!(month_shift(d(2026, 1, 15), -1), d(2025, 12, 1));
+        assert_eq!(month_shift(d(2026, 3, 30), -14), d(2025, 1, 1));
+        assert_eq!(month_shift(d(2026, 3, 30), 0), d(2026, 3, 1));
+        assert_eq!(month_words(d(2026, 11, 3), Lang::En), "November 2026");
+        assert_eq!(month_words(d(2026, 2, 3), Lang::Fr), "février 2026");
+    }
 
     #[test]
     fn an_optional_field_left_empty_is_none() {

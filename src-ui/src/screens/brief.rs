@@ -14,8 +14,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_model::labels::{code_label, consent_use_label, language_name, status_label};
 use tandem_model::shell::args::{
-    AddGoal, CompleteFollowUp, DraftSave, NoArgs, OfPerson, RecordConsent, ResolveConflict,
-    WithdrawConsent,
+    AddGoal, CompleteFollowUp, DraftSave, ErasePerson, NoArgs, OfPerson, RecordConsent,
+    ResolveConflict, WithdrawConsent,
 };
 use tandem_model::shell::Command;
 use tandem_model::{
@@ -113,8 +113,14 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
     };
     let confirming = RwSignal::new(false);
     let erase = move |_| {
-        let args = OfPerson {
+        // What the dialog showed: the vault erases nothing if a sync changed it since.
+        let merged = brief
+            .get_untracked()
+            .map(|b| b.merged.into_iter().map(|m| m.id).collect())
+            .unwrap_or_default();
+        let args = ErasePerson {
             person: person.get_value(),
+            merged,
         };
         ctx.run(Command::ErasePerson, args, error, move |()| {
             ctx.notify("person-erased");
@@ -270,6 +276,11 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                     </label>
                 }
             }).collect_view();
+            let merged_names: Vec<String> = b.merged.iter().map(|m| m.name.clone()).collect();
+            let erase_also = (!merged_names.is_empty()).then(|| ctx.tra("erase-also", &[
+                ("n", merged_names.len().to_string()),
+                ("names", merged_names.join(", ")),
+            ]));
             view! {
                 <header class="person">
                     <h1 data-testid="brief-name">{b.name.clone()}</h1>
@@ -336,6 +347,8 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                         </button>
                     </fieldset>
                 </form>
+                <crate::screens::brief_merge::MergedRecords brief=b.clone() error=error on_change=load />
+                <crate::screens::brief_merge::MergeWith brief=b.clone() error=error on_change=load />
                 <h2>{ctx.t("erase-title")}</h2>
                 <p>{ctx.t("erase-explain")}</p>
                 <button class="danger" data-testid="erase-start" hidden=move || confirming.get()
@@ -346,6 +359,8 @@ pub fn BriefScreen(id: PersonId) -> impl IntoView {
                     hidden=move || !confirming.get()>
                     <p id="erase-warning" data-testid="erase-warning">
                         {ctx.tra("erase-warning", &[("name", b.name.clone())])}
+                        " "
+                        {erase_also}
                     </p>
                     <button class="danger" data-testid="erase-confirm" on:click=erase>
                         {ctx.t("erase-confirm")}

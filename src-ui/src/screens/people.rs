@@ -87,6 +87,9 @@ pub fn PeopleScreen() -> impl IntoView {
             <button class="secondary" data-testid="add-person" on:click=move |_| ctx.go(Screen::NewPerson)>
                 {move || ctx.t("person-add")}
             </button>
+            <button class="secondary" data-testid="open-street" on:click=move |_| ctx.go(Screen::Street)>
+                {move || ctx.t("street-open")}
+            </button>
             <ErrorLine text=error testid="people-error" />
             <ul class="list" data-testid="people-list">{rows}</ul>
             <p class="empty" hidden=move || people.get().map(|p| !p.is_empty()).unwrap_or(true)>

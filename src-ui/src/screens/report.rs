@@ -129,6 +129,7 @@ pub fn ReportScreen() -> impl IntoView {
                 ("report-people-met", r.people_met.to_string()),
                 ("report-new-people", r.new_people.to_string()),
                 ("report-anonymous", r.anonymous_contacts.to_string()),
+                ("report-anonymous-linked", r.street_contacts_linked.to_string()),
                 ("report-naloxone", r.naloxone.to_string()),
                 ("report-referrals", r.referrals.to_string()),
                 ("report-referrals-done", r.referrals_done.to_string()),
