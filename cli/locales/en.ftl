@@ -74,10 +74,7 @@ conflict-kept = Kept that value.
 person-profile-updated = Profile updated.
 person-export-written = Written to { $path }
 person-erase-needs-yes = erasing cannot be undone: run it again with --yes
-person-erase-name-merged = {$count ->
-    [one] this record holds 1 record merged into it, erased with it: name it with --also ID (as `person show` lists it), or unmerge it first
-   *[other] this record holds {$count} records merged into it, erased with it: name each with --also ID (as `person show` lists them), or unmerge one first
-}
+person-erase-name-merged = records merged into this one, erased with it: {$count}; name each with --also ID (as `person show` lists them), or unmerge them first
 person-erased = Erased here; the team's devices and the relay drop it at the next sync.
 
 ## `vault …`

@@ -74,10 +74,7 @@ conflict-kept = Valeur gardée.
 person-profile-updated = Profil modifié.
 person-export-written = Écrit dans { $path }
 person-erase-needs-yes = l'effacement est définitif : relancez avec --yes
-person-erase-name-merged = {$count ->
-    [one] ce dossier contient 1 dossier fusionné, effacé avec lui : nommez-le avec --also ID (tel que `person show` le montre), ou défusionnez-le d'abord
-   *[other] ce dossier contient {$count} dossiers fusionnés, effacés avec lui : nommez chacun avec --also ID (tels que `person show` les montre), ou défusionnez-en un d'abord
-}
+person-erase-name-merged = dossiers fusionnés dans celui-ci, effacés avec lui : {$count} ; nommez chacun avec --also ID (tel que `person show` les montre), ou défusionnez-les d'abord
 person-erased = Effacé ici ; les appareils de l'équipe et le relais l'effacent à la prochaine synchronisation.
 
 ## `vault …`
