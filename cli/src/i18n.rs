@@ -9,64 +9,39 @@
 //! app and the text export share; their tables write the two words of each code side by side
 //! (and the compiler checks that every goal status and consent use has them).
 
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+#[cfg(test)]
+use tandem_model::words::{FluentBundle, FluentResource};
+use tandem_model::words::{FluentValue, Words};
 use tandem_model::Lang;
 
 const EN: &str = include_str!("../locales/en.ftl");
 const FR: &str = include_str!("../locales/fr.ftl");
 
-fn source(lang: Lang) -> (&'static str, &'static str) {
+#[cfg(test)]
+fn source(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => (EN, "en"),
-        Lang::Fr => (FR, "fr"),
+        Lang::En => EN,
+        Lang::Fr => FR,
     }
-}
-
-fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let (src, id) = source(lang);
-    let id: unic_langid::LanguageIdentifier = id.parse().unwrap_or_default();
-    let mut b = FluentBundle::new(vec![id]);
-    // No Unicode isolation marks around values: the output is plain text that scripts and
-    // the tests compare byte for byte.
-    b.set_use_isolating(false);
-    // A syntax error or a key defined twice is caught by the tests; what parses is used.
-    let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(partial, _)| partial);
-    let _ = b.add_resource(res);
-    b
 }
 
 thread_local! {
-    static EN_BUNDLE: FluentBundle<FluentResource> = bundle(Lang::En);
-    static FR_BUNDLE: FluentBundle<FluentResource> = bundle(Lang::Fr);
+    static WORDS: Words = Words::new(EN, FR);
 }
 
+#[cfg(test)]
 fn with_bundle<T>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> T) -> T {
-    match lang {
-        Lang::En => EN_BUNDLE.with(f),
-        Lang::Fr => FR_BUNDLE.with(f),
-    }
+    WORDS.with(|w| f(w.bundle(lang)))
 }
 
 /// The text of `key` with its placeables filled from `args`; the key itself if it is missing
 /// (the tests prevent that). Numbers are passed as numbers, so that a message can choose a
 /// plural form; text is inserted as it is.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-    with_bundle(lang, |b| {
-        let Some(pattern) = b.get_message(key).and_then(|m| m.value()) else {
-            return key.to_owned();
-        };
-        let mut fa = FluentArgs::with_capacity(args.len());
-        for (name, value) in args {
-            fa.set(*name, value.clone());
-        }
-        let mut errors = Vec::new();
-        let text = b
-            .format_pattern(pattern, Some(&fa), &mut errors)
-            .into_owned();
-        // A placeable without its argument: a mistake in the code, shown by the CLI tests.
-        debug_assert!(errors.is_empty(), "{key}: {errors:?}");
-        text
-    })
+    let (text, complete) = WORDS.with(|w| w.format_checked(lang, key, args));
+    // A placeable without its argument: a mistake in the code, shown by the CLI tests.
+    debug_assert!(complete, "{key}: a placeable lacks its argument");
+    text
 }
 
 /// The text of `key`.
@@ -108,12 +83,12 @@ mod tests {
     #[test]
     fn both_files_parse_without_a_key_defined_twice() {
         for lang in [Lang::En, Lang::Fr] {
-            let (src, _) = source(lang);
+            let src = source(lang);
             let res = match FluentResource::try_new(src.to_owned()) {
                 Ok(r) => r,
                 Err((_, errors)) => panic!("{lang:?}: syntax errors: {errors:?}"),
             };
-            let mut b = FluentBundle::new(vec![unic_langid::LanguageIdentifier::default()]);
+            let mut b = FluentBundle::new(vec![Default::default()]);
             assert_eq!(b.add_resource(res).map_err(|e| format!("{e:?}")), Ok(()));
         }
     }

@@ -3,11 +3,11 @@
 
 use crate::i18n;
 use anyhow::Result;
-use fluent_bundle::FluentValue;
 use serde::Serialize;
 use serde_json::json;
 use std::io::Write;
 use tandem_core::VaultError;
+use tandem_model::words::FluentValue;
 use tandem_model::{ErrorCode, Lang};
 
 /// An error of the command itself (not of the vault), with the code scripts match on.

@@ -22,6 +22,7 @@ pub mod report;
 pub mod search;
 pub mod shell;
 pub mod team;
+pub mod words;
 
 pub use brief::{
     Conflict, FollowUpDue, HistoryEntry, MergedRecord, PersonBrief, PersonRecord, PersonSummary,

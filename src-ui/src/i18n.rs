@@ -2,58 +2,31 @@
 //! compiled into the binary. Tests check that both languages have the same keys, that none is
 //! empty, and that every key the code uses exists.
 
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
+use tandem_model::words::{FluentBundle, FluentResource, FluentValue, Words};
 use tandem_model::Lang;
 
 const EN: &str = include_str!("../locales/en.ftl");
 const FR: &str = include_str!("../locales/fr.ftl");
 
-fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let (src, id) = match lang {
-        Lang::En => (EN, "en"),
-        Lang::Fr => (FR, "fr"),
-    };
-    let id: unic_langid::LanguageIdentifier = id.parse().unwrap_or_default();
-    let mut b = FluentBundle::new(vec![id]);
-    // No Unicode isolation marks around values: the text is plain and the tests compare it.
-    b.set_use_isolating(false);
-    // A syntax error would be caught by the tests; what parses is used.
-    let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(partial, _)| partial);
-    // Duplicate keys are also caught by the tests.
-    let _ = b.add_resource(res);
-    b
-}
-
 thread_local! {
-    static EN_BUNDLE: FluentBundle<FluentResource> = bundle(Lang::En);
-    static FR_BUNDLE: FluentBundle<FluentResource> = bundle(Lang::Fr);
+    static WORDS: Words = Words::new(EN, FR);
 }
 
 fn with_bundle<T>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> T) -> T {
-    match lang {
-        Lang::En => EN_BUNDLE.with(f),
-        Lang::Fr => FR_BUNDLE.with(f),
-    }
+    WORDS.with(|w| f(w.bundle(lang)))
 }
 
 /// The text of `key` with `args`; the key itself if missing (the tests prevent that).
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
-    with_bundle(lang, |b| {
-        let Some(pattern) = b.get_message(key).and_then(|m| m.value()) else {
-            return key.to_owned();
-        };
-        let mut fa = FluentArgs::new();
-        for (k, v) in args {
-            // Numbers as numbers, so plural selectors work.
-            match v.parse::<i64>() {
-                Ok(n) => fa.set(*k, n),
-                Err(_) => fa.set(*k, v.clone()),
-            }
-        }
-        let mut errors = Vec::new();
-        b.format_pattern(pattern, Some(&fa), &mut errors)
-            .into_owned()
-    })
+    // Numbers as numbers, so plural selectors work.
+    let args: Vec<(&str, FluentValue<'_>)> = args
+        .iter()
+        .map(|(k, v)| match v.parse::<i64>() {
+            Ok(n) => (*k, FluentValue::from(n)),
+            Err(_) => (*k, FluentValue::from(v.as_str())),
+        })
+        .collect();
+    WORDS.with(|w| w.format(lang, key, &args))
 }
 
 /// The text of `key`.
