@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::index::due_rows;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
+use tandem_model::reminder::DueDates;
 use tandem_model::{FollowUpDue, MemberId, PersonId, PersonNeed};
 
 fn json_ids(ids: &[MemberId]) -> String {
@@ -86,4 +87,34 @@ pub(crate) fn follow_ups_due_for(
          ORDER BY f.due, p.name COLLATE NOCASE",
     )?;
     due_rows(&mut stmt, params![member.as_str(), until.to_string()])
+}
+
+/// When things come due for `member` (the daily reminder): the due date of each of their open
+/// follow-ups, as Today lists them, and for each person they accompany (a merged group once)
+/// the nearest check-in of an open goal. Dates only.
+pub(crate) fn due_dates_for(conn: &Connection, member: &MemberId) -> Result<DueDates> {
+    let dates = |sql: &str| -> Result<Vec<NaiveDate>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map(params![member.as_str()], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .iter()
+            .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .collect())
+    };
+    Ok(DueDates {
+        follow_ups: dates(
+            "SELECT f.due FROM follow_up_index f
+             JOIN person_index p ON p.id = f.person_id
+             WHERE f.responsible = ?1 AND f.done = 0 AND f.due IS NOT NULL",
+        )?,
+        check_ins: dates(
+            "SELECT MIN(p.next_check_in) FROM person_index p
+             WHERE p.next_check_in IS NOT NULL
+               AND EXISTS (SELECT 1 FROM accompany_index a
+                           WHERE a.person_id = p.id AND a.member_id = ?1)
+             GROUP BY COALESCE(p.merge_root, p.id)",
+        )?,
+    })
 }

@@ -18,6 +18,7 @@ pub mod labels;
 pub mod person;
 pub mod place;
 pub mod referral;
+pub mod reminder;
 pub mod report;
 pub mod search;
 pub mod shell;

@@ -130,6 +130,7 @@ pub fn unlock<R: Runtime>(
         Err(e) => return Err(e.into()),
     }
     crate::timing::mark("unlocked");
+    crate::reminders::after_unlock(&app);
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 //! - [`commands`]: what the front end calls; each is a short call into core.
 //! - [`state`]: the unlocked vault, its background sync (started on unlock, stopped on lock,
 //!   status pushed to the front end as `sync-status` events), the draft encounter.
-//! - [`settings`]: language and auto-lock time, in a small JSON file beside the vault.
+//! - [`settings`]: language, auto-lock time and the reminder, in a small JSON file beside the
+//!   vault.
+//! - [`reminders`]: the daily desktop notification of what is due (counts only).
 //!
 //! The vault folder is `TANDEM_VAULT` or the user's data folder (the one the `tandem` command
 //! uses too).
@@ -13,6 +15,7 @@ pub mod cover;
 pub mod error;
 pub mod links;
 pub mod places;
+pub mod reminders;
 pub mod settings;
 pub mod state;
 pub mod timing;
@@ -27,6 +30,11 @@ use tauri::Runtime;
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            reminders::start(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::save_settings,

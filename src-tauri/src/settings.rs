@@ -1,4 +1,4 @@
-//! The app's settings: language and auto-lock time. A small plain JSON file beside the vault
+//! The app's settings: language, auto-lock time and the daily reminder. A small plain JSON file beside the vault
 //! folder (it must be readable before the vault is unlocked, to show the unlock screen in the
 //! right language). It never holds personal data. The settings themselves are part of the
 //! shell ↔ UI contract (`tandem_model::shell::answers::Settings`).
@@ -85,6 +85,8 @@ mod tests {
         let s = Settings {
             lang: Lang::Fr,
             auto_lock_minutes: 10,
+            reminders: false,
+            reminder_minute: 17 * 60 + 45,
         };
         s.save(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(Settings::load(&path), s);

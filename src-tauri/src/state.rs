@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tandem_core::sync::{SyncHandle, SyncStatus};
 use tandem_core::{SharedVault, Vault, VaultError};
+use tandem_model::reminder::DueDates;
 
 /// An unlocked vault and its sync runner. Dropping it locks the vault: the runner stops and
 /// the vault (with its key) leaves memory once the last sync thread lets go of it.
@@ -30,6 +31,9 @@ pub struct AppState {
     previous: Mutex<Weak<SharedVault>>,
     settings: Mutex<Settings>,
     draft: Mutex<Option<String>>,
+    /// When this member's things come due, read at the last lock: what the daily reminder
+    /// counts while the vault is locked (dates only, in memory only).
+    kept_due: Mutex<Option<DueDates>>,
 }
 
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -58,6 +62,7 @@ impl AppState {
             previous: Mutex::new(Weak::new()),
             settings: Mutex::new(settings),
             draft: Mutex::new(None),
+            kept_due: Mutex::new(None),
         }
     }
 
@@ -137,11 +142,28 @@ impl AppState {
         }
     }
 
-    /// Locks: stops the sync and drops the vault.
+    /// Locks: keeps the due dates for the reminder, stops the sync and drops the vault.
     pub fn lock(&self) {
         if let Some(old) = guard(&self.session).take() {
+            if let Ok(due) = old.vault.lock().my_due_dates() {
+                self.keep_due_dates(due);
+            }
             old.sync.stop();
         }
+    }
+
+    /// When this member's things come due: read now when the vault is unlocked, else the
+    /// dates kept at the last lock (none when the app has not been unlocked since it started).
+    pub fn due_dates(&self) -> Option<DueDates> {
+        match self.with_vault(|v| v.my_due_dates()) {
+            Ok(due) => Some(due),
+            Err(_) => guard(&self.kept_due).clone(),
+        }
+    }
+
+    /// Keeps `due` for the reminder while the vault is locked.
+    pub fn keep_due_dates(&self, due: DueDates) {
+        *guard(&self.kept_due) = Some(due);
     }
 
     /// The previous session's vault if a sync thread still holds it. Only used after

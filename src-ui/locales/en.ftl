@@ -264,6 +264,20 @@ minutes = { $n ->
 passphrase-change = Change the passphrase
 passphrase-changed = Passphrase changed.
 settings-saved = Saved.
+settings-reminders = Daily reminder
+settings-reminders-on = Remind me of what is due
+settings-reminder-time = At
+settings-reminders-hint = Once a day, a notification on this computer says how many of your follow-ups are due and how many of your people have a goal check-in. It never shows a name or a note.
+## The reminder itself (a desktop notification, raised by the app's shell): counts only.
+reminder-title = Tandem: what is due
+reminder-follow-ups = { $n ->
+    [one] 1 follow-up due today or late.
+   *[other] { $n } follow-ups due today or late.
+}
+reminder-check-ins = { $n ->
+    [one] 1 person has a goal check-in due.
+   *[other] { $n } people have a goal check-in due.
+}
 
 ## Errors
 error-locked = Tandem is locked: unlock it first.

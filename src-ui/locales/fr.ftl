@@ -270,6 +270,20 @@ minutes = { $n ->
 passphrase-change = Changer la phrase de passe
 passphrase-changed = Phrase de passe changée.
 settings-saved = Enregistré.
+settings-reminders = Rappel du jour
+settings-reminders-on = Me rappeler ce qui est à faire
+settings-reminder-time = À
+settings-reminders-hint = Une fois par jour, une notification sur cet ordinateur dit combien de vos suivis sont à faire et combien de vos personnes ont un point d'étape sur un objectif. Elle ne montre jamais de nom ni de note.
+## The reminder itself (a desktop notification, raised by the app's shell): counts only.
+reminder-title = Tandem : ce qui est à faire
+reminder-follow-ups = { $n ->
+    [one] { $n } suivi à faire aujourd'hui ou en retard.
+   *[other] { $n } suivis à faire aujourd'hui ou en retard.
+}
+reminder-check-ins = { $n ->
+    [one] { $n } personne a un point d'étape sur un objectif.
+   *[other] { $n } personnes ont un point d'étape sur un objectif.
+}
 
 ## Erreurs
 error-locked = Tandem est verrouillé : déverrouillez-le d'abord.

@@ -1,6 +1,7 @@
 //! The real app window, driven over WebDriver (tauri-driver + WebKitWebDriver) on a private
 //! Xvfb display: first run, an encounter recorded with the relay gone, the brief, lock and
-//! unlock with a draft, French everywhere, and two app instances syncing through a relay.
+//! unlock with a draft, French everywhere, two app instances syncing through a relay, and the
+//! daily reminder heard by a real notification daemon.
 //!
 //! Needs the app built first (`cargo build -p tandem-app`, after `scripts/build-ui`), the
 //! relay (`cargo build -p tandem-relay`), and Xvfb, tauri-driver and WebKitWebDriver on PATH:
@@ -19,6 +20,7 @@ mod axe;
 mod cover;
 mod links;
 mod places;
+mod reminders;
 mod ui;
 
 use axe::Audit;

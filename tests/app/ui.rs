@@ -49,11 +49,15 @@ impl App {
 
     /// On the vault already in `home/vault`, if the test made one.
     pub fn start_in(home: TempDir) -> Self {
+        Self::start_with(home, &[])
+    }
+
+    /// As [`App::start_in`], the app's environment given `env` too.
+    pub fn start_with(home: TempDir, env: &[(&str, &Path)]) -> Self {
         let vault = home.path().join("vault");
-        let s = Session::start(
-            &app_binary(),
-            &[("TANDEM_VAULT", &vault), ("HOME", home.path())],
-        );
+        let mut all = vec![("TANDEM_VAULT", vault.as_path()), ("HOME", home.path())];
+        all.extend_from_slice(env);
+        let s = Session::start(&app_binary(), &all);
         Self { s, _home: home }
     }
 

@@ -214,6 +214,12 @@ impl Vault {
         cover_index::follow_ups_due_for(&self.conn, &self.member, until)
     }
 
+    /// When this device's member's follow-ups and check-ins come due (the daily reminder,
+    /// which counts them, also while the vault is locked: dates only).
+    pub fn my_due_dates(&self) -> Result<tandem_model::reminder::DueDates> {
+        cover_index::due_dates_for(&self.conn, &self.member)
+    }
+
     /// Everyone's open follow-ups due on or before `until`, with who is away (the team view).
     pub fn team_follow_ups(&mut self, until: NaiveDate) -> Result<TeamFollowUps> {
         Ok(TeamFollowUps {

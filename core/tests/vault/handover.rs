@@ -330,3 +330,78 @@ fn a_hand_over_note_has_words_and_a_bound() {
         .expect("an empty note is no note");
     assert!(v.brief(&p).expect("b").handovers.is_empty());
 }
+
+fn goal_checked_in(v: &mut Vault, p: &PersonId, on: chrono::NaiveDate) {
+    v.add_goal(
+        p,
+        &NewGoal {
+            words: "Trouver un logement".into(),
+            domain: None,
+            status: None,
+            steps: Vec::new(),
+            next_check_in: Some(on),
+        },
+    )
+    .expect("goal");
+}
+
+#[test]
+fn the_reminder_counts_my_open_follow_ups_and_my_peoples_check_ins() {
+    let mut t = team_of_three();
+    let alex = t[1].1.member_id().clone();
+    let a = &mut t[0].1;
+    let helene = add(a, "Hélène");
+    follow_up(a, &helene, "Appeler le refuge");
+    let done = follow_up(a, &helene, "Déjà fait");
+    a.complete_follow_up(&helene, &done).expect("done");
+    goal_checked_in(a, &helene, day(2020, 1, 5));
+    goal_checked_in(a, &helene, day(2020, 1, 2));
+    // Marc's follow-up is given to Alex: it leaves Sam's reminder.
+    let marc = add(a, "Marc");
+    let given = follow_up(a, &marc, "Accompagner au tribunal");
+    a.reassign_follow_up(&marc, &given, &alex)
+        .expect("reassign");
+    // A second record of Hélène, merged into hers: one person to check in with, not two.
+    let twin = add(a, "Hélène B.");
+    goal_checked_in(a, &twin, day(2020, 1, 3));
+    a.merge_people(&helene, &twin).expect("merge");
+
+    let due = a.my_due_dates().expect("due dates");
+    assert_eq!(due.follow_ups, vec![day(2020, 1, 10)]);
+    assert_eq!(due.check_ins, vec![day(2020, 1, 2)], "{due:?}");
+    let on = |d| due.counts_on(d);
+    assert_eq!(
+        (
+            on(day(2020, 1, 1)).follow_ups,
+            on(day(2020, 1, 1)).check_ins
+        ),
+        (0, 0)
+    );
+    assert_eq!(
+        (
+            on(day(2020, 1, 9)).follow_ups,
+            on(day(2020, 1, 9)).check_ins
+        ),
+        (0, 1)
+    );
+    assert_eq!(
+        (
+            on(day(2020, 2, 1)).follow_ups,
+            on(day(2020, 2, 1)).check_ins
+        ),
+        (1, 1)
+    );
+
+    // Alex hears of it: Marc's follow-up counts for Alex; Alex accompanies nobody yet.
+    share(&mut t);
+    let alexs = t[1].1.my_due_dates().expect("due dates");
+    assert_eq!(alexs.follow_ups, vec![day(2020, 1, 10)]);
+    assert!(alexs.check_ins.is_empty());
+    // Alex takes Marc, whose goal has a check-in: now it is Alex's to remember.
+    t[1].1.take_person(&marc, None).expect("take");
+    goal_checked_in(&mut t[1].1, &marc, day(2020, 1, 7));
+    assert_eq!(
+        t[1].1.my_due_dates().expect("due dates").check_ins,
+        vec![day(2020, 1, 7)]
+    );
+}

@@ -19,6 +19,11 @@ pub struct Settings {
     pub lang: Lang,
     /// Minutes without a touch or a key before the app locks itself.
     pub auto_lock_minutes: u32,
+    /// Whether the daily reminder of what is due is raised (a desktop notification with
+    /// counts only: see [`crate::reminder`]).
+    pub reminders: bool,
+    /// The minute of the day the reminder comes, local time (`0..1440`).
+    pub reminder_minute: u16,
 }
 
 impl Settings {
@@ -27,6 +32,8 @@ impl Settings {
         Self {
             lang,
             auto_lock_minutes: 5,
+            reminders: true,
+            reminder_minute: crate::reminder::DEFAULT_REMINDER_MINUTE,
         }
     }
 
@@ -36,6 +43,9 @@ impl Settings {
             auto_lock_minutes: self
                 .auto_lock_minutes
                 .clamp(AUTO_LOCK_RANGE.0, AUTO_LOCK_RANGE.1),
+            reminder_minute: self
+                .reminder_minute
+                .min(crate::reminder::MINUTES_IN_DAY - 1),
             ..self
         }
     }
@@ -159,6 +169,13 @@ mod tests {
             .auto_lock_minutes,
             AUTO_LOCK_RANGE.0
         );
+        let late = Settings {
+            reminder_minute: 9000,
+            ..Settings::default()
+        }
+        .clamped();
+        assert_eq!(late.reminder_minute, 23 * 60 + 59);
+        assert!(Settings::default().reminders);
     }
 
     #[test]

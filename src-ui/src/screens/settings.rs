@@ -1,9 +1,10 @@
-//! Settings: language (remembered), auto-lock time, change passphrase.
+//! Settings: language (remembered), auto-lock time, the daily reminder, change passphrase.
 
 use crate::ctx::ctx;
 use crate::logic::strength::{strength, Strength};
 use crate::widgets::{ErrorLine, LangSwitch};
 use leptos::prelude::*;
+use tandem_model::reminder;
 use tandem_model::shell::answers::Settings;
 use tandem_model::shell::args::{ChangePassphrase, SaveSettings};
 use tandem_model::shell::Command;
@@ -19,8 +20,8 @@ pub fn SettingsScreen() -> impl IntoView {
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let set_minutes = move |m: u32| {
-        ctx.settings.update(|s| s.auto_lock_minutes = m);
+    let save = move |change: &dyn Fn(&mut Settings)| {
+        ctx.settings.update(|s| change(s));
         let settings = ctx.settings.get_untracked();
         ctx.run(
             Command::SaveSettings,
@@ -28,6 +29,14 @@ pub fn SettingsScreen() -> impl IntoView {
             error,
             move |_: Settings| ctx.notify("settings-saved"),
         );
+    };
+    let set_minutes = move |m: u32| save(&|s| s.auto_lock_minutes = m);
+    let set_reminders = move |on: bool| save(&|s| s.reminders = on);
+    let set_reminder_time = move |text: String| {
+        // A time field cleared or half typed gives no time: the last one stays.
+        if let Some(m) = reminder::parse_minute(&text) {
+            save(&|s| s.reminder_minute = m);
+        }
     };
     let change = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -67,6 +76,21 @@ pub fn SettingsScreen() -> impl IntoView {
                 }).collect_view()}
             </select>
             <p class="hint">{move || ctx.t("auto-lock-hint")}</p>
+            <h2>{move || ctx.t("settings-reminders")}</h2>
+            <label class="check">
+                <input type="checkbox" data-testid="reminders"
+                    aria-describedby="reminders-hint"
+                    prop:checked=move || ctx.settings.get().reminders
+                    on:change=move |ev| set_reminders(event_target_checked(&ev)) />
+                {move || ctx.t("settings-reminders-on")}
+            </label>
+            <label for="reminder-time">{move || ctx.t("settings-reminder-time")}</label>
+            <input id="reminder-time" data-testid="reminder-time" type="time"
+                aria-describedby="reminders-hint"
+                disabled=move || !ctx.settings.get().reminders
+                prop:value=move || reminder::minute_text(ctx.settings.get().reminder_minute)
+                on:change=move |ev| set_reminder_time(event_target_value(&ev)) />
+            <p class="hint" id="reminders-hint">{move || ctx.t("settings-reminders-hint")}</p>
             <h2>{move || ctx.t("passphrase-change")}</h2>
             <form on:submit=change data-testid="passphrase-form">
                 <label for="passphrase-current">{move || ctx.t("passphrase-current")}</label>
