@@ -499,7 +499,41 @@ pub fn report(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> CommandResult<tandem_model::Report> {
+    state.with_vault(|v| v.report(&local_period(from, to)))
+}
+
+/// The days `from` to `to` in this computer's time zone (UTC if it has no IANA name).
+fn local_period(from: chrono::NaiveDate, to: chrono::NaiveDate) -> tandem_model::ReportPeriod {
     let zone = tandem_core::report::system_time_zone().unwrap_or_else(|| "UTC".to_owned());
-    let period = tandem_model::ReportPeriod::days(from, to, &zone);
-    state.with_vault(|v| v.report(&period))
+    tandem_model::ReportPeriod::days(from, to, &zone)
+}
+
+/// The report's counts from `from` to `to` as a CSV file a spreadsheet opens (UTF-8 with a
+/// byte-order mark, in the app's language, every count below 5 written "<5"; nothing per
+/// member, no name), saved in the Downloads folder (else the home folder) under a name no
+/// other file has there. Answers where.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn export_report_csv(
+    state: State<'_, AppState>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> CommandResult<tandem_model::shell::answers::SavedFile> {
+    let lang = state.settings().lang;
+    let bytes = state.with_vault(|v| v.report_csv(&local_period(from, to), lang))?;
+    let dirs = directories::UserDirs::new();
+    let dir = dirs
+        .as_ref()
+        .and_then(|d| d.download_dir().map(std::path::Path::to_path_buf))
+        .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_path_buf()))
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::Io,
+                "no Downloads or home folder to save the file in",
+            )
+        })?;
+    let path = crate::files::save_new(&dir, &format!("tandem-report-{from}-{to}"), "csv", &bytes)
+        .map_err(|e| CommandError::new(ErrorCode::Io, format!("saving the report: {e}")))?;
+    Ok(tandem_model::shell::answers::SavedFile {
+        path: path.display().to_string(),
+    })
 }

@@ -13,6 +13,7 @@
 pub mod commands;
 pub mod cover;
 pub mod error;
+pub mod files;
 pub mod links;
 pub mod places;
 pub mod reminders;
@@ -75,6 +76,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             commands::draft_load,
             commands::draft_clear,
             commands::report,
+            commands::export_report_csv,
             cover::cover,
             cover::team_follow_ups,
             cover::mark_away,

@@ -333,6 +333,9 @@ report-goals-by-status = Goals by status
 report-week-of = Week of
 report-item = Item
 report-status = Status
+report-export-csv = Save the counts as CSV
+report-export-hint = For a spreadsheet (LibreOffice, Excel): the counts of this period only, no name, nothing per member; a count below 5 is written "<5".
+report-saved = Saved: { $path }
 ## Hand-over and cover
 cover-open = Hand-over and cover
 cover-title = Hand-over and cover

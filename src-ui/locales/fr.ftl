@@ -339,6 +339,9 @@ report-goals-by-status = Objectifs par état
 report-week-of = Semaine du
 report-item = Élément
 report-status = État
+report-export-csv = Enregistrer les chiffres en CSV
+report-export-hint = Pour un tableur (LibreOffice, Excel) : les chiffres de cette période seulement, sans nom, rien par membre ; un chiffre sous 5 est écrit « <5 ».
+report-saved = Enregistré : { $path }
 ## Relais et remplacement
 cover-open = Relais et remplacement
 cover-title = Relais et remplacement

@@ -21,6 +21,7 @@ mod cover;
 mod links;
 mod places;
 mod reminders;
+mod report;
 mod ui;
 
 use axe::Audit;

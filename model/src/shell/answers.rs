@@ -151,6 +151,13 @@ pub struct Invite {
     pub hours: u64,
 }
 
+/// `export_report_csv`: where the file was saved on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedFile {
+    /// The file's full path, to show the coordinator where to find it.
+    pub path: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,7 +262,8 @@ pub struct DraftSave {
     pub draft: String,
 }
 
-/// `report`: the days `from` to `to`, both included, read in this computer's time zone.
+/// `report` and `export_report_csv`: the days `from` to `to`, both included, read in this
+/// computer's time zone.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportDays {
     /// The first day.

@@ -123,6 +123,9 @@ commands! {
     /// The team's work over some days, in this computer's time zone ([`args::ReportDays`],
     /// [`crate::Report`]).
     Report = "report",
+    /// The report's counts saved as a CSV file for a spreadsheet ([`args::ReportDays`] →
+    /// [`answers::SavedFile`]).
+    ExportReportCsv = "export_report_csv",
     // ---- hand-over and cover ----
     /// Members present and away, and what needs someone ([`answers::Cover`]).
     Cover = "cover",

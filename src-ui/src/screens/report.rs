@@ -9,6 +9,7 @@ use crate::platform::{minutes_east, now};
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use tandem_model::labels::{code_label, status_label};
+use tandem_model::shell::answers::SavedFile;
 use tandem_model::shell::args::ReportDays;
 use tandem_model::shell::Command;
 use tandem_model::{GoalStatus, Lang, Report, ReportPeriod, Tally};
@@ -114,6 +115,24 @@ pub fn ReportScreen() -> impl IntoView {
         });
     };
     fetch();
+    // Where the CSV of the counts on screen was saved, to say so.
+    let saved = RwSignal::new(None::<String>);
+    let export = move |_| {
+        let Some(r) = data.get_untracked() else {
+            return;
+        };
+        let args = ReportDays {
+            from: r.period.from,
+            to: r.period.to,
+        };
+        saved.set(None);
+        ctx.run(
+            Command::ExportReportCsv,
+            args,
+            error,
+            move |f: SavedFile| saved.set(Some(f.path)),
+        );
+    };
 
     let option = move |value: &'static str, key: &'static str| {
         view! {
@@ -181,6 +200,16 @@ pub fn ReportScreen() -> impl IntoView {
             </select>
         </label>
         <ErrorLine text=error testid="report-error" />
+        <div class="report-export no-print">
+            <button type="button" data-testid="report-export-csv" aria-describedby="report-export-hint"
+                disabled=move || data.get().is_none() on:click=export>
+                {move || ctx.t("report-export-csv")}
+            </button>
+            <p class="hint" id="report-export-hint">{move || ctx.t("report-export-hint")}</p>
+            <p role="status" data-testid="report-saved">
+                {move || saved.get().map(|path| ctx.tra("report-saved", &[("path", path)]))}
+            </p>
+        </div>
         {totals}
     }
 }
