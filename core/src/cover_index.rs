@@ -90,8 +90,9 @@ pub(crate) fn follow_ups_due_for(
 }
 
 /// When things come due for `member` (the daily reminder): the due date of each of their open
-/// follow-ups, as Today lists them, and for each person they accompany (a merged group once)
-/// the nearest check-in of an open goal. Dates only.
+/// follow-ups, as Today lists them, and for each person they accompany (a merged group once,
+/// accompanied through any of its records) the nearest check-in of an open goal over all the
+/// group's records, as the brief shows it. Dates only.
 pub(crate) fn due_dates_for(conn: &Connection, member: &MemberId) -> Result<DueDates> {
     let dates = |sql: &str| -> Result<Vec<NaiveDate>> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -112,8 +113,10 @@ pub(crate) fn due_dates_for(conn: &Connection, member: &MemberId) -> Result<DueD
         check_ins: dates(
             "SELECT MIN(p.next_check_in) FROM person_index p
              WHERE p.next_check_in IS NOT NULL
-               AND EXISTS (SELECT 1 FROM accompany_index a
-                           WHERE a.person_id = p.id AND a.member_id = ?1)
+               AND COALESCE(p.merge_root, p.id) IN (
+                   SELECT COALESCE(q.merge_root, q.id) FROM person_index q
+                   JOIN accompany_index a ON a.person_id = q.id
+                   WHERE a.member_id = ?1)
              GROUP BY COALESCE(p.merge_root, p.id)",
         )?,
     })

@@ -89,12 +89,16 @@ pub fn note_raised(path: &Path, day: NaiveDate) -> std::io::Result<()> {
 }
 
 /// What today's reminder says now, if it is due and something is: `None` when reminders are
-/// off, the time has not come, it was raised today, the vault is closed with nothing kept, or
-/// nothing is due.
-pub fn due_now(state: &AppState, now: NaiveDateTime) -> Option<DueCounts> {
+/// off, the time has not come, it was raised today (by its file, or `unnoted`: the day of one
+/// the file could not keep), the vault is closed with nothing kept, or nothing is due.
+pub fn due_now(
+    state: &AppState,
+    now: NaiveDateTime,
+    unnoted: Option<NaiveDate>,
+) -> Option<DueCounts> {
     let settings = state.settings();
-    let path = raised_path(&state.dir);
-    if !settings.reminders || !reminder::is_due(now, settings.reminder_minute, last_raised(&path)) {
+    let last = last_raised(&raised_path(&state.dir)).max(unnoted);
+    if !settings.reminders || !reminder::is_due(now, settings.reminder_minute, last) {
         return None;
     }
     let counts = state.due_dates()?.counts_on(now.date());
@@ -106,7 +110,9 @@ pub fn due_now(state: &AppState, now: NaiveDateTime) -> Option<DueCounts> {
 /// nothing of the team is written outside the vault) and tried again at the next tick.
 pub fn raise_if_due<R: Runtime>(app: &AppHandle<R>, now: NaiveDateTime) -> bool {
     let state = app.state::<AppState>();
-    let Some(counts) = due_now(&state, now) else {
+    // One look at a time (the clock's thread, an unlock): never two reminders for one day.
+    let mut unnoted = state.reminder_turn();
+    let Some(counts) = due_now(&state, now, *unnoted) else {
         return false;
     };
     let (title, body) = text(state.settings().lang, counts);
@@ -116,6 +122,8 @@ pub fn raise_if_due<R: Runtime>(app: &AppHandle<R>, now: NaiveDateTime) -> bool 
     }
     if let Err(e) = note_raised(&raised_path(&state.dir), now.date()) {
         eprintln!("tandem: the reminder's day could not be noted: {e}");
+        // Remembered here instead, so the next look does not raise it again.
+        *unnoted = Some(now.date());
     }
     true
 }
@@ -199,13 +207,13 @@ mod tests {
         let noon = NaiveDate::from_ymd_opt(2026, 12, 2)
             .and_then(|d| d.and_hms_opt(12, 0, 0))
             .unwrap_or_default();
-        assert_eq!(due_now(&state, noon), None, "closed: nothing kept");
+        assert_eq!(due_now(&state, noon, None), None, "closed: nothing kept");
         state.keep_due_dates(tandem_model::reminder::DueDates {
             follow_ups: vec![noon.date()],
             check_ins: vec![],
         });
         assert_eq!(
-            due_now(&state, noon),
+            due_now(&state, noon, None),
             Some(DueCounts {
                 follow_ups: 1,
                 check_ins: 0
@@ -213,15 +221,29 @@ mod tests {
             "locked: counted from the dates kept"
         );
         let morning = noon.date().and_hms_opt(8, 0, 0).unwrap_or_default();
-        assert_eq!(due_now(&state, morning), None, "before the time chosen");
+        assert_eq!(
+            due_now(&state, morning, None),
+            None,
+            "before the time chosen"
+        );
         let mut off = state.settings();
         off.reminders = false;
         state.set_settings(off).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(due_now(&state, noon), None, "turned off");
+        assert_eq!(due_now(&state, noon, None), None, "turned off");
         let mut on = state.settings();
         on.reminders = true;
         state.set_settings(on).unwrap_or_else(|e| panic!("{e:?}"));
+        let yesterday = noon.date().pred_opt();
+        assert!(
+            due_now(&state, noon, yesterday).is_some(),
+            "raised yesterday"
+        );
+        assert_eq!(
+            due_now(&state, noon, Some(noon.date())),
+            None,
+            "raised today, its file not written"
+        );
         note_raised(&raised_path(&state.dir), noon.date()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(due_now(&state, noon), None, "raised today already");
+        assert_eq!(due_now(&state, noon, None), None, "raised today already");
     }
 }

@@ -34,6 +34,9 @@ pub struct AppState {
     /// When this member's things come due, read at the last lock: what the daily reminder
     /// counts while the vault is locked (dates only, in memory only).
     kept_due: Mutex<Option<DueDates>>,
+    /// Held while the reminder is looked at and raised (the clock's thread and an unlock, one
+    /// at a time); holds the day of one raised that could not be noted in its file.
+    reminder: Mutex<Option<chrono::NaiveDate>>,
 }
 
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -63,6 +66,7 @@ impl AppState {
             settings: Mutex::new(settings),
             draft: Mutex::new(None),
             kept_due: Mutex::new(None),
+            reminder: Mutex::new(None),
         }
     }
 
@@ -144,7 +148,10 @@ impl AppState {
 
     /// Locks: keeps the due dates for the reminder, stops the sync and drops the vault.
     pub fn lock(&self) {
-        if let Some(old) = guard(&self.session).take() {
+        // The session's lock is let go first: waiting for the vault (a sync may hold it) must
+        // not hold up every other command meanwhile.
+        let old = guard(&self.session).take();
+        if let Some(old) = old {
             if let Ok(due) = old.vault.lock().my_due_dates() {
                 self.keep_due_dates(due);
             }
@@ -159,6 +166,12 @@ impl AppState {
             Ok(due) => Some(due),
             Err(_) => guard(&self.kept_due).clone(),
         }
+    }
+
+    /// The reminder's turn: one look at a time. Inside, the day of a reminder raised but not
+    /// noted in its file (so a file that cannot be written never raises it again that day).
+    pub fn reminder_turn(&self) -> MutexGuard<'_, Option<chrono::NaiveDate>> {
+        guard(&self.reminder)
     }
 
     /// Keeps `due` for the reminder while the vault is locked.
