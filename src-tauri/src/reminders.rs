@@ -61,12 +61,7 @@ pub fn text(lang: Lang, counts: DueCounts) -> (String, String) {
 /// Where the day of the last reminder of the vault in `vault_dir` is kept: beside the folder,
 /// named after it, like the settings.
 pub fn raised_path(vault_dir: &Path) -> PathBuf {
-    let name = vault_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vault".to_owned());
-    let parent = vault_dir.parent().unwrap_or(Path::new("."));
-    parent.join(format!("{name}.app-reminder.json"))
+    crate::settings::beside_vault(vault_dir, "app-reminder.json")
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -64,12 +64,18 @@ impl SettingsFile for Settings {
 /// after it (`…/vault` → `…/vault.app-settings.json`), so the vault folder holds only the
 /// vault's own files and two vaults side by side keep their own settings.
 pub fn settings_path(vault_dir: &Path) -> PathBuf {
+    beside_vault(vault_dir, "app-settings.json")
+}
+
+/// The app's file `…/vault.<what>` beside the vault folder `…/vault` (never inside it: the
+/// folder holds only the vault's own files).
+pub fn beside_vault(vault_dir: &Path, what: &str) -> PathBuf {
     let name = vault_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "vault".to_owned());
     let parent = vault_dir.parent().unwrap_or(Path::new("."));
-    parent.join(format!("{name}.app-settings.json"))
+    parent.join(format!("{name}.{what}"))
 }
 
 #[cfg(test)]

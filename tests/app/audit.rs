@@ -13,7 +13,7 @@ use crate::webdriver::Session;
 use serde_json::json;
 
 /// Sets an `<input type="date">` as the browser's date picker would, and tells the page.
-fn set_date(s: &Session, testid: &str, date: chrono::NaiveDate) {
+pub fn set_date(s: &Session, testid: &str, date: chrono::NaiveDate) {
     s.id(testid);
     s.script(
         "const [id, v] = arguments; \

@@ -212,7 +212,7 @@ fn unlock(app: &App) {
     });
 }
 
-/// A follow-up for `person`, due some days ago (set through the date field's own events).
+/// A follow-up for `person`, due some days ago.
 fn late_follow_up(app: &App, person: &str, what: &str) {
     let s = &app.s;
     app.open_brief(person);
@@ -222,11 +222,7 @@ fn late_follow_up(app: &App, person: &str, what: &str) {
     s.click_id("encounter-details-toggle");
     s.fill("encounter-follow-up", what);
     let late = chrono::Local::now().date_naive() - chrono::Days::new(2);
-    s.script(
-        "const el = document.querySelector('[data-testid=\"encounter-follow-up-due\"]'); \
-         el.value = arguments[0]; el.dispatchEvent(new Event('input', { bubbles: true }));",
-        json!([late.format("%Y-%m-%d").to_string()]),
-    );
+    crate::audit::set_date(s, "encounter-follow-up-due", late);
     s.click_id("encounter-save");
     s.wait_text("brief-followups", what);
 }
