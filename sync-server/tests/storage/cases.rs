@@ -1,6 +1,8 @@
 //! The cases, each over any backend.
 
-use crate::support::{device, doc, enrol, envelope, new_team, random32, team, Backend, NOW};
+use crate::support::{
+    device, doc, enrol, envelope, new_team, queue, random32, team, until_queued, Backend, NOW,
+};
 use tandem_protocol::api::DeviceRole;
 use tandem_relay::storage::{
     DeviceLookup, KeyEpochOutcome, NewInvite, NewKeyPackage, NewSnapshot, PageRequest, Refusal,
@@ -441,13 +443,11 @@ pub async fn a_page_comes_with_the_key_epoch_of_its_own_moment(s: &Backend) {
         let rotated = if grouped {
             // Queued in this order behind the held writer, then committed as one group.
             let hold = s.hold_writer().await.unwrap();
-            let append = tokio::spawn(append);
-            until_queued(s, 1).await;
-            let rotate = tokio::spawn(rotate);
-            until_queued(s, 2).await;
+            let append = queue(s, 1, append).await;
+            let rotate = queue(s, 2, rotate).await;
             drop(hold);
-            append.await.unwrap().unwrap();
-            rotate.await.unwrap()
+            append.await.unwrap();
+            rotate.await
         } else {
             append.await.unwrap();
             rotate.await
@@ -753,12 +753,6 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
 }
 
 /// Waits (without a clock) until `n` writes are queued behind a held writer.
-async fn until_queued(s: &Storage, n: usize) {
-    while s.queued_writes() < n {
-        tokio::task::yield_now().await;
-    }
-}
-
 pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
     let (t, admin) = new_team(s).await;
     let (t2, _) = new_team(s).await;
@@ -783,17 +777,22 @@ pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
     let mut tasks = Vec::new();
     for (i, (to, envelopes)) in pushes.into_iter().enumerate() {
         let storage = s.storage.clone();
-        tasks.push(tokio::spawn(async move {
-            storage.append(to, envelopes, NOW).await
-        }));
-        until_queued(s, i + 1).await;
+        tasks.push(
+            queue(
+                s,
+                i + 1,
+                async move { storage.append(to, envelopes, NOW).await },
+            )
+            .await,
+        );
     }
     // A write that fails half-way (its first package is fine, the second is for a revoked
     // device) in the same group on SQLite, where every write is grouped; PostgreSQL groups
     // pushes only and runs it on its own.
     let keys = {
         let storage = s.storage.clone();
-        tokio::spawn(async move {
+        let grouped = if s.backend() == "sqlite" { 6 } else { 5 };
+        queue(s, grouped, async move {
             storage
                 .put_key_packages(
                     t,
@@ -803,16 +802,14 @@ pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
                 )
                 .await
         })
+        .await
     };
-    let grouped = if s.backend() == "sqlite" { 6 } else { 5 };
-    until_queued(s, grouped).await;
     drop(hold);
 
     let mut results = Vec::new();
     for task in tasks {
         results.push(
             task.await
-                .unwrap()
                 .map(|o| o.iter().map(|o| (o.seq, o.duplicate)).collect::<Vec<_>>()),
         );
     }
@@ -828,7 +825,7 @@ pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
     assert_eq!(results[3].as_ref().unwrap(), &[(1, false)]);
     assert_eq!(results[4].as_ref().unwrap(), &[(1, true)]);
     assert!(matches!(
-        keys.await.unwrap(),
+        keys.await,
         Err(StorageError::Refused(Refusal::InactiveRecipient))
     ));
 
@@ -929,10 +926,12 @@ pub async fn one_group_records_signatures_and_cursors_as_if_alone(s: &Backend) {
     // The same signature twice in one group: only the first is new (the second a replay).
     for (i, hash) in [h1, h2, h1].into_iter().enumerate() {
         let storage = s.storage.clone();
-        signatures.push(tokio::spawn(async move {
-            storage.record_signature(hash, NOW + 60_000).await
-        }));
-        until_queued(s, i + 1).await;
+        signatures.push(
+            queue(s, i + 1, async move {
+                storage.record_signature(hash, NOW + 60_000).await
+            })
+            .await,
+        );
     }
     // Two moves of one device: the last one counts.
     let mut cursors = Vec::new();
@@ -941,19 +940,21 @@ pub async fn one_group_records_signatures_and_cursors_as_if_alone(s: &Backend) {
         .enumerate()
     {
         let storage = s.storage.clone();
-        cursors.push(tokio::spawn(async move {
-            storage.set_cursor(t, device, cursor).await
-        }));
-        until_queued(s, 4 + i).await;
+        cursors.push(
+            queue(s, 4 + i, async move {
+                storage.set_cursor(t, device, cursor).await
+            })
+            .await,
+        );
     }
     drop(hold);
     let mut recorded = Vec::new();
     for task in signatures {
-        recorded.push(task.await.unwrap().unwrap());
+        recorded.push(task.await.unwrap());
     }
     assert_eq!(recorded, vec![true, true, false]);
     for task in cursors {
-        assert_eq!(task.await.unwrap().unwrap(), 0);
+        assert_eq!(task.await.unwrap(), 0);
     }
     let after = s.group_commits();
     assert_eq!(after.0 - before.0, 1);

@@ -3,7 +3,7 @@
 //! drop makes room again; snapshots are bounded too, with a margin that lets a full team
 //! upload the snapshots that free it.
 
-use crate::support::{doc, envelope, new_team, Backend, NOW};
+use crate::support::{doc, envelope, new_team, queue, Backend, NOW};
 use tandem_protocol::{DocId, TeamId};
 use tandem_relay::storage::{
     NewEnvelope, PageRequest, Quota, Refusal, SnapshotOutcome, Storage, StorageError,
@@ -201,12 +201,6 @@ pub async fn erasing_frees_the_bytes_it_drops(s: &Backend) {
     assert_eq!(s.usage(t).await.unwrap(), (9, 6 * ENVELOPE));
 }
 
-async fn until_queued(s: &Storage, n: usize) {
-    while s.queued_writes() < n {
-        tokio::task::yield_now().await;
-    }
-}
-
 pub async fn one_group_judges_each_push_quota_as_if_alone(s: &Backend) {
     let (t, _) = new_team(s).await;
     let (t2, _) = new_team(s).await;
@@ -225,15 +219,17 @@ pub async fn one_group_judges_each_push_quota_as_if_alone(s: &Backend) {
     let mut tasks = Vec::new();
     for (i, (to, batch)) in pushes.into_iter().enumerate() {
         let storage = s.storage.clone();
-        tasks.push(tokio::spawn(async move {
-            storage.push_within(to, batch, 1, q, NOW).await
-        }));
-        until_queued(s, i + 1).await;
+        tasks.push(
+            queue(s, i + 1, async move {
+                storage.push_within(to, batch, 1, q, NOW).await
+            })
+            .await,
+        );
     }
     drop(hold);
     let mut answers = Vec::new();
     for task in tasks {
-        answers.push(task.await.unwrap());
+        answers.push(task.await);
     }
     let seqs =
         |i: usize| -> Vec<u64> { answers[i].as_ref().unwrap().iter().map(|o| o.seq).collect() };

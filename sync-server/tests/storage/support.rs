@@ -169,3 +169,41 @@ pub fn sized_snapshot(doc: DocId, covers: u64, author: DeviceId, len: usize) -> 
         stored_at_ms: NOW,
     }
 }
+
+/// A write the writer does not answer yet (it is held), waiting in its queue.
+pub type Queued<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// Sends `write` to the held group-commit writer from this task, polling it here until the
+/// writer's queue holds `n` writes; await what comes back for the answer. Writes sent one
+/// after another this way are queued, and so run, in that order. A spawned task would not do:
+/// the queue counts a write once its place is reserved, and on a loaded machine another task
+/// can reserve after it and push first (seen in CI), while in one poll reserving and pushing
+/// happen together.
+pub async fn queue<T>(
+    s: &Storage,
+    n: usize,
+    write: impl std::future::Future<Output = T> + Send + 'static,
+) -> Queued<T> {
+    let mut write: Queued<T> = Box::pin(write);
+    loop {
+        std::future::poll_fn(|cx| {
+            assert!(
+                write.as_mut().poll(cx).is_pending(),
+                "a write was answered while the writer was held"
+            );
+            std::task::Poll::Ready(())
+        })
+        .await;
+        if s.queued_writes() >= n {
+            return write;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Waits until the writer's queue holds `n` writes, in whatever order they came.
+pub async fn until_queued(s: &Storage, n: usize) {
+    while s.queued_writes() < n {
+        tokio::task::yield_now().await;
+    }
+}
