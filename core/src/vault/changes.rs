@@ -158,6 +158,11 @@ impl Vault {
             for id in &touched {
                 self.cache.docs.remove(id);
             }
+        } else if !touched.is_empty() {
+            // A link written to a person elsewhere before that device heard of their
+            // erasure arrives here after it: taken off. The page is written already, so a
+            // log that cannot be edited now is tried again after the next one.
+            let _ = self.unlink_links_to_erased();
         }
         result
     }

@@ -8,7 +8,7 @@
 
 use super::*;
 use crate::docs::merge;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use tandem_model::MergedRecord;
 
 impl Vault {
@@ -102,7 +102,12 @@ impl Vault {
 
     /// The street entries linked to any record of `group` become anonymous contacts again
     /// (before the group is erased): one change a month's log, written in one transaction.
-    pub(super) fn unlink_street_entries_of(&mut self, group: &[PersonId]) -> Result<()> {
+    ///
+    /// A log that cannot be read or written (damaged, or not all here yet) is passed over
+    /// rather than holding back the erasure: its links name a record that will not exist,
+    /// so views read them as no link, and [`Self::unlink_links_to_erased`] takes them off
+    /// once the log can be edited. Returns how many logs were passed over.
+    pub(super) fn unlink_street_entries_of(&mut self, group: &[PersonId]) -> Result<usize> {
         let mut by_log: BTreeMap<String, Vec<EncounterId>> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare_cached(
@@ -118,6 +123,7 @@ impl Vault {
             }
         }
         let mut pending: Vec<Pending> = Vec::new();
+        let mut passed_over = 0;
         for (doc_id, entries) in by_log {
             let edited = self.edit(
                 &doc_id,
@@ -133,16 +139,40 @@ impl Vault {
             );
             match edited {
                 Ok((_, change)) => pending.extend(change),
-                Err(e) => {
-                    // What was changed in memory and not written goes with it.
-                    for id in pending.iter().map(|p| p.doc_id.clone()).chain([doc_id]) {
-                        self.cache.docs.remove(&id);
-                    }
-                    return Err(e);
+                Err(_) => {
+                    // Whatever the edit left in memory goes; the log stays as stored.
+                    self.cache.docs.remove(&doc_id);
+                    passed_over += 1;
                 }
             }
         }
-        self.commit(pending)
+        self.commit(pending)?;
+        Ok(passed_over)
+    }
+
+    /// Takes off the links that name a person erased at their request: written on a device
+    /// that had not heard of the erasure yet, or left in a log that could not be edited
+    /// when the erasure was made. Run after each page a sync applies; what cannot be edited
+    /// now is tried again next time (the index keeps the rows).
+    pub(super) fn unlink_links_to_erased(&mut self) -> Result<()> {
+        let linked: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT DISTINCT person_id FROM street_link_index")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if linked.is_empty() {
+            return Ok(());
+        }
+        let erased: HashSet<String> = self.erased_people()?.into_iter().collect();
+        let gone: Vec<PersonId> = linked
+            .into_iter()
+            .filter(|p| erased.contains(p))
+            .map(PersonId)
+            .collect();
+        if !gone.is_empty() {
+            self.unlink_street_entries_of(&gone)?;
+        }
+        Ok(())
     }
 
     /// Links a street-log entry to a person ("this was Marc"): the entry stays in its
@@ -456,5 +486,74 @@ mod tests {
             assert_eq!(root.as_deref(), Some("a"), "{start}");
         }
         assert_eq!(ok(crate::index::merge_root_of_for_tests("a", &edges)), None);
+    }
+}
+
+#[cfg(test)]
+mod erasure_tests {
+    //! Erasure and street links: a damaged log does not hold an erasure back, and links
+    //! left naming an erased person are taken off the log itself, not only hidden.
+    use super::*;
+    use tandem_model::{NewEncounter, NewPerson};
+
+    fn ok<T>(r: Result<T>) -> T {
+        r.unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn raw_link(v: &mut Vault, log: &str) -> Option<PersonId> {
+        let doc = ok(v.doc(log));
+        street::read(doc).remove(0).link.map(|l| l.person)
+    }
+
+    #[test]
+    fn a_damaged_street_log_does_not_stop_an_erasure_and_is_unlinked_once_readable() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e:?}"));
+        let setup = super::super::NewVault {
+            member_name: "Sam".into(),
+            team_name: "Équipe".into(),
+        };
+        let pass = Passphrase::new("correct horse battery staple");
+        let mut v = ok(Vault::create(dir.path(), &pass, &setup));
+        let marc = ok(v.add_person(&NewPerson {
+            name: "Marc".into(),
+            ..NewPerson::default()
+        }));
+        let when = DateTime::from_timestamp(1_714_780_800, 0).unwrap_or_default(); // 2024-05-04
+        let e = ok(v.record_encounter(&NewEncounter {
+            at: Some(when),
+            ..NewEncounter::anonymous()
+        }));
+        ok(v.link_street_entry(&e, &marc));
+        let log = street::doc_id(v.team_id(), &street::month_of(when));
+        let good = ok(v.doc(&log)).save();
+
+        // The log's stored bytes are damaged: the erasure goes ahead all the same.
+        ok(store::replace_snapshot(&v.conn, &log, b"not automerge"));
+        v.cache.docs.remove(&log);
+        ok(v.erase_person(&marc, &[]));
+        assert!(v.person(&marc).is_err(), "erased");
+        assert!(v.street_log("2024-05").is_err(), "the log is still damaged");
+
+        // Readable again (repaired from another device's copy): the link the erasure could
+        // not take off is hidden at once and taken off the document by the next sweep.
+        ok(store::replace_snapshot(&v.conn, &log, &good));
+        v.cache.docs.remove(&log);
+        assert!(
+            ok(v.street_log("2024-05"))[0].link.is_none(),
+            "read as no link"
+        );
+        assert_eq!(
+            raw_link(&mut v, &log),
+            Some(marc.clone()),
+            "still in the log"
+        );
+        let outbox = ok(v.outbox_len());
+        ok(v.unlink_links_to_erased());
+        assert_eq!(raw_link(&mut v, &log), None, "taken off the log itself");
+        assert_eq!(ok(v.outbox_len()), outbox + 1, "and sent to the team");
+        // Nothing left to do: a second sweep writes nothing.
+        ok(v.unlink_links_to_erased());
+        assert_eq!(ok(v.outbox_len()), outbox + 1);
+        assert_eq!(ok(v.street_log("2024-05")).len(), 1, "the entry is kept");
     }
 }

@@ -1,6 +1,7 @@
 //! Reading records, lists, history and exports.
 
 use super::*;
+use std::collections::HashSet;
 
 impl Vault {
     // ---- reading ----
@@ -155,7 +156,20 @@ impl Vault {
         if store::load(&self.conn, &doc_id)?.is_none() && self.cache.touch(&doc_id).is_none() {
             return Ok(Vec::new());
         }
-        Ok(street::read(self.doc(&doc_id)?))
+        let mut entries = street::read(self.doc(&doc_id)?);
+        if entries.iter().any(|e| e.link.is_some()) {
+            // A link to a person erased at their request is no link (until it is taken off).
+            let erased: HashSet<String> = self.erased_people()?.into_iter().collect();
+            for e in &mut entries {
+                if e.link
+                    .as_ref()
+                    .is_some_and(|l| erased.contains(l.person.as_str()))
+                {
+                    e.link = None;
+                }
+            }
+        }
+        Ok(entries)
     }
 
     /// Who changed what in a person's record, and when, newest first. Never the content.

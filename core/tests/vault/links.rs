@@ -378,3 +378,29 @@ fn erasing_a_person_makes_their_street_entries_anonymous_again() {
         assert_eq!(v.person(&jo).expect("jo").encounters.len(), 1);
     }
 }
+
+#[test]
+fn a_link_made_offline_to_a_person_erased_meanwhile_is_taken_off() {
+    // B links a street entry to Marc while A, not yet hearing of it, erases Marc at his
+    // request. Once they sync, the entry is an anonymous contact again on both devices: the
+    // erased record's id is not left tying the entry to anyone.
+    let (_da, mut a, _db, mut b) = team_of_two();
+    let marc = add(&mut a, "Marc");
+    let e = street(&mut a, at(2024, 5, 3, 22, 0), "Café");
+    exchange(&mut [&mut a, &mut b]);
+    b.link_street_entry(&e, &marc).expect("b links");
+    a.erase_person(&marc, &[]).expect("a erases");
+    exchange(&mut [&mut a, &mut b]);
+    exchange(&mut [&mut a, &mut b]);
+    for v in [&mut a, &mut b] {
+        assert!(v.person(&marc).is_err(), "erased");
+        let may = v.street_log("2024-05").expect("may");
+        assert_eq!(may.len(), 1, "the entry is kept");
+        assert!(may[0].link.is_none(), "linked to no one");
+        let r = v.report(&may_2024()).expect("report");
+        assert_eq!(
+            (r.anonymous_contacts, r.street_contacts_linked, r.people_met),
+            (1, 0, 0)
+        );
+    }
+}
