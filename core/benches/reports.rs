@@ -35,7 +35,7 @@ fn team(persons: usize, encounters: usize) -> (TempDir, Vault) {
     (dir, v)
 }
 
-fn measure(c: &mut Criterion, label: &str, v: &Vault) {
+fn measure(c: &mut Criterion, label: &str, v: &mut Vault) {
     let today = Utc::now().date_naive();
     let month = ReportPeriod::last_month(today, "America/Montreal").unwrap();
     let year = ReportPeriod::days(today - Duration::days(364), today, "America/Montreal");
@@ -63,12 +63,12 @@ fn measure(c: &mut Criterion, label: &str, v: &Vault) {
 }
 
 fn reports(c: &mut Criterion) {
-    let (_dir, v) = team(1_000, 100_000);
-    measure(c, "1k people, 100k encounters", &v);
+    let (_dir, mut v) = team(1_000, 100_000);
+    measure(c, "1k people, 100k encounters", &mut v);
     if std::env::var_os("TANDEM_BENCH_LARGE").is_some() {
         drop(v);
-        let (_dir, v) = team(10_000, 1_000_000);
-        measure(c, "10k people, 1M encounters", &v);
+        let (_dir, mut v) = team(10_000, 1_000_000);
+        measure(c, "10k people, 1M encounters", &mut v);
     }
 }
 

@@ -39,7 +39,7 @@ fn period(a: &ReportArgs) -> Result<ReportPeriod> {
 
 pub fn run(a: &ReportArgs, session: &Session, out: &Output) -> Result<()> {
     let period = period(a)?;
-    let vault = session.open()?;
+    let mut vault = session.open()?;
     if let Some(path) = &a.research_csv {
         let export = vault.research_csv(&period)?;
         write_private(path, &export.bytes)

@@ -8,6 +8,7 @@
 //! A dozen lines of quoting do not justify a new dependency (the `csv` crate is not in the
 //! lock); the tests read what this writes back with Python's own `csv` module.
 
+use super::KnownCodes;
 use tandem_model::labels::{code_label, status_label};
 use tandem_model::{exported_count, GoalStatus, Lang, Report, Tally};
 
@@ -51,16 +52,25 @@ impl CsvWriter {
     }
 }
 
+/// What starts a formula in a spreadsheet's cell.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// One cell: defused if it would read as a formula, quoted if it holds a comma, a quote or a
-/// line break (quotes doubled).
+/// line break (quotes doubled). A spreadsheet set to split on semicolons (the default of a
+/// French Excel) makes a cell of each part between them, so each part is defused on its
+/// own: `food;=cmd` is written `food;'=cmd`.
 pub fn cell_text(cell: &str) -> String {
-    let defused;
-    let cell = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        defused = format!("'{cell}");
-        defused.as_str()
-    } else {
-        cell
-    };
+    let mut defused = String::with_capacity(cell.len() + 1);
+    for (i, part) in cell.split(';').enumerate() {
+        if i > 0 {
+            defused.push(';');
+        }
+        if part.trim_start_matches(' ').starts_with(FORMULA_START) {
+            defused.push('\'');
+        }
+        defused.push_str(part);
+    }
+    let cell = defused.as_str();
     if cell.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", cell.replace('"', "\"\""))
     } else {
@@ -90,8 +100,9 @@ fn status_name(code: &Option<String>, lang: Lang) -> String {
 }
 
 /// The report's counts as CSV (`section, item, code, count`), in French or English. Every
-/// count below 5 is written "<5", so small groups cannot be told apart.
-pub fn report_csv(report: &Report, lang: Lang) -> Vec<u8> {
+/// count below 5 is written "<5", so small groups cannot be told apart; a code the team's
+/// lists do not offer is counted as "other" (`known`), so no record's own words leave.
+pub fn report_csv(report: &Report, lang: Lang, known: &KnownCodes) -> Vec<u8> {
     let mut w = CsvWriter::new();
     let n = |v: u64| exported_count(v);
     w.row(&[
@@ -172,13 +183,17 @@ pub fn report_csv(report: &Report, lang: Lang) -> Vec<u8> {
             w.row(&[name, &item, r.code.as_deref().unwrap_or(""), &n(r.count)]);
         }
     };
+    let by_kind = known.fold_tallies(&report.by_kind, |k, c| k.kind(c).to_owned());
+    let mut given = known.fold_tallies(&report.given, |k, c| k.given(c).to_owned());
+    given.sort_by_key(|t| t.code.as_deref() != Some("naloxone"));
+    let by_domain = known.fold_tallies(&report.goals_by_domain, |k, c| k.domain(c).to_owned());
     section(
         &mut w,
         t(lang, "encounters by kind", "rencontres par type"),
-        &report.by_kind,
+        &by_kind,
         false,
     );
-    section(&mut w, t(lang, "given", "remis"), &report.given, false);
+    section(&mut w, t(lang, "given", "remis"), &given, false);
     section(
         &mut w,
         t(lang, "goals by status", "objectifs par état"),
@@ -188,7 +203,7 @@ pub fn report_csv(report: &Report, lang: Lang) -> Vec<u8> {
     section(
         &mut w,
         t(lang, "goals by life domain", "objectifs par domaine de vie"),
-        &report.goals_by_domain,
+        &by_domain,
         false,
     );
     for week in &report.per_week {
@@ -221,6 +236,14 @@ mod tests {
             "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
         );
         assert_eq!(cell_text("<5"), "<5");
+        // Each part a semicolon makes, and a formula behind spaces.
+        assert_eq!(
+            cell_text("food;=cmd|' /C calc'!A0"),
+            "food;'=cmd|' /C calc'!A0"
+        );
+        assert_eq!(cell_text("a; -1;b"), "a;' -1;b");
+        assert_eq!(cell_text("  =1"), "'  =1");
+        assert_eq!(cell_text("food;naloxone"), "food;naloxone");
     }
 
     #[test]

@@ -15,7 +15,81 @@ use crate::error::{Result, VaultError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use std::collections::{HashMap, HashSet};
-use tandem_model::{GoalStatus, Report, ReportPeriod, Tally, WeekTally};
+use tandem_model::labels::{ENCOUNTER_KINDS, GIVEN_ITEMS, LIFE_DOMAINS};
+use tandem_model::{GoalStatus, Report, ReportPeriod, Tally, TeamSettings, WeekTally};
+
+/// The code an export writes for what the team's lists do not offer.
+pub const OTHER: &str = "other";
+
+/// The codes a file that leaves the team may name: the built-in ones and the team's own
+/// lists. Anything else a record holds (an option since taken off the list, or words a
+/// changed client wrote where a code goes) is written as [`OTHER`]: an export never carries
+/// free text from a record verbatim.
+#[derive(Clone, Debug, Default)]
+pub struct KnownCodes {
+    kinds: HashSet<String>,
+    domains: HashSet<String>,
+    given: HashSet<String>,
+}
+
+impl KnownCodes {
+    /// The codes the team's settings offer, with the built-in ones.
+    pub fn of(settings: &TeamSettings) -> Self {
+        let set = |builtin: &[&str], team: &[String]| -> HashSet<String> {
+            builtin
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain(team.iter().cloned())
+                .chain([OTHER.to_owned()])
+                // A separator inside a code would split it in two in a spreadsheet.
+                .filter(|c| !c.contains([';', '|']) && !c.chars().any(char::is_control))
+                .collect()
+        };
+        Self {
+            kinds: set(&ENCOUNTER_KINDS, &settings.encounter_kinds),
+            domains: set(&LIFE_DOMAINS, &settings.life_domains),
+            given: set(&GIVEN_ITEMS, &settings.given_items),
+        }
+    }
+
+    fn fold<'a>(set: &HashSet<String>, code: &'a str) -> &'a str {
+        if set.contains(code) {
+            code
+        } else {
+            OTHER
+        }
+    }
+
+    /// An encounter kind as an export writes it.
+    pub fn kind<'a>(&self, code: &'a str) -> &'a str {
+        Self::fold(&self.kinds, code)
+    }
+
+    /// A life domain as an export writes it.
+    pub fn domain<'a>(&self, code: &'a str) -> &'a str {
+        Self::fold(&self.domains, code)
+    }
+
+    /// Something given as an export writes it.
+    pub fn given<'a>(&self, code: &'a str) -> &'a str {
+        Self::fold(&self.given, code)
+    }
+
+    /// Tallies with the codes folded, counts of one folded code added up, in the report's
+    /// order.
+    pub(crate) fn fold_tallies(
+        &self,
+        rows: &[Tally],
+        fold: impl Fn(&Self, &str) -> String,
+    ) -> Vec<Tally> {
+        let mut counts: HashMap<Option<String>, u64> = HashMap::new();
+        for t in rows {
+            let code = t.code.as_deref().map(|c| fold(self, c));
+            *counts.entry(code).or_insert(0) += t.count;
+        }
+        sorted(counts)
+    }
+}
 
 /// A period as instants: `[start, end)` in Unix milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,14 +7,15 @@
 //! anyone recorded: they are left out.
 //!
 //! A row holds a pseudonymous person key, the local day, the kind, the length, what was given
-//! (codes), whether a referral was made and the life domains touched (codes). Never a name,
+//! (codes), whether a referral was made and the life domains touched (codes; one the team's
+//! lists do not offer is written "other"). Never a name,
 //! nickname, note, place, referral text, goal words, or who recorded it. The person key is a
 //! keyed SHA-256 of the record's id under a random key made for this export and then
 //! dropped: stable inside one file (so rows of one person can be followed), unrelated from
 //! one export to the next, and not the id the vault knows them by.
 
 use super::csv::CsvWriter;
-use super::{local_day, span, time_zone};
+use super::{local_day, span, time_zone, KnownCodes};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
@@ -47,16 +48,23 @@ pub const COLUMNS: [&str; 7] = [
     "life_domains",
 ];
 
-fn codes(json: &str) -> String {
-    serde_json::from_str::<Vec<String>>(json)
-        .unwrap_or_default()
-        .join(";")
+/// A list of codes, each as the export writes it (`fold`), once each, `;` between.
+fn codes(json: &str, fold: impl Fn(&str) -> &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for code in serde_json::from_str::<Vec<String>>(json).unwrap_or_default() {
+        let code = fold(&code).to_owned();
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    out.join(";")
 }
 
 pub(crate) fn export(
     conn: &Connection,
     period: &ReportPeriod,
     now: DateTime<Utc>,
+    known: &KnownCodes,
 ) -> Result<ResearchExport> {
     let tz = time_zone(&period.time_zone)?;
     let s = span(period, &tz)?;
@@ -95,11 +103,14 @@ pub(crate) fn export(
             local_day(at, &tz)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            kind.unwrap_or_default(),
+            kind.as_deref()
+                .map(|k| known.kind(k))
+                .unwrap_or_default()
+                .to_owned(),
             duration.map(|d| d.to_string()).unwrap_or_default(),
-            codes(&given),
+            codes(&given, |c| known.given(c)),
             (if referrals > 0 { "yes" } else { "no" }).to_owned(),
-            codes(&domains),
+            codes(&domains, |c| known.domain(c)),
         ]);
         encounters += 1;
         people.insert(person);

@@ -381,6 +381,9 @@ fn check_option(value: &str) -> Result<String> {
         Some("an option is at most 60 characters")
     } else if value.chars().any(char::is_control) {
         Some("an option is one line")
+    } else if value.contains([';', '|']) {
+        // Exports list codes with `;` between, and a spreadsheet may split cells there.
+        Some("an option cannot hold ; or |")
     } else {
         None
     };

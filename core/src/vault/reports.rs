@@ -1,7 +1,7 @@
 //! Reports and exports of counts, from the indexes (see `crate::report`).
 
 use super::*;
-use crate::report::{self, ResearchExport};
+use crate::report::{self, KnownCodes, ResearchExport};
 use tandem_model::{Report, ReportPeriod};
 
 impl Vault {
@@ -10,15 +10,18 @@ impl Vault {
         report::compute(&self.conn, period, Utc::now())
     }
 
-    /// The report's counts as CSV in French or English, every count below 5 written "<5".
-    pub fn report_csv(&self, period: &ReportPeriod, lang: Lang) -> Result<Vec<u8>> {
-        Ok(report::csv::report_csv(&self.report(period)?, lang))
+    /// The report's counts as CSV in French or English, every count below 5 written "<5"
+    /// and every code the team's lists do not offer written "other".
+    pub fn report_csv(&mut self, period: &ReportPeriod, lang: Lang) -> Result<Vec<u8>> {
+        let known = KnownCodes::of(&self.team()?.settings);
+        Ok(report::csv::report_csv(&self.report(period)?, lang, &known))
     }
 
     /// The de-identified row-per-encounter export of `period`, for people whose consent
     /// covers research only ([`crate::report`] says what it holds).
-    pub fn research_csv(&self, period: &ReportPeriod) -> Result<ResearchExport> {
-        report::research::export(&self.conn, period, Utc::now())
+    pub fn research_csv(&mut self, period: &ReportPeriod) -> Result<ResearchExport> {
+        let known = KnownCodes::of(&self.team()?.settings);
+        report::research::export(&self.conn, period, Utc::now(), &known)
     }
 }
 

@@ -218,3 +218,71 @@ fn the_counts_csv_opens_with_accents_and_hides_counts_below_five() {
         String::from_utf8(vault.report_csv(&FEBRUARY(), Lang::En).expect("csv")).expect("UTF-8");
     assert!(en.contains("Referrals made,,7"));
 }
+
+#[test]
+fn words_where_a_code_goes_leave_as_other_and_team_options_as_they_are() {
+    // A changed client (or an option since taken off the team's list) puts words where a
+    // code goes. The screen on the device shows them; no exported file carries them.
+    let (dir, mut vault) = new_vault();
+    vault
+        .add_team_option(tandem_core::model::OptionList::GivenItems, "Café chaud")
+        .expect("team option");
+    let err = vault
+        .add_team_option(tandem_core::model::OptionList::GivenItems, "a;=cmd|x")
+        .expect_err("a separator in an option");
+    assert!(err.to_string().contains(';'), "{err}");
+    let p = person(&mut vault, "Gaston Ours", &[ConsentUse::Research]);
+    for d in 1..=5 {
+        let mut e = NewEncounter::with_person(p.clone());
+        e.at = Some(utc(2026, 2, d, 15, 0, 0));
+        e.kind = Some("Gaston au parc".into());
+        e.given = vec![
+            "insuline de Gaston".into(),
+            "Café chaud".into(),
+            "=cmd|' /C calc'!A0".into(),
+        ];
+        e.domains = vec!["sa fille Léa".into(), "housing".into()];
+        vault.record_encounter(&e).expect("encounter");
+    }
+    let report = vault.report(&FEBRUARY()).expect("report");
+    assert!(report
+        .given
+        .iter()
+        .any(|t| t.code.as_deref() == Some("insuline de Gaston")));
+
+    let csv = vault.report_csv(&FEBRUARY(), Lang::Fr).expect("csv");
+    let research = vault.research_csv(&FEBRUARY()).expect("research");
+    for (name, bytes) in [("counts", &csv), ("research", &research.bytes)] {
+        let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+        for words in ["Gaston", "insuline", "Léa", "cmd", "calc"] {
+            assert!(!text.contains(words), "{name} holds {words:?}:\n{text}");
+        }
+        let path = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&path, bytes).expect("write");
+        let rows = python_rows(&path);
+        // No cell, nor any part of one between semicolons, starts a formula.
+        for cell in rows.iter().flatten() {
+            for part in cell.split(';') {
+                assert!(
+                    !part.trim_start().starts_with(['=', '+', '-', '@']),
+                    "{name}: {cell:?}"
+                );
+            }
+        }
+        if name == "counts" {
+            let count = |section: &str, code: &str| {
+                rows.iter()
+                    .find(|r| r[0] == section && r[2] == code)
+                    .map(|r| r[3].clone())
+            };
+            // Both unknown items were given five times: one "other" row counts ten.
+            assert_eq!(count("remis", "other").as_deref(), Some("10"));
+            assert_eq!(count("remis", "Café chaud").as_deref(), Some("5"));
+            assert_eq!(count("rencontres par type", "other").as_deref(), Some("5"));
+        } else {
+            assert_eq!(rows[1][2], "other", "kind");
+            assert_eq!(rows[1][4], "other;Café chaud", "given, each once");
+            assert_eq!(rows[1][6], "other;housing", "domains");
+        }
+    }
+}
