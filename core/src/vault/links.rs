@@ -542,6 +542,9 @@ mod erasure_tests {
             ok(v.street_log("2024-05"))[0].link.is_none(),
             "read as no link"
         );
+        let recent = ok(v.recent_encounters(10));
+        assert_eq!(recent.len(), 1, "the street entry is among the latest");
+        assert!(recent[0].link.is_none(), "in every view");
         assert_eq!(
             raw_link(&mut v, &log),
             Some(marc.clone()),

@@ -133,6 +133,7 @@ impl Vault {
             };
             out.extend(found.into_iter().filter(|e| e.id.0 == enc_id));
         }
+        self.hide_links_to_erased(&mut out)?;
         Ok(out)
     }
 
@@ -157,19 +158,26 @@ impl Vault {
             return Ok(Vec::new());
         }
         let mut entries = street::read(self.doc(&doc_id)?);
+        self.hide_links_to_erased(&mut entries)?;
+        Ok(entries)
+    }
+
+    /// A street entry's link to a person erased at their request is read as no link (until
+    /// a sync's sweep takes it off the log: `unlink_links_to_erased`).
+    fn hide_links_to_erased(&mut self, entries: &mut [Encounter]) -> Result<()> {
         if entries.iter().any(|e| e.link.is_some()) {
-            // A link to a person erased at their request is no link (until it is taken off).
             let erased: HashSet<String> = self.erased_people()?.into_iter().collect();
-            for e in &mut entries {
-                if e.link
+            for e in entries {
+                let gone = e
+                    .link
                     .as_ref()
-                    .is_some_and(|l| erased.contains(l.person.as_str()))
-                {
+                    .is_some_and(|l| erased.contains(l.person.as_str()));
+                if gone {
                     e.link = None;
                 }
             }
         }
-        Ok(entries)
+        Ok(())
     }
 
     /// Who changed what in a person's record, and when, newest first. Never the content.
