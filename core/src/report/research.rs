@@ -8,11 +8,12 @@
 //!
 //! A row holds a pseudonymous person key, the local day, the kind, the length, what was given
 //! (codes), whether a referral was made and the life domains touched (codes; one the team's
-//! lists do not offer is written "other"). Never a name,
-//! nickname, note, place, referral text, goal words, or who recorded it. The person key is a
-//! keyed SHA-256 of the record's id under a random key made for this export and then
-//! dropped: stable inside one file (so rows of one person can be followed), unrelated from
-//! one export to the next, and not the id the vault knows them by.
+//! lists do not offer is written "other"). Never a name, nickname, note, place, referral
+//! text, goal words, or who recorded it. The person key is a keyed SHA-256 of the person's
+//! id under a random key made for this export and then dropped: stable inside one file (so
+//! rows of one person can be followed), unrelated from one export to the next, and not the
+//! id the vault knows them by. Two records merged into one are one person with one key;
+//! whether a record's encounters are in is still decided by the consent that record holds.
 
 use super::csv::CsvWriter;
 use super::{local_day, span, time_zone, KnownCodes};
@@ -80,7 +81,8 @@ pub(crate) fn export(
     };
 
     let mut stmt = conn.prepare_cached(
-        "SELECT e.person_id, e.at, e.kind, e.duration, e.given, e.referrals, e.domains
+        "SELECT COALESCE(p.merge_root, p.id), e.at, e.kind, e.duration, e.given, e.referrals,
+                e.domains
          FROM encounter_index e JOIN person_index p ON p.id = e.person_id
          WHERE e.at >= ?1 AND e.at < ?2
            AND p.research_since IS NOT NULL AND p.research_since <= ?3
@@ -117,8 +119,9 @@ pub(crate) fn export(
     }
     let met: i64 = conn
         .prepare_cached(
-            "SELECT count(DISTINCT person_id) FROM encounter_index
-             WHERE at >= ?1 AND at < ?2 AND person_id IS NOT NULL",
+            "SELECT count(DISTINCT COALESCE(p.merge_root, e.person_id))
+             FROM encounter_index e LEFT JOIN person_index p ON p.id = e.person_id
+             WHERE e.at >= ?1 AND e.at < ?2 AND e.person_id IS NOT NULL",
         )?
         .query_row(params![s.start, s.end], |r| r.get(0))?;
     Ok(ResearchExport {

@@ -286,3 +286,25 @@ fn words_where_a_code_goes_leave_as_other_and_team_options_as_they_are() {
         }
     }
 }
+
+#[test]
+fn two_records_merged_into_one_are_one_person_with_one_key_in_the_research_export() {
+    let (_dir, mut vault) = new_vault();
+    let one = person(&mut vault, "Noé Tremblay", &[ConsentUse::Research]);
+    let two = person(&mut vault, "Noé T.", &[ConsentUse::Research]);
+    meet(&mut vault, &one, 3, "", &[]);
+    meet(&mut vault, &two, 4, "", &[]);
+    let before = vault.research_csv(&FEBRUARY()).expect("export");
+    assert_eq!((before.encounters, before.people), (2, 2));
+    vault.merge_people(&one, &two).expect("merge");
+    let after = vault.research_csv(&FEBRUARY()).expect("export");
+    assert_eq!((after.encounters, after.people, after.left_out), (2, 1, 0));
+    let text = String::from_utf8(after.bytes).expect("UTF-8");
+    let keys: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or(""))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "one person, one key");
+}
