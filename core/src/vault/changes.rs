@@ -153,12 +153,18 @@ impl Vault {
 
     fn apply_batch_with(&mut self, page: PulledPage, strict: bool) -> Result<PageReport> {
         let mut touched: Vec<String> = Vec::new();
+        // Only a street log (a link) or the team document (an erasure) can leave a link to
+        // an erased person: the sweep below is not run for pages of records.
+        let sweep = page
+            .docs
+            .iter()
+            .any(|d| matches!(d.kind, DocKind::StreetLog | DocKind::Team));
         let result = self.apply_batch_inner(page, strict, &mut touched);
         if result.is_err() {
             for id in &touched {
                 self.cache.docs.remove(id);
             }
-        } else if !touched.is_empty() {
+        } else if sweep && !touched.is_empty() {
             // A link written to a person elsewhere before that device heard of their
             // erasure arrives here after it: taken off. The page is written already, so a
             // log that cannot be edited now is tried again after the next one.

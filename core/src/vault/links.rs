@@ -106,8 +106,8 @@ impl Vault {
     /// A log that cannot be read or written (damaged, or not all here yet) is passed over
     /// rather than holding back the erasure: its links name a record that will not exist,
     /// so views read them as no link, and [`Self::unlink_links_to_erased`] takes them off
-    /// once the log can be edited. Returns how many logs were passed over.
-    pub(super) fn unlink_street_entries_of(&mut self, group: &[PersonId]) -> Result<usize> {
+    /// once the log can be edited.
+    pub(super) fn unlink_street_entries_of(&mut self, group: &[PersonId]) -> Result<()> {
         let mut by_log: BTreeMap<String, Vec<EncounterId>> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare_cached(
@@ -123,7 +123,6 @@ impl Vault {
             }
         }
         let mut pending: Vec<Pending> = Vec::new();
-        let mut passed_over = 0;
         for (doc_id, entries) in by_log {
             let edited = self.edit(
                 &doc_id,
@@ -142,17 +141,16 @@ impl Vault {
                 Err(_) => {
                     // Whatever the edit left in memory goes; the log stays as stored.
                     self.cache.docs.remove(&doc_id);
-                    passed_over += 1;
                 }
             }
         }
-        self.commit(pending)?;
-        Ok(passed_over)
+        self.commit(pending)
     }
 
     /// Takes off the links that name a person erased at their request: written on a device
     /// that had not heard of the erasure yet, or left in a log that could not be edited
-    /// when the erasure was made. Run after each page a sync applies; what cannot be edited
+    /// when the erasure was made. Run after each page that brings a street log or the team
+    /// document; what cannot be edited
     /// now is tried again next time (the index keeps the rows).
     pub(super) fn unlink_links_to_erased(&mut self) -> Result<()> {
         let linked: Vec<String> = self

@@ -284,7 +284,7 @@ impl Vault {
         }
         // A log that cannot be edited now keeps its links to a record that will not exist:
         // read as no link, and taken off after a later sync.
-        let _passed_over = self.unlink_street_entries_of(&group)?;
+        self.unlink_street_entries_of(&group)?;
         for p in group.iter().rev() {
             self.erase_one(p)?;
         }

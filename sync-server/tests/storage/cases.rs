@@ -752,7 +752,6 @@ pub async fn key_epochs_go_one_at_a_time_to_active_devices_only(s: &Backend) {
     );
 }
 
-/// Waits (without a clock) until `n` writes are queued behind a held writer.
 pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
     let (t, admin) = new_team(s).await;
     let (t2, _) = new_team(s).await;
