@@ -10,7 +10,7 @@
 
 use super::KnownCodes;
 use tandem_model::labels::{code_label, status_label};
-use tandem_model::{exported_count, GoalStatus, Lang, Report, Tally};
+use tandem_model::{exported_count, GoalStatus, Lang, OptionList, Report, Tally};
 
 /// The byte-order mark that starts every file.
 pub const BOM: &str = "\u{feff}";
@@ -183,10 +183,10 @@ pub fn report_csv(report: &Report, lang: Lang, known: &KnownCodes) -> Vec<u8> {
             w.row(&[name, &item, r.code.as_deref().unwrap_or(""), &n(r.count)]);
         }
     };
-    let by_kind = known.fold_tallies(&report.by_kind, |k, c| k.kind(c).to_owned());
-    let mut given = known.fold_tallies(&report.given, |k, c| k.given(c).to_owned());
+    let by_kind = known.fold_tallies(&report.by_kind, OptionList::EncounterKinds);
+    let mut given = known.fold_tallies(&report.given, OptionList::GivenItems);
     given.sort_by_key(|t| t.code.as_deref() != Some("naloxone"));
-    let by_domain = known.fold_tallies(&report.goals_by_domain, |k, c| k.domain(c).to_owned());
+    let by_domain = known.fold_tallies(&report.goals_by_domain, OptionList::LifeDomains);
     section(
         &mut w,
         t(lang, "encounters by kind", "rencontres par type"),

@@ -15,8 +15,7 @@ use crate::error::{Result, VaultError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use std::collections::{HashMap, HashSet};
-use tandem_model::labels::{ENCOUNTER_KINDS, GIVEN_ITEMS, LIFE_DOMAINS};
-use tandem_model::{GoalStatus, Report, ReportPeriod, Tally, TeamSettings, WeekTally};
+use tandem_model::{GoalStatus, OptionList, Report, ReportPeriod, Tally, TeamSettings, WeekTally};
 
 /// The code an export writes for what the team's lists do not offer.
 pub const OTHER: &str = "other";
@@ -27,64 +26,46 @@ pub const OTHER: &str = "other";
 /// free text from a record verbatim.
 #[derive(Clone, Debug, Default)]
 pub struct KnownCodes {
-    kinds: HashSet<String>,
-    domains: HashSet<String>,
-    given: HashSet<String>,
+    lists: HashMap<OptionList, HashSet<String>>,
 }
 
 impl KnownCodes {
     /// The codes the team's settings offer, with the built-in ones.
     pub fn of(settings: &TeamSettings) -> Self {
-        let set = |builtin: &[&str], team: &[String]| -> HashSet<String> {
-            builtin
-                .iter()
-                .map(|s| (*s).to_owned())
-                .chain(team.iter().cloned())
-                .chain([OTHER.to_owned()])
-                // A separator inside a code would split it in two in a spreadsheet.
-                .filter(|c| !c.contains([';', '|']) && !c.chars().any(char::is_control))
-                .collect()
-        };
-        Self {
-            kinds: set(&ENCOUNTER_KINDS, &settings.encounter_kinds),
-            domains: set(&LIFE_DOMAINS, &settings.life_domains),
-            given: set(&GIVEN_ITEMS, &settings.given_items),
-        }
+        let builtin = TeamSettings::default();
+        let lists = OptionList::ALL
+            .into_iter()
+            .map(|which| {
+                let codes = builtin
+                    .list(which)
+                    .iter()
+                    .chain(settings.list(which))
+                    .cloned()
+                    .chain([OTHER.to_owned()])
+                    // A separator inside a code would split it in two in a spreadsheet.
+                    .filter(|c| !c.contains([';', '|']) && !c.chars().any(char::is_control))
+                    .collect();
+                (which, codes)
+            })
+            .collect();
+        Self { lists }
     }
 
-    fn fold<'a>(set: &HashSet<String>, code: &'a str) -> &'a str {
-        if set.contains(code) {
+    /// A code of list `which` as an export writes it.
+    pub fn code<'a>(&self, which: OptionList, code: &'a str) -> &'a str {
+        if self.lists.get(&which).is_some_and(|l| l.contains(code)) {
             code
         } else {
             OTHER
         }
     }
 
-    /// An encounter kind as an export writes it.
-    pub fn kind<'a>(&self, code: &'a str) -> &'a str {
-        Self::fold(&self.kinds, code)
-    }
-
-    /// A life domain as an export writes it.
-    pub fn domain<'a>(&self, code: &'a str) -> &'a str {
-        Self::fold(&self.domains, code)
-    }
-
-    /// Something given as an export writes it.
-    pub fn given<'a>(&self, code: &'a str) -> &'a str {
-        Self::fold(&self.given, code)
-    }
-
-    /// Tallies with the codes folded, counts of one folded code added up, in the report's
-    /// order.
-    pub(crate) fn fold_tallies(
-        &self,
-        rows: &[Tally],
-        fold: impl Fn(&Self, &str) -> String,
-    ) -> Vec<Tally> {
+    /// Tallies of list `which` with the codes folded, counts of one folded code added up,
+    /// in the report's order.
+    pub(crate) fn fold_tallies(&self, rows: &[Tally], which: OptionList) -> Vec<Tally> {
         let mut counts: HashMap<Option<String>, u64> = HashMap::new();
         for t in rows {
-            let code = t.code.as_deref().map(|c| fold(self, c));
+            let code = t.code.as_deref().map(|c| self.code(which, c).to_owned());
             *counts.entry(code).or_insert(0) += t.count;
         }
         sorted(counts)

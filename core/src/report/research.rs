@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
-use tandem_model::ReportPeriod;
+use tandem_model::{OptionList, ReportPeriod};
 use zeroize::Zeroizing;
 
 /// What a research export made: the file and what is in it.
@@ -106,13 +106,13 @@ pub(crate) fn export(
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
             kind.as_deref()
-                .map(|k| known.kind(k))
+                .map(|k| known.code(OptionList::EncounterKinds, k))
                 .unwrap_or_default()
                 .to_owned(),
             duration.map(|d| d.to_string()).unwrap_or_default(),
-            codes(&given, |c| known.given(c)),
+            codes(&given, |c| known.code(OptionList::GivenItems, c)),
             (if referrals > 0 { "yes" } else { "no" }).to_owned(),
-            codes(&domains, |c| known.domain(c)),
+            codes(&domains, |c| known.code(OptionList::LifeDomains, c)),
         ]);
         encounters += 1;
         people.insert(person);
