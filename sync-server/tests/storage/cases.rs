@@ -446,8 +446,8 @@ pub async fn a_page_comes_with_the_key_epoch_of_its_own_moment(s: &Backend) {
             let append = queue(s, 1, append).await;
             let rotate = queue(s, 2, rotate).await;
             drop(hold);
-            append.await.unwrap();
-            rotate.await
+            append.await.unwrap().unwrap();
+            rotate.await.unwrap()
         } else {
             append.await.unwrap();
             rotate.await
@@ -809,6 +809,7 @@ pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
     for task in tasks {
         results.push(
             task.await
+                .unwrap()
                 .map(|o| o.iter().map(|o| (o.seq, o.duplicate)).collect::<Vec<_>>()),
         );
     }
@@ -824,7 +825,7 @@ pub async fn one_group_answers_each_push_as_if_alone(s: &Backend) {
     assert_eq!(results[3].as_ref().unwrap(), &[(1, false)]);
     assert_eq!(results[4].as_ref().unwrap(), &[(1, true)]);
     assert!(matches!(
-        keys.await,
+        keys.await.unwrap(),
         Err(StorageError::Refused(Refusal::InactiveRecipient))
     ));
 
@@ -949,11 +950,11 @@ pub async fn one_group_records_signatures_and_cursors_as_if_alone(s: &Backend) {
     drop(hold);
     let mut recorded = Vec::new();
     for task in signatures {
-        recorded.push(task.await.unwrap());
+        recorded.push(task.await.unwrap().unwrap());
     }
     assert_eq!(recorded, vec![true, true, false]);
     for task in cursors {
-        assert_eq!(task.await.unwrap(), 0);
+        assert_eq!(task.await.unwrap().unwrap(), 0);
     }
     let after = s.group_commits();
     assert_eq!(after.0 - before.0, 1);

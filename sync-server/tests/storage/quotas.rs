@@ -229,7 +229,7 @@ pub async fn one_group_judges_each_push_quota_as_if_alone(s: &Backend) {
     drop(hold);
     let mut answers = Vec::new();
     for task in tasks {
-        answers.push(task.await);
+        answers.push(task.await.unwrap());
     }
     let seqs =
         |i: usize| -> Vec<u64> { answers[i].as_ref().unwrap().iter().map(|o| o.seq).collect() };

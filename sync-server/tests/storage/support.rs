@@ -170,21 +170,20 @@ pub fn sized_snapshot(doc: DocId, covers: u64, author: DeviceId, len: usize) -> 
     }
 }
 
-/// A write the writer does not answer yet (it is held), waiting in its queue.
-pub type Queued<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
-
 /// Sends `write` to the held group-commit writer from this task, polling it here until the
-/// writer's queue holds `n` writes; await what comes back for the answer. Writes sent one
-/// after another this way are queued, and so run, in that order. A spawned task would not do:
-/// the queue counts a write once its place is reserved, and on a loaded machine another task
-/// can reserve after it and push first (seen in CI), while in one poll reserving and pushing
-/// happen together.
-pub async fn queue<T>(
+/// writer's queue holds `n` writes, then hands it to its own task; await the handle for the
+/// answer. Writes sent one after another this way are queued, and so run, in that order. A
+/// task spawned at once would not do: the queue counts a write once its place is reserved, and
+/// on a loaded machine another task can reserve after it and push first (seen in CI), while in
+/// one poll reserving and pushing happen together. Once queued it must go on being polled: a
+/// write PostgreSQL runs outside the group holds the team's row lock while it waits, and left
+/// unpolled it would stall the group for good (seen in CI too).
+pub async fn queue<T: Send + 'static>(
     s: &Storage,
     n: usize,
     write: impl std::future::Future<Output = T> + Send + 'static,
-) -> Queued<T> {
-    let mut write: Queued<T> = Box::pin(write);
+) -> tokio::task::JoinHandle<T> {
+    let mut write = Box::pin(write);
     loop {
         std::future::poll_fn(|cx| {
             assert!(
@@ -195,7 +194,7 @@ pub async fn queue<T>(
         })
         .await;
         if s.queued_writes() >= n {
-            return write;
+            return tokio::spawn(write);
         }
         tokio::task::yield_now().await;
     }
