@@ -163,6 +163,20 @@ fn fits(s: &Session, screen: &str) {
         overflow.as_i64().is_some_and(|x| x <= 0),
         "{screen}: the page scrolls sideways by {overflow} px"
     );
+    // The bottom bar is fixed, so a label wider than its button never makes the page scroll:
+    // it is cut off instead ("Aujourd'hui" at 360 px). Each label must fit in its button.
+    let cut = s.script(
+        "return [...document.querySelectorAll('.nav-item')]
+            .filter(b => b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight
+                || b.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .map(b => b.textContent)",
+        json!([]),
+    );
+    assert_eq!(
+        cut,
+        json!([]),
+        "{screen}: these labels of the bottom bar do not fit in their buttons"
+    );
 }
 
 /// Every screen of an unlocked app without a team, audited in the language on screen.
