@@ -1,5 +1,5 @@
 //! Small pieces used on several screens: the sync badge, the navigation, the language switch,
-//! the error line, and the numbering of searches typed as one goes.
+//! the error line, the numbering of searches typed as one goes, and a search box's state.
 
 use crate::ctx::{ctx, Screen};
 use crate::logic::format::clock;
@@ -8,8 +8,9 @@ use crate::platform::minutes_east;
 use crate::tauri::invoke;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
 use tandem_model::shell::answers::Settings;
-use tandem_model::shell::args::SaveSettings;
+use tandem_model::shell::args::{Query, SaveSettings};
 use tandem_model::shell::Command;
 use tandem_model::Lang;
 
@@ -164,5 +165,75 @@ impl Latest {
     /// Whether search `number` is still the newest.
     pub fn is_newest(self, number: u64) -> bool {
         self.0.get_value() == number
+    }
+}
+
+/// A search box that searches as one types (a picker of people or places): the text in the
+/// box and what the newest search found. An empty box finds nothing, and an answer that comes
+/// after a newer search (or after the box was cleared) is dropped.
+pub struct LiveSearch<T: Send + Sync + 'static> {
+    pub query: RwSignal<String>,
+    pub results: RwSignal<Vec<T>>,
+    searches: Latest,
+}
+
+impl<T: Send + Sync + 'static> Clone for LiveSearch<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for LiveSearch<T> {}
+
+impl<T: Send + Sync + 'static> std::fmt::Debug for LiveSearch<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(std::any::type_name::<Self>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Send + Sync + 'static> Default for LiveSearch<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Send + Sync + 'static> LiveSearch<T> {
+    pub fn new() -> Self {
+        Self {
+            query: RwSignal::new(String::new()),
+            results: RwSignal::new(Vec::new()),
+            searches: Latest::new(),
+        }
+    }
+
+    /// The box now reads `text`: asks `command` for it, and shows what `found` makes of the
+    /// answer (nothing if the shell refused).
+    pub fn typed<R: DeserializeOwned + 'static>(
+        self,
+        command: Command,
+        text: String,
+        found: impl FnOnce(R) -> Vec<T> + 'static,
+    ) {
+        self.query.set(text.clone());
+        let mine = self.searches.begin();
+        if text.trim().is_empty() {
+            self.results.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            let answer = invoke::<R>(command, &Query { query: text }).await;
+            if self.searches.is_newest(mine) {
+                self.results.set(answer.map(found).unwrap_or_default());
+            }
+        });
+    }
+
+    /// Empties the box and its results (something was picked); a search still on its way is
+    /// not shown.
+    pub fn clear(self) {
+        self.searches.begin();
+        self.query.set(String::new());
+        self.results.set(Vec::new());
     }
 }

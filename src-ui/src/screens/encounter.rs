@@ -8,12 +8,12 @@ use crate::logic::draft::{toggle, EncounterDraft, Invalid, Who};
 use crate::logic::format::to_datetime_input;
 use crate::platform::{minutes_east, now};
 use crate::tauri::invoke;
-use crate::widgets::{ErrorLine, Latest};
+use crate::widgets::{ErrorLine, LiveSearch};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_model::labels::code_label;
 use tandem_model::shell::answers::Today;
-use tandem_model::shell::args::{AddPerson, DraftSave, NoArgs, OfPerson, Query, RecordEncounter};
+use tandem_model::shell::args::{AddPerson, DraftSave, NoArgs, OfPerson, RecordEncounter};
 use tandem_model::shell::Command;
 use tandem_model::{
     Goal, NewPerson, OptionList, PersonBrief, PersonId, PersonSummary, TeamSettings,
@@ -26,9 +26,8 @@ pub fn EncounterScreen() -> impl IntoView {
     let draft = RwSignal::new(EncounterDraft::default());
     let loaded = RwSignal::new(false);
     let saved_draft = RwSignal::new(false);
-    let query = RwSignal::new(String::new());
-    let results = RwSignal::new(Vec::<PersonSummary>::new());
-    let searches = Latest::new();
+    let live = LiveSearch::<PersonSummary>::new();
+    let (query, results) = (live.query, live.results);
     let goals = RwSignal::new(Vec::<Goal>::new());
     let error = RwSignal::new(None::<String>);
     let field_errors = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
@@ -114,24 +113,13 @@ pub fn EncounterScreen() -> impl IntoView {
     });
 
     let search = move |text: String| {
-        query.set(text.clone());
-        let mine = searches.begin();
-        if text.trim().is_empty() {
-            results.set(Vec::new());
-            return;
-        }
-        spawn_local(async move {
-            let found =
-                invoke::<Vec<PersonSummary>>(Command::SearchPeople, &Query { query: text }).await;
-            if searches.is_newest(mine) {
-                results.set(found.unwrap_or_default());
-            }
+        live.typed(Command::SearchPeople, text, |found: Vec<PersonSummary>| {
+            found
         });
     };
     let choose = move |who: Who| {
         draft.update(|d| d.who = who);
-        query.set(String::new());
-        results.set(Vec::new());
+        live.clear();
     };
     let add_new_person = move |_| {
         let name = query.get_untracked().trim().to_owned();

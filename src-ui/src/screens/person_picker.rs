@@ -3,11 +3,8 @@
 //! search is (the vault's search).
 
 use crate::ctx::ctx;
-use crate::tauri::invoke;
-use crate::widgets::Latest;
+use crate::widgets::LiveSearch;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use tandem_model::shell::args::Query;
 use tandem_model::shell::Command;
 use tandem_model::{PersonId, PersonSummary};
 
@@ -23,26 +20,18 @@ pub fn PersonPicker(
     on_pick: impl Fn(PersonSummary) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = ctx();
-    let query = RwSignal::new(String::new());
-    let results = RwSignal::new(Vec::<PersonSummary>::new());
-    let searches = Latest::new();
+    let live = LiveSearch::<PersonSummary>::new();
+    let (query, results) = (live.query, live.results);
     let exclude = StoredValue::new(exclude);
     let search = move |text: String| {
-        query.set(text.clone());
-        let mine = searches.begin();
-        if text.trim().is_empty() {
-            results.set(Vec::new());
-            return;
-        }
-        spawn_local(async move {
-            let found =
-                invoke::<Vec<PersonSummary>>(Command::SearchPeople, &Query { query: text }).await;
-            if searches.is_newest(mine) {
-                let mut found = found.unwrap_or_default();
+        live.typed(
+            Command::SearchPeople,
+            text,
+            move |mut found: Vec<PersonSummary>| {
                 exclude.with_value(|x| found.retain(|p| Some(&p.id) != x.as_ref()));
-                results.set(found);
-            }
-        });
+                found
+            },
+        );
     };
     let (input_id, list_id) = (format!("{id}-search"), format!("{id}-results"));
     let no_match = move || !query.get().trim().is_empty() && results.get().is_empty();

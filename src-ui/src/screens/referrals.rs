@@ -7,12 +7,10 @@ use crate::ctx::{ctx, Ctx};
 use crate::logic::draft::{EncounterDraft, PickedPlace};
 use crate::logic::format::{day_args, local_day};
 use crate::platform::{minutes_east, now};
-use crate::tauri::invoke;
-use crate::widgets::Latest;
+use crate::widgets::LiveSearch;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tandem_model::shell::answers::PlaceList;
-use tandem_model::shell::args::{Query, SetReferralOutcome};
+use tandem_model::shell::args::SetReferralOutcome;
 use tandem_model::shell::Command;
 use tandem_model::{place_kind_label, Encounter, MemberId, Outcome, Place};
 
@@ -20,22 +18,10 @@ use tandem_model::{place_kind_label, Encounter, MemberId, Outcome, Place};
 #[component]
 pub fn ReferralPicker(draft: RwSignal<EncounterDraft>) -> impl IntoView {
     let ctx = ctx();
-    let query = RwSignal::new(String::new());
-    let results = RwSignal::new(Vec::<Place>::new());
-    let searches = Latest::new();
+    let live = LiveSearch::<Place>::new();
+    let (query, results) = (live.query, live.results);
     let search = move |text: String| {
-        query.set(text.clone());
-        let mine = searches.begin();
-        if text.trim().is_empty() {
-            results.set(Vec::new());
-            return;
-        }
-        spawn_local(async move {
-            let found = invoke::<PlaceList>(Command::SearchPlaces, &Query { query: text }).await;
-            if searches.is_newest(mine) {
-                results.set(found.map(|l| l.places).unwrap_or_default());
-            }
-        });
+        live.typed(Command::SearchPlaces, text, |found: PlaceList| found.places);
     };
     let pick = move |p: PickedPlace| {
         draft.update(|d| {
@@ -43,8 +29,7 @@ pub fn ReferralPicker(draft: RwSignal<EncounterDraft>) -> impl IntoView {
                 d.referred_to.push(p);
             }
         });
-        query.set(String::new());
-        results.set(Vec::new());
+        live.clear();
     };
     let unpick =
         move |id: tandem_model::PlaceId| draft.update(|d| d.referred_to.retain(|p| p.id != id));
