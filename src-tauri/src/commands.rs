@@ -520,6 +520,33 @@ pub fn export_report_csv(
 ) -> CommandResult<tandem_model::shell::answers::SavedFile> {
     let lang = state.settings().lang;
     let bytes = state.with_vault(|v| v.report_csv(&local_period(from, to), lang))?;
+    let path = save_in_downloads(&format!("tandem-report-{from}-{to}"), &bytes)?;
+    Ok(tandem_model::shell::answers::SavedFile { path })
+}
+
+/// The de-identified row-per-encounter file of `from` to `to` (both included): only people
+/// whose recorded consent covers research, a key made for this file only, codes and no words
+/// (`tandem_core::report` says what it holds). Saved as the report's CSV is, readable by this
+/// user only; answers where, and how many encounters, people and people left out.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn export_research_csv(
+    state: State<'_, AppState>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> CommandResult<tandem_model::shell::answers::ResearchSaved> {
+    let export = state.with_vault(|v| v.research_csv(&local_period(from, to)))?;
+    let path = save_in_downloads(&format!("tandem-research-{from}-{to}"), &export.bytes)?;
+    Ok(tandem_model::shell::answers::ResearchSaved {
+        path,
+        encounters: export.encounters,
+        people: export.people,
+        left_out: export.left_out,
+    })
+}
+
+/// Saves a CSV file in the Downloads folder (else the home folder) under a name no other file
+/// has there; answers its path.
+fn save_in_downloads(stem: &str, bytes: &[u8]) -> CommandResult<String> {
     let dirs = directories::UserDirs::new();
     let dir = dirs
         .as_ref()
@@ -531,9 +558,7 @@ pub fn export_report_csv(
                 "no Downloads or home folder to save the file in",
             )
         })?;
-    let path = crate::files::save_new(&dir, &format!("tandem-report-{from}-{to}"), "csv", &bytes)
-        .map_err(|e| CommandError::new(ErrorCode::Io, format!("saving the report: {e}")))?;
-    Ok(tandem_model::shell::answers::SavedFile {
-        path: path.display().to_string(),
-    })
+    let path = crate::files::save_new(&dir, stem, "csv", bytes)
+        .map_err(|e| CommandError::new(ErrorCode::Io, format!("saving the file: {e}")))?;
+    Ok(path.display().to_string())
 }

@@ -77,6 +77,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
             commands::draft_clear,
             commands::report,
             commands::export_report_csv,
+            commands::export_research_csv,
             cover::cover,
             cover::team_follow_ups,
             cover::mark_away,

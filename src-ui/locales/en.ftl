@@ -336,6 +336,18 @@ report-status = Status
 report-export-csv = Save the counts as CSV
 report-export-hint = For a spreadsheet (LibreOffice, Excel): the counts of this period only, no name, nothing per member; a count below 5 is written "<5".
 report-saved = Saved: { $path }
+report-export-research = Save the research export (CSV)
+report-export-research-hint = One row per encounter of the people whose recorded consent covers research, each person under a key made for this file only: no name, note, place or words, nothing per member. Look it over before it leaves the team.
+report-research-counts = { $encounters ->
+    [one] { $encounters } encounter
+   *[other] { $encounters } encounters
+} of { $people ->
+    [one] { $people } person
+   *[other] { $people } people
+}; { $left ->
+    [one] { $left } person met in this period is left out
+   *[other] { $left } people met in this period are left out
+} (their consent does not cover research).
 ## Hand-over and cover
 cover-open = Hand-over and cover
 cover-title = Hand-over and cover

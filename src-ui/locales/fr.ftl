@@ -342,6 +342,18 @@ report-status = État
 report-export-csv = Enregistrer les chiffres en CSV
 report-export-hint = Pour un tableur (LibreOffice, Excel) : les chiffres de cette période seulement, sans nom, rien par membre ; un chiffre sous 5 est écrit « <5 ».
 report-saved = Enregistré : { $path }
+report-export-research = Enregistrer l'export pour la recherche (CSV)
+report-export-research-hint = Une ligne par rencontre des personnes dont le consentement enregistré couvre la recherche, chacune sous une clé faite pour ce fichier seulement : ni nom, ni note, ni lieu, ni texte, rien par membre. Relisez-le avant qu'il quitte l'équipe.
+report-research-counts = { $encounters ->
+    [one] { $encounters } rencontre
+   *[other] { $encounters } rencontres
+} de { $people ->
+    [one] { $people } personne
+   *[other] { $people } personnes
+} ; { $left ->
+    [one] { $left } personne rencontrée dans la période est laissée de côté
+   *[other] { $left } personnes rencontrées dans la période sont laissées de côté
+} (leur consentement ne couvre pas la recherche).
 ## Relais et remplacement
 cover-open = Relais et remplacement
 cover-title = Relais et remplacement

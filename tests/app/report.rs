@@ -78,3 +78,52 @@ fn a_coordinator_sees_the_charts_and_saves_the_counts_as_csv() {
         app.shot(&format!("report-{tag}"));
     }
 }
+
+/// The research export from the report screen: only the person whose consent covers research
+/// is in it, under a key and never by name; the screen says what the file holds and who was
+/// left out; the file is readable by its owner only.
+#[test]
+fn the_research_export_holds_only_people_whose_consent_covers_research() {
+    let home = tempfile::tempdir().unwrap();
+    let app = App::start_in(home);
+    let s = &app.s;
+    app.first_run_alone("Sam");
+    app.add_person("Hélène Tremblay");
+    s.fill("consent-what", "Research on outreach work");
+    let research = s.find("#consent-use-research");
+    s.click(&research);
+    s.click_id("consent-save");
+    s.wait_text("brief-consents", "Research on outreach work");
+    app.add_person("Marc Dubois");
+    app.record_encounter("helene", "Hélène Tremblay", "Coffee at the park");
+    app.record_encounter("marc", "Marc Dubois", "Talked about housing");
+
+    s.click_id("nav-report");
+    crate::cover::choose(s, "report-choice", "month");
+    s.wait_text("report-totals", "2");
+    s.click_id("report-export-research");
+    let saved = s.wait_for("where the research export was saved", || {
+        let t = s.text(&s.id("research-path"));
+        t.contains(".csv").then_some(t)
+    });
+    let counts = s.text(&s.id("research-counts"));
+    assert!(
+        counts.starts_with("1 encounter of 1 person; 1 person met"),
+        "{counts}"
+    );
+    let path = saved.trim_start_matches("Saved:").trim();
+    assert!(path.contains("tandem-research-"), "{path}");
+    let text = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+    let rows: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(rows.len(), 2, "a header and Hélène's one encounter: {text}");
+    assert!(rows[0].starts_with("person_key"), "{text}");
+    for words in ["Hélène", "Tremblay", "Marc", "Coffee", "housing", "Sam"] {
+        assert!(!text.contains(words), "{words} in {text}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+    }
+}

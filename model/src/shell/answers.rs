@@ -158,6 +158,20 @@ pub struct SavedFile {
     pub path: String,
 }
 
+/// `export_research_csv`: where the file was saved and what it holds, for the coordinator to
+/// check before sending it (these counts stay on the screen; the file holds none of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResearchSaved {
+    /// The file's full path.
+    pub path: String,
+    /// Encounters (rows) in the file.
+    pub encounters: usize,
+    /// Different people in it.
+    pub people: usize,
+    /// People met in the period left out: their consent does not cover research.
+    pub left_out: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

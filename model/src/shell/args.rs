@@ -262,7 +262,7 @@ pub struct DraftSave {
     pub draft: String,
 }
 
-/// `report` and `export_report_csv`: the days `from` to `to`, both included, read in this
+/// `report`, `export_report_csv` and `export_research_csv`: the days `from` to `to`, both included, read in this
 /// computer's time zone.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportDays {

@@ -126,6 +126,9 @@ commands! {
     /// The report's counts saved as a CSV file for a spreadsheet ([`args::ReportDays`] →
     /// [`answers::SavedFile`]).
     ExportReportCsv = "export_report_csv",
+    /// The de-identified row-per-encounter file of the people whose consent covers research,
+    /// saved as CSV ([`args::ReportDays`] → [`answers::ResearchSaved`]).
+    ExportResearchCsv = "export_research_csv",
     // ---- hand-over and cover ----
     /// Members present and away, and what needs someone ([`answers::Cover`]).
     Cover = "cover",

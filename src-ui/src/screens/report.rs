@@ -9,7 +9,7 @@ use crate::platform::{minutes_east, now};
 use crate::widgets::ErrorLine;
 use leptos::prelude::*;
 use tandem_model::labels::{code_label, status_label};
-use tandem_model::shell::answers::SavedFile;
+use tandem_model::shell::answers::{ResearchSaved, SavedFile};
 use tandem_model::shell::args::ReportDays;
 use tandem_model::shell::Command;
 use tandem_model::{GoalStatus, Lang, Report, ReportPeriod, Tally};
@@ -133,6 +133,41 @@ pub fn ReportScreen() -> impl IntoView {
             move |f: SavedFile| saved.set(Some(f.path)),
         );
     };
+    // The research export of the same days: where it went and what it holds.
+    let research = RwSignal::new(None::<ResearchSaved>);
+    let export_research = move |_| {
+        let Some(r) = data.get_untracked() else {
+            return;
+        };
+        let args = ReportDays {
+            from: r.period.from,
+            to: r.period.to,
+        };
+        research.set(None);
+        ctx.run(
+            Command::ExportResearchCsv,
+            args,
+            error,
+            move |f: ResearchSaved| research.set(Some(f)),
+        );
+    };
+    let research_words = move || {
+        research.get().map(|f| {
+            let counts = ctx.tra(
+                "report-research-counts",
+                &[
+                    ("encounters", f.encounters.to_string()),
+                    ("people", f.people.to_string()),
+                    ("left", f.left_out.to_string()),
+                ],
+            );
+            let path = ctx.tra("report-saved", &[("path", f.path)]);
+            view! {
+                <span data-testid="research-counts">{counts}</span>" "
+                <span data-testid="research-path">{path}</span>
+            }
+        })
+    };
 
     let option = move |value: &'static str, key: &'static str| {
         view! {
@@ -209,6 +244,13 @@ pub fn ReportScreen() -> impl IntoView {
             <p role="status" data-testid="report-saved">
                 {move || saved.get().map(|path| ctx.tra("report-saved", &[("path", path)]))}
             </p>
+            <button type="button" data-testid="report-export-research"
+                aria-describedby="report-research-hint"
+                disabled=move || data.get().is_none() on:click=export_research>
+                {move || ctx.t("report-export-research")}
+            </button>
+            <p class="hint" id="report-research-hint">{move || ctx.t("report-export-research-hint")}</p>
+            <p role="status" data-testid="report-research-saved">{research_words}</p>
         </div>
         {totals}
     }
