@@ -158,7 +158,6 @@ pub fn EncounterScreen() -> impl IntoView {
                     let r = invoke::<String>(Command::RecordEncounter, &args).await;
                     busy.set(false);
                     if ctx.answer(r, error).is_some() {
-                        ctx.notify("encounter-saved");
                         match d.who {
                             Who::Person { id, .. } => ctx.go(Screen::Brief(id)),
                             _ => ctx.go(Screen::Today),
