@@ -111,6 +111,14 @@ pub enum VaultError {
     /// since it was shown): nothing was done.
     #[error("{0} changed since it was shown: nothing was done; look again")]
     ChangedMeanwhile(&'static str),
+    /// A merge would make a record of more than `max` records merged together.
+    #[error(
+        "a person's record can hold at most {max} records merged together: nothing was merged"
+    )]
+    TooManyMerged {
+        /// The bound.
+        max: usize,
+    },
     /// The device's storage is full. The write was rolled back whole: nothing was saved, and
     /// what was saved before is intact.
     #[error("this device's storage is full: nothing was saved; free some space and try again")]
@@ -173,6 +181,7 @@ impl VaultError {
             Self::NotFound { .. } | Self::NoMatch => ErrorCode::NotFound,
             Self::Ambiguous { .. } => ErrorCode::Ambiguous,
             Self::ChangedMeanwhile(_) => ErrorCode::ChangedMeanwhile,
+            Self::TooManyMerged { .. } => ErrorCode::TooManyMerged,
             Self::Io { .. } => ErrorCode::Io,
             Self::DiskFull(_) => ErrorCode::DiskFull,
             Self::Database(_) | Self::Automerge(_) | Self::Crypto | Self::Internal(_) => {

@@ -56,6 +56,9 @@ pub enum ErrorCode {
     /// What the action was asked for changed since it was shown (a sync brought a change):
     /// nothing was done; look again and confirm what is shown now.
     ChangedMeanwhile,
+    /// A merge would put more records together than one person's record may hold (the
+    /// vault's bound, so a brief never loads an unbounded number of documents).
+    TooManyMerged,
     /// Anything else: a bug or an unexpected state.
     Internal,
 }

@@ -301,6 +301,7 @@ error-revoked = This device was removed from the team.
 error-relay-went-back = The relay's log went back past what this device saw (it may have been restored from a backup). Nothing is sent to it or taken from it: your changes stay on this device until an admin checks the relay.
 error-team-record-refused = The relay offered a change to the team that no admin signed (or went back on the team's record). It was refused and syncing is paused: your changes stay on this device, and syncing resumes by itself once the relay's answers check out. Tell an admin.
 error-not-in-team = This notebook is not in a team on a relay yet.
+error-too-many-merged = A person's record can hold at most 32 records merged together: nothing was merged.
 error-changed-meanwhile = This changed since it was shown (a sync brought something): nothing was done. Look again, then confirm.
 error-internal = Something went wrong. Your saved work is safe.
 record-fingerprint = Team record fingerprint (every device of the team shows the same):

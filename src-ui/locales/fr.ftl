@@ -307,6 +307,7 @@ error-revoked = Cet appareil a été retiré de l'équipe.
 error-relay-went-back = Le journal du relais est revenu en arrière de ce que cet appareil avait vu (restauré depuis une sauvegarde ?). Rien ne lui est envoyé ni pris : vos changements restent sur cet appareil jusqu'à ce qu'un·e admin vérifie le relais.
 error-team-record-refused = Le relais a proposé un changement d'équipe qu'aucun·e admin n'a signé (ou est revenu en arrière sur le registre de l'équipe). Il a été refusé et la synchronisation est en pause : vos changements restent sur cet appareil, et elle reprend d'elle-même dès que les réponses du relais sont vérifiées. Prévenez un·e admin.
 error-not-in-team = Ce carnet n'est pas encore dans une équipe sur un relais.
+error-too-many-merged = Le dossier d'une personne peut réunir au plus 32 dossiers fusionnés : rien n'a été fusionné.
 error-changed-meanwhile = Ceci a changé depuis l'affichage (une synchronisation a apporté du nouveau) : rien n'a été fait. Regardez à nouveau, puis confirmez.
 error-internal = Quelque chose s'est mal passé. Votre travail enregistré est en sécurité.
 record-fingerprint = Empreinte du registre de l’équipe (chaque appareil de l’équipe affiche la même) :

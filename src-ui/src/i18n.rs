@@ -64,6 +64,7 @@ pub fn error_key(code: &str) -> &'static str {
         "team_record_refused" => "error-team-record-refused",
         "not_in_team" => "error-not-in-team",
         "changed_meanwhile" => "error-changed-meanwhile",
+        "too_many_merged" => "error-too-many-merged",
         _ => "error-internal",
     }
 }

@@ -11,6 +11,12 @@ use crate::docs::merge;
 use std::collections::{BTreeMap, HashSet};
 use tandem_model::MergedRecord;
 
+/// The most records read as one person (the record kept and those merged into it). A merge
+/// that would make more is refused; a larger group (merges made on devices that had not
+/// synced, or a hostile member's) is read up to this many, by id, so one brief never loads
+/// an unbounded number of documents. The others still find the record they are part of.
+pub const MAX_MERGE_GROUP: usize = 32;
+
 impl Vault {
     /// The record a person's id stands for now: the record it was merged into (following
     /// chains), or itself. An id the index does not hold is returned as it is.
@@ -23,14 +29,22 @@ impl Vault {
         Ok(root.flatten().map(PersonId).unwrap_or_else(|| id.clone()))
     }
 
-    /// The records read as one: `root` first, then those merged into it, by id.
+    /// The records read as one: `root` first, then those merged into it, by id (at most
+    /// [`MAX_MERGE_GROUP`] in all).
     pub(super) fn merge_group(&self, root: &PersonId) -> Result<Vec<PersonId>> {
         let mut out = vec![root.clone()];
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM person_index WHERE merge_root = ?1 AND id != ?1 ORDER BY id",
+            "SELECT id FROM person_index WHERE merge_root = ?1 AND id != ?1 ORDER BY id
+             LIMIT ?2",
         )?;
         let others = stmt
-            .query_map([root.as_str()], |r| r.get::<_, String>(0))?
+            .query_map(
+                rusqlite::params![
+                    root.as_str(),
+                    i64::try_from(MAX_MERGE_GROUP - 1).unwrap_or(i64::MAX)
+                ],
+                |r| r.get::<_, String>(0),
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         out.extend(others.into_iter().map(PersonId));
         Ok(out)
@@ -234,6 +248,20 @@ impl Vault {
             return Err(VaultError::Invalid {
                 field: "merge",
                 reason: "these are one record already",
+            });
+        }
+        let size = |root: &PersonId| -> Result<usize> {
+            Ok(self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM person_index WHERE merge_root = ?1 AND id != ?1",
+                )?
+                .query_row([root.as_str()], |r| r.get::<_, i64>(0))
+                .map(|n| 1 + usize::try_from(n).unwrap_or(usize::MAX))?)
+        };
+        if size(&keep)?.saturating_add(size(&other)?) > MAX_MERGE_GROUP {
+            return Err(VaultError::TooManyMerged {
+                max: MAX_MERGE_GROUP,
             });
         }
         self.person_doc(&other)?;
@@ -443,6 +471,61 @@ mod tests {
         // A real link still works after both.
         ok(v.link_street_entry(&e, &marc));
         assert_eq!(ok(v.person(&marc)).encounters.len(), 1);
+    }
+
+    #[test]
+    fn a_merge_group_stops_at_its_bound_and_a_larger_one_is_read_up_to_it() {
+        let (_dir, mut v) = vault();
+        let add = |v: &mut Vault, name: String| {
+            ok(v.add_person(&NewPerson {
+                name,
+                ..NewPerson::default()
+            }))
+        };
+        let root = add(&mut v, "Root".into());
+        let others: Vec<_> = (0..MAX_MERGE_GROUP)
+            .map(|i| add(&mut v, format!("Record {i}")))
+            .collect();
+        // Up to the bound, merges go through.
+        for o in &others[..MAX_MERGE_GROUP - 1] {
+            ok(v.merge_people(&root, o));
+        }
+        assert_eq!(ok(v.merge_group(&root)).len(), MAX_MERGE_GROUP);
+        // One more is refused, and so is merging the whole group into another record.
+        let last = &others[MAX_MERGE_GROUP - 1];
+        for (keep, other) in [(&root, last), (last, &root)] {
+            assert!(
+                matches!(
+                    v.merge_people(keep, other),
+                    Err(VaultError::TooManyMerged { .. })
+                ),
+                "a group of {} refused",
+                MAX_MERGE_GROUP + 1
+            );
+        }
+        assert_eq!(ok(v.resolve_person(last)), *last);
+        // Made all the same (by a device that had not synced, or a changed client): the id
+        // still finds the record, which is read from the first 32 records only.
+        hostile_put(
+            &mut v,
+            last.as_str(),
+            DocKind::Person,
+            None,
+            &[("merged_into", root.as_str())],
+        );
+        assert_eq!(ok(v.resolve_person(last)), root);
+        assert_eq!(ok(v.merge_group(&root)).len(), MAX_MERGE_GROUP);
+        let rec = ok(v.person(&root));
+        assert_eq!(rec.profile.nicknames.len(), MAX_MERGE_GROUP - 1);
+        assert_eq!(ok(v.list_people()).len(), 1);
+        // Erased as shown (those 32), the record beyond the bound is one of its own again, to
+        // be seen and erased in turn: nothing stays hidden behind an erased record.
+        let group = ok(v.merge_group(&root));
+        ok(v.erase_person(&root, &group[1..]));
+        let left = ok(v.list_people());
+        assert_eq!(left.len(), 1);
+        assert!(others.contains(&left[0].id) && !group.contains(&left[0].id));
+        assert_eq!(ok(v.resolve_person(&left[0].id)), left[0].id);
     }
 
     #[test]
