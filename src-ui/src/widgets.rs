@@ -171,6 +171,7 @@ impl Latest {
 /// A search box that searches as one types (a picker of people or places): the text in the
 /// box and what the newest search found. An empty box finds nothing, and an answer that comes
 /// after a newer search (or after the box was cleared) is dropped.
+#[derive(Debug)]
 pub struct LiveSearch<T: Send + Sync + 'static> {
     pub query: RwSignal<String>,
     pub results: RwSignal<Vec<T>>,
@@ -184,13 +185,6 @@ impl<T: Send + Sync + 'static> Clone for LiveSearch<T> {
 }
 
 impl<T: Send + Sync + 'static> Copy for LiveSearch<T> {}
-
-impl<T: Send + Sync + 'static> std::fmt::Debug for LiveSearch<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(std::any::type_name::<Self>())
-            .finish_non_exhaustive()
-    }
-}
 
 impl<T: Send + Sync + 'static> Default for LiveSearch<T> {
     fn default() -> Self {

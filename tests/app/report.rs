@@ -84,8 +84,7 @@ fn a_coordinator_sees_the_charts_and_saves_the_counts_as_csv() {
 /// left out; the file is readable by its owner only.
 #[test]
 fn the_research_export_holds_only_people_whose_consent_covers_research() {
-    let home = tempfile::tempdir().unwrap();
-    let app = App::start_in(home);
+    let app = App::start();
     let s = &app.s;
     app.first_run_alone("Sam");
     app.add_person("Hélène Tremblay");

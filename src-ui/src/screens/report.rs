@@ -115,15 +115,20 @@ pub fn ReportScreen() -> impl IntoView {
         });
     };
     fetch();
+    // The days of the report on screen, which both exports save.
+    let shown_days = move || {
+        data.with_untracked(|r| {
+            r.as_ref().map(|r| ReportDays {
+                from: r.period.from,
+                to: r.period.to,
+            })
+        })
+    };
     // Where the CSV of the counts on screen was saved, to say so.
     let saved = RwSignal::new(None::<String>);
     let export = move |_| {
-        let Some(r) = data.get_untracked() else {
+        let Some(args) = shown_days() else {
             return;
-        };
-        let args = ReportDays {
-            from: r.period.from,
-            to: r.period.to,
         };
         saved.set(None);
         ctx.run(
@@ -136,12 +141,8 @@ pub fn ReportScreen() -> impl IntoView {
     // The research export of the same days: where it went and what it holds.
     let research = RwSignal::new(None::<ResearchSaved>);
     let export_research = move |_| {
-        let Some(r) = data.get_untracked() else {
+        let Some(args) = shown_days() else {
             return;
-        };
-        let args = ReportDays {
-            from: r.period.from,
-            to: r.period.to,
         };
         research.set(None);
         ctx.run(
