@@ -11,6 +11,9 @@
 //! Sizes: `TANDEM_BENCH_PERSONS`, `TANDEM_BENCH_ENCOUNTERS`, `TANDEM_BENCH_ROUNDS`;
 //! `TANDEM_BENCH_SCALES=1,3,10` runs those sizes times each factor, one after the other, and
 //! prints how every step grows against the first (the curve the README charts).
+//! `TANDEM_BENCH_KEEP=<folder>` keeps each size's relay and founder there after its push and
+//! starts later runs from copies of them: profiling the first sync of the largest size then
+//! costs its ~2 minutes instead of the ~13 the setup takes (the push is not measured again).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../sync/harness.rs"]
@@ -177,11 +180,32 @@ fn main() {
 /// and check (in a child process), then two online devices.
 fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
     let tail = 500;
-
     // The founder uploads ~1,500 snapshots once, as fast as it can: the per-device rate limit
     // (20/s by default) would only stretch the setup.
-    let relay = RelayProcess::start_with(&["--rate-per-second", "5000", "--rate-burst", "5000"]);
+    let relay_args = ["--rate-per-second", "5000", "--rate-burst", "5000"];
     let dirs = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("TANDEM_BENCH_KEEP")
+        .map(|k| std::path::PathBuf::from(k).join(format!("{persons}-{encounters}-{tail}")));
+    if let Some(kept) = kept.as_ref().filter(|k| k.join("push_s").exists()) {
+        let relay_data = tempfile::tempdir().unwrap();
+        copy_dir(&kept.join("relay"), relay_data.path());
+        copy_dir(&kept.join("a"), &dirs.path().join("a"));
+        let _relay = RelayProcess::start_on(relay_data, &relay_args);
+        let a = Arc::new(SharedVault::new(
+            Vault::open(&dirs.path().join("a"), &pass()).unwrap(),
+        ));
+        let push_s: f64 = std::fs::read_to_string(kept.join("push_s"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        println!(
+            "setup and push: kept from {} ({push_s:.1} s then)",
+            kept.display()
+        );
+        return measure(&a, &dirs, persons, encounters + tail, push_s, rounds);
+    }
+    let relay = RelayProcess::start_with(&relay_args);
     let a = Arc::new(SharedVault::new(
         Vault::create(
             &dirs.path().join("a"),
@@ -238,9 +262,42 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
         "founder push: {pushed} envelopes, {snapshots} snapshots, in {push_s:.1} s ({:.1} s of CPU)",
         (cpu_ms() - cpu_before_push) as f64 / 1000.0
     );
+    if let Some(kept) = &kept {
+        // Idle now (nothing in flight on either side): their files are a consistent copy.
+        let _ = std::fs::remove_dir_all(kept);
+        copy_dir(relay.data.path(), &kept.join("relay"));
+        copy_dir(&dirs.path().join("a"), &kept.join("a"));
+        std::fs::write(kept.join("push_s"), format!("{push_s}")).unwrap();
+    }
+    measure(&a, &dirs, persons, encounters + tail, push_s, rounds)
+}
 
+/// Copies a folder's files (vaults and relay data have no subfolders that matter here).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// After the founder's push: a new device's first sync and check (in a child process), then
+/// two online devices.
+fn measure(
+    a: &Arc<SharedVault>,
+    dirs: &tempfile::TempDir,
+    persons: usize,
+    encounters: usize,
+    push_s: f64,
+    rounds: usize,
+) -> Measured {
+    let people = a.lock().list_people().unwrap();
     // 1. First sync of a fresh device, in a child process.
-    let code = sync::create_invite(&a, 3600).unwrap().to_string();
+    let code = sync::create_invite(a, 3600).unwrap().to_string();
     let b_dir = dirs.path().join("b");
     // TANDEM_BENCH_WRAP="perf record -g -o /tmp/first-sync.perf" profiles the new device.
     let wrap = std::env::var("TANDEM_BENCH_WRAP").unwrap_or_default();
@@ -298,7 +355,7 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
             let _ = tx.lock().unwrap().send(Instant::now());
         }
     });
-    let ha = SyncHandle::start(&a, |_| {});
+    let ha = SyncHandle::start(a, |_| {});
     std::thread::sleep(Duration::from_secs(2));
     while rx.try_recv().is_ok() {}
     let mut seen = Vec::with_capacity(rounds);
@@ -323,7 +380,7 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
     );
     Measured {
         persons,
-        encounters: encounters + tail,
+        encounters,
         push_s,
         first_ms: f[0],
         first_rss_kib: f[1],
