@@ -190,10 +190,11 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
         let relay_data = tempfile::tempdir().unwrap();
         copy_dir(&kept.join("relay"), relay_data.path());
         copy_dir(&kept.join("a"), &dirs.path().join("a"));
-        let _relay = RelayProcess::start_on(relay_data, &relay_args);
-        let a = Arc::new(SharedVault::new(
-            Vault::open(&dirs.path().join("a"), &pass()).unwrap(),
-        ));
+        let relay = RelayProcess::start_on(relay_data, &relay_args);
+        let mut founder = Vault::open(&dirs.path().join("a"), &pass()).unwrap();
+        // Same relay data, another port: the relay "moved".
+        founder.set_relay_url(&relay.url()).unwrap();
+        let a = Arc::new(SharedVault::new(founder));
         let push_s: f64 = std::fs::read_to_string(kept.join("push_s"))
             .unwrap()
             .trim()
