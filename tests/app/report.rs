@@ -5,6 +5,14 @@
 
 use crate::ui::App;
 
+/// Opens the report on this month and waits until it counts `encounters`.
+fn this_months_report(app: &App, encounters: usize) {
+    let s = &app.s;
+    s.click_id("nav-report");
+    crate::cover::choose(s, "report-choice", "month");
+    s.wait_text("report-totals", &encounters.to_string());
+}
+
 #[test]
 fn a_coordinator_sees_the_charts_and_saves_the_counts_as_csv() {
     let home = tempfile::tempdir().unwrap();
@@ -16,9 +24,7 @@ fn a_coordinator_sees_the_charts_and_saves_the_counts_as_csv() {
     app.record_encounter("helene", "Hélène Tremblay", "Coffee at the park");
     app.record_encounter("helene", "Hélène Tremblay", "Went to the clinic together");
 
-    s.click_id("nav-report");
-    crate::cover::choose(s, "report-choice", "month");
-    s.wait_text("report-totals", "2");
+    this_months_report(&app, 2);
     s.id("chart-weeks");
     s.id("chart-given");
     s.id("chart-goals");
@@ -97,9 +103,7 @@ fn the_research_export_holds_only_people_whose_consent_covers_research() {
     app.record_encounter("helene", "Hélène Tremblay", "Coffee at the park");
     app.record_encounter("marc", "Marc Dubois", "Talked about housing");
 
-    s.click_id("nav-report");
-    crate::cover::choose(s, "report-choice", "month");
-    s.wait_text("report-totals", "2");
+    this_months_report(&app, 2);
     s.click_id("report-export-research");
     let saved = s.wait_for("where the research export was saved", || {
         let t = s.text(&s.id("research-path"));

@@ -14,6 +14,8 @@
 //! `TANDEM_BENCH_KEEP=<folder>` keeps each size's relay and founder there after its push and
 //! starts later runs from copies of them: profiling the first sync of the largest size then
 //! costs its ~2 minutes instead of the ~13 the setup takes (the push is not measured again).
+//! The kept data is what the build that made it pushed: after a change to what a founder
+//! pushes or how a relay stores it, empty the folder.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../sync/harness.rs"]
@@ -273,7 +275,7 @@ fn run(persons: usize, encounters: usize, rounds: usize) -> Measured {
     measure(&a, &dirs, persons, encounters + tail, push_s, rounds)
 }
 
-/// Copies a folder's files (vaults and relay data have no subfolders that matter here).
+/// Copies a folder and everything in it.
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
